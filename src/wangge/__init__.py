@@ -1,0 +1,1 @@
+"""wangge (網格): grid-based community governance and emergency response."""

@@ -1,0 +1,31 @@
+"""Scope checks shared by every app's services and selectors."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from wangge.divisions.codes import is_within
+
+from .models import User
+from .permissions import Action, can
+
+
+def require(user: User | None, action: Action) -> None:
+    """Refuse a user who may not take ``action``; None is the system itself (demo, imports)."""
+    if user is not None and not can(user, action):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def require_in_scope(user: User | None, code: str, field: str = "grid_code") -> None:
+    """Refuse a write that would put a record outside the user's jurisdiction."""
+    if user is not None and not is_within(code, user.scope_prefixes):
+        raise ValidationError(
+            {field: _("%(code)s is outside your jurisdiction.") % {"code": code}}
+        )
+
+
+def grid_workers_of(grid_code: str) -> "list[User]":
+    """The grid workers who cover a grid."""
+    return list(
+        User.objects.filter(role="grid_worker", is_active=True, jurisdictions__code=grid_code)
+        .order_by("username")
+    )

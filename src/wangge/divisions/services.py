@@ -1,0 +1,88 @@
+"""Writes for divisions and grids: codes checked against the hierarchy, boundaries validated."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wangge.audit import save_with_history
+
+from .codes import PARENT_LEVEL, Level, level_of, parent_code
+from .geometry import boundary_shape, overlaps
+from .models import Division, Grid
+
+
+def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -> Division:
+    level = level_of(code)
+    if level == Level.GRID:
+        raise ValidationError({"code": _("A grid code has 15 digits; create it as a grid.")})
+    parent = None
+    if level != Level.PROVINCE:
+        parent = Division.objects.filter(code=parent_code(code)).first()
+        if parent is None or parent.level != PARENT_LEVEL[level]:
+            raise ValidationError(
+                {"code": _("The parent division %(parent)s of %(code)s does not exist yet.")
+                 % {"parent": parent_code(code), "code": code}}
+            )
+    division = Division(code=code, name=name.strip(), level=level, parent=parent)
+    division.full_clean()
+    return save_with_history(division, by=by, reason=reason)
+
+
+def division_update(*, division: Division, name: str, by: Any = None, reason: str = "") -> Division:
+    division.name = name.strip()
+    division.full_clean()
+    return save_with_history(division, by=by, reason=reason)
+
+
+def _checked_boundary(grid: Grid, boundary: Any) -> dict:
+    """Validate a boundary and refuse one that overlaps another grid, naming that grid."""
+    try:
+        geometry = boundary_shape(boundary)
+    except ValidationError as error:
+        raise ValidationError({"boundary": error.messages}) from error
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    neighbours = Grid.objects.filter(
+        min_lon__lte=max_lon, max_lon__gte=min_lon, min_lat__lte=max_lat, max_lat__gte=min_lat
+    ).exclude(pk=grid.pk)
+    for neighbour in neighbours:
+        if overlaps(geometry, boundary_shape(neighbour.boundary)):
+            raise ValidationError(
+                {"boundary": _("The boundary overlaps grid %(name)s (%(code)s).")
+                 % {"name": neighbour.name, "code": neighbour.code}}
+            )
+    grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat = min_lon, min_lat, max_lon, max_lat
+    return geometry.__geo_interface__
+
+
+def grid_create(
+    *, code: str, name: str, boundary: Any, by: Any = None, reason: str = ""
+) -> Grid:
+    if level_of(code) != Level.GRID:
+        raise ValidationError({"code": _("A grid code has 15 digits: its community's 12 and a "
+                                         "3-digit sequence.")})
+    community = Division.objects.filter(code=code[:12], level=Level.COMMUNITY).first()
+    if community is None:
+        raise ValidationError(
+            {"code": _("No community has the code %(code)s that this grid code extends.")
+             % {"code": code[:12]}}
+        )
+    with transaction.atomic():
+        grid = Grid(code=code, name=name.strip(), community=community)
+        grid.boundary = _checked_boundary(grid, boundary)
+        grid.full_clean()
+        return save_with_history(grid, by=by, reason=reason)
+
+
+def grid_update(
+    *, grid: Grid, name: str | None = None, boundary: Any = None, by: Any = None,
+    reason: str = "",
+) -> Grid:
+    with transaction.atomic():
+        if name is not None:
+            grid.name = name.strip()
+        if boundary is not None:
+            grid.boundary = _checked_boundary(grid, boundary)
+        grid.full_clean()
+        return save_with_history(grid, by=by, reason=reason)

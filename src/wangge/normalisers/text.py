@@ -1,0 +1,8 @@
+"""Text clean-up shared by the normalisers: full-width forms and stray spaces."""
+
+import unicodedata
+
+
+def fold_width(value: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII; drop every kind of space."""
+    return "".join(unicodedata.normalize("NFKC", value).split())

@@ -1,0 +1,59 @@
+"""Reads of people: every one goes through the caller's jurisdiction."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from wangge.access.models import User
+from wangge.access.permissions import Action, SensitiveField, can, shown
+
+from .models import Household, Person
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    if not can(user, Action.VIEW_PEOPLE):
+        return Person.objects.none()
+    return Person.objects.in_scope(user.scope_prefixes)
+
+
+def households_visible_to(user: User) -> QuerySet[Household]:
+    if not can(user, Action.VIEW_PEOPLE):
+        return Household.objects.none()
+    return Household.objects.in_scope(user.scope_prefixes)
+
+
+def sensitive_values(user: User, person: Person) -> dict[str, Any]:
+    """The person's sensitive fields as this user may see them (masked or not)."""
+    return {field.value: shown(user, field, getattr(person, field.value))
+            for field in SensitiveField}
+
+
+def person_history(user: User, person: Person) -> list[dict[str, Any]]:
+    """Each version, newest first: who, when, why, and which fields changed from what to what
+    (sensitive values masked as they are for ``user`` everywhere else)."""
+    sensitive = {field.value: field for field in SensitiveField}
+    versions = list(person.history.select_related("history_user").order_by("history_id"))
+    entries = []
+    for previous, version in zip([None, *versions], versions, strict=False):
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            changes = [
+                {"field": change.field,
+                 "label": Person._meta.get_field(change.field).verbose_name,
+                 "old": _shown(user, sensitive.get(change.field), change.old),
+                 "new": _shown(user, sensitive.get(change.field), change.new)}
+                for change in delta.changes
+            ]
+        entries.append({
+            "when": version.history_date,
+            "who": version.history_user.username if version.history_user else "",
+            "reason": version.history_change_reason or "",
+            "kind": version.get_history_type_display(),
+            "changes": changes,
+        })
+    return entries[::-1]
+
+
+def _shown(user: User, field: SensitiveField | None, value: Any) -> Any:
+    return value if field is None else shown(user, field, value)

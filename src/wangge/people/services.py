@@ -1,0 +1,189 @@
+"""Writes for people and households: validated, scoped, and recorded with a reason."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wangge.access.models import User
+from wangge.access.permissions import Action
+from wangge.access.selectors import require, require_in_scope
+from wangge.audit import save_with_history
+from wangge.divisions.codes import Level, level_of
+from wangge.divisions.models import Grid
+from wangge.normalisers import (
+    DocumentType,
+    normalise_document_number,
+    normalise_phone,
+    parse_resident_id,
+)
+from wangge.places.models import Dwelling
+
+from .models import Household, Person, PersonMove, Relationship, VulnerableTag
+
+EDITABLE_FIELDS = {
+    "name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
+    "residence_type", "occupation", "health_status", "vulnerable_tags",
+}
+
+
+def person_validate(person: Person) -> None:
+    """Normalise the person's document and phone in place, derive birth date and sex from a
+    resident ID, and raise one ValidationError naming every field that breaks a rule."""
+    errors: dict[str, list[str]] = {}
+    person.name = " ".join(person.name.split())
+    if not person.name:
+        errors["name"] = [_("A name is required.")]
+    if person.id_number:
+        try:
+            person.id_number = normalise_document_number(person.document_type, person.id_number)
+        except ValidationError as error:
+            errors["id_number"] = error.messages
+        else:
+            if person.document_type == DocumentType.RESIDENT_ID:
+                _check_against_resident_id(person, errors)
+    if person.phone:
+        try:
+            person.phone = normalise_phone(person.phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    unknown_tags = set(person.vulnerable_tags or []) - set(VulnerableTag.values)
+    if unknown_tags:
+        errors["vulnerable_tags"] = [_("Unknown vulnerable group: %(tags)s.")
+                                     % {"tags": ", ".join(sorted(unknown_tags))}]
+    person.vulnerable_tags = sorted(set(person.vulnerable_tags or []))
+    if person.id_number and "id_number" not in errors:
+        duplicate = Person.objects.filter(
+            document_type=person.document_type, id_number=person.id_number
+        ).exclude(pk=person.pk)
+        if duplicate.exists():
+            errors["id_number"] = [_("Another person already has this ID number; one person "
+                                     "has one record.")]
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean(exclude=["grid_code", "dwelling", "household"], validate_unique=False,
+                      validate_constraints=False)
+
+
+def _check_against_resident_id(person: Person, errors: dict[str, list[str]]) -> None:
+    """Birth date and sex come from the ID; an entered value that differs is an error."""
+    resident_id = parse_resident_id(person.id_number)
+    if person.birth_date and _as_date(person.birth_date) != resident_id.birth_date:
+        errors["birth_date"] = [
+            _("The birth date %(entered)s contradicts the ID number, which says %(derived)s.")
+            % {"entered": person.birth_date, "derived": resident_id.birth_date.isoformat()}
+        ]
+    if person.sex and person.sex != resident_id.sex:
+        errors["sex"] = [_("The sex entered contradicts the ID number (its 17th digit is odd "
+                           "for men, even for women).")]
+    person.birth_date = person.birth_date or resident_id.birth_date
+    person.sex = person.sex or resident_id.sex
+
+
+def _as_date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def _grid_code_for(*, dwelling: Dwelling | None, grid_code: str | None) -> str:
+    if dwelling is not None:
+        return dwelling.grid_code
+    if not grid_code or level_of(grid_code) != Level.GRID or not Grid.objects.filter(
+        code=grid_code
+    ).exists():
+        raise ValidationError({"grid_code": _("Give the person's dwelling, or an existing "
+                                              "15-digit grid code.")})
+    return grid_code
+
+
+@transaction.atomic
+def person_create(
+    *, by: User | None = None, reason: str = "", dwelling: Dwelling | None = None,
+    grid_code: str | None = None, household: Household | None = None,
+    relationship: str = "", **fields: Any,
+) -> Person:
+    require(by, Action.EDIT_PEOPLE)
+    if unknown := set(fields) - EDITABLE_FIELDS:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    person = Person(**fields)
+    person.dwelling = dwelling
+    person.grid_code = _grid_code_for(dwelling=dwelling, grid_code=grid_code)
+    require_in_scope(by, person.grid_code, "dwelling" if dwelling else "grid_code")
+    person.household, person.relationship = household, relationship
+    person_validate(person)
+    return save_with_history(person, by=by, reason=reason)
+
+
+@transaction.atomic
+def person_update(*, person: Person, by: User | None, reason: str, **changes: Any) -> Person:
+    """Correct a person's fields. A reason is required: it is kept in the history."""
+    require(by, Action.EDIT_PEOPLE)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you are changing this record.")})
+    if unknown := set(changes) - EDITABLE_FIELDS:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    for field, value in changes.items():
+        setattr(person, field, value)
+    if {"id_number", "document_type"} & changes.keys():
+        # Re-derive from the new ID unless the caller also gave them.
+        person.birth_date = changes.get("birth_date")
+        person.sex = changes.get("sex", "")
+    person_validate(person)
+    return save_with_history(person, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def person_transfer(
+    *, person: Person, dwelling: Dwelling, moved_on: datetime.date, by: User | None,
+    reason: str,
+) -> PersonMove:
+    """Move the same record to another dwelling (and so maybe another grid), with its date."""
+    require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, dwelling.grid_code, "dwelling")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the person moved.")})
+    if dwelling.pk == person.dwelling_id:
+        raise ValidationError({"dwelling": _("The person already lives in this dwelling.")})
+    if moved_on > datetime.date.today():
+        raise ValidationError({"moved_on": _("A move cannot be dated in the future.")})
+    move = PersonMove.objects.create(
+        person=person, from_grid_code=person.grid_code, to_grid_code=dwelling.grid_code,
+        from_dwelling_id=person.dwelling_id, to_dwelling=dwelling, moved_on=moved_on,
+        reason=reason.strip(), by=by,
+    )
+    person.dwelling, person.grid_code = dwelling, dwelling.grid_code
+    save_with_history(person, by=by, reason=reason.strip())
+    return move
+
+
+@transaction.atomic
+def household_create(
+    *, head: Person, dwelling: Dwelling | None = None, number: str = "",
+    by: User | None = None, reason: str = "",
+) -> Household:
+    require(by, Action.EDIT_PEOPLE)
+    dwelling = dwelling or head.dwelling
+    household = Household(number=number.strip(), head=head, dwelling=dwelling,
+                          grid_code=dwelling.grid_code if dwelling else head.grid_code)
+    require_in_scope(by, household.grid_code, "dwelling")
+    save_with_history(household, by=by, reason=reason)
+    household_add_member(household=household, person=head, relationship=Relationship.HEAD,
+                         by=by, reason=reason)
+    return household
+
+
+@transaction.atomic
+def household_add_member(
+    *, household: Household, person: Person, relationship: str, by: User | None = None,
+    reason: str = "",
+) -> Person:
+    require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, person.grid_code, "person")
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": _("Unknown relationship %(value)s.")
+                               % {"value": relationship}})
+    if relationship == Relationship.HEAD and household.head_id not in (None, person.pk):
+        raise ValidationError({"relationship": _("This household already has a head.")})
+    person.household, person.relationship = household, relationship
+    return save_with_history(person, by=by, reason=reason)

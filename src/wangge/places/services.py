@@ -1,0 +1,165 @@
+"""Writes for places. Each checks the caller's role and scope, validates, and records why."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wangge.access.models import User
+from wangge.access.permissions import Action
+from wangge.access.selectors import require, require_in_scope
+from wangge.audit import save_with_history
+from wangge.divisions.codes import Level, level_of
+from wangge.divisions.models import Division
+from wangge.divisions.selectors import grid_at
+from wangge.normalisers import normalise_credit_code, normalise_phone
+
+from .models import Building, Dwelling, Enterprise, Facility, Located
+
+
+def placement_code(*, longitude: float | None, latitude: float | None,
+                   division_code: str | None = None) -> str:
+    """The grid code for a point, or, when no grid contains it, the community or street it was
+    filed under (the place is then *unplaced*)."""
+    if longitude is not None and latitude is not None:
+        if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+            raise ValidationError({"longitude": _("Longitude and latitude are out of range.")})
+        grid = grid_at(longitude, latitude)
+        if grid is not None:
+            return grid.code
+    if not division_code:
+        raise ValidationError(
+            {"longitude": _("No grid contains this location; give the community or street it "
+                            "belongs to (division_code) to keep it as unplaced.")}
+        )
+    if level_of(division_code) in (Level.GRID, Level.PROVINCE, Level.CITY) or not (
+        Division.objects.filter(code=division_code).exists()
+    ):
+        raise ValidationError(
+            {"division_code": _("%(code)s is not a district, street or community.")
+             % {"code": division_code}}
+        )
+    return division_code
+
+
+def _place(record: Located, *, division_code: str | None, by: User | None) -> None:
+    record.grid_code = placement_code(
+        longitude=record.longitude, latitude=record.latitude, division_code=division_code
+    )
+    require_in_scope(by, record.grid_code)
+
+
+@transaction.atomic
+def building_create(
+    *, name: str, address: str, longitude: float | None, latitude: float | None,
+    units: int = 1, floors: int = 1, division_code: str | None = None,
+    by: User | None = None, reason: str = "",
+) -> Building:
+    require(by, Action.EDIT_PLACES)
+    building = Building(name=name.strip(), address=address.strip(), longitude=longitude,
+                        latitude=latitude, units=units, floors=floors)
+    _place(building, division_code=division_code, by=by)
+    building.full_clean()
+    return save_with_history(building, by=by, reason=reason)
+
+
+@transaction.atomic
+def building_update(
+    *, building: Building, by: User | None = None, reason: str = "", **changes: Any
+) -> Building:
+    """Change a building's fields; a move into another grid is refused while it has
+    dwellings, whose residents are registered in the old grid."""
+    require(by, Action.EDIT_PLACES)
+    division_code = changes.pop("division_code", None)
+    for field, value in changes.items():
+        setattr(building, field, value.strip() if isinstance(value, str) else value)
+    old_code = building.grid_code
+    if {"longitude", "latitude"} & changes.keys() or division_code:
+        _place(building, division_code=division_code or old_code[:12], by=by)
+        if building.grid_code != old_code and building.dwellings.exists():
+            raise ValidationError(
+                {"longitude": _("This location is in another grid (%(code)s); a building with "
+                                "dwellings cannot change grid.") % {"code": building.grid_code}}
+            )
+    building.full_clean()
+    return save_with_history(building, by=by, reason=reason)
+
+
+@transaction.atomic
+def dwelling_create(
+    *, building: Building, unit: int, floor: int, room: str, by: User | None = None,
+    reason: str = "",
+) -> Dwelling:
+    require(by, Action.EDIT_PLACES)
+    require_in_scope(by, building.grid_code, "building")
+    dwelling = Dwelling(building=building, grid_code=building.grid_code, unit=unit, floor=floor,
+                        room=str(room).strip())
+    _check_dwelling(dwelling)
+    return save_with_history(dwelling, by=by, reason=reason)
+
+
+@transaction.atomic
+def dwelling_update(
+    *, dwelling: Dwelling, by: User | None = None, reason: str = "", **changes: Any
+) -> Dwelling:
+    require(by, Action.EDIT_PLACES)
+    for field, value in changes.items():
+        setattr(dwelling, field, value)
+    _check_dwelling(dwelling)
+    return save_with_history(dwelling, by=by, reason=reason)
+
+
+def _check_dwelling(dwelling: Dwelling) -> None:
+    building = dwelling.building
+    errors = {}
+    if not 1 <= dwelling.unit <= building.units:
+        errors["unit"] = _("Building %(name)s has units 1 to %(units)s.") % {
+            "name": building.name, "units": building.units}
+    if not -5 <= dwelling.floor <= building.floors or dwelling.floor == 0:
+        errors["floor"] = _("Building %(name)s has floors 1 to %(floors)s (basements below "
+                            "zero).") % {"name": building.name, "floors": building.floors}
+    if errors:
+        raise ValidationError(errors)
+    dwelling.full_clean()
+
+
+@transaction.atomic
+def facility_create(
+    *, name: str, kind: str, address: str, longitude: float | None, latitude: float | None,
+    capacity: int | None = None, division_code: str | None = None, by: User | None = None,
+    reason: str = "",
+) -> Facility:
+    require(by, Action.EDIT_PLACES)
+    facility = Facility(name=name.strip(), kind=kind, address=address.strip(),
+                        longitude=longitude, latitude=latitude, capacity=capacity)
+    _place(facility, division_code=division_code, by=by)
+    facility.full_clean()
+    return save_with_history(facility, by=by, reason=reason)
+
+
+@transaction.atomic
+def enterprise_create(
+    *, name: str, credit_code: str, address: str, longitude: float | None,
+    latitude: float | None, industry: str = "", contact_phone: str = "",
+    division_code: str | None = None, by: User | None = None, reason: str = "",
+) -> Enterprise:
+    require(by, Action.EDIT_PLACES)
+    errors = {}
+    try:
+        credit_code = normalise_credit_code(credit_code)
+    except ValidationError as error:
+        errors["credit_code"] = error.messages
+    if contact_phone:
+        try:
+            contact_phone = normalise_phone(contact_phone)
+        except ValidationError as error:
+            errors["contact_phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    enterprise = Enterprise(name=name.strip(), credit_code=credit_code, address=address.strip(),
+                            longitude=longitude, latitude=latitude, industry=industry,
+                            contact_phone=contact_phone)
+    _place(enterprise, division_code=division_code, by=by)
+    enterprise.full_clean()
+    return save_with_history(enterprise, by=by, reason=reason)
