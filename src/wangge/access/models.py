@@ -56,6 +56,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return self.name or f"token {self.pk}"
+
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -63,6 +66,3 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return "wg_" + secrets.token_urlsafe(32)
-
-    def __str__(self) -> str:
-        return self.name or f"token {self.pk}"

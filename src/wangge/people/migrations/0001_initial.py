@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('document_type', models.CharField(choices=[('resident_id', 'Resident identity card'), ('hk_macau_permit', 'Mainland travel permit for Hong Kong and Macao residents'), ('taiwan_permit', 'Mainland travel permit for Taiwan residents'), ('passport', 'Passport'), ('foreign_permanent', 'Foreign permanent resident ID card')], default='resident_id', max_length=20, verbose_name='document type')),
+                ('document_type', models.CharField(choices=[('resident_id', 'Resident identity card'), ('hk_macau_permit', 'Travel permit for Hong Kong and Macao residents'), ('taiwan_permit', 'Mainland travel permit for Taiwan residents'), ('passport', 'Passport'), ('foreign_permanent', 'Foreign permanent resident ID card')], default='resident_id', max_length=20, verbose_name='document type')),
                 ('id_number', models.CharField(blank=True, max_length=20, verbose_name='ID number')),
                 ('sex', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('document_type', models.CharField(choices=[('resident_id', 'Resident identity card'), ('hk_macau_permit', 'Mainland travel permit for Hong Kong and Macao residents'), ('taiwan_permit', 'Mainland travel permit for Taiwan residents'), ('passport', 'Passport'), ('foreign_permanent', 'Foreign permanent resident ID card')], default='resident_id', max_length=20, verbose_name='document type')),
+                ('document_type', models.CharField(choices=[('resident_id', 'Resident identity card'), ('hk_macau_permit', 'Travel permit for Hong Kong and Macao residents'), ('taiwan_permit', 'Mainland travel permit for Taiwan residents'), ('passport', 'Passport'), ('foreign_permanent', 'Foreign permanent resident ID card')], default='resident_id', max_length=20, verbose_name='document type')),
                 ('id_number', models.CharField(blank=True, max_length=20, verbose_name='ID number')),
                 ('sex', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
