@@ -143,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -156,6 +157,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE")
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE")
+
+# History is read, never replayed: a revert would bypass validation and the reason.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
 WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")

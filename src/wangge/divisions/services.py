@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wangge.access.permissions import Action
+from wangge.access.selectors import require, require_in_scope
 from wangge.audit import save_with_history
 
 from .codes import PARENT_LEVEL, Level, level_of, parent_code
@@ -13,31 +15,44 @@ from .geometry import boundary_shape, overlaps
 from .models import Division, Grid
 
 
-def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -> Division:
-    level = level_of(code)
+def division_placed_in_hierarchy(division: Division) -> None:
+    """Set a new division's level and parent from its code, refusing a code whose parent is
+    missing."""
+    level = level_of(division.code)
     if level == Level.GRID:
         raise ValidationError({"code": _("A grid code has 15 digits; create it as a grid.")})
     parent = None
     if level != Level.PROVINCE:
-        parent = Division.objects.filter(code=parent_code(code)).first()
+        parent = Division.objects.filter(code=parent_code(division.code)).first()
         if parent is None or parent.level != PARENT_LEVEL[level]:
             raise ValidationError(
                 {"code": _("The parent division %(parent)s of %(code)s does not exist yet.")
-                 % {"parent": parent_code(code), "code": code}}
+                 % {"parent": parent_code(division.code), "code": division.code}}
             )
-    division = Division(code=code, name=name.strip(), level=level, parent=parent)
+    division.level, division.parent = level, parent
+
+
+def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -> Division:
+    require(by, Action.EDIT_DIVISIONS)
+    require_in_scope(by, code, "code")
+    division = Division(code=code, name=name.strip())
+    division_placed_in_hierarchy(division)
     division.full_clean()
     return save_with_history(division, by=by, reason=reason)
 
 
-def division_update(*, division: Division, name: str, by: Any = None, reason: str = "") -> Division:
+def division_update(
+    *, division: Division, name: str, by: Any = None, reason: str = ""
+) -> Division:
+    require(by, Action.EDIT_DIVISIONS)
     division.name = name.strip()
     division.full_clean()
     return save_with_history(division, by=by, reason=reason)
 
 
-def _checked_boundary(grid: Grid, boundary: Any) -> dict:
-    """Validate a boundary and refuse one that overlaps another grid, naming that grid."""
+def grid_boundary_checked(grid: Grid, boundary: Any) -> dict:
+    """Validate a boundary and refuse one that overlaps another grid, naming that grid; set the
+    grid's bounding box and return the normalised GeoJSON."""
     try:
         geometry = boundary_shape(boundary)
     except ValidationError as error:
@@ -56,9 +71,8 @@ def _checked_boundary(grid: Grid, boundary: Any) -> dict:
     return geometry.__geo_interface__
 
 
-def grid_create(
-    *, code: str, name: str, boundary: Any, by: Any = None, reason: str = ""
-) -> Grid:
+def grid_community(code: str) -> Division:
+    """The community a 15-digit grid code extends."""
     if level_of(code) != Level.GRID:
         raise ValidationError({"code": _("A grid code has 15 digits: its community's 12 and a "
                                          "3-digit sequence.")})
@@ -68,9 +82,17 @@ def grid_create(
             {"code": _("No community has the code %(code)s that this grid code extends.")
              % {"code": code[:12]}}
         )
+    return community
+
+
+def grid_create(
+    *, code: str, name: str, boundary: Any, by: Any = None, reason: str = ""
+) -> Grid:
+    require(by, Action.EDIT_DIVISIONS)
+    require_in_scope(by, code, "code")
     with transaction.atomic():
-        grid = Grid(code=code, name=name.strip(), community=community)
-        grid.boundary = _checked_boundary(grid, boundary)
+        grid = Grid(code=code, name=name.strip(), community=grid_community(code))
+        grid.boundary = grid_boundary_checked(grid, boundary)
         grid.full_clean()
         return save_with_history(grid, by=by, reason=reason)
 
@@ -79,10 +101,11 @@ def grid_update(
     *, grid: Grid, name: str | None = None, boundary: Any = None, by: Any = None,
     reason: str = "",
 ) -> Grid:
+    require(by, Action.EDIT_DIVISIONS)
     with transaction.atomic():
         if name is not None:
             grid.name = name.strip()
         if boundary is not None:
-            grid.boundary = _checked_boundary(grid, boundary)
+            grid.boundary = grid_boundary_checked(grid, boundary)
         grid.full_clean()
         return save_with_history(grid, by=by, reason=reason)

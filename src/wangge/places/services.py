@@ -95,7 +95,7 @@ def dwelling_create(
     require_in_scope(by, building.grid_code, "building")
     dwelling = Dwelling(building=building, grid_code=building.grid_code, unit=unit, floor=floor,
                         room=str(room).strip())
-    _check_dwelling(dwelling)
+    check_dwelling(dwelling)
     return save_with_history(dwelling, by=by, reason=reason)
 
 
@@ -106,11 +106,12 @@ def dwelling_update(
     require(by, Action.EDIT_PLACES)
     for field, value in changes.items():
         setattr(dwelling, field, value)
-    _check_dwelling(dwelling)
+    check_dwelling(dwelling)
     return save_with_history(dwelling, by=by, reason=reason)
 
 
-def _check_dwelling(dwelling: Dwelling) -> None:
+def check_dwelling(dwelling: Dwelling) -> None:
+    """Unit and floor must exist in the building."""
     building = dwelling.building
     errors = {}
     if not 1 <= dwelling.unit <= building.units:

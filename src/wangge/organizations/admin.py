@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from wangge.access.admin import ReasonForm, ScopedAdmin
+from wangge.access.permissions import Action
+
+from .models import Organization, ServedGrid
+from .selectors import organizations_visible_to
+
+
+class ServedGridInline(admin.TabularInline):
+    """Shown, not edited here: serving a grid is checked against scope by the service."""
+
+    model = ServedGrid
+    extra = 0
+    readonly_fields = ["grid_code"]
+    can_delete = False
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    selector = staticmethod(organizations_visible_to)
+    view_action = Action.VIEW_ORGANIZATIONS
+    edit_action = Action.EDIT_ORGANIZATIONS
+    form = ReasonForm
+    fields = ["name", "kind", "credit_code", "grid_code", "contact_name", "contact_phone",
+              "reason"]
+    readonly_fields = ["grid_code"]
+    list_display = ["name", "kind", "grid_code"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    inlines = [ServedGridInline]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # created through pages and the API, which place them in a jurisdiction
