@@ -1,7 +1,5 @@
 import pytest
 
-from wangge.access.permissions import Role
-from wangge.people.models import Person
 from tests.factories import (
     COMMUNITY_1,
     DISTRICT,
@@ -12,6 +10,8 @@ from tests.factories import (
     make_user,
     square,
 )
+from wangge.access.permissions import Role
+from wangge.people.models import Person
 
 
 @pytest.fixture
@@ -22,7 +22,8 @@ def people(world):
 def test_admin_lists_only_the_jurisdiction(client, people):
     client.force_login(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
     page = client.get("/admin/people/person/").content.decode()
-    assert "甲居民" in page and "丙居民" not in page
+    assert "甲居民" in page
+    assert "丙居民" not in page
     assert client.get(f"/admin/people/person/{people['c'].pk}/change/").status_code == 404
     assert client.get(f"/admin/people/person/{people['a'].pk}/change/").status_code == 200
 

@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.factories import GRID_A, GRID_B, GRID_C, STREET_1
 from wangge.divisions.codes import Level, level_of, parent_code, prefix_range, scope_prefix
 from wangge.people.models import Person
-from tests.factories import GRID_A, GRID_B, GRID_C, STREET_1
 
 
 @pytest.mark.parametrize(("code", "level", "prefix", "parent"), [
@@ -38,4 +38,5 @@ def test_prefix_range_selects_exactly_the_prefix(world):
 def test_prefix_range_compiles_to_a_range_not_like(world):
     sql = str(Person.objects.in_scope(["420102001"]).query)
     assert "LIKE" not in sql.upper()
-    assert ">=" in sql and "<" in sql
+    assert ">=" in sql
+    assert "<" in sql

@@ -4,6 +4,18 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tests.factories import (
+    COMMUNITY_1,
+    GRID_A,
+    GRID_B,
+    GRID_C,
+    centre_of,
+    make_dwelling,
+    make_person,
+    make_user,
+    resident_id,
+    square,
+)
 from wangge.access.permissions import Role
 from wangge.access.services import token_create, token_user, user_create
 from wangge.divisions.models import Grid
@@ -19,18 +31,6 @@ from wangge.people.services import (
 )
 from wangge.places.models import Building
 from wangge.places.services import building_create, dwelling_create
-from tests.factories import (
-    COMMUNITY_1,
-    GRID_A,
-    GRID_B,
-    GRID_C,
-    centre_of,
-    make_dwelling,
-    make_person,
-    make_user,
-    resident_id,
-    square,
-)
 
 
 def errors_of(excinfo) -> dict:
@@ -193,7 +193,8 @@ def test_users_get_random_passwords_and_tokens_see_their_user(world):
     user, password = user_create(username="gw", role=Role.GRID_WORKER, jurisdictions=[GRID_A])
     other, other_password = user_create(username="gw2", role=Role.GRID_WORKER,
                                         jurisdictions=[GRID_A, GRID_B])
-    assert password != other_password and len(password) >= 12
+    assert password != other_password
+    assert len(password) >= 12
     assert authenticate(username="gw", password=password) == user
     assert other.scope_prefixes == [GRID_A, GRID_B]
     token = token_create(user=user)

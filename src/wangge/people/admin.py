@@ -30,7 +30,8 @@ class PersonForm(ReasonForm):
             setattr(person, field, cleaned[field])
         self.clean_with(lambda: person_validate(person))
         # The form writes cleaned_data onto the record after clean(): keep the normalised values.
-        cleaned.update({field: getattr(person, field) for field in EDITABLE_FIELDS & cleaned.keys()})
+        for field in EDITABLE_FIELDS & cleaned.keys():
+            cleaned[field] = getattr(person, field)
         return cleaned
 
 
