@@ -1,11 +1,14 @@
 """Reads of people: every one goes through the caller's jurisdiction."""
 
+from contextlib import suppress
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, SensitiveField, can, shown
+from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked, shown
+from wangge.normalisers import normalise_phone
 
 from .models import Household, Person
 
@@ -14,6 +17,23 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     if not can(user, Action.VIEW_PEOPLE):
         return Person.objects.none()
     return Person.objects.in_scope(user.scope_prefixes)
+
+
+def persons_search(user: User, text: str) -> QuerySet[Person]:
+    """Visible persons by name prefix, exact phone or exact ID number. A role that sees a
+    field masked cannot search by it: a match would reveal the masked value."""
+    text = text.strip()
+    persons = persons_visible_to(user)
+    if not text:
+        return persons
+    condition = Q(name__startswith=text)
+    if sees_unmasked(user, SensitiveField.ID_NUMBER):
+        condition |= Q(id_number=text.upper())
+    if sees_unmasked(user, SensitiveField.PHONE):
+        # Text that is not a phone number searches by name (and ID) only.
+        with suppress(ValidationError):
+            condition |= Q(phone=normalise_phone(text))
+    return persons.filter(condition)
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:

@@ -1,0 +1,155 @@
+"""Reads the pages compose from every app's scoped selectors: counts, maps and trails.
+
+Nothing here decides visibility; each function starts from a ``*_visible_to`` selector or the
+user's scope prefixes, so a page can never count or draw what its user may not see.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
+from django.urls import reverse
+
+from wangge.access.models import User
+from wangge.divisions.codes import (
+    PREFIX_LENGTH,
+    Level,
+    level_of,
+    parent_code,
+    prefix_range,
+    scope_prefix,
+)
+from wangge.divisions.models import Division, Grid
+from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.organizations.selectors import organizations_visible_to
+from wangge.people.selectors import households_visible_to, persons_visible_to
+from wangge.places.models import Building, Dwelling
+from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+
+# Above this many grids the home map would weigh megabytes; the page asks to drill down instead.
+MAP_GRID_LIMIT = 3000
+
+
+def jurisdiction_counts(user: User) -> dict[str, int]:
+    """How many of each record the user's jurisdiction holds (zero where the role may not
+    see that kind of record)."""
+    persons = persons_visible_to(user)
+    buildings = buildings_visible_to(user)
+    return {
+        "grids": grids_in(user.scope_prefixes).count(),
+        "buildings": buildings.count(),
+        "dwellings": dwellings_visible_to(user).count(),
+        "residents": persons.count(),
+        "households": households_visible_to(user).count(),
+        "organizations": organizations_visible_to(user).count(),
+        "vulnerable": persons.exclude(vulnerable_tags=[]).count(),
+        "unplaced_buildings": buildings.unplaced().count(),
+    }
+
+
+def count_of(queryset: QuerySet, field: str, outer: str = "pk") -> Coalesce:
+    """A correlated count of ``queryset`` rows whose ``field`` matches the outer row's
+    ``outer``: annotating a list with it costs one query, not one per row."""
+    counted = (
+        queryset.filter(**{field: OuterRef(outer)}).order_by().values(field)
+        .annotate(count=Count("pk")).values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def counts_by_area(queryset: QuerySet, field: str, digits: int) -> dict[str, int]:
+    """Rows of ``queryset`` per code prefix of ``digits`` characters of ``field``, in one
+    grouped query (a street's communities, a district's streets)."""
+    rows = (
+        queryset.order_by().annotate(area=Substr(field, 1, digits)).values("area")
+        .annotate(count=Count("pk")).values_list("area", "count")
+    )
+    return dict(rows)
+
+
+def grids_with_counts(user: User, grids: QuerySet[Grid]) -> QuerySet[Grid]:
+    """Grids annotated with their visible residents and buildings."""
+    return grids.annotate(
+        population=count_of(persons_visible_to(user), "grid_code", "code"),
+        building_count=count_of(buildings_visible_to(user), "grid_code", "code"),
+    )
+
+
+def buildings_with_counts(user: User, buildings: QuerySet[Building]) -> QuerySet[Building]:
+    """Buildings annotated with their dwellings and visible residents."""
+    return buildings.annotate(
+        dwelling_count=count_of(Dwelling.objects.all(), "building"),
+        resident_count=count_of(persons_visible_to(user), "dwelling__building"),
+    )
+
+
+def dwellings_with_counts(user: User, dwellings: QuerySet[Dwelling]) -> QuerySet[Dwelling]:
+    return dwellings.annotate(resident_count=count_of(persons_visible_to(user), "dwelling"))
+
+
+def child_divisions_with_counts(user: User, division: Division) -> list[Division]:
+    """The divisions directly under ``division`` with their grids and visible residents."""
+    children = list(divisions_in(user.scope_prefixes).filter(parent=division))
+    if not children:
+        return []
+    digits = PREFIX_LENGTH[Level(children[0].level)]
+    prefix = scope_prefix(division.code)
+    population = counts_by_area(
+        persons_visible_to(user).filter(prefix_range("grid_code", prefix)), "grid_code", digits
+    )
+    grids = counts_by_area(
+        grids_in(user.scope_prefixes).filter(prefix_range("code", prefix)), "code", digits
+    )
+    for child in children:
+        child.population = population.get(child.code[:digits], 0)
+        child.grid_count = grids.get(child.code[:digits], 0)
+    return children
+
+
+def grid_map(user: User, grids: Iterable[Grid], buildings: Iterable[Building] = ()) -> dict:
+    """What the map script draws: grid polygons with their population and page, optional
+    building points, and the tile layer when one is configured."""
+    grids = list(grids)
+    population = counts_by_area(
+        persons_visible_to(user).filter(grid_code__in=[grid.code for grid in grids]),
+        "grid_code", 15,
+    ) if grids else {}
+    return {
+        "tile_url": settings.WANGGE_TILE_URL,
+        "grids": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": grid.boundary, "properties": {
+                "code": grid.code, "name": grid.name,
+                "population": population.get(grid.code, 0),
+                "url": reverse("web:grid", args=[grid.code]),
+            }} for grid in grids
+        ]},
+        "buildings": {"type": "FeatureCollection", "features": [
+            {"type": "Feature",
+             "geometry": {"type": "Point", "coordinates": [building.longitude, building.latitude]},
+             "properties": {"name": building.name,
+                            "url": reverse("web:building", args=[building.pk])}}
+            for building in buildings
+            if building.longitude is not None and building.latitude is not None
+        ]},
+    }
+
+
+def trail(user: User, code: str) -> list[dict[str, Any]]:
+    """The divisions above ``code`` (and the grid, for a grid code) that the user may open,
+    top first, as ``{"name", "url"}`` for breadcrumbs."""
+    codes = []
+    current: str | None = code
+    while current:
+        codes.append(current)
+        current = parent_code(current)
+    steps = [
+        {"name": division.name, "url": reverse("web:division", args=[division.code])}
+        for division in divisions_in(user.scope_prefixes).filter(code__in=codes)
+    ]
+    if level_of(code) == Level.GRID:
+        grid = grids_in(user.scope_prefixes).filter(code=code).first()
+        if grid is not None:
+            steps.append({"name": grid.name, "url": reverse("web:grid", args=[grid.code])})
+    return steps
