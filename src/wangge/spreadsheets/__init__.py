@@ -1,0 +1,18 @@
+"""The one reader of department spreadsheets (used by imports and linkage) and its helpers:
+header synonyms, cell values, and writing safe cells back out."""
+
+from .cells import cell_date, cell_text, neutralised
+from .headers import PERSON_HEADERS, HeaderMap, header_key
+from .reading import Table, UnreadableFileError, read_table
+
+__all__ = [
+    "PERSON_HEADERS",
+    "HeaderMap",
+    "Table",
+    "UnreadableFileError",
+    "cell_date",
+    "cell_text",
+    "header_key",
+    "neutralised",
+    "read_table",
+]

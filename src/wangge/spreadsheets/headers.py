@@ -1,0 +1,83 @@
+"""Column headers as departments write them, matched to our field names.
+
+Each kind of record has a table of synonyms (Chinese and English); docs/imports.md lists them.
+A header is compared after folding width and case, dropping spaces, marks such as ``*`` and
+anything in brackets (``身份证号（必填）`` is ``身份证号``).
+"""
+
+import re
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from wangge.normalisers.text import fold_width
+
+PERSON_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "名字", "居民姓名", "人员姓名", "name", "full name"),
+    "document_type": ("证件类型", "document type"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "身份证",
+                  "id number", "resident id", "id card"),
+    "sex": ("性别", "sex", "gender"),
+    "birth_date": ("出生日期", "出生年月日", "生日", "birth date", "date of birth", "birthday"),
+    "ethnicity": ("民族", "ethnicity", "ethnic group"),
+    "phone": ("手机", "手机号", "手机号码", "联系电话", "电话", "联系方式", "phone", "mobile",
+              "telephone"),
+    "address": ("住址", "地址", "现住址", "居住地址", "家庭住址", "address"),
+    "grid_code": ("网格编码", "网格代码", "网格编号", "grid code", "grid"),
+    "residence_type": ("人口类型", "居住类型", "户籍类型", "residence type"),
+    "occupation": ("职业", "occupation"),
+    "health_status": ("健康状况", "健康状态", "health status"),
+    "vulnerable_tags": ("特殊群体", "困难群体", "人群标签", "vulnerable groups"),
+    "household_number": ("户号", "户编号", "household number", "household"),
+    "relationship": ("与户主关系", "家庭关系", "relationship"),
+}
+
+_BRACKETED = re.compile(r"[(\[【{<].*?[)\]】}>]")
+_MARKS = re.compile(r"[\s_\-*#:：.。/\\]")
+
+
+def header_key(text: str) -> str:
+    """The comparable form of a header cell."""
+    folded = fold_width(str(text)).lower() if text else ""
+    return _MARKS.sub("", _BRACKETED.sub("", folded))
+
+
+class HeaderMap:
+    """Which column holds which field, from a kind's synonyms and a person's overrides
+    (``--map 列名=field``)."""
+
+    def __init__(self, synonyms: Mapping[str, tuple[str, ...]],
+                 overrides: Mapping[str, str] | None = None):
+        self.fields = list(synonyms)
+        self._by_key = {header_key(name): field
+                        for field, names in synonyms.items() for name in (field, *names)}
+        for header, field in (overrides or {}).items():
+            if field not in synonyms:
+                raise ValidationError(
+                    _("--map %(header)s=%(field)s: there is no field %(field)s; the fields are "
+                      "%(fields)s."),
+                    code="unknown_field",
+                    params={"header": header, "field": field, "fields": ", ".join(synonyms)},
+                )
+            self._by_key[header_key(header)] = field
+
+    def is_header(self, text: str) -> bool:
+        return header_key(text) in self._by_key
+
+    def columns(self, headers: list[str]) -> dict[str, int]:
+        """Field → column index. Two columns for one field is refused: which to trust?"""
+        columns: dict[str, int] = {}
+        for index, header in enumerate(headers):
+            field = self._by_key.get(header_key(header))
+            if field is None:
+                continue
+            if field in columns:
+                raise ValidationError(
+                    _("Columns %(first)s and %(second)s both hold %(field)s; keep one or map one "
+                      "with --map."),
+                    code="duplicate_column",
+                    params={"first": headers[columns[field]], "second": header, "field": field},
+                )
+            columns[field] = index
+        return columns
