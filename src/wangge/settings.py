@@ -63,11 +63,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "ninja",  # serves the API docs' JavaScript from /static/, not a CDN
     "wangge.divisions",
     "wangge.access",
     "wangge.places",
     "wangge.people",
     "wangge.organizations",
+    "wangge.imports",
     "wangge.web",
     "wangge.demo",
 ]
@@ -150,7 +152,10 @@ STORAGES = {
 }
 # Front-end packages come from npm at build time (`make assets`); nothing loads from a CDN.
 NODE_MODULES = Path(os.environ.get("WANGGE_NODE_MODULES", BASE_DIR.parents[1] / "node_modules"))
-STATICFILES_DIRS = [("leaflet", NODE_MODULES / "leaflet" / "dist")]
+STATICFILES_DIRS = [
+    ("leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 

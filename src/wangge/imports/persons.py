@@ -1,0 +1,252 @@
+"""Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
+the one record per person (by normalised document number)."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from wangge.access.models import User
+from wangge.divisions.codes import is_within
+from wangge.divisions.models import Grid
+from wangge.normalisers import DocumentType
+from wangge.people.models import (
+    HealthStatus,
+    Household,
+    Person,
+    Relationship,
+    ResidenceType,
+    Sex,
+    VulnerableTag,
+)
+from wangge.people.services import person_errors
+from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
+
+from .rows import Outcome, Row, RowError
+
+# Words departments use for our choices, besides the codes and their labels.
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "document_type": {
+        "身份证": DocumentType.RESIDENT_ID, "居民身份证": DocumentType.RESIDENT_ID,
+        "护照": DocumentType.PASSPORT, "港澳通行证": DocumentType.HK_MACAU_PERMIT,
+        "港澳居民来往内地通行证": DocumentType.HK_MACAU_PERMIT,
+        "台胞证": DocumentType.TAIWAN_PERMIT, "台湾居民来往大陆通行证": DocumentType.TAIWAN_PERMIT,
+        "外国人永久居留身份证": DocumentType.FOREIGN_PERMANENT,
+    },
+    "sex": {"男": Sex.MALE, "女": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE,
+            "m": Sex.MALE, "f": Sex.FEMALE, "1": Sex.MALE, "2": Sex.FEMALE},
+    "residence_type": {
+        "户籍": ResidenceType.REGISTERED, "户籍人口": ResidenceType.REGISTERED,
+        "常住": ResidenceType.REGISTERED, "常住人口": ResidenceType.REGISTERED,
+        "流动": ResidenceType.FLOATING, "流动人口": ResidenceType.FLOATING,
+        "出租": ResidenceType.RENTING, "租住": ResidenceType.RENTING,
+        "租户": ResidenceType.RENTING, "外出": ResidenceType.AWAY,
+        "人户分离": ResidenceType.AWAY,
+    },
+    "health_status": {
+        "健康": HealthStatus.HEALTHY, "良好": HealthStatus.HEALTHY,
+        "慢性病": HealthStatus.CHRONIC, "慢病": HealthStatus.CHRONIC,
+        "重病": HealthStatus.SERIOUS, "大病": HealthStatus.SERIOUS,
+        "残疾": HealthStatus.DISABLED, "未知": HealthStatus.UNKNOWN,
+    },
+    "vulnerable_tags": {
+        "独居老人": VulnerableTag.ELDERLY_ALONE, "空巢老人": VulnerableTag.ELDERLY_ALONE,
+        "残疾人": VulnerableTag.DISABLED, "残疾": VulnerableTag.DISABLED,
+        "慢性病": VulnerableTag.CHRONICALLY_ILL, "慢病": VulnerableTag.CHRONICALLY_ILL,
+        "孕妇": VulnerableTag.PREGNANT, "孕产妇": VulnerableTag.PREGNANT,
+        "留守儿童": VulnerableTag.LEFT_BEHIND_CHILD,
+        "低保": VulnerableTag.LOW_INCOME, "低收入": VulnerableTag.LOW_INCOME,
+    },
+    "relationship": {
+        "户主": Relationship.HEAD, "本人": Relationship.HEAD,
+        "配偶": Relationship.SPOUSE, "妻": Relationship.SPOUSE, "夫": Relationship.SPOUSE,
+        "妻子": Relationship.SPOUSE, "丈夫": Relationship.SPOUSE,
+        "子": Relationship.CHILD, "女": Relationship.CHILD, "儿子": Relationship.CHILD,
+        "女儿": Relationship.CHILD, "子女": Relationship.CHILD,
+        "父亲": Relationship.PARENT, "母亲": Relationship.PARENT, "父母": Relationship.PARENT,
+        "孙子": Relationship.GRANDCHILD, "孙女": Relationship.GRANDCHILD,
+        "兄弟姐妹": Relationship.SIBLING, "兄": Relationship.SIBLING, "弟": Relationship.SIBLING,
+        "姐": Relationship.SIBLING, "妹": Relationship.SIBLING, "其他": Relationship.OTHER,
+    },
+}
+CHOICES = {"document_type": DocumentType, "sex": Sex, "residence_type": ResidenceType,
+           "health_status": HealthStatus, "vulnerable_tags": VulnerableTag,
+           "relationship": Relationship}
+_LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
+# Fields compared with the existing record; an empty cell never erases what is known.
+COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
+            "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
+
+
+def choice(field_name: str, text: str) -> str:
+    """The code of a choice written as its code, its label or a word departments use."""
+    choices = CHOICES[field_name]
+    folded = text.strip().lower()
+    for value, label in choices.choices:
+        if folded in (value.lower(), str(label).lower()):
+            return value
+    if folded in CHOICE_WORDS[field_name]:
+        return CHOICE_WORDS[field_name][folded]
+    raise ValidationError(
+        _("%(value)s is not one of: %(choices)s.")
+        % {"value": text, "choices": "、".join(str(label) for label in choices.labels)}
+    )
+
+
+@dataclass
+class PersonRow:
+    """A row made into a person's fields (only the cells that were filled)."""
+
+    fields: dict[str, Any]
+    household_number: str = ""
+    relationship: str = ""
+    key: tuple = field(default=())
+
+
+class PersonKind:
+    name = "persons"
+    headers = PERSON_HEADERS
+    required_columns = ("name",)
+    key_column = "id_number"
+
+    def __init__(self, user: User | None):
+        self.user = user
+        # The command line (no user) imports for every jurisdiction.
+        self.prefixes = user.scope_prefixes if user else [""]
+        self._grids: dict[str, bool] = {}
+
+    def prepare(self, row: Row) -> PersonRow:
+        """Cells to fields, normalised and checked against each other; RowError names every
+        cell that breaks a rule."""
+        errors: dict[str, list[str]] = {}
+        fields: dict[str, Any] = {}
+        for name, value in row.values.items():
+            text = cell_text(value)
+            if not text:
+                continue
+            try:
+                fields[name] = self._cell(name, value, text)
+            except ValidationError as error:
+                errors[name] = error.messages
+        fields.setdefault("document_type", DocumentType.RESIDENT_ID)
+        if "grid_code" not in fields and "grid_code" not in errors:
+            errors["grid_code"] = [_("Every person needs the 15-digit code of their grid.")]
+        person = Person(**{name: value for name, value in fields.items() if name in COMPARED})
+        for name, messages in person_errors(person).items():
+            errors.setdefault(name, messages)
+        if errors:
+            raise RowError(errors)
+        values = {name: getattr(person, name) for name in COMPARED if name in fields
+                  or (name in ("birth_date", "sex") and getattr(person, name))}
+        key = (person.document_type, person.id_number) if person.id_number else (
+            "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
+        return PersonRow(fields=values, key=key,
+                         household_number=fields.get("household_number", ""),
+                         relationship=fields.get("relationship", ""))
+
+    def _cell(self, name: str, value: Any, text: str) -> Any:
+        if name == "birth_date":
+            return cell_date(value)
+        if name == "vulnerable_tags":
+            return sorted({choice(name, word) for word in _LIST_SEPARATORS.split(text) if word})
+        if name in CHOICES:
+            return choice(name, text)
+        if name == "grid_code":
+            return self._grid(text)
+        model_field = (Household._meta.get_field("number") if name == "household_number"
+                       else Person._meta.get_field(name) if name in COMPARED else None)
+        limit = model_field.max_length if model_field else None
+        if limit and len(text) > limit:
+            raise ValidationError(_("At most %(limit)d characters.") % {"limit": limit})
+        return text
+
+    def _grid(self, code: str) -> str:
+        if code not in self._grids:
+            self._grids[code] = Grid.objects.filter(code=code).exists() and is_within(
+                code, self.prefixes)
+        if not self._grids[code]:
+            raise ValidationError(_("%(code)s is not a grid in your jurisdiction.")
+                                  % {"code": code})
+        return code
+
+    def write(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> Iterable[Outcome]:
+        """Land a chunk: one query finds the existing records, then new ones are created and
+        changed ones updated in bulk, each with its history row and its own source."""
+        existing = self._existing([prepared.key for _, prepared in rows])
+        created, updated, outcomes = [], [], []
+        for row, prepared in rows:
+            person = existing.get(prepared.key)
+            source = f"{reason}, {_('row')} {row.number}"
+            if person is None:
+                person = Person(**prepared.fields)
+                person._change_reason = source
+                created.append(person)
+                outcomes.append(Outcome.CREATED)
+            elif not is_within(person.grid_code, self.prefixes):
+                outcomes.append(RowError({"id_number": [_(
+                    "This ID number belongs to a resident registered outside your "
+                    "jurisdiction; ask their grid to transfer them.")]}))
+            elif changes := {name: value for name, value in prepared.fields.items()
+                             if getattr(person, name) != value}:
+                for name, value in changes.items():
+                    setattr(person, name, value)
+                person._change_reason = source
+                updated.append(person)
+                outcomes.append(Outcome.UPDATED)
+            else:
+                outcomes.append(Outcome.UNCHANGED)
+        if created:
+            bulk_create_with_history(created, Person, batch_size=1000, default_user=self.user)
+        if updated:
+            bulk_update_with_history(updated, Person, list(COMPARED), batch_size=1000,
+                                     default_user=self.user)
+        self._households(rows)
+        return outcomes
+
+    def _existing(self, keys: list[tuple]) -> dict[tuple, Person]:
+        by_document = [key for key in keys if key[0]]
+        without = [key for key in keys if not key[0]]
+        condition = Q(pk__in=[])
+        if by_document:
+            condition |= Q(id_number__in=[number for _, number in by_document])
+        if without:
+            condition |= Q(id_number="", name__in=[key[1] for key in without])
+        found: dict[tuple, Person] = {}
+        for person in Person.objects.filter(condition):
+            key = (person.document_type, person.id_number) if person.id_number else (
+                "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
+            found[key] = person
+        return found
+
+    def _households(self, rows: list[tuple[Row, PersonRow]]) -> None:
+        """Households named by number in the file: created in the person's grid, members
+        attached with their relationship, the head set."""
+        wanted = [(prepared.key, prepared) for _, prepared in rows if prepared.household_number]
+        if not wanted:
+            return
+        persons = self._existing([key for key, _ in wanted])
+        numbers = {(p.fields["grid_code"], p.household_number) for _, p in wanted}
+        households = {(h.grid_code, h.number): h for h in Household.objects.filter(
+            number__in=[number for _, number in numbers])}
+        for grid_code, number in numbers - households.keys():
+            households[grid_code, number] = Household.objects.create(
+                number=number, grid_code=grid_code)
+        changed = []
+        for key, prepared in wanted:
+            person = persons[key]
+            household = households[prepared.fields["grid_code"], prepared.household_number]
+            relationship = prepared.relationship or person.relationship or Relationship.OTHER
+            if (person.household_id, person.relationship) != (household.pk, relationship):
+                person.household, person.relationship = household, relationship
+                changed.append(person)
+            if relationship == Relationship.HEAD and household.head_id != person.pk:
+                household.head = person
+                household.save(update_fields=["head"])
+        if changed:
+            bulk_update_with_history(changed, Person, ["household", "relationship"],
+                                     batch_size=1000, default_user=self.user)

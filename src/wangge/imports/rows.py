@@ -1,0 +1,29 @@
+"""What an import says about each row it read."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass
+class Row:
+    """A data row: its number in the file as Excel shows it, its cells, and the cells of the
+    columns mapped to fields."""
+
+    number: int
+    cells: list[Any]
+    values: dict[str, Any]
+
+
+class RowError(Exception):
+    """The rules a row breaks, by field."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"

@@ -1,0 +1,161 @@
+"""Importing a department's spreadsheet: the one code path behind the command, the upload
+page and the API.
+
+A file is read row by row (memory stays flat), each row checked, chunks landed in bulk. By
+default the whole file is one transaction: one rejected row and nothing is written.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wangge.access.models import User
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
+from wangge.spreadsheets import HeaderMap, Table, UnreadableFileError, cell_text, read_table
+
+from .persons import PersonKind
+from .rows import Row, RowError
+
+KINDS = {"persons": (PersonKind, Action.EDIT_PEOPLE)}
+CHUNK_ROWS = 2000
+
+
+@dataclass
+class Rejection:
+    row: int
+    column: str
+    reason: str
+    cells: list[Any] = field(repr=False)
+
+    def line(self) -> str:
+        return _("row %(row)d, column %(column)s: %(reason)s") % {
+            "row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    written: bool = False
+    headers: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {name: value for name, value in asdict(self).items()
+                if name in ("rows", "created", "updated", "unchanged", "rejected")}
+
+
+class _RolledBackError(Exception):
+    """Raised inside the transaction to undo an import that had rejected rows."""
+
+
+def import_file(
+    *, kind: str, path: str | Path, by: User | None, department: str = "",
+    overrides: dict[str, str] | None = None, partial: bool = False, sheet: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import ``path`` as ``kind`` for ``by`` (None: the command line, every jurisdiction).
+    Raises UnreadableFileError for a file that cannot be read at all (nothing written)."""
+    kind_class, action = KINDS[kind]
+    if by is not None:
+        require(by, action)
+    handler = kind_class(by)
+    try:
+        header_map = HeaderMap(handler.headers, overrides)
+    except ValidationError as error:
+        raise UnreadableFileError(error.messages[0]) from error
+    table = read_table(path, is_header=header_map.is_header, sheet=sheet)
+    columns = _columns(table, header_map, handler.required_columns)
+    reason = _("Imported from %(file)s, sheet %(sheet)s") % {
+        "file": table.source, "sheet": table.sheet}
+    if department:
+        reason += f" ({department})"
+    summary = ImportSummary(headers=table.headers)
+    try:
+        with transaction.atomic():
+            _import_rows(table, columns, handler, summary, reason, progress)
+            if summary.rejected and not partial:
+                raise _RolledBackError
+    except _RolledBackError:
+        summary.created = summary.updated = summary.unchanged = 0
+    else:
+        summary.written = True
+    summary.rejections.sort(key=lambda rejection: rejection.row)
+    return summary
+
+
+def _columns(table: Table, header_map: HeaderMap, required: tuple[str, ...]) -> dict[str, int]:
+    try:
+        columns = header_map.columns(table.headers)
+    except ValidationError as error:
+        raise UnreadableFileError(f"{table.source}: {error.messages[0]}") from error
+    if missing := [name for name in required if name not in columns]:
+        raise UnreadableFileError(
+            _("%(file)s has no column for %(fields)s (header row %(row)d: %(headers)s).")
+            % {"file": table.source, "fields": ", ".join(missing), "row": table.header_row,
+               "headers": ", ".join(header for header in table.headers if header)}
+        )
+    return columns
+
+
+def _data_rows(table: Table, columns: dict[str, int]) -> Iterator[Row]:
+    for number, cells in table.rows:
+        if not any(cell_text(cell) for cell in cells):
+            continue  # blank lines are not rows
+        yield Row(number=number, cells=list(cells), values={
+            name: cells[index] if index < len(cells) else None
+            for name, index in columns.items()})
+
+
+def _import_rows(
+    table: Table, columns: dict[str, int], handler: Any, summary: ImportSummary, reason: str,
+    progress: Callable[[int], None] | None,
+) -> None:
+    # Which row first had each record's key, to name it when the key comes again. Hashes keep
+    # a million keys in tens of megabytes.
+    first_row_of: dict[int, int] = {}
+    rows = _data_rows(table, columns)
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        ready = []
+        for row in chunk:
+            summary.rows += 1
+            try:
+                prepared = handler.prepare(row)
+            except RowError as error:
+                _reject(summary, table, columns, row, error)
+                continue
+            earlier = first_row_of.setdefault(hash(prepared.key), row.number)
+            if earlier != row.number:
+                _reject(summary, table, columns, row, RowError({handler.key_column: [
+                    _("The same person as row %(row)d: one row per person.") % {"row": earlier}
+                ]}))
+                continue
+            ready.append((row, prepared))
+        for (row, _prepared), outcome in zip(ready, handler.write(ready, reason=reason),
+                                             strict=True):
+            if isinstance(outcome, RowError):
+                _reject(summary, table, columns, row, outcome)
+            else:
+                setattr(summary, outcome.value, getattr(summary, outcome.value) + 1)
+        if progress:
+            progress(summary.rows)
+
+
+def _reject(summary: ImportSummary, table: Table, columns: dict[str, int], row: Row,
+            error: RowError) -> None:
+    summary.rejected += 1
+    for name, messages in error.errors.items():
+        column = table.headers[columns[name]] if name in columns else name
+        summary.rejections.append(
+            Rejection(row=row.number, column=column, reason=" ".join(messages), cells=row.cells))
+
