@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.organizations",
     "wangge.imports",
+    "wangge.reports",
     "wangge.web",
     "wangge.demo",
 ]
@@ -153,6 +154,7 @@ STORAGES = {
 # Front-end packages come from npm at build time (`make assets`); nothing loads from a CDN.
 NODE_MODULES = Path(os.environ.get("WANGGE_NODE_MODULES", BASE_DIR.parents[1] / "node_modules"))
 STATICFILES_DIRS = [
+    BASE_DIR / "static",  # the shared layout's CSS and scripts (wangge is not itself an app)
     ("leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]

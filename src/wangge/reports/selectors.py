@@ -1,0 +1,106 @@
+"""Reads for reports: the persons a template covers in a scope, its rows, how complete the
+registry already is for it, and the gaps each grid worker can fill."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from wangge.access.models import User
+from wangge.access.permissions import shown
+from wangge.access.selectors import grid_workers_of
+from wangge.divisions.codes import prefix_range, scope_prefix
+from wangge.divisions.models import Division, Grid
+from wangge.people.models import Person
+from wangge.people.selectors import persons_visible_to
+
+from .fields import REPORT_FIELDS, Places, population_condition
+from .models import ReportTemplate
+
+
+def report_persons(template: ReportTemplate, *, scope: str, user: User | None) -> QuerySet[Person]:
+    """The persons ``template`` covers under division or grid ``scope``, as ``user`` may see
+    them (None: the command line, everyone)."""
+    persons = persons_visible_to(user) if user is not None else Person.objects.all()
+    return (
+        persons.filter(prefix_range("grid_code", scope_prefix(scope)))
+        .filter(population_condition(template.population))
+        .select_related("dwelling__building", "household")
+        .order_by("grid_code", "name", "id")
+    )
+
+
+def not_held(template: ReportTemplate) -> list[str]:
+    """Headers of the columns whose field the registry does not hold."""
+    return [column["header"] for column in template.columns
+            if column.get("field") not in REPORT_FIELDS]
+
+
+def places_under(scope: str) -> Places:
+    prefix = scope_prefix(scope)
+    names = dict(Grid.objects.filter(prefix_range("code", prefix)).values_list("code", "name"))
+    names.update(Division.objects.filter(prefix_range("code", prefix[:9])).values_list(
+        "code", "name"))
+    return Places(names)
+
+
+def report_rows(template: ReportTemplate, *, scope: str, user: User | None) -> Iterator[list[Any]]:
+    """One list of values per person, in the template's column order; sensitive values masked
+    as ``user`` sees them; a column the registry does not hold stays empty."""
+    for _person, values in _person_rows(template, scope=scope, user=user):
+        yield values
+
+
+def _person_rows(template: ReportTemplate, *, scope: str, user: User | None
+                 ) -> Iterator[tuple[Person, list[Any]]]:
+    places = places_under(scope)
+    fields = [REPORT_FIELDS.get(column.get("field")) for column in template.columns]
+    for person in report_persons(template, scope=scope, user=user).iterator(chunk_size=2000):
+        values = []
+        for field in fields:
+            value = field.read(person, places) if field else None
+            if field and field.sensitive and user is not None and value not in (None, ""):
+                value = shown(user, field.sensitive, value)
+            values.append(value)
+        yield person, values
+
+
+def report_completeness(template: ReportTemplate, *, scope: str, user: User | None) -> dict:
+    """How many covered persons have each column filled, overall and per grid, and which
+    columns the registry cannot fill at all."""
+    headers = [column["header"] for column in template.columns]
+    total = 0
+    filled = dict.fromkeys(headers, 0)
+    grids: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"total": 0, **dict.fromkeys(headers, 0)})
+    for person, values in _person_rows(template, scope=scope, user=user):
+        total += 1
+        grids[person.grid_code]["total"] += 1
+        for header, value in zip(headers, values, strict=True):
+            if value not in (None, ""):
+                filled[header] += 1
+                grids[person.grid_code][header] += 1
+    return {"total": total, "filled": filled, "grids": dict(grids),
+            "not_held": not_held(template)}
+
+
+def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> list[dict]:
+    """Per grid: its grid workers and each covered person missing a value a grid worker can
+    collect, with the columns to fill. Values the registry does not hold are not tasks."""
+    places = places_under(scope)
+    collectable = [(column["header"], REPORT_FIELDS[column["field"]])
+                   for column in template.columns
+                   if column.get("field") in REPORT_FIELDS
+                   and REPORT_FIELDS[column["field"]].collectable]
+    by_grid: dict[str, list[dict]] = defaultdict(list)
+    for person in report_persons(template, scope=scope, user=user).iterator(chunk_size=2000):
+        missing = [header for header, field in collectable
+                   if field.read(person, places) in (None, "")]
+        if missing:
+            by_grid[person.grid_code].append({"person": person, "missing": missing})
+    return [
+        {"grid_code": code, "grid_name": places.name(code),
+         "workers": [worker.username for worker in grid_workers_of(code)], "persons": persons}
+        for code, persons in sorted(by_grid.items())
+    ]

@@ -1,0 +1,43 @@
+"""Writes for report templates: checked before they are saved, shipped ones installed once."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .export import FORMATS
+from .fields import population_condition
+from .models import ReportTemplate
+
+SHIPPED = Path(__file__).with_name("shipped_templates.json")
+
+
+def report_template_validate(template: ReportTemplate) -> None:
+    """Columns are a list of {header, field, format}; the population uses known filters."""
+    errors: dict[str, list[str]] = {}
+    columns = template.columns
+    if not isinstance(columns, list) or not columns or not all(
+        isinstance(column, dict) and str(column.get("header", "")).strip()
+        and str(column.get("field", "")).strip() for column in columns
+    ):
+        errors["columns"] = [_("Give a list of columns, each with a header and a field.")]
+    elif bad := [column["header"] for column in columns
+                 if column.get("format", "text") not in FORMATS]:
+        errors["columns"] = [_("Unknown format in %(headers)s; use text, date or number.")
+                             % {"headers": ", ".join(bad)}]
+    try:
+        population_condition(template.population or {})
+    except (ValueError, TypeError) as error:
+        errors["population"] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_templates_install(model: type[ReportTemplate] = ReportTemplate) -> int:
+    """Create the shipped templates that are missing (staff edits to existing ones stay)."""
+    created = 0
+    for data in json.loads(SHIPPED.read_text(encoding="utf-8")):
+        _template, was_created = model.objects.get_or_create(slug=data["slug"], defaults=data)
+        created += was_created
+    return created
