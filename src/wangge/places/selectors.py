@@ -1,6 +1,6 @@
 """Reads of places, always through the caller's jurisdiction."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
@@ -29,7 +29,3 @@ def facilities_visible_to(user: User) -> QuerySet[Facility]:
 
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     return _visible(user, Enterprise.objects.all())
-
-
-def buildings_with_counts(queryset: QuerySet[Building]) -> QuerySet[Building]:
-    return queryset.annotate(dwelling_count=Count("dwellings"))

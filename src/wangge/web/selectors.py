@@ -24,7 +24,12 @@ from wangge.divisions.codes import (
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.organizations.selectors import organizations_visible_to
-from wangge.people.selectors import households_visible_to, persons_visible_to
+from wangge.people.models import Person
+from wangge.people.selectors import (
+    households_visible_to,
+    persons_visible_to,
+    sensitive_values,
+)
 from wangge.places.models import Building, Dwelling
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
@@ -134,6 +139,43 @@ def grid_map(user: User, grids: Iterable[Grid], buildings: Iterable[Building] = 
             if building.longitude is not None and building.latitude is not None
         ]},
     }
+
+
+def area_map(user: User, grids: QuerySet[Grid]) -> dict | None:
+    """The grid map of an area, or None when it holds too many grids to draw at once."""
+    grids = list(grids[: MAP_GRID_LIMIT + 1])
+    if len(grids) > MAP_GRID_LIMIT:
+        return None
+    return grid_map(user, grids)
+
+
+def jurisdiction_roots(user: User) -> list[dict[str, Any]]:
+    """The divisions and grids the user answers for (the top divisions for a superuser), as
+    ``{"name", "level", "url"}`` entry points for the home page."""
+    if user.is_superuser:
+        divisions = Division.objects.filter(parent__isnull=True)
+        grids = Grid.objects.none()
+    else:
+        codes = [jurisdiction.code for jurisdiction in user.jurisdictions.all()]
+        divisions = divisions_in(user.scope_prefixes).filter(code__in=codes)
+        grids = grids_in(user.scope_prefixes).filter(code__in=codes)
+    return [
+        {"name": division.name, "level": division.get_level_display(),
+         "url": reverse("web:division", args=[division.code])}
+        for division in divisions
+    ] + [
+        {"name": grid.name, "level": Level.GRID.label,
+         "url": reverse("web:grid", args=[grid.code])}
+        for grid in grids
+    ]
+
+
+def with_sensitive(user: User, persons: Iterable[Person]) -> list[Person]:
+    """The persons, each with ``shown``: its sensitive fields as ``user`` may see them."""
+    persons = list(persons)
+    for person in persons:
+        person.shown = sensitive_values(user, person)
+    return persons
 
 
 def trail(user: User, code: str) -> list[dict[str, Any]]:

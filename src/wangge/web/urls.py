@@ -1,9 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "web"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
+                                                redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", auth_views.LoginView.as_view(), name="home"),
+    path("", views.home, name="home"),
+    path("divisions/<str:code>/", views.division, name="division"),
+    path("grids/<str:code>/", views.grid, name="grid"),
+    path("buildings/unplaced/", views.unplaced, name="unplaced"),
+    path("buildings/<int:pk>/", views.building, name="building"),
+    path("dwellings/<int:pk>/", views.dwelling, name="dwelling"),
+    path("people/", views.person_search, name="person_search"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
 ]

@@ -1,0 +1,76 @@
+"""Forms of the pages. They only collect input; rules live in the services they feed."""
+
+from typing import Any
+
+from django import forms
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from wangge.access.models import User
+from wangge.access.permissions import SensitiveField, sees_unmasked
+from wangge.people.models import Person, VulnerableTag
+from wangge.people.services import EDITABLE_FIELDS
+
+# What a grid worker corrects most often comes first; identity fields last.
+FIELD_ORDER = [
+    "phone", "residence_type", "occupation", "health_status", "vulnerable_tags", "name",
+    "ethnicity", "document_type", "id_number", "sex", "birth_date",
+]
+
+
+class PersonForm(forms.Form):
+    """Correct a person's editable fields, with the reason kept in the history. A field the
+    user sees masked is left out: nobody edits a value they may not read."""
+
+    def __init__(self, *args: Any, person: Person, user: User, **kwargs: Any) -> None:
+        names = _editable_by(user)
+        super().__init__(*args, initial=model_to_dict(person, fields=names), **kwargs)
+        fields = fields_for_model(
+            Person, fields=[name for name in names if name != "vulnerable_tags"],
+            widgets={
+                "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                "birth_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            },
+        )
+        if "name" in fields:
+            # The model's "name" label is shared with places; for a person it is 姓名.
+            fields["name"].label = _("Full name")
+        if "vulnerable_tags" in names:
+            fields["vulnerable_tags"] = forms.MultipleChoiceField(
+                label=Person._meta.get_field("vulnerable_tags").verbose_name,
+                choices=VulnerableTag.choices, required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        fields["reason"] = forms.CharField(
+            label=_("Reason for this change"), max_length=200,
+            help_text=_("Kept in the record's history, with your name and the time."),
+        )
+        self.fields = {name: fields[name] for name in [*names, "reason"]}
+
+    def changes(self) -> dict[str, Any]:
+        """The fields whose submitted value differs from the record's."""
+        return {
+            name: value for name, value in self.cleaned_data.items()
+            if name != "reason" and _comparable(value) != _comparable(self.initial.get(name))
+        }
+
+
+def _editable_by(user: User) -> list[str]:
+    masked = {field.value for field in SensitiveField if not sees_unmasked(user, field)}
+    ordered = FIELD_ORDER + sorted(EDITABLE_FIELDS - set(FIELD_ORDER))
+    return [name for name in ordered if name in EDITABLE_FIELDS and name not in masked]
+
+
+def _comparable(value: Any) -> Any:
+    # Tags arrive in form order and are stored sorted; empty text and None mean the same.
+    if isinstance(value, list | tuple):
+        return sorted(value)
+    return value if value not in (None, "") else ""
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, phone or ID number"), required=False, max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                      "placeholder": _("Name, phone or ID number")}),
+    )

@@ -1,0 +1,174 @@
+"""The pages. Each fetches through a scoped selector (a record outside the user's jurisdiction
+is 404, exactly like one that does not exist), acts through a service, and renders."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from wangge.access.permissions import Action, can
+from wangge.access.selectors import grid_workers_of
+from wangge.divisions.codes import Level, prefix_range, scope_prefix
+from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.people.selectors import person_history, persons_search, persons_visible_to
+from wangge.people.services import person_update
+from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+
+from .forms import PersonForm, SearchForm
+from .selectors import (
+    area_map,
+    buildings_with_counts,
+    child_divisions_with_counts,
+    dwellings_with_counts,
+    grid_map,
+    grids_with_counts,
+    jurisdiction_counts,
+    jurisdiction_roots,
+    trail,
+    with_sensitive,
+)
+
+
+def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
+    """One page of a long list; a page number out of range shows the last page."""
+    return Paginator(queryset, settings.WANGGE_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(request, "web/home.html", {
+        "counts": jurisdiction_counts(user),
+        "roots": jurisdiction_roots(user),
+        "map": area_map(user, grids_in(user.scope_prefixes)),
+    })
+
+
+@login_required
+def division(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    division = get_object_or_404(divisions_in(user.scope_prefixes), code=code)
+    grids = grids_in(user.scope_prefixes).filter(prefix_range("code", scope_prefix(code)))
+    return render(request, "web/division.html", {
+        "division": division,
+        "trail": trail(user, code)[:-1],
+        "children": child_divisions_with_counts(user, division),
+        "grids": (grids_with_counts(user, grids.filter(community=division))
+                  if division.level == Level.COMMUNITY else []),
+        "map": area_map(user, grids),
+    })
+
+
+@login_required
+def grid(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    grid = get_object_or_404(grids_in(user.scope_prefixes), code=code)
+    buildings = page_of(request, buildings_with_counts(
+        user, buildings_visible_to(user).filter(grid_code=code)
+    ))
+    return render(request, "web/grid.html", {
+        "grid": grid,
+        "trail": trail(user, code)[:-1],
+        "workers": grid_workers_of(code),
+        "buildings": buildings,
+        "map": grid_map(user, [grid], buildings),
+    })
+
+
+@login_required
+def unplaced(request: HttpRequest) -> HttpResponse:
+    """Buildings no grid boundary covers yet, kept under the division they were filed in."""
+    buildings = buildings_visible_to(request.user).unplaced()
+    return render(request, "web/unplaced.html", {
+        "buildings": page_of(request, buildings_with_counts(request.user, buildings)),
+    })
+
+
+@login_required
+def building(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    building = get_object_or_404(buildings_visible_to(user), pk=pk)
+    dwellings = dwellings_with_counts(user, dwellings_visible_to(user).filter(building=building))
+    return render(request, "web/building.html", {
+        "building": building,
+        "trail": trail(user, building.grid_code),
+        "dwellings": page_of(request, dwellings),
+    })
+
+
+@login_required
+def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    dwelling = get_object_or_404(dwellings_visible_to(user), pk=pk)
+    residents = persons_visible_to(user).filter(dwelling=dwelling).select_related("household")
+    return render(request, "web/dwelling.html", {
+        "dwelling": dwelling,
+        "trail": trail(user, dwelling.grid_code),
+        "residents": with_sensitive(user, residents),
+    })
+
+
+@login_required
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Search by name prefix, phone or ID; htmx asks for the results alone as one types."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = None
+    if text:
+        results = page_of(request, persons_search(request.user, text)
+                          .select_related("dwelling__building"))
+        results.object_list = with_sensitive(request.user, results.object_list)
+    template = "web/person_search.html#results" if request.htmx else "web/person_search.html"
+    response = render(request, template, {"form": form, "text": text, "results": results})
+    # The same URL answers with a fragment or a page: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = get_object_or_404(
+        persons_visible_to(user).select_related("dwelling__building", "household__head"), pk=pk
+    )
+    return render(request, "web/person_detail.html", {
+        "person": with_sensitive(user, [person])[0],
+        "trail": trail(user, person.grid_code),
+        "history": person_history(user, person) if can(user, Action.VIEW_HISTORY) else None,
+        "may_edit": can(user, Action.EDIT_PEOPLE),
+    })
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = get_object_or_404(persons_visible_to(user), pk=pk)
+    if not can(user, Action.EDIT_PEOPLE):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, person=person, user=user)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            form.add_error(None, _("Nothing was changed."))
+        else:
+            try:
+                person_update(person=person, by=user, reason=form.cleaned_data["reason"],
+                              **changes)
+            except ValidationError as error:
+                form.add_error(None, error)
+                # The service set the refused values on the instance; show the stored record.
+                person.refresh_from_db()
+            else:
+                messages.success(request, _("Saved. The change is in the history below."))
+                return redirect("web:person", pk=person.pk)
+    return render(request, "web/person_edit.html", {
+        "person": person,
+        "trail": trail(user, person.grid_code),
+        "form": form,
+    })
