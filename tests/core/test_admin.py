@@ -57,7 +57,7 @@ def test_admin_edit_validates_and_records_the_reason(client, people):
     }
     response = client.post(url, form)
     assert response.status_code == 200
-    assert "not a phone number" in response.content.decode()
+    assert "不是电话号码" in response.content.decode()
     assert Person.objects.get(pk=person.pk).phone == person.phone
     response = client.post(url, {**form, "phone": "139-0000-1234"})
     assert response.status_code == 302

@@ -47,6 +47,11 @@ def test_a_change_without_a_reason_is_refused(worker_client, residents, form):
     assert Person.objects.get(pk=residents["a"].pk).phone == "13812345678"
 
 
+def test_a_missing_reason_and_a_bad_field_are_shown_together(worker_client, residents, form):
+    response = worker_client.post(url(residents), {**form, "phone": "12345"})
+    assert set(response.context["form"].errors) == {"phone", "reason"}
+
+
 def test_a_save_without_changes_is_refused(worker_client, residents, form):
     response = worker_client.post(url(residents), {**form, "reason": "看看"})
     assert response.context["form"].non_field_errors()

@@ -125,10 +125,9 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, person: Person, by: User | None, reason: str, **changes: Any) -> Person:
-    """Correct a person's fields. A reason is required: it is kept in the history."""
+    """Correct a person's fields. A reason is required: it is kept in the history. A missing
+    reason and broken rules are reported together, so a form shows every error at once."""
     require(by, Action.EDIT_PEOPLE)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why you are changing this record.")})
     if unknown := set(changes) - EDITABLE_FIELDS:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
     for field, value in changes.items():
@@ -137,7 +136,15 @@ def person_update(*, person: Person, by: User | None, reason: str, **changes: An
         # Re-derive from the new ID unless the caller also gave them.
         person.birth_date = changes.get("birth_date")
         person.sex = changes.get("sex", "")
-    person_validate(person)
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why you are changing this record.")]
+    try:
+        person_validate(person)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     return save_with_history(person, by=by, reason=reason.strip())
 
 

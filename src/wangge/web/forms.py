@@ -41,8 +41,9 @@ class PersonForm(forms.Form):
                 choices=VulnerableTag.choices, required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+        # Required by person_update, which reports it together with the fields' errors.
         fields["reason"] = forms.CharField(
-            label=_("Reason for this change"), max_length=200,
+            label=_("Reason for this change"), max_length=200, required=False,
             help_text=_("Kept in the record's history, with your name and the time."),
         )
         self.fields = {name: fields[name] for name in [*names, "reason"]}
