@@ -1,0 +1,147 @@
+"""Build (or rebuild) the demo district: wipe the previous one, then lay out the city, house
+the residents chunk by chunk, add organizations and one account per role.
+
+The demo owns district 420102 (江岸区) and the ``demo-*`` accounts: a rebuild deletes every
+record whose code starts with 420102, with its history, and those accounts. Province and city
+are created when missing and otherwise left alone.
+"""
+
+import itertools
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import models, transaction
+from simple_history.utils import bulk_create_with_history
+
+from wangge.divisions.codes import prefix_range
+from wangge.divisions.models import Division, Grid
+from wangge.organizations.models import Membership, Organization, ServedGrid
+from wangge.people.models import Household, Person, PersonMove
+from wangge.places.models import Building, Dwelling, Enterprise, Facility
+
+from . import accounts, city, organizations, population
+from .bulk import Keys, insert_with_history
+
+DEFAULT_SEED = 20200101
+# Residents per transaction: large enough for few round trips, small enough that memory
+# stays flat (peak RSS measured at 115 MiB for 20,000 residents, 160 MiB for 1,000,000).
+CHUNK_RESIDENTS = 10_000
+CANDIDATES_PER_GRID = 4
+
+Progress = Callable[[str], None]
+
+
+def _raw_delete(queryset: models.QuerySet) -> int:
+    """Delete without fetching rows or sending per-row signals: simple-history would write a
+    deletion row for each of a million records. Their history is deleted explicitly."""
+    return queryset._raw_delete(queryset.db)
+
+
+@transaction.atomic
+def demo_reset() -> None:
+    """Delete the previous demo district, its history and the demo accounts."""
+    area = city.AREA_CODE
+    in_area = prefix_range("grid_code", area)
+    organization_ids = Organization.objects.filter(in_area).values("id")
+    person_ids = Person.objects.filter(in_area).values("id")
+    for members in (Membership.history.model.objects, Membership.objects):
+        _raw_delete(members.filter(organization_id__in=organization_ids))
+        _raw_delete(members.filter(person_id__in=person_ids))
+    _raw_delete(ServedGrid.objects.filter(organization_id__in=organization_ids))
+    _raw_delete(ServedGrid.objects.filter(in_area))
+    _raw_delete(PersonMove.objects.filter(person_id__in=person_ids))
+    for model in (Organization, Person, Household, Dwelling, Building, Facility, Enterprise):
+        _raw_delete(model.history.model.objects.filter(in_area))
+        _raw_delete(model.objects.filter(in_area))
+    for model in (Grid, Division):
+        _raw_delete(model.history.model.objects.filter(prefix_range("code", area)))
+        _raw_delete(model.objects.filter(prefix_range("code", area)))
+    accounts.delete_accounts()
+
+
+def _save(objects: list[Any], model: type[models.Model]) -> list[Any]:
+    return bulk_create_with_history(objects, model, batch_size=1000,
+                                    default_change_reason=city.REASON)
+
+
+class _Builder:
+    def __init__(self, *, seed: int, residents: int, progress: Progress) -> None:
+        self.seed, self.residents, self.progress = seed, residents, progress
+        self.rng = random.Random(seed)
+        self.credit_serials: Iterator[int] = itertools.count(1)
+        self.candidates: dict[str, list[organizations.Candidate]] = {}
+        self.housed = 0
+        self.started = time.monotonic()
+
+    def grid_rng(self, grid: city.GridPlan) -> random.Random:
+        # One generator per grid: a grid's content does not depend on chunking.
+        return random.Random(f"{self.seed}/{grid.code}")
+
+    @transaction.atomic
+    def populate(self, grids: list[city.GridPlan], populator: population.Populator) -> None:
+        """Buildings, dwellings, households, residents and enterprises of some grids."""
+        keys = populator.keys
+        rows: dict[type[models.Model], list[Any]] = {
+            Building: [], Dwelling: [], Household: [], Person: [], Enterprise: []}
+        for grid in grids:
+            rng = self.grid_rng(grid)
+            households = population.plan_households(rng, grid.residents)
+            dwellings = []
+            for building, in_building in city.grid_buildings(rng, grid, len(households)):
+                keys.assign(building, *in_building)
+                for dwelling in in_building:
+                    dwelling.building = building
+                rows[Building].append(building)
+                dwellings += in_building
+            household_rows, people = populator.house(rng, households, dwellings)
+            enterprises = city.grid_enterprises(rng, grid, self.credit_serials)
+            keys.assign(*enterprises)
+            rows[Dwelling] += dwellings
+            rows[Household] += household_rows
+            rows[Person] += people
+            rows[Enterprise] += enterprises
+            adults = [p for p in people if p.phone and 25 <= population.age(p) <= 65]
+            self.candidates.setdefault(grid.community.code, []).extend(
+                organizations.Candidate(p.pk, p.name, p.phone)
+                for p in adults[:CANDIDATES_PER_GRID])
+        for model, records in rows.items():
+            insert_with_history(model, records, reason=city.REASON)
+        self.housed += len(rows[Person])
+
+    def run(self) -> list[dict[str, str]]:
+        demo_reset()
+        self.progress("Removed the previous demo district.")
+        plan = city.plan_city(self.rng, self.residents)
+        with transaction.atomic():
+            city.create_divisions(plan)
+        grids = list(plan.grids)
+        self.progress(f"{len(plan.streets)} streets, {len(plan.communities)} communities, "
+                      f"{len(grids)} grids.")
+        keys = Keys(Building, Dwelling, Household, Person, Enterprise)
+        populator = population.Populator(keys)
+        chunk: list[city.GridPlan] = []
+        for index, grid in enumerate(grids, start=1):
+            chunk.append(grid)
+            if sum(g.residents for g in chunk) >= CHUNK_RESIDENTS or index == len(grids):
+                self.populate(chunk, populator)
+                chunk = []
+                rate = self.housed / max(time.monotonic() - self.started, 1e-9)
+                self.progress(f"{index}/{len(grids)} grids, {self.housed}/{self.residents} "
+                              f"residents ({rate:,.0f}/s).")
+        keys.close()
+        with transaction.atomic():
+            _save(city.unplaced_buildings(self.rng, plan), Building)
+            _save(city.facilities(self.rng, plan), Facility)
+            count = organizations.create_organizations(self.rng, plan, self.candidates,
+                                                       self.credit_serials)
+            self.progress(f"Facilities, unplaced buildings and {count} organizations.")
+            return accounts.create_accounts(self.rng, plan)
+
+
+def demo_build(*, residents: int, seed: int = DEFAULT_SEED,
+               progress: Progress = lambda line: None) -> list[dict[str, str]]:
+    """Replace the demo district with a fresh one of ``residents`` people; returns the
+    accounts (username, role, jurisdiction, password) created for it."""
+    return _Builder(seed=seed, residents=residents, progress=progress).run()

@@ -1,0 +1,45 @@
+"""`wangge demo`: build a synthetic district with residents and accounts, then serve it."""
+
+import json
+import sys
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from wangge.demo.build import DEFAULT_SEED, demo_build
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the demo district (420102 江岸区, with accounts demo-*) by a freshly generated "
+        "one, print its accounts as JSON on the last line of stdout, then serve on "
+        "127.0.0.1:8000 unless --no-serve. Progress goes to stderr."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=20_000,
+                            help="how many residents to generate (default 20000)")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                            help="the same seed gives the same district and people")
+        parser.add_argument("--no-serve", action="store_true", help="stop after loading")
+        parser.add_argument("--addrport", default="127.0.0.1:8000",
+                            help="where to serve (default 127.0.0.1:8000)")
+
+    def handle(self, *args: object, **options: object) -> None:
+        started = time.monotonic()
+
+        def progress(line: str) -> None:
+            self.stderr.write(f"[{time.monotonic() - started:7.1f}s] {line}")
+
+        accounts = demo_build(residents=options["residents"], seed=options["seed"],
+                              progress=progress)
+        progress("Done.")
+        self.stdout.write(json.dumps({"accounts": accounts}, ensure_ascii=False))
+        if options["no_serve"]:
+            return
+        # WhiteNoise (with WHITENOISE_USE_FINDERS) serves static files whatever DEBUG is, so
+        # runserver needs no --insecure. Its banner goes to stderr: the JSON stays last on
+        # stdout.
+        call_command("runserver", options["addrport"], use_reloader=False,
+                     stdout=sys.stderr)

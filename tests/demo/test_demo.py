@@ -1,0 +1,181 @@
+"""`wangge demo`: a small build checked for layout, valid people, placement and accounts."""
+
+import io
+import itertools
+import json
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import override_settings
+from shapely.geometry import box
+from shapely.ops import unary_union
+from stdnum.cn import uscc
+
+from wangge.access.models import User
+from wangge.access.permissions import Role
+from wangge.demo import city, identity
+from wangge.demo.build import demo_build, demo_reset
+from wangge.divisions.codes import Level
+from wangge.divisions.geometry import boundary_shape
+from wangge.divisions.models import Division, Grid
+from wangge.divisions.selectors import grid_at
+from wangge.normalisers import (
+    DocumentType,
+    normalise_document_number,
+    normalise_phone,
+    parse_resident_id,
+)
+from wangge.organizations.models import Organization, OrganizationKind
+from wangge.people.models import Household, Person, Relationship
+from wangge.people.selectors import person_history, persons_visible_to
+from wangge.people.services import person_update
+from wangge.places.models import Building, Enterprise, Facility, FacilityKind
+
+RESIDENTS = 600
+# Hashing eight passwords at full strength would dominate the test's time.
+def fast_hashing() -> override_settings:
+    return override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """One build shared by the module's tests (committed, then removed)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with django_db_blocker.unblock(), fast_hashing():
+        call_command("demo", "--residents", str(RESIDENTS), "--no-serve", stdout=stdout,
+                     stderr=stderr)
+        yield stdout.getvalue(), stderr.getvalue()
+        demo_reset()
+
+
+@pytest.fixture
+def accounts(demo_output, db):
+    return json.loads(demo_output[0].strip().splitlines()[-1])["accounts"]
+
+
+def test_layout_has_streets_communities_and_grids(demo_output, db):
+    assert Division.objects.filter(level=Level.STREET).count() >= 3
+    assert Division.objects.filter(level=Level.COMMUNITY).count() >= 10
+    assert Grid.objects.count() >= 50
+    assert Division.objects.filter(code="420000000000", level=Level.PROVINCE).exists()
+    assert Division.objects.filter(code="420100000000", level=Level.CITY).exists()
+
+
+def test_grids_tile_the_district(demo_output, db):
+    shapes = [boundary_shape(grid.boundary) for grid in Grid.objects.all()]
+    district = box(*city.DISTRICT_BOUNDS)
+    assert unary_union(shapes).area == pytest.approx(district.area, rel=1e-9)
+    assert unary_union(shapes).symmetric_difference(district).area < 1e-12
+    for first, second in itertools.combinations(shapes, 2):
+        assert first.intersection(second).area < 1e-15
+
+
+def test_every_resident_id_is_valid_and_matches_birth_date_and_sex(demo_output, db):
+    counties = set(identity._current_counties("")[1])
+    people = list(Person.objects.all())
+    assert len(people) == RESIDENTS
+    for person in people:
+        if person.document_type == DocumentType.RESIDENT_ID:
+            resident_id = parse_resident_id(person.id_number)
+            assert (resident_id.birth_date, resident_id.sex) == (person.birth_date, person.sex)
+            assert resident_id.area_code in counties
+        else:
+            assert normalise_document_number(person.document_type, person.id_number) == (
+                person.id_number)
+        if person.phone:
+            assert normalise_phone(person.phone) == person.phone
+    assert Person.objects.filter(id_number__startswith="420102").count() > RESIDENTS / 3
+
+
+def test_identifiers_are_unique_and_history_is_recorded(demo_output, db):
+    numbers = list(Person.objects.values_list("id_number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    history = Person.history.filter(history_change_reason="demo", history_type="+")
+    assert history.count() == RESIDENTS
+
+
+def test_every_household_has_its_head(demo_output, db):
+    households = list(Household.objects.select_related("head"))
+    assert 1.8 < RESIDENTS / len(households) < 3.5
+    for household in households:
+        assert household.head.household_id == household.pk
+        assert household.head.relationship == Relationship.HEAD
+        assert household.dwelling.grid_code == household.grid_code
+    assert Person.objects.filter(household=None).count() == 0
+
+
+def test_buildings_are_placed_by_location_and_some_are_unplaced(demo_output, db):
+    unplaced = list(Building.objects.unplaced())
+    assert unplaced
+    assert all(grid_at(b.longitude, b.latitude) is None for b in unplaced)
+    for building in Building.objects.exclude(pk__in=[b.pk for b in unplaced])[:40]:
+        assert grid_at(building.longitude, building.latitude).code == building.grid_code
+    assert all(d.floor <= d.building.floors for d in
+               Building.objects.first().dwellings.select_related("building"))
+
+
+def test_facilities_enterprises_and_organizations_of_every_kind(demo_output, db):
+    assert set(Facility.objects.values_list("kind", flat=True)) == set(FacilityKind.values)
+    credit_codes = list(Enterprise.objects.values_list("credit_code", flat=True))
+    assert credit_codes
+    assert all(uscc.is_valid(code) for code in credit_codes)
+    for kind in OrganizationKind.values:
+        organization = Organization.objects.filter(kind=kind).first()
+        assert organization is not None, kind
+        assert organization.memberships.exists(), kind
+    assert Organization.objects.filter(served_grids__isnull=False).exists()
+
+
+def test_one_account_per_role_with_working_passwords(accounts):
+    assert sorted(account["role"] for account in accounts) == sorted(Role.values)
+    for account in accounts:
+        user = authenticate(username=account["username"], password=account["password"])
+        assert user is not None
+        assert [j.code for j in user.jurisdictions.all()] == account["jurisdiction"].split(",")
+
+
+def test_progress_goes_to_stderr(demo_output):
+    stdout, stderr = demo_output
+    assert len(stdout.strip().splitlines()) == 1
+    assert "residents" in stderr
+
+
+def test_grid_worker_sees_only_their_grids(accounts):
+    account = next(a for a in accounts if a["role"] == Role.GRID_WORKER)
+    grid_codes = account["jurisdiction"].split(",")
+    assert 1 <= len(grid_codes) <= 2
+    worker = User.objects.get(username=account["username"])
+    visible = persons_visible_to(worker)
+    assert visible.exists()
+    assert set(visible.values_list("grid_code", flat=True)) <= set(grid_codes)
+    assert visible.count() == Person.objects.filter(grid_code__in=grid_codes).count()
+
+
+def _build(seed: int) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The people of a build, and how many records of each kind it made."""
+    with fast_hashing():
+        demo_build(residents=200, seed=seed)
+    counts = {model.__name__: model.objects.count()
+              for model in (Person, Person.history.model, Household, Building, Grid, Division,
+                            Organization, Facility, Enterprise, User)}
+    return list(Person.objects.order_by("pk").values_list("name", "id_number")), counts
+
+
+def test_same_seed_gives_the_same_people_and_rebuilding_does_not_duplicate(demo_output, db):
+    first, counts = _build(seed=7)
+    again, counts_again = _build(seed=7)
+    assert first == again
+    assert counts == counts_again
+    assert counts["Person"] == counts["HistoricalPerson"] == 200
+    assert _build(seed=8)[0] != again
+    assert User.objects.filter(username__startswith="demo-").count() == len(Role.values)
+
+
+def test_a_later_edit_shows_what_changed(demo_output, db):
+    person = Person.objects.exclude(phone="").first()
+    person_update(person=person, by=None, reason="新号码", phone="13900001111")
+    latest = person_history(User(is_superuser=True), person)[0]
+    assert latest["reason"] == "新号码"
+    assert [(c["field"], c["new"]) for c in latest["changes"]] == [("phone", "13900001111")]
