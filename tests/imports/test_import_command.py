@@ -189,7 +189,7 @@ def test_partial_writes_valid_rows_and_rejects_workbook_lists_the_rest(tmp_path,
     assert summary == {"rows": 3, "created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
     sheet = load_workbook(out).active
     values = list(sheet.values)
-    assert values[0] == ("文件行号", *HEADER, "原因")
+    assert values[0] == ("文件中的行号", *HEADER, "原因")
     assert values[1][:3] == (4, "王芳", "420102198001011235")
     assert values[1][3] == "=cmd|' /C calc'!A0"  # kept as text, not a formula
     assert sheet.cell(2, 4).data_type == "s"
