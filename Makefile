@@ -48,6 +48,7 @@ lint: install
 	$(WANGGE) makemigrations --check --dry-run --verbosity 0
 
 bench: migrate
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
+from wangge.bulk import Keys, insert_with_history
 from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
 from wangge.organizations.models import Membership, Organization, ServedGrid
@@ -22,7 +23,6 @@ from wangge.people.models import Household, Person, PersonMove
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
 from . import accounts, city, organizations, population
-from .bulk import Keys, insert_with_history
 
 DEFAULT_SEED = 20200101
 # Residents per transaction: large enough for few round trips, small enough that memory

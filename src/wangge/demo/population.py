@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wangge.bulk import Keys
 from wangge.people.models import (
     HealthStatus,
     Household,
@@ -18,7 +19,6 @@ from wangge.people.models import (
 from wangge.places.models import Dwelling
 
 from . import identity
-from .bulk import Keys
 
 # Ages are as of this day, so a seed gives the same people whenever it is run.
 REFERENCE_DATE = datetime.date(2025, 6, 30)

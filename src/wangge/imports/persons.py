@@ -9,9 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from wangge.access.models import User
+from wangge.bulk import assign_keys, insert_with_history
 from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
 from wangge.normalisers import DocumentType
@@ -83,19 +84,27 @@ COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicit
             "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
 
 
-def choice(field_name: str, text: str) -> str:
-    """The code of a choice written as its code, its label or a word departments use."""
-    choices = CHOICES[field_name]
-    folded = text.strip().lower()
-    for value, label in choices.choices:
-        if folded in (value.lower(), str(label).lower()):
-            return value
-    if folded in CHOICE_WORDS[field_name]:
-        return CHOICE_WORDS[field_name][folded]
-    raise ValidationError(
-        _("%(value)s is not one of: %(choices)s.")
-        % {"value": text, "choices": "、".join(str(label) for label in choices.labels)}
-    )
+def choice_words() -> dict[str, dict[str, str]]:
+    """For each choice field: every way of writing a choice (its code, its label in the
+    active language, the words departments use), folded to lower case, to its code."""
+    return {
+        name: {**{word.lower(): value for word, value in CHOICE_WORDS[name].items()},
+               **{str(label).lower(): value for value, label in choices.choices},
+               **{value.lower(): value for value in choices.values}}
+        for name, choices in CHOICES.items()
+    }
+
+
+def choice(words: dict[str, dict[str, str]], field_name: str, text: str) -> str:
+    """The code of a choice written in any of ``words``' ways."""
+    try:
+        return words[field_name][text.strip().lower()]
+    except KeyError:
+        raise ValidationError(
+            _("%(value)s is not one of: %(choices)s.") % {
+                "value": text,
+                "choices": "、".join(str(label) for label in CHOICES[field_name].labels)}
+        ) from None
 
 
 @dataclass
@@ -103,6 +112,7 @@ class PersonRow:
     """A row made into a person's fields (only the cells that were filled)."""
 
     fields: dict[str, Any]
+    person: Person
     household_number: str = ""
     relationship: str = ""
     key: tuple = field(default=())
@@ -118,6 +128,7 @@ class PersonKind:
         self.user = user
         # The command line (no user) imports for every jurisdiction.
         self.prefixes = user.scope_prefixes if user else [""]
+        self._words = choice_words()
         self._grids: dict[str, bool] = {}
 
     def prepare(self, row: Row) -> PersonRow:
@@ -145,7 +156,7 @@ class PersonKind:
                   or (name in ("birth_date", "sex") and getattr(person, name))}
         key = (person.document_type, person.id_number) if person.id_number else (
             "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
-        return PersonRow(fields=values, key=key,
+        return PersonRow(fields=values, person=person, key=key,
                          household_number=fields.get("household_number", ""),
                          relationship=fields.get("relationship", ""))
 
@@ -153,9 +164,10 @@ class PersonKind:
         if name == "birth_date":
             return cell_date(value)
         if name == "vulnerable_tags":
-            return sorted({choice(name, word) for word in _LIST_SEPARATORS.split(text) if word})
+            return sorted({choice(self._words, name, word)
+                           for word in _LIST_SEPARATORS.split(text) if word})
         if name in CHOICES:
-            return choice(name, text)
+            return choice(self._words, name, text)
         if name == "grid_code":
             return self._grid(text)
         model_field = (Household._meta.get_field("number") if name == "household_number"
@@ -183,7 +195,7 @@ class PersonKind:
             person = existing.get(prepared.key)
             source = f"{reason}, {_('row')} {row.number}"
             if person is None:
-                person = Person(**prepared.fields)
+                person = prepared.person
                 person._change_reason = source
                 created.append(person)
                 outcomes.append(Outcome.CREATED)
@@ -201,7 +213,9 @@ class PersonKind:
             else:
                 outcomes.append(Outcome.UNCHANGED)
         if created:
-            bulk_create_with_history(created, Person, batch_size=1000, default_user=self.user)
+            assign_keys(created)
+            insert_with_history(Person, created, reason=reason,
+                                user_id=self.user.pk if self.user else None)
         if updated:
             bulk_update_with_history(updated, Person, list(COMPARED), batch_size=1000,
                                      default_user=self.user)

@@ -15,6 +15,7 @@ from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Grid
 from wangge.normalisers import (
     DocumentType,
+    ResidentId,
     normalise_document_number,
     normalise_phone,
     parse_resident_id,
@@ -39,12 +40,13 @@ def person_errors(person: Person) -> dict[str, list[str]]:
         errors["name"] = [_("A name is required.")]
     if person.id_number:
         try:
-            person.id_number = normalise_document_number(person.document_type, person.id_number)
+            if person.document_type == DocumentType.RESIDENT_ID:
+                _check_against_resident_id(person, parse_resident_id(person.id_number), errors)
+            else:
+                person.id_number = normalise_document_number(person.document_type,
+                                                             person.id_number)
         except ValidationError as error:
             errors["id_number"] = error.messages
-        else:
-            if person.document_type == DocumentType.RESIDENT_ID:
-                _check_against_resident_id(person, errors)
     if person.phone:
         try:
             person.phone = normalise_phone(person.phone)
@@ -75,9 +77,10 @@ def person_validate(person: Person) -> None:
                       validate_constraints=False)
 
 
-def _check_against_resident_id(person: Person, errors: dict[str, list[str]]) -> None:
+def _check_against_resident_id(person: Person, resident_id: ResidentId,
+                               errors: dict[str, list[str]]) -> None:
     """Birth date and sex come from the ID; an entered value that differs is an error."""
-    resident_id = parse_resident_id(person.id_number)
+    person.id_number = resident_id.number
     if person.birth_date and _as_date(person.birth_date) != resident_id.birth_date:
         errors["birth_date"] = [
             _("The birth date %(entered)s contradicts the ID number, which says %(derived)s.")

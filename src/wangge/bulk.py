@@ -1,10 +1,10 @@
-"""Fast inserts for the demo's large tables, with their simple-history rows.
+"""Fast inserts for large tables (the demo, imports), with their simple-history rows.
 
 ``bulk_create`` spends most of its time compiling SQL value by value (about 40 µs a row for
 a person on SQLite). Here the rows go as plain tuples: PostgreSQL's COPY, or SQLite's
-``executemany`` with one prepared statement. Records must carry their primary keys (the
-caller allocates them) and be valid already; the history row of each is what
-``bulk_create_with_history`` would write: type ``+``, no user, the given reason.
+``executemany`` with one prepared statement. Records must carry their primary keys (see
+``Keys``) and be valid already; the history row of each is what ``bulk_create_with_history``
+would write: type ``+``, the user, and the record's own ``_change_reason`` or the reason.
 """
 
 import functools
@@ -62,7 +62,7 @@ def _rows(fields: Sequence[models.Field], records: Sequence[models.Model],
 
 
 def insert_with_history(model: type[models.Model], records: Sequence[models.Model],
-                        *, reason: str) -> None:
+                        *, reason: str, user_id: int | None = None) -> None:
     """Insert ``records`` (with their own primary keys) and one history row each."""
     if not records:
         return
@@ -79,15 +79,19 @@ def insert_with_history(model: type[models.Model], records: Sequence[models.Mode
     history = model.history.model
     history_fields = [field for field in history._meta.concrete_fields
                       if field.attname != "history_id"]
-    fixed = {"history_date": now, "history_change_reason": reason, "history_type": "+",
-             "history_user_id": None}
-    _write(history._meta.db_table, [field.column for field in history_fields],
-           _rows(history_fields, records, fixed))
+    fixed = {"history_date": now, "history_type": "+", "history_user_id": user_id,
+             "history_change_reason": reason}
+    rows = _rows(history_fields, records, fixed)
+    reason_at = [field.attname for field in history_fields].index("history_change_reason")
+    rows = [(*row[:reason_at], getattr(record, "_change_reason", reason), *row[reason_at + 1:])
+            for row, record in zip(rows, records, strict=True)]
+    _write(history._meta.db_table, [field.column for field in history_fields], rows)
 
 
 class Keys:
     """Primary keys handed out before insert (COPY returns none), counting on from the
-    largest key each table holds; ``close`` moves PostgreSQL's sequences past them."""
+    largest key each table holds; ``close`` moves PostgreSQL's sequences past them. Only for
+    a writer that holds the tables alone (the demo build)."""
 
     def __init__(self, *keyed: type[models.Model]) -> None:
         self._next = {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
@@ -103,3 +107,23 @@ class Keys:
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), list(self._next)):
                 cursor.execute(statement)
+
+
+def assign_keys(records: Sequence[models.Model]) -> None:
+    """Give ``records`` primary keys no concurrent writer can take: drawn from PostgreSQL's
+    sequence, or on SQLite (one writer at a time, inside the caller's transaction) counted on
+    from the largest key."""
+    if not records:
+        return
+    model = type(records[0])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                           "FROM generate_series(1, %s)",
+                           [model._meta.db_table, model._meta.pk.column, len(records)])
+            keys = [key for (key,) in cursor.fetchall()]
+        else:
+            start = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            keys = range(start, start + len(records))
+    for record, key in zip(records, keys, strict=True):
+        record.pk = key
