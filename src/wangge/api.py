@@ -1,5 +1,128 @@
-"""The one API, under /api/v1/ (django-ninja, OpenAPI at /api/v1/openapi.json)."""
+"""The one API, under /api/v1/ (django-ninja, OpenAPI at /api/v1/openapi.json, docs at
+/api/v1/docs served from local static files).
 
-from ninja import NinjaAPI
+Callers authenticate with ``Authorization: Bearer <token>`` (``wangge token create USERNAME``)
+or the Django session (unsafe methods then need the CSRF token). Every error is JSON with a
+``message`` in the request's language; validation errors add ``errors``: field → messages.
+"""
 
-api = NinjaAPI(title="wangge", version="1", urls_namespace="api")
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from wangge.access.models import User
+from wangge.access.services import token_user
+from wangge.divisions.api import router as divisions_router
+from wangge.organizations.api import router as organizations_router
+from wangge.people.api import router as people_router
+from wangge.places.api import router as places_router
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return token_user(token)
+
+
+class Session(SessionAuth):
+    """The logged-in session; a failed CSRF check is a 403 like any other refusal."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        try:
+            return super()._get_key(request)
+        except HttpError as error:
+            raise PermissionDenied(_("CSRF verification failed. Request aborted.")) from error
+
+
+api = NinjaAPI(
+    title="wangge",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+    # No validator badge: it would call validator.swagger.io from an offline intranet.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+api.add_router("/", divisions_router)
+api.add_router("/", places_router)
+api.add_router("/", people_router)
+api.add_router("/", organizations_router)
+
+
+def _error(request: HttpRequest, status: int, message: str,
+           errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    body: dict[str, Any] = {"message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def _invalid(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+    """422 with every message; the summary names each field so it reads on its own."""
+    summary = "; ".join(
+        message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+        for field, messages in errors.items() for message in messages
+    )
+    return _error(request, 422, summary, errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def validation_failed(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
+    if hasattr(error, "error_dict"):
+        return _invalid(request, error.message_dict)
+    return _invalid(request, {NON_FIELD_ERRORS: error.messages})
+
+
+# Pydantic's messages are English only; the common ones are replaced by Django's own
+# (translated) wording.
+_REQUEST_ERROR_MESSAGES = {
+    "missing": "This field is required.",
+    "int_parsing": "Enter a whole number.",
+    "int_type": "Enter a whole number.",
+    "float_parsing": "Enter a number.",
+    "float_type": "Enter a number.",
+    "date_parsing": "Enter a valid date.",
+    "date_from_datetime_parsing": "Enter a valid date.",
+    "string_pattern_mismatch": "Enter a valid value.",
+    "enum": "Select a valid choice. That choice is not one of the available choices.",
+}
+
+
+@api.exception_handler(RequestValidationError)
+def request_invalid(request: HttpRequest, error: RequestValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for problem in error.errors:
+        # loc is ("body", <parameter>, field, ...) or ("query", field); keep the field path.
+        location = list(problem["loc"])[2 if problem["loc"][0] == "body" else 1:]
+        field = ".".join(str(part) for part in location) or NON_FIELD_ERRORS
+        wording = _REQUEST_ERROR_MESSAGES.get(problem["type"])
+        errors.setdefault(field, []).append(_(wording) if wording else problem["msg"])
+    return _invalid(request, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Log in, or send an API token: Authorization: Bearer "
+                                  "<token>."))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(error) or _("Your role may not do this."))
+
+
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def not_found(request: HttpRequest, error: Exception) -> HttpResponse:
+    # One wording for missing and out-of-jurisdiction records: the answer reveals nothing.
+    return _error(request, 404, _("No such record, or it is outside your jurisdiction."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return _error(request, error.status_code, error.message)

@@ -1,10 +1,11 @@
 """Reads of people: every one goes through the caller's jurisdiction."""
 
+from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked, shown
@@ -77,3 +78,10 @@ def person_history(user: User, person: Person) -> list[dict[str, Any]]:
 
 def _shown(user: User, field: SensitiveField | None, value: Any) -> Any:
     return value if field is None else shown(user, field, value)
+
+
+def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:
+    """How many persons are registered in each grid (grids with none are left out)."""
+    rows = (Person.objects.filter(grid_code__in=list(grid_codes)).values("grid_code")
+            .annotate(population=Count("id")).order_by())
+    return {row["grid_code"]: row["population"] for row in rows}

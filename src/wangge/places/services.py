@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
+from wangge.audit import delete_with_history, dependants, save_with_history
 from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Division
 from wangge.divisions.selectors import grid_at
@@ -164,3 +164,18 @@ def enterprise_create(
     _place(enterprise, division_code=division_code, by=by)
     enterprise.full_clean()
     return save_with_history(enterprise, by=by, reason=reason)
+
+
+@transaction.atomic
+def place_delete(
+    *, place: Building | Dwelling | Facility | Enterprise, by: User | None, reason: str
+) -> None:
+    """Delete a place nothing refers to (a building without dwellings, a dwelling nobody lives
+    in or moved through); anything else is corrected, not deleted."""
+    require(by, Action.EDIT_PLACES)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you are deleting this record.")})
+    if kinds := dependants(place):
+        raise ValidationError(_("%(place)s cannot be deleted: %(kinds)s still refer to it.")
+                              % {"place": place, "kinds": ", ".join(kinds)})
+    delete_with_history(place, by=by, reason=reason.strip())

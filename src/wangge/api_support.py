@@ -1,0 +1,117 @@
+"""What every API router shares: the caller, scoped reads, the page shape and the code filter.
+
+Views stay thin: they read through an app's ``*_visible_to`` selector (so a record outside the
+caller's jurisdiction is a 404, exactly like a missing one) and write through its services.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+from wangge.access.models import User
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
+from wangge.divisions.codes import scope_prefix
+
+Selector = Callable[[User], QuerySet]
+
+
+def caller(request: HttpRequest) -> User:
+    """The authenticated user, by token or session. Views never read ``request.user``: with a
+    token it is not the token's user."""
+    return request.auth
+
+
+def visible(request: HttpRequest, selector: Selector, action: Action | None) -> QuerySet:
+    """The records the caller may see. A role without ``action`` is refused (403), so an empty
+    list always means "none in your jurisdiction"."""
+    user = caller(request)
+    if action is not None:
+        require(user, action)
+    return selector(user)
+
+
+def visible_one(request: HttpRequest, selector: Selector, action: Action | None,
+                **lookup: Any) -> Any:
+    """One visible record, or 404 whether it is missing or outside the jurisdiction."""
+    return get_object_or_404(visible(request, selector, action), **lookup)
+
+
+def acting(request: HttpRequest, action: Action) -> User:
+    """The caller, refused (403) up front when their role may not take ``action``: before
+    the ids in the body are looked up, so the answer does not depend on them."""
+    user = caller(request)
+    require(user, action)
+    return user
+
+
+def referenced(request: HttpRequest, selector: Selector, action: Action, *, field: str,
+               pk: int | None) -> Any:
+    """The visible record a request body refers to by id (None stays None); an unknown or
+    out-of-scope id is a 422 naming ``field``, with the same words either way."""
+    if pk is None:
+        return None
+    record = visible(request, selector, action).filter(pk=pk).first()
+    if record is None:
+        raise ValidationError({field: _("There is no record with id %(id)s in your "
+                                        "jurisdiction.") % {"id": pk}})
+    return record
+
+
+def changes(payload: Schema, *leave_out: str) -> dict[str, Any]:
+    """The fields a body sets, without ``reason`` and ``leave_out``. Absent and null fields
+    are left alone: no editable field is cleared through a PATCH."""
+    return payload.model_dump(exclude_unset=True, exclude_none=True,
+                              exclude={"reason", *leave_out})
+
+
+class CodeFilter(Schema):
+    """``?code=``: a grid or division code (or any leading digits of one); a prefix outside the
+    caller's jurisdiction yields nothing, since it narrows an already scoped queryset."""
+
+    code: str = Field("", pattern=r"^\d{0,15}$",
+                      description="Grid or division code, or a prefix of one")
+
+    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.code:
+            return queryset
+        # A full code means its jurisdiction: 420102001000 (a street) covers 420102001…
+        prefix = scope_prefix(self.code) if len(self.code) in (12, 15) else self.code
+        return queryset.in_scope([prefix])
+
+
+class Pages(PaginationBase):
+    """``?page=`` (from 1) of settings.WANGGE_PAGE_SIZE records: ``{"items", "count"}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, request: HttpRequest,
+                          **params: Any) -> dict[str, Any]:
+        size = settings.WANGGE_PAGE_SIZE
+        start = (pagination.page - 1) * size
+        return {"items": queryset[start:start + size], "count": queryset.count()}
+
+
+class Reason(Schema):
+    """Why a record is changed or deleted; kept in its history."""
+
+    reason: str = Field("", max_length=200)
+
+
+def feature_collection(features: list[dict[str, Any]]) -> JsonResponse:
+    """A GeoJSON FeatureCollection with its registered media type (RFC 7946)."""
+    return JsonResponse({"type": "FeatureCollection", "features": features},
+                        content_type="application/geo+json")

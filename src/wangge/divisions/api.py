@@ -1,0 +1,130 @@
+"""API for divisions and grids, keyed by their codes; grids also as GeoJSON for maps."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    Reason,
+    caller,
+    feature_collection,
+    visible,
+    visible_one,
+)
+from wangge.people.selectors import population_by_grid
+
+from .codes import parent_code
+from .models import Division, Grid
+from .selectors import divisions_visible_to, grids_visible_to
+from .services import division_create, division_update, grid_create, grid_update
+
+router = Router(tags=["divisions"])
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+    @staticmethod
+    def resolve_parent_code(division: Division) -> str | None:
+        return parent_code(division.code)
+
+
+class DivisionIn(Reason):
+    code: str
+    name: str
+
+
+class DivisionPatch(Reason):
+    name: str
+
+
+class GridOut(Schema):
+    code: str
+    name: str
+    community_code: str
+    boundary: dict[str, Any]
+
+    @staticmethod
+    def resolve_community_code(grid: Grid) -> str:
+        return grid.community.code
+
+
+class GridIn(Reason):
+    code: str
+    name: str
+    boundary: dict[str, Any]
+
+
+class GridPatch(Reason):
+    name: str | None = None
+    boundary: dict[str, Any] | None = None
+
+
+@router.get("/divisions", response=list[DivisionOut])
+@paginate(Pages)
+def division_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(request, visible(request, divisions_visible_to, None))
+
+
+@router.get("/divisions/{code}", response=DivisionOut)
+def division_get(request: HttpRequest, code: str) -> Division:
+    return visible_one(request, divisions_visible_to, None, code=code)
+
+
+@router.post("/divisions", response={201: DivisionOut})
+def division_post(request: HttpRequest, payload: DivisionIn) -> Division:
+    return division_create(code=payload.code, name=payload.name, by=caller(request),
+                           reason=payload.reason)
+
+
+@router.patch("/divisions/{code}", response=DivisionOut)
+def division_patch(request: HttpRequest, code: str, payload: DivisionPatch) -> Division:
+    division = visible_one(request, divisions_visible_to, None, code=code)
+    return division_update(division=division, name=payload.name, by=caller(request),
+                           reason=payload.reason)
+
+
+@router.get("/grids", response=list[GridOut])
+@paginate(Pages)
+def grid_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(request, visible(request, grids_visible_to, None))
+
+
+@router.get("/grids.geojson", response=dict[str, Any])
+def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
+    """Every visible grid (not paged: a map draws them all) with its registered population."""
+    grids = list(filters.narrow(request, visible(request, grids_visible_to, None)))
+    population = population_by_grid(grid.code for grid in grids)
+    return feature_collection([
+        {"type": "Feature", "geometry": grid.boundary,
+         "properties": {"code": grid.code, "name": grid.name,
+                        "population": population.get(grid.code, 0)}}
+        for grid in grids
+    ])
+
+
+@router.get("/grids/{code}", response=GridOut)
+def grid_get(request: HttpRequest, code: str) -> Grid:
+    return visible_one(request, grids_visible_to, None, code=code)
+
+
+@router.post("/grids", response={201: GridOut})
+def grid_post(request: HttpRequest, payload: GridIn) -> Grid:
+    return grid_create(code=payload.code, name=payload.name, boundary=payload.boundary,
+                       by=caller(request), reason=payload.reason)
+
+
+@router.patch("/grids/{code}", response=GridOut)
+def grid_patch(request: HttpRequest, code: str, payload: GridPatch) -> Grid:
+    grid = visible_one(request, grids_visible_to, None, code=code)
+    return grid_update(grid=grid, name=payload.name, boundary=payload.boundary,
+                       by=caller(request), reason=payload.reason)
+

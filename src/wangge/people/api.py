@@ -1,0 +1,238 @@
+"""API for persons and households. Persons are never deleted: they move (``transfer``).
+
+Sensitive fields are shown as the caller's role may see them, in lists, records and history.
+"""
+
+import datetime
+from functools import partial
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from wangge.access.permissions import Action, SensitiveField, shown
+from wangge.access.selectors import require
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    Reason,
+    acting,
+    caller,
+    changes,
+    referenced,
+    visible,
+    visible_one,
+)
+from wangge.normalisers import DocumentType
+from wangge.places.selectors import dwellings_visible_to
+
+from .models import HealthStatus, Household, Person, PersonMove, ResidenceType
+from .selectors import households_visible_to, person_history, persons_search, persons_visible_to
+from .services import (
+    household_add_member,
+    household_create,
+    person_create,
+    person_transfer,
+    person_update,
+)
+
+router = Router(tags=["people"])
+VIEW = Action.VIEW_PEOPLE
+
+
+def _as_seen(field: SensitiveField) -> staticmethod:
+    """A resolver that shows ``field`` as the caller may see it, masked or not."""
+
+    def resolve(person: Person, context: dict[str, Any]) -> Any:
+        return shown(caller(context["request"]), field, getattr(person, field.value))
+
+    return staticmethod(resolve)
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    document_type: str
+    id_number: str
+    sex: str
+    birth_date: datetime.date | None
+    ethnicity: str
+    phone: str
+    residence_type: str
+    occupation: str
+    health_status: str
+    vulnerable_tags: list[str]
+    grid_code: str
+    dwelling_id: int | None
+    household_id: int | None
+    relationship: str
+
+    resolve_id_number = _as_seen(SensitiveField.ID_NUMBER)
+    resolve_phone = _as_seen(SensitiveField.PHONE)
+    resolve_health_status = _as_seen(SensitiveField.HEALTH_STATUS)
+    resolve_vulnerable_tags = _as_seen(SensitiveField.VULNERABLE_TAGS)
+
+
+class PersonFields(Reason):
+    """The editable fields; on create unset ones take the model's defaults."""
+
+    name: str | None = None
+    document_type: DocumentType | None = None
+    id_number: str | None = None
+    sex: str | None = Field(None, description="M or F; derived from a resident ID if absent")
+    birth_date: datetime.date | None = None
+    ethnicity: str | None = None
+    phone: str | None = None
+    residence_type: ResidenceType | None = None
+    occupation: str | None = None
+    health_status: HealthStatus | None = None
+    vulnerable_tags: list[str] | None = None
+
+
+class PersonIn(PersonFields):
+    name: str
+    dwelling_id: int | None = None
+    grid_code: str | None = Field(None, description="The grid, when the dwelling is unknown")
+
+
+class PersonFilter(CodeFilter):
+    q: str = Field("", description="Name prefix, phone or exact ID number")
+
+
+class TransferIn(Reason):
+    dwelling_id: int
+    moved_on: datetime.date
+
+
+class MoveOut(Schema):
+    id: int
+    person_id: int
+    from_grid_code: str
+    to_grid_code: str
+    from_dwelling_id: int | None
+    to_dwelling_id: int | None
+    moved_on: datetime.date
+    reason: str
+
+
+class ChangeOut(Schema):
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+    @staticmethod
+    def resolve_label(change: dict[str, Any]) -> str:
+        return str(change["label"])
+
+
+class HistoryEntryOut(Schema):
+    when: datetime.datetime
+    who: str
+    reason: str
+    kind: str
+    changes: list[ChangeOut]
+
+    @staticmethod
+    def resolve_kind(entry: dict[str, Any]) -> str:
+        return str(entry["kind"])
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    grid_code: str
+    dwelling_id: int | None
+    head_id: int | None
+
+
+class HouseholdIn(Reason):
+    head_id: int
+    dwelling_id: int | None = Field(None, description="Defaults to the head's dwelling")
+    number: str = ""
+
+
+class MemberIn(Reason):
+    person_id: int
+    relationship: str
+
+
+@router.get("/persons", response=list[PersonOut])
+@paginate(Pages)
+def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet:
+    return filters.narrow(request, visible(request, partial(persons_search, text=filters.q),
+                                           VIEW))
+
+
+@router.get("/persons/{id}", response=PersonOut)
+def person_get(request: HttpRequest, id: int) -> Person:
+    return visible_one(request, persons_visible_to, VIEW, pk=id)
+
+
+@router.post("/persons", response={201: PersonOut})
+def person_post(request: HttpRequest, payload: PersonIn) -> Person:
+    by = acting(request, Action.EDIT_PEOPLE)
+    dwelling = referenced(request, dwellings_visible_to, Action.VIEW_PLACES, field="dwelling_id",
+                          pk=payload.dwelling_id)
+    return person_create(dwelling=dwelling, by=by, reason=payload.reason,
+                         **changes(payload, "dwelling_id"))
+
+
+@router.patch("/persons/{id}", response=PersonOut)
+def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person:
+    """Correct a person; ``reason`` is required and kept in the history."""
+    person = visible_one(request, persons_visible_to, VIEW, pk=id)
+    return person_update(person=person, by=caller(request), reason=payload.reason,
+                         **changes(payload))
+
+
+@router.post("/persons/{id}/transfer", response={201: MoveOut})
+def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> PersonMove:
+    """Move the person (the same record) to another dwelling in the caller's jurisdiction."""
+    person = visible_one(request, persons_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_PEOPLE)
+    dwelling = referenced(request, dwellings_visible_to, Action.VIEW_PLACES, field="dwelling_id",
+                          pk=payload.dwelling_id)
+    return person_transfer(person=person, dwelling=dwelling, moved_on=payload.moved_on, by=by,
+                           reason=payload.reason)
+
+
+@router.get("/persons/{id}/history", response=list[HistoryEntryOut])
+def person_history_get(request: HttpRequest, id: int) -> list[dict[str, Any]]:
+    """Each version, newest first, sensitive values masked as everywhere else."""
+    person = visible_one(request, persons_visible_to, VIEW, pk=id)
+    require(caller(request), Action.VIEW_HISTORY)
+    return person_history(caller(request), person)
+
+
+@router.get("/households", response=list[HouseholdOut])
+@paginate(Pages)
+def household_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(request, visible(request, households_visible_to, VIEW))
+
+
+@router.get("/households/{id}", response=HouseholdOut)
+def household_get(request: HttpRequest, id: int) -> Household:
+    return visible_one(request, households_visible_to, VIEW, pk=id)
+
+
+@router.post("/households", response={201: HouseholdOut})
+def household_post(request: HttpRequest, payload: HouseholdIn) -> Household:
+    by = acting(request, Action.EDIT_PEOPLE)
+    head = referenced(request, persons_visible_to, VIEW, field="head_id", pk=payload.head_id)
+    dwelling = referenced(request, dwellings_visible_to, Action.VIEW_PLACES, field="dwelling_id",
+                          pk=payload.dwelling_id)
+    return household_create(head=head, dwelling=dwelling, number=payload.number, by=by,
+                            reason=payload.reason)
+
+
+@router.post("/households/{id}/members", response={201: PersonOut})
+def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> Person:
+    household = visible_one(request, households_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_PEOPLE)
+    person = referenced(request, persons_visible_to, VIEW, field="person_id",
+                        pk=payload.person_id)
+    return household_add_member(household=household, person=person,
+                                relationship=payload.relationship, by=by, reason=payload.reason)

@@ -1,0 +1,83 @@
+import re
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import Client
+
+from tests.api.helpers import ApiClient
+from tests.factories import COMMUNITY_1, GRID_A, GRID_C, make_person, make_user
+from wangge.access.permissions import Role
+
+
+def test_unauthenticated_is_401_json(db):
+    response = Client().get("/api/v1/persons")
+    assert response.status_code == 401
+    assert response.json()["message"]
+
+
+def test_a_bad_token_is_401(world):
+    response = ApiClient(Client(), {"Authorization": "Bearer wg_not-a-token"}).get("/persons")
+    assert response.status_code == 401
+
+
+def test_a_token_sees_what_its_user_sees_and_no_more(world, api_as):
+    make_person(GRID_A, name="甲")
+    make_person(GRID_C, name="丙")
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A), token=True)
+    names = [person["name"] for person in api.get("/persons").json()["items"]]
+    assert names == ["甲"]
+
+
+def test_a_deactivated_users_token_stops_working(world, api_as):
+    user = make_user(Role.GRID_WORKER, GRID_A)
+    api = api_as(user, token=True)
+    user.is_active = False
+    user.save()
+    assert api.get("/persons").status_code == 401
+
+
+def test_token_create_prints_a_working_token(world):
+    make_user(Role.COMMUNITY_STAFF, COMMUNITY_1, username="wang")
+    output = StringIO()
+    call_command("token", "create", "wang", stdout=output)
+    token = output.getvalue().strip()
+    api = ApiClient(Client(), {"Authorization": f"Bearer {token}"})
+    assert api.get("/grids").json()["count"] == 2
+
+
+def test_session_writes_need_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(Role.GRID_WORKER, GRID_A))
+    assert client.get("/api/v1/persons").status_code == 200
+    response = client.post("/api/v1/persons", {"name": "李", "grid_code": GRID_A},
+                           content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
+
+
+def test_messages_follow_accept_language(world, api_as):
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    chinese = api.post("/persons", {"grid_code": GRID_A})
+    assert chinese.json()["errors"] == {"name": ["这个字段是必填项。"]}
+    english = api.post("/persons", {"grid_code": GRID_A}, **{"Accept-Language": "en"})
+    assert english.json()["errors"] == {"name": ["This field is required."]}
+
+
+def test_out_of_scope_reads_exactly_like_missing(world, api_as):
+    outside = make_person(GRID_C)
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    foreign, missing = api.get(f"/persons/{outside.pk}"), api.get("/persons/999999")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.content == missing.content
+
+
+def test_the_docs_page_loads_nothing_from_outside(db):
+    page = Client().get("/api/v1/docs").content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert urls
+    assert all(url.startswith("/static/") for url in urls), urls
+    assert "http://" not in page
+    assert "https://" not in page
+    assert '"validatorUrl": null' in page
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/persons/{id}/transfer" in schema["paths"]

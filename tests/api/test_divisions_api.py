@@ -1,0 +1,80 @@
+from tests.factories import (
+    COMMUNITY_1,
+    GRID_A,
+    GRID_B,
+    GRID_C,
+    GRID_ORIGIN,
+    STREET_1,
+    STREET_2,
+    make_person,
+    make_user,
+    square,
+)
+from wangge.access.permissions import Role
+from wangge.divisions.models import Grid
+
+
+def test_a_grid_worker_with_two_grids_sees_both_and_nothing_else(world, api_as):
+    for grid in (GRID_A, GRID_B, GRID_C):
+        make_person(grid)
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A, GRID_B))
+    grids = api.get("/grids").json()
+    assert [grid["code"] for grid in grids["items"]] == [GRID_A, GRID_B]
+    assert grids["count"] == 2
+    persons = api.get("/persons").json()
+    assert {person["grid_code"] for person in persons["items"]} == {GRID_A, GRID_B}
+    assert persons["count"] == 2
+    assert api.get(f"/grids/{GRID_C}").status_code == 404
+    assert api.get("/divisions").json()["count"] == 0  # a grid worker answers for no division
+
+
+def test_code_filter_narrows_within_scope_and_a_foreign_prefix_yields_nothing(world, api_as):
+    api = api_as(make_user(Role.STREET_OFFICER, STREET_1))
+    assert api.get("/grids", {"code": GRID_B}).json()["count"] == 1
+    assert api.get("/grids", {"code": COMMUNITY_1}).json()["count"] == 2
+    assert api.get("/grids", {"code": STREET_2}).json() == {"items": [], "count": 0}
+    assert api.get("/grids", {"code": "4201"}).json()["count"] == 2
+    response = api.get("/grids", {"code": "42x"})
+    assert response.status_code == 422
+    assert "code" in response.json()["errors"]
+
+
+def test_grids_geojson_has_polygons_with_population(world, api_as):
+    make_person(GRID_A)
+    make_person(GRID_A)
+    response = api_as(make_user(Role.VOLUNTEER, COMMUNITY_1)).get("/grids.geojson",
+                                                                  {"code": COMMUNITY_1})
+    assert response["Content-Type"] == "application/geo+json"
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    properties = {feature["properties"]["code"]: feature["properties"]
+                  for feature in collection["features"]}
+    assert properties == {
+        GRID_A: {"code": GRID_A, "name": "民意一网格", "population": 2},
+        GRID_B: {"code": GRID_B, "name": "民意二网格", "population": 0},
+    }
+    assert collection["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_an_overlapping_grid_is_refused_naming_the_other_grid(world, api_as):
+    api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    lon, lat = GRID_ORIGIN[GRID_A]
+    response = api.post("/grids", {"code": COMMUNITY_1 + "003", "name": "重叠网格",
+                                   "boundary": square(lon + 0.005, lat + 0.005)})
+    assert response.status_code == 422
+    message = response.json()["errors"]["boundary"][0]
+    assert "民意一网格" in message
+    assert GRID_A in message
+    assert not Grid.objects.filter(code=COMMUNITY_1 + "003").exists()
+
+
+def test_a_grid_is_created_and_renamed_with_a_reason(world, api_as):
+    api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    created = api.post("/grids", {"code": COMMUNITY_1 + "003", "name": "三网格",
+                                  "boundary": square(114.30, 30.61), "reason": "新划"})
+    assert created.status_code == 201
+    assert created.json()["community_code"] == COMMUNITY_1
+    renamed = api.patch(f"/grids/{COMMUNITY_1}003", {"name": "民意三网格", "reason": "更名"})
+    assert renamed.json()["name"] == "民意三网格"
+    grid = Grid.objects.get(code=COMMUNITY_1 + "003")
+    assert grid.history.first().history_change_reason == "更名"

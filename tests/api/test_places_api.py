@@ -1,0 +1,96 @@
+from django.test import override_settings
+
+from tests.api.helpers import credit_code
+from tests.factories import (
+    COMMUNITY_1,
+    GRID_A,
+    GRID_C,
+    centre_of,
+    make_building,
+    make_dwelling,
+    make_user,
+)
+from wangge.access.permissions import Role
+from wangge.places.models import Building, Dwelling, Enterprise
+
+
+def test_a_building_outside_every_grid_needs_a_division_and_is_kept_unplaced(world, api_as):
+    api = api_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
+    far = {"name": "远楼", "address": "郊外", "longitude": 114.50, "latitude": 30.50}
+    refused = api.post("/buildings", far)
+    assert refused.status_code == 422
+    assert "division_code" in refused.json()["errors"]["longitude"][0]
+    assert not Building.objects.exists()
+    kept = api.post("/buildings", {**far, "division_code": COMMUNITY_1})
+    assert kept.status_code == 201
+    assert kept.json()["grid_code"] == COMMUNITY_1
+    assert kept.json()["is_placed"] is False
+
+
+def test_a_building_is_placed_in_the_grid_containing_it(world, api_as):
+    lon, lat = centre_of(GRID_A)
+    response = api_as(make_user(Role.GRID_WORKER, GRID_A)).post(
+        "/buildings", {"name": "5栋", "address": "测试路5号", "longitude": lon, "latitude": lat,
+                       "units": 3, "floors": 18, "reason": "普查"})
+    assert response.status_code == 201
+    assert response.json()["grid_code"] == GRID_A
+    assert Building.objects.get().history.first().history_change_reason == "普查"
+
+
+def test_deleting_needs_a_reason_and_a_place_nothing_refers_to(world, api_as):
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    dwelling = make_dwelling(GRID_A)
+    building = dwelling.building
+    no_reason = api.delete(f"/buildings/{building.pk}")
+    assert no_reason.status_code == 422
+    assert "reason" in no_reason.json()["errors"]
+    in_use = api.delete(f"/buildings/{building.pk}", {"reason": "拆除"})
+    assert in_use.status_code == 422
+    assert in_use.json()["message"]
+    assert Building.objects.filter(pk=building.pk).exists()
+    assert api.delete(f"/dwellings/{dwelling.pk}", {"reason": "拆除"}).status_code == 204
+    assert api.delete(f"/buildings/{building.pk}", {"reason": "拆除"}).status_code == 204
+    assert not Dwelling.objects.exists()
+    deleted = Building.history.filter(id=building.pk, history_type="-").get()
+    assert deleted.history_change_reason == "拆除"
+
+
+def test_a_dwelling_must_fit_its_building(world, api_as):
+    building = make_building(GRID_A, units=2, floors=6)
+    response = api_as(make_user(Role.GRID_WORKER, GRID_A)).post(
+        "/dwellings", {"building_id": building.pk, "unit": 3, "floor": 9, "room": "901"})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"unit", "floor"}
+    assert not Dwelling.objects.exists()
+
+
+def test_an_enterprise_with_a_bad_credit_code_is_refused(world, api_as):
+    lon, lat = centre_of(GRID_A)
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    body = {"name": "小店", "address": "路1号", "longitude": lon, "latitude": lat}
+    bad = api.post("/enterprises", {**body, "credit_code": credit_code(1)[:-1] + "0"})
+    assert bad.status_code == 422
+    assert "credit_code" in bad.json()["errors"]
+    assert api.post("/enterprises", {**body, "credit_code": credit_code(1)}).status_code == 201
+    assert Enterprise.objects.count() == 1
+
+
+def test_buildings_geojson_are_points_in_scope(world, api_as):
+    make_building(GRID_A, name="甲楼")
+    make_building(GRID_C, name="丙楼")
+    response = api_as(make_user(Role.RESIDENT, COMMUNITY_1)).get("/buildings.geojson")
+    assert response["Content-Type"] == "application/geo+json"
+    (feature,) = response.json()["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": list(centre_of(GRID_A))}
+    assert feature["properties"]["name"] == "甲楼"
+
+
+@override_settings(WANGGE_PAGE_SIZE=2)
+def test_lists_are_paged(world, api_as):
+    for number in range(3):
+        make_building(GRID_A, name=f"{number}栋")
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    first, second = api.get("/buildings").json(), api.get("/buildings", {"page": 2}).json()
+    assert (len(first["items"]), first["count"]) == (2, 3)
+    assert (len(second["items"]), second["count"]) == (1, 3)
+    assert api.get("/buildings", {"page": 0}).status_code == 422
