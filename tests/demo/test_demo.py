@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from shapely.geometry import box
 from shapely.ops import unary_union
@@ -15,7 +16,7 @@ from stdnum.cn import uscc
 from wangge.access.models import User
 from wangge.access.permissions import Role
 from wangge.demo import city, identity
-from wangge.demo.build import demo_build, demo_reset
+from wangge.demo.build import demo_build
 from wangge.divisions.codes import Level
 from wangge.divisions.geometry import boundary_shape
 from wangge.divisions.models import Division, Grid
@@ -41,13 +42,14 @@ def fast_hashing() -> override_settings:
 
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup, django_db_blocker):
-    """One build shared by the module's tests (committed, then removed)."""
+    """One build shared by the module's tests, rolled back after them (so the next module
+    starts from an empty database)."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    with django_db_blocker.unblock(), fast_hashing():
+    with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
         call_command("demo", "--residents", str(RESIDENTS), "--no-serve", stdout=stdout,
                      stderr=stderr)
         yield stdout.getvalue(), stderr.getvalue()
-        demo_reset()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
