@@ -230,6 +230,7 @@ def test_households_created_with_head_and_relationships(tmp_path, grid_a, capsys
     assert code == 0
     household = Household.objects.get(number="H001")
     assert household.head.id_number == ID_1
+    assert "a.csv" in household.history.first().history_change_reason
     assert Person.objects.get(id_number=ID_2).relationship == Relationship.SPOUSE
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from wangge.access.models import User
+from wangge.audit import save_with_history
 from wangge.bulk import assign_keys, insert_with_history
 from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
@@ -219,7 +220,7 @@ class PersonKind:
         if updated:
             bulk_update_with_history(updated, Person, list(COMPARED), batch_size=1000,
                                      default_user=self.user)
-        self._households(rows)
+        self._households(rows, reason=reason)
         return outcomes
 
     def _existing(self, keys: list[tuple]) -> dict[tuple, Person]:
@@ -237,7 +238,7 @@ class PersonKind:
             found[key] = person
         return found
 
-    def _households(self, rows: list[tuple[Row, PersonRow]]) -> None:
+    def _households(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> None:
         """Households named by number in the file: created in the person's grid, members
         attached with their relationship, the head set."""
         wanted = [(prepared.key, prepared) for _, prepared in rows if prepared.household_number]
@@ -248,8 +249,8 @@ class PersonKind:
         households = {(h.grid_code, h.number): h for h in Household.objects.filter(
             number__in=[number for _, number in numbers])}
         for grid_code, number in numbers - households.keys():
-            households[grid_code, number] = Household.objects.create(
-                number=number, grid_code=grid_code)
+            households[grid_code, number] = save_with_history(
+                Household(number=number, grid_code=grid_code), by=self.user, reason=reason)
         changed = []
         for key, prepared in wanted:
             person = persons[key]
@@ -260,7 +261,7 @@ class PersonKind:
                 changed.append(person)
             if relationship == Relationship.HEAD and household.head_id != person.pk:
                 household.head = person
-                household.save(update_fields=["head"])
+                save_with_history(household, by=self.user, reason=reason)
         if changed:
             bulk_update_with_history(changed, Person, ["household", "relationship"],
                                      batch_size=1000, default_user=self.user)
