@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs' JavaScript from /static/, not a CDN
     "wangge.divisions",
     "wangge.access",
@@ -167,6 +169,18 @@ CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE")
 
 # History is read, never replayed: a revert would bypass validation and the reason.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Background tasks wait in the database until `wangge db_worker` runs them; set
+# WANGGE_TASKS=immediate to run them in the request instead (tests, one-off scripts).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("WANGGE_TASKS", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    },
+}
 
 # Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
 WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
