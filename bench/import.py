@@ -1,7 +1,7 @@
 """Import N person rows and compare, in the same run, with the raw bulk load of the same rows
 and with django-import-export importing the same file.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/import_persons.py -n 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench wangge bench import -n 1000000
 
 Each measurement runs in its own process (peak memory is its own) against an empty person
 table, so point DATABASE_URL at a scratch database. django-import-export is slow; it imports
