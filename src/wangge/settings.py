@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.organizations",
     "wangge.imports",
+    "wangge.linkage",
     "wangge.reports",
     "wangge.web",
     "wangge.demo",

@@ -1,0 +1,94 @@
+"""Addresses for comparison: the dwelling (building, unit, floor, room) parsed out of the ways
+departments write it — ``3栋2单元501``, ``3号楼2单元501室``, ``3-2-501``, ``三栋二单元五零一``,
+``3幢2单元5楼1室`` — and the place before it (compound, road), so that the same flat written
+four ways is one key.
+"""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import opencc
+
+_TRADITIONAL_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_RUN = re.compile("[零〇○一二两三四五六七八九十百千]+")
+# 两 is a numeral only before a counter: 两单元 yes, 两湖 no.
+_STANDALONE_TWO = re.compile("两(?![栋幢座号楼单元层室户十百])")
+# A building labelled 号楼/栋/幢/座/号 (or followed by a dash), an optional unit (单元, 门 or a
+# dash), an optional floor (层/楼), then the room at the very end.
+_DWELLING = re.compile(
+    r"(?P<building>[0-9]+|[A-Z])(?:号楼|栋|幢|座|号|楼(?=\d+单元)|-)"
+    r"(?:(?P<unit>[0-9]+)(?:单元|门|-))?"
+    r"(?:(?P<floor>[0-9]+)(?:层|楼))?"
+    r"(?P<room>[0-9]+)(?:室|号|户)?$"
+)
+_NOISE = re.compile(r"[\s,，.。;；:：()（）\[\]【】\"'“”]")
+_DASHES = re.compile(r"[—–－~～_/#]")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A parsed address. ``place`` is everything before the dwelling (compound, road and any
+    divisions written), ``text`` the whole normalised address."""
+
+    text: str
+    place: str = ""
+    building: str = ""
+    unit: str = ""
+    floor: str = ""
+    room: str = ""
+
+    @property
+    def dwelling(self) -> str:
+        """``building-unit-room`` (the unit empty when not written), or "" if not parsed."""
+        return f"{self.building}-{self.unit}-{self.room}" if self.room else ""
+
+
+def chinese_numerals_to_digits(text: str) -> str:
+    """Chinese numerals to Arabic digits: 十二 → 12, 二十一 → 21, 一百零一 → 101, and digit by
+    digit where no 十/百/千 is written (五零一 → 501)."""
+    text = _STANDALONE_TWO.sub("\0", text)
+    return _NUMERAL_RUN.sub(lambda match: str(_numeral_value(match.group())), text).replace(
+        "\0", "两")
+
+
+def _numeral_value(run: str) -> str:
+    if not any(character in _UNITS for character in run):
+        return "".join(str(_DIGITS[character]) for character in run)
+    total, digit = 0, None
+    for character in run:
+        if character in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[character]
+            digit = None
+        else:
+            digit = _DIGITS[character]
+    return str(total + (digit or 0))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def parse_address(value: str) -> Address:
+    """Normalise an address (width, Simplified characters, numerals, separators) and split off
+    the dwelling at its end. A room written with its floor (5楼1室) becomes 501; leading zeros
+    go, so 0501 and 501 agree."""
+    text = unicodedata.normalize("NFKC", str(value)).upper()
+    text = _NOISE.sub("", _DASHES.sub("-", text))
+    text = chinese_numerals_to_digits(_TRADITIONAL_TO_SIMPLIFIED.convert(text))
+    text = text.replace("号楼", "栋").replace("幢", "栋").replace("座", "栋")
+    match = _DWELLING.search(text)
+    if match is None:
+        return Address(text=text)
+    room = match["room"].lstrip("0") or "0"
+    floor = match["floor"] or ""
+    if floor and len(room) <= 2:
+        room = f"{int(floor)}{int(room):02d}"
+    elif not floor and len(room) >= 3:
+        floor = room[:-2]
+    return Address(
+        text=text, place=text[: match.start()].rstrip("-"),
+        building=match["building"].lstrip("0") or "0", unit=(match["unit"] or "").lstrip("0"),
+        floor=floor.lstrip("0"), room=room,
+    )
