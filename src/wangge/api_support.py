@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -66,11 +66,29 @@ def referenced(request: HttpRequest, selector: Selector, action: Action, *, fiel
     return record
 
 
-def changes(payload: Schema, *leave_out: str) -> dict[str, Any]:
-    """The fields a body sets, without ``reason`` and ``leave_out``. Absent and null fields
-    are left alone: no editable field is cleared through a PATCH."""
-    return payload.model_dump(exclude_unset=True, exclude_none=True,
-                              exclude={"reason", *leave_out})
+def changes(payload: Schema, model: type[Model], *leave_out: str) -> dict[str, Any]:
+    """The fields a body sets, without ``reason`` and ``leave_out``; absent fields are left
+    alone. A field sent as null is cleared: to null where ``model``'s column allows it, to its
+    empty value where it may be blank; null for a required field is a 422 naming it. A null
+    input that is no column (``division_code``) is the same as leaving it out."""
+    sent = payload.model_dump(exclude_unset=True, exclude={"reason", *leave_out})
+    errors: dict[str, list[str]] = {}
+    for name, value in list(sent.items()):
+        if value is not None:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            del sent[name]
+            continue
+        if not field.null:
+            if field.blank:
+                sent[name] = field.get_default()
+            else:
+                errors[name] = [_("This field cannot be null.")]
+    if errors:
+        raise ValidationError(errors)
+    return sent
 
 
 class CodeFilter(Schema):

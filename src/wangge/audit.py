@@ -1,10 +1,16 @@
-"""Saving a record with its history entry: who changed it and why (django-simple-history)."""
+"""Saving and deleting a record with its history entry: who, and why (django-simple-history)."""
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 Record = TypeVar("Record", bound=models.Model)
+
+
+class RecordInUseError(Exception):
+    """A delete refused because other records still depend on the record (the API's 409)."""
 
 
 def save_with_history(record: Record, *, by: Any, reason: str) -> Record:
@@ -16,16 +22,19 @@ def save_with_history(record: Record, *, by: Any, reason: str) -> Record:
 
 
 def dependants(record: models.Model) -> list[str]:
-    """The kinds of records that still point at ``record`` (history rows aside, which keep
-    only a copy of the key and never block a delete)."""
-    return [
-        str(relation.related_model._meta.verbose_name_plural)
-        for relation in record._meta.get_fields(include_hidden=True)
-        if relation.auto_created and not relation.concrete
-        and (relation.one_to_many or relation.one_to_one)
-        and relation.on_delete is not models.DO_NOTHING
-        and relation.related_model._base_manager.filter(**{relation.field.name: record}).exists()
-    ]
+    """What still points at ``record`` by key, as "kind (count)" (history rows aside, which
+    keep only a copy of the key and never block a delete)."""
+    found = []
+    for relation in record._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete
+                and (relation.one_to_many or relation.one_to_one)
+                and relation.on_delete is not models.DO_NOTHING):
+            continue
+        count = relation.related_model._base_manager.filter(
+            **{relation.field.name: record}).count()
+        if count:
+            found.append(f"{relation.related_model._meta.verbose_name_plural} ({count})")
+    return found
 
 
 def delete_with_history(record: models.Model, *, by: Any, reason: str) -> None:
@@ -33,3 +42,17 @@ def delete_with_history(record: models.Model, *, by: Any, reason: str) -> None:
     record._history_user = by
     record._change_reason = reason
     record.delete()
+
+
+def delete_unless_used(record: models.Model, *, by: Any, reason: str,
+                       used_by: list[str] | None = None) -> None:
+    """Delete ``record`` with the reason for it, refused (``RecordInUseError``, naming them)
+    while other records depend on it: ``used_by``, by default its ``dependants``. Nothing is
+    deleted along with it, so nothing is orphaned or lost without its own reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you are deleting this record.")})
+    used_by = dependants(record) if used_by is None else used_by
+    if used_by:
+        raise RecordInUseError(_("%(record)s cannot be deleted: %(kinds)s still refer to it.")
+                               % {"record": record, "kinds": ", ".join(used_by)})
+    delete_with_history(record, by=by, reason=reason.strip())

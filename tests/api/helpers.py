@@ -33,6 +33,10 @@ class ApiClient:
         return self.send("DELETE", path, body, **headers)
 
 
+# Headers for a request whose messages a test reads in English (the msgids).
+ENGLISH = {"Accept-Language": "en"}
+
+
 def credit_code(serial: int) -> str:
     """A valid unified social credit code (GB 32100) for test enterprises."""
     body = f"91420102MA4K{serial:05d}"

@@ -4,7 +4,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
-from tests.api.helpers import ApiClient
+from tests.api.helpers import ENGLISH, ApiClient
 from tests.factories import COMMUNITY_1, GRID_A, GRID_C, make_person, make_user
 from wangge.access.permissions import Role
 
@@ -81,3 +81,17 @@ def test_the_docs_page_loads_nothing_from_outside(db):
     assert '"validatorUrl": null' in page
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/persons/{id}/transfer" in schema["paths"]
+
+
+def test_a_method_a_route_does_not_take_is_a_json_405_with_allow(world, api_as):
+    person = make_person(GRID_A)
+    api = api_as(make_user(Role.DISTRICT_ADMIN, COMMUNITY_1))
+    response = api.send("PUT", f"/persons/{person.pk}", {"name": "x"}, **ENGLISH)
+    assert response.status_code == 405
+    assert set(response["Allow"].split(", ")) == {"GET", "PATCH"}
+    assert response.json() == {
+        "message": f"PUT is not allowed here; use {response['Allow']}."}
+    unauthenticated = Client().delete("/api/v1/grids.geojson")
+    assert unauthenticated.status_code == 405
+    assert unauthenticated["Allow"] == "GET"
+    assert unauthenticated.json()["message"]

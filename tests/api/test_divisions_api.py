@@ -1,3 +1,4 @@
+from tests.api.helpers import ENGLISH
 from tests.factories import (
     COMMUNITY_1,
     GRID_A,
@@ -11,7 +12,7 @@ from tests.factories import (
     square,
 )
 from wangge.access.permissions import Role
-from wangge.divisions.models import Grid
+from wangge.divisions.models import Division, Grid
 
 
 def test_a_grid_worker_with_two_grids_sees_both_and_nothing_else(world, api_as):
@@ -78,3 +79,56 @@ def test_a_grid_is_created_and_renamed_with_a_reason(world, api_as):
     assert renamed.json()["name"] == "民意三网格"
     grid = Grid.objects.get(code=COMMUNITY_1 + "003")
     assert grid.history.first().history_change_reason == "更名"
+
+
+def test_an_empty_grid_is_deleted_with_its_reason(world, api_as):
+    api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    code = COMMUNITY_1 + "003"
+    api.post("/grids", {"code": code, "name": "错建网格", "boundary": square(114.30, 30.61)})
+    no_reason = api.delete(f"/grids/{code}")
+    assert no_reason.status_code == 422
+    assert "reason" in no_reason.json()["errors"]
+    assert api.delete(f"/grids/{code}", {"reason": "误建"}).status_code == 204
+    assert not Grid.objects.filter(code=code).exists()
+    assert Grid.history.get(code=code, history_type="-").history_change_reason == "误建"
+
+
+def test_a_grid_or_division_with_records_under_it_is_kept_naming_them(world, api_as):
+    make_person(GRID_A)
+    make_user(Role.GRID_WORKER, GRID_B)
+    api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    refused = api.delete(f"/grids/{GRID_A}", {"reason": "合并"}, **ENGLISH)
+    assert refused.status_code == 409
+    # make_person files a building and a dwelling in the grid too.
+    assert refused.json()["message"] == (
+        f"民意一网格 ({GRID_A}) cannot be deleted: buildings (1), dwellings (1), "
+        "people (1) still refer to it.")
+    assert api.delete(f"/grids/{GRID_B}", {"reason": "合并"}, **ENGLISH).json()["message"] == (
+        f"民意二网格 ({GRID_B}) cannot be deleted: jurisdictions (1) still refer to it.")
+    community = api.delete(f"/divisions/{COMMUNITY_1}", {"reason": "撤并"}, **ENGLISH)
+    assert community.status_code == 409
+    assert "grids (2)" in community.json()["message"]
+    assert Grid.objects.filter(code__in=[GRID_A, GRID_B]).count() == 2
+
+
+def test_deleting_a_division_takes_the_edit_divisions_role_and_scope(world, api_as):
+    empty = "420102001009"
+    api_as(make_user(Role.DISTRICT_ADMIN, STREET_1)).post("/divisions",
+                                                          {"code": empty, "name": "空社区"})
+    assert api_as(make_user(Role.STREET_OFFICER, STREET_1)).delete(
+        f"/divisions/{empty}", {"reason": "误建"}).status_code == 403
+    assert api_as(make_user(Role.DISTRICT_ADMIN, STREET_2)).delete(
+        f"/divisions/{empty}", {"reason": "误建"}).status_code == 404
+    assert api_as(make_user(Role.DISTRICT_ADMIN, STREET_1)).delete(
+        f"/divisions/{empty}", {"reason": "误建"}).status_code == 204
+    assert not Division.objects.filter(code=empty).exists()
+
+
+def test_null_for_a_required_field_is_refused_naming_it(world, api_as):
+    api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    response = api.patch(f"/grids/{GRID_A}", {"name": None, "boundary": None}, **ENGLISH)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"name": ["This field cannot be null."],
+                                         "boundary": ["This field cannot be null."]}
+    assert api.patch(f"/divisions/{COMMUNITY_1}", {"name": None}).status_code == 422
+    assert api.patch(f"/divisions/{COMMUNITY_1}", {}).json()["name"] == "民意社区"

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from tests.api.helpers import ENGLISH
 from tests.factories import (
     COMMUNITY_1,
     GRID_A,
@@ -13,7 +14,7 @@ from tests.factories import (
     resident_id,
 )
 from wangge.access.permissions import Role
-from wangge.people.models import Person, PersonMove
+from wangge.people.models import Household, Person, PersonMove
 
 
 def with_wrong_check_digit(number: str) -> str:
@@ -131,3 +132,77 @@ def test_a_household_gets_its_head_and_members(worker_api):
     assert added.status_code == 201
     assert added.json()["household_id"] == household["id"]
     assert worker_api.get("/households").json()["count"] == 1
+
+
+def test_null_clears_a_persons_optional_fields_and_is_refused_for_required_ones(worker_api):
+    person = make_person(GRID_A, occupation="司机", vulnerable_tags=["low_income"])
+    path = f"/persons/{person.pk}"
+    refused = worker_api.patch(path, {"name": None, "residence_type": None, "reason": "核实"},
+                               **ENGLISH)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"name": ["This field cannot be null."],
+                                        "residence_type": ["This field cannot be null."]}
+    cleared = worker_api.patch(path, {"occupation": None, "phone": None,
+                                      "vulnerable_tags": None, "reason": "核实"}).json()
+    assert (cleared["occupation"], cleared["phone"], cleared["vulnerable_tags"]) == ("", "", [])
+    assert cleared["name"] == person.name  # fields left out stay as they were
+
+
+def test_null_clears_the_birth_date_of_a_person_without_a_resident_id(worker_api):
+    person = make_person(GRID_A, document_type="passport", id_number="E12345678",
+                         birth_date=datetime.date(1990, 1, 2))
+    cleared = worker_api.patch(f"/persons/{person.pk}", {"birth_date": None, "reason": "录错"})
+    assert cleared.json()["birth_date"] is None
+    person.refresh_from_db()
+    assert person.birth_date is None
+
+
+def test_roles_that_see_the_id_masked_see_only_the_birth_year(world, api_as):
+    person = make_person(GRID_A, id_number=resident_id(datetime.date(1956, 3, 4)))
+    volunteer = api_as(make_user(Role.VOLUNTEER, COMMUNITY_1))
+    assert volunteer.get(f"/persons/{person.pk}").json()["birth_date"] == "1956"
+    worker = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    assert worker.get(f"/persons/{person.pk}").json()["birth_date"] == "1956-03-04"
+
+
+def test_a_household_is_renumbered_and_gets_a_new_head_from_its_members(worker_api):
+    head = make_person(GRID_A, name="户主")
+    spouse = make_person(GRID_A, name="配偶", dwelling=head.dwelling)
+    stranger = make_person(GRID_A, name="邻居")
+    household = worker_api.post("/households", {"head_id": head.pk}).json()
+    worker_api.post(f"/households/{household['id']}/members",
+                    {"person_id": spouse.pk, "relationship": "spouse"})
+    path = f"/households/{household['id']}"
+    assert "reason" in worker_api.patch(path, {"number": "H2"}).json()["errors"]
+    not_a_member = worker_api.patch(path, {"head_id": stranger.pk, "reason": "户主变更"})
+    assert not_a_member.status_code == 422
+    assert "head" in not_a_member.json()["errors"]
+    changed = worker_api.patch(path, {"number": "H2", "head_id": spouse.pk,
+                                      "reason": "户主变更"})
+    assert (changed.json()["number"], changed.json()["head_id"]) == ("H2", spouse.pk)
+    head.refresh_from_db()
+    spouse.refresh_from_db()
+    assert (head.relationship, spouse.relationship) == ("other", "head")
+    assert spouse.history.first().history_change_reason == "户主变更"
+    assert worker_api.patch(path, {"dwelling_id": None, "reason": "拆迁"}).json()[
+        "dwelling_id"] is None
+
+
+def test_a_household_is_deleted_only_once_its_members_are_taken_out(worker_api):
+    head = make_person(GRID_A, name="户主")
+    household = worker_api.post("/households", {"head_id": head.pk}).json()
+    path = f"/households/{household['id']}"
+    in_use = worker_api.delete(path, {"reason": "户已注销"}, **ENGLISH)
+    assert in_use.status_code == 409
+    assert "people (1)" in in_use.json()["message"]
+    leave = f"{path}/members/{head.pk}"
+    assert "reason" in worker_api.delete(leave).json()["errors"]
+    assert worker_api.delete(leave, {"reason": "迁出"}).status_code == 204
+    assert worker_api.delete(leave, {"reason": "迁出"}).status_code == 404  # no longer a member
+    head.refresh_from_db()
+    assert (head.household, head.relationship) == (None, "")
+    assert worker_api.get(path).json()["head_id"] is None
+    assert worker_api.delete(path, {"reason": "户已注销"}).status_code == 204
+    assert Household.history.get(id=household["id"], history_type="-").history_change_reason == (
+        "户已注销")
+    assert Person.objects.filter(pk=head.pk).exists()

@@ -1,9 +1,10 @@
 from django.test import override_settings
 
-from tests.api.helpers import credit_code
+from tests.api.helpers import ENGLISH, credit_code
 from tests.factories import (
     COMMUNITY_1,
     GRID_A,
+    GRID_B,
     GRID_C,
     centre_of,
     make_building,
@@ -11,7 +12,7 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.permissions import Role
-from wangge.places.models import Building, Dwelling, Enterprise
+from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
 
 def test_a_building_outside_every_grid_needs_a_division_and_is_kept_unplaced(world, api_as):
@@ -44,9 +45,10 @@ def test_deleting_needs_a_reason_and_a_place_nothing_refers_to(world, api_as):
     no_reason = api.delete(f"/buildings/{building.pk}")
     assert no_reason.status_code == 422
     assert "reason" in no_reason.json()["errors"]
-    in_use = api.delete(f"/buildings/{building.pk}", {"reason": "拆除"})
-    assert in_use.status_code == 422
-    assert in_use.json()["message"]
+    in_use = api.delete(f"/buildings/{building.pk}", {"reason": "拆除"}, **ENGLISH)
+    assert in_use.status_code == 409
+    assert in_use.json()["message"] == (
+        f"{building.name} cannot be deleted: dwellings (1) still refer to it.")
     assert Building.objects.filter(pk=building.pk).exists()
     assert api.delete(f"/dwellings/{dwelling.pk}", {"reason": "拆除"}).status_code == 204
     assert api.delete(f"/buildings/{building.pk}", {"reason": "拆除"}).status_code == 204
@@ -94,3 +96,70 @@ def test_lists_are_paged(world, api_as):
     assert (len(first["items"]), first["count"]) == (2, 3)
     assert (len(second["items"]), second["count"]) == (1, 3)
     assert api.get("/buildings", {"page": 0}).status_code == 422
+
+
+def _located(grid: str) -> dict:
+    lon, lat = centre_of(grid)
+    return {"address": "路1号", "longitude": lon, "latitude": lat}
+
+
+def test_a_facility_is_corrected_and_null_clears_what_may_be_empty(world, api_as):
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A, GRID_B))
+    facility = api.post("/facilities", {"name": "卫生站", "kind": "clinic", "capacity": 20,
+                                        **_located(GRID_A)}).json()
+    moved = api.patch(f"/facilities/{facility['id']}",
+                      {"capacity": None, "kind": "pharmacy", **_located(GRID_B),
+                       "reason": "核实"})
+    assert moved.status_code == 200
+    assert (moved.json()["capacity"], moved.json()["kind"], moved.json()["grid_code"]) == (
+        None, "pharmacy", GRID_B)
+    assert Facility.history.filter(id=facility["id"]).first().history_change_reason == "核实"
+    refused = api.patch(f"/facilities/{facility['id']}",
+                        {"name": None, "kind": "zoo", "capacity": -1}, **ENGLISH)
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"kind", "capacity"}
+    assert api.patch(f"/facilities/{facility['id']}", {"name": None},
+                     **ENGLISH).json()["errors"] == {"name": ["This field cannot be null."]}
+
+
+def test_a_facility_cleared_of_its_location_stays_unplaced_in_its_community(world, api_as):
+    worker = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    facility = worker.post("/facilities", {"name": "卫生站", "kind": "clinic",
+                                           **_located(GRID_A)}).json()
+    # Unplaced, it would be filed under the community: outside a grid worker's jurisdiction.
+    refused = worker.patch(f"/facilities/{facility['id']}", {"longitude": None})
+    assert refused.status_code == 422
+    assert "grid_code" in refused.json()["errors"]
+    api = api_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
+    facility = api.post("/facilities", {"name": "药店", "kind": "pharmacy",
+                                        **_located(GRID_A)}).json()
+    cleared = api.patch(f"/facilities/{facility['id']}", {"longitude": None, "latitude": None})
+    assert cleared.json()["grid_code"] == COMMUNITY_1
+    assert cleared.json()["is_placed"] is False
+    assert cleared.json()["longitude"] is None
+
+
+def test_an_enterprise_is_corrected_with_its_codes_checked(world, api_as):
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A))
+    first = api.post("/enterprises", {"name": "甲店", "credit_code": credit_code(1),
+                                      "contact_phone": "13800001111", **_located(GRID_A)}).json()
+    api.post("/enterprises", {"name": "乙店", "credit_code": credit_code(2), **_located(GRID_A)})
+    path = f"/enterprises/{first['id']}"
+    bad = api.patch(path, {"credit_code": credit_code(3)[:-1] + "0", "contact_phone": "123"})
+    assert set(bad.json()["errors"]) == {"credit_code", "contact_phone"}
+    taken = api.patch(path, {"credit_code": credit_code(2)})
+    assert taken.status_code == 422
+    assert "credit_code" in taken.json()["errors"]
+    assert api.patch(path, {"credit_code": None}).status_code == 422
+    done = api.patch(path, {"industry": "零售", "contact_phone": None, "reason": "换号"})
+    assert (done.json()["industry"], done.json()["contact_phone"]) == ("零售", "")
+    assert Enterprise.objects.get(pk=first["id"]).credit_code == credit_code(1)
+
+
+def test_a_building_with_dwellings_keeps_its_grid(world, api_as):
+    dwelling = make_dwelling(GRID_A)
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A, GRID_B))
+    response = api.patch(f"/buildings/{dwelling.building_id}", _located(GRID_B))
+    assert response.status_code == 422
+    assert "longitude" in response.json()["errors"]
+    assert Building.objects.get(pk=dwelling.building_id).grid_code == GRID_A

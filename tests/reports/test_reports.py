@@ -108,6 +108,7 @@ def test_user_export_is_masked_and_scoped(tmp_path, city):
                                      "--user", "volunteer")).active.values)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert "*" in first["公民身份号码"]
+    assert first["出生日期"] == f"{city['alone'].birth_date:%Y}"  # the year: not digits 7-14
     assert city["alone"].id_number not in str(rows)
     assert len(rows) == 3  # community 1 only
 

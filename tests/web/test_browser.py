@@ -3,7 +3,6 @@
 Also leaves screenshots of the main pages at phone and desktop sizes in /tmp/wg-shots/.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,21 +15,6 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 PASSWORD = "a long passphrase 1"
 
 
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("needs /usr/bin/chromium (make browser)")
-    # Playwright's sync API runs an event loop; the live server's database calls are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield chromium
-        chromium.close()
-
-
 def log_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
@@ -41,43 +25,49 @@ def log_in(page, base: str, username: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_grid_worker_corrects_a_phone_and_sees_it_in_the_history(browser, live_server,
+def test_grid_worker_corrects_a_phone_and_sees_it_in_the_history(in_browser, live_server,
                                                                   residents, grid_worker):
     grid_worker.set_password(PASSWORD)
     grid_worker.save()
-    person = residents["a"]
+    person, base, username = residents["a"], live_server.url, grid_worker.username
     SHOTS.mkdir(exist_ok=True)
-    for size, viewport in SIZES.items():
-        page = browser.new_page(viewport=viewport, locale="zh-CN")
-        log_in(page, live_server.url, grid_worker.username)
-        page.wait_for_selector("#map .leaflet-interactive")
-        page.screenshot(path=SHOTS / f"home-{size}.png", full_page=True)
-        page.goto(f"{live_server.url}/grids/{GRID_A}/")
-        page.screenshot(path=SHOTS / f"grid-{size}.png", full_page=True)
-        page.goto(f"{live_server.url}/people/{person.pk}/edit/")
-        page.fill("input[name=phone]", "12345")
-        page.fill("input[name=reason]", "更正电话")
-        page.click("form.form button.primary")
-        page.wait_for_selector("#id_phone_error")
-        page.screenshot(path=SHOTS / f"edit-errors-{size}.png", full_page=True)
-        page.close()
 
-    page = browser.new_page(viewport=SIZES["phone"], locale="zh-CN")
-    log_in(page, live_server.url, grid_worker.username)
-    page.goto(f"{live_server.url}/people/")
-    page.fill("input[name=q]", "甲")
-    # htmx swaps the results in as one types.
-    page.wait_for_selector(f"#results a[href='/people/{person.pk}/']").click()
-    page.click(f"a[href='/people/{person.pk}/edit/']")
-    page.fill("input[name=phone]", "13900001111")
-    page.fill("input[name=reason]", "电话停机，入户核实")
-    page.click("form.form button.primary")
-    page.wait_for_url(f"{live_server.url}/people/{person.pk}/")
-    history = page.inner_text("ol.history")
+    def walk(chromium) -> str:
+        for size, viewport in SIZES.items():
+            page = chromium.new_page(viewport=viewport, locale="zh-CN")
+            log_in(page, base, username)
+            page.wait_for_selector("#map .leaflet-interactive")
+            page.screenshot(path=SHOTS / f"home-{size}.png", full_page=True)
+            page.goto(f"{base}/grids/{GRID_A}/")
+            page.screenshot(path=SHOTS / f"grid-{size}.png", full_page=True)
+            page.goto(f"{base}/people/{person.pk}/edit/")
+            page.fill("input[name=phone]", "12345")
+            page.fill("input[name=reason]", "更正电话")
+            page.click("form.form button.primary")
+            page.wait_for_selector("#id_phone_error")
+            page.screenshot(path=SHOTS / f"edit-errors-{size}.png", full_page=True)
+            page.close()
+
+        page = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
+        log_in(page, base, username)
+        page.goto(f"{base}/people/")
+        page.fill("input[name=q]", "甲")
+        # htmx swaps the results in as one types.
+        page.wait_for_selector(f"#results a[href='/people/{person.pk}/']").click()
+        page.click(f"a[href='/people/{person.pk}/edit/']")
+        page.fill("input[name=phone]", "13900001111")
+        page.fill("input[name=reason]", "电话停机，入户核实")
+        page.click("form.form button.primary")
+        page.wait_for_url(f"{base}/people/{person.pk}/")
+        page.screenshot(path=SHOTS / "person-phone.png", full_page=True)
+        page.set_viewport_size(SIZES["desktop"])
+        page.screenshot(path=SHOTS / "person-desktop.png", full_page=True)
+        return page.inner_text("ol.history")
+
+    history = in_browser(walk)
     assert "电话停机，入户核实" in history
     assert "13812345678" in history
     assert "13900001111" in history
     assert User.objects.get(pk=grid_worker.pk).username in history
-    page.screenshot(path=SHOTS / "person-phone.png", full_page=True)
-    page.set_viewport_size(SIZES["desktop"])
-    page.screenshot(path=SHOTS / "person-desktop.png", full_page=True)
+    person.refresh_from_db()
+    assert person.phone == "13900001111"

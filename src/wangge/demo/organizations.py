@@ -105,9 +105,10 @@ def create_organizations(
             item.organization.contact_phone = item.organization.contact_phone or members[0].phone
     bulk_create_with_history([item.organization for item in planned], Organization,
                              default_change_reason=city.REASON)
-    ServedGrid.objects.bulk_create(
-        ServedGrid(organization=item.organization, grid_code=code)
-        for item in planned for code in item.served
+    bulk_create_with_history(
+        [ServedGrid(organization=item.organization, grid_code=code)
+         for item in planned for code in item.served],
+        ServedGrid, default_change_reason=city.REASON,
     )
     joined = datetime.date(2025, 1, 1)
     bulk_create_with_history(

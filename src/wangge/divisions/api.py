@@ -7,17 +7,21 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from wangge.access.permissions import Action
 from wangge.api_support import (
     CodeFilter,
     Pages,
     Reason,
+    acting,
     caller,
+    changes,
     feature_collection,
     visible,
     visible_one,
 )
 from wangge.people.selectors import population_by_grid
 
+from . import services
 from .codes import parent_code
 from .models import Division, Grid
 from .selectors import divisions_visible_to, grids_visible_to
@@ -43,7 +47,7 @@ class DivisionIn(Reason):
 
 
 class DivisionPatch(Reason):
-    name: str
+    name: str | None = None
 
 
 class GridOut(Schema):
@@ -88,8 +92,16 @@ def division_post(request: HttpRequest, payload: DivisionIn) -> Division:
 @router.patch("/divisions/{code}", response=DivisionOut)
 def division_patch(request: HttpRequest, code: str, payload: DivisionPatch) -> Division:
     division = visible_one(request, divisions_visible_to, None, code=code)
-    return division_update(division=division, name=payload.name, by=caller(request),
-                           reason=payload.reason)
+    return division_update(division=division, by=caller(request), reason=payload.reason,
+                           **changes(payload, Division))
+
+
+@router.delete("/divisions/{code}", response={204: None})
+def division_delete(request: HttpRequest, code: str, payload: Reason) -> None:
+    """Delete a division nothing is filed under (409 names what still is); needs a reason."""
+    division = visible_one(request, divisions_visible_to, None, code=code)
+    services.division_delete(record=division, by=acting(request, Action.EDIT_DIVISIONS),
+                             reason=payload.reason)
 
 
 @router.get("/grids", response=list[GridOut])
@@ -125,6 +137,14 @@ def grid_post(request: HttpRequest, payload: GridIn) -> Grid:
 @router.patch("/grids/{code}", response=GridOut)
 def grid_patch(request: HttpRequest, code: str, payload: GridPatch) -> Grid:
     grid = visible_one(request, grids_visible_to, None, code=code)
-    return grid_update(grid=grid, name=payload.name, boundary=payload.boundary,
-                       by=caller(request), reason=payload.reason)
+    return grid_update(grid=grid, by=caller(request), reason=payload.reason,
+                       **changes(payload, Grid))
+
+
+@router.delete("/grids/{code}", response={204: None})
+def grid_delete(request: HttpRequest, code: str, payload: Reason) -> None:
+    """Delete a grid nothing is filed under (409 names what still is); needs a reason."""
+    grid = visible_one(request, grids_visible_to, None, code=code)
+    services.division_delete(record=grid, by=acting(request, Action.EDIT_DIVISIONS),
+                             reason=payload.reason)
 

@@ -3,9 +3,11 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Model, QuerySet
 from shapely.geometry import Point
 
+from .codes import ScopedQuerySet, prefix_range, scope_prefix
 from .geometry import boundary_shape
 from .models import Division, Grid
 
@@ -34,3 +36,30 @@ def divisions_visible_to(user: Any) -> "QuerySet[Division]":
 
 def grids_visible_to(user: Any) -> "QuerySet[Grid]":
     return Grid.objects.in_scope(user.scope_prefixes).select_related("community")
+
+
+def filed_under(record: Division | Grid) -> list[str]:
+    """What is filed under a division's or grid's code, as "kind (count)": every record of a
+    model whose queryset is scoped (people, places, organizations, divisions and grids below
+    it, ...) and the users who answer for a code in it. Records refer to divisions and grids
+    by code, not by key, so ``audit.dependants`` alone would miss them."""
+    prefix = scope_prefix(record.code)
+    found = []
+    for model in apps.get_models():
+        queryset = _scoped(model)
+        if queryset is None:
+            continue
+        if model is type(record):
+            queryset = queryset.exclude(pk=record.pk)
+        if count := queryset.in_scope([prefix]).count():
+            found.append(f"{model._meta.verbose_name_plural} ({count})")
+    jurisdictions = apps.get_model("access", "Jurisdiction").objects.filter(
+        prefix_range("code", prefix))
+    if count := jurisdictions.count():
+        found.append(f"{jurisdictions.model._meta.verbose_name_plural} ({count})")
+    return found
+
+
+def _scoped(model: type[Model]) -> ScopedQuerySet | None:
+    queryset = model._default_manager.all()
+    return queryset if isinstance(queryset, ScopedQuerySet) else None

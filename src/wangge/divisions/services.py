@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
+from wangge.audit import delete_unless_used, dependants, save_with_history
 
 from .codes import PARENT_LEVEL, Level, level_of, parent_code
 from .geometry import boundary_shape, overlaps
 from .models import Division, Grid
+from .selectors import filed_under
 
 
 def division_placed_in_hierarchy(division: Division) -> None:
@@ -42,10 +43,11 @@ def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -
 
 
 def division_update(
-    *, division: Division, name: str, by: Any = None, reason: str = ""
+    *, division: Division, name: str | None = None, by: Any = None, reason: str = ""
 ) -> Division:
     require(by, Action.EDIT_DIVISIONS)
-    division.name = name.strip()
+    if name is not None:
+        division.name = name.strip()
     division.full_clean()
     return save_with_history(division, by=by, reason=reason)
 
@@ -109,3 +111,13 @@ def grid_update(
             grid.boundary = grid_boundary_checked(grid, boundary)
         grid.full_clean()
         return save_with_history(grid, by=by, reason=reason)
+
+
+@transaction.atomic
+def division_delete(*, record: Division | Grid, by: Any = None, reason: str) -> None:
+    """Delete a division or grid nothing is filed under (see ``filed_under``) and nothing
+    points at by key: one created by mistake. Anything else is renamed or redrawn."""
+    require(by, Action.EDIT_DIVISIONS)
+    require_in_scope(by, record.code, "code")
+    delete_unless_used(record, by=by, reason=reason,
+                       used_by=filed_under(record) or dependants(record))

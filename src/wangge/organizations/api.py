@@ -1,16 +1,32 @@
-"""API for organizations: those belonging to, or serving, the caller's jurisdiction."""
+"""API for organizations: those belonging to, or serving, the caller's jurisdiction, and
+their members."""
+
+import datetime
+from functools import partial
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
-from wangge.api_support import CodeFilter, Pages, Reason, caller, visible, visible_one
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    Reason,
+    acting,
+    caller,
+    changes,
+    referenced,
+    visible,
+    visible_one,
+)
+from wangge.people.selectors import persons_visible_to
 
-from .models import Organization, OrganizationKind
-from .selectors import organizations_visible_to
-from .services import organization_create
+from . import services
+from .models import Membership, Organization, OrganizationKind
+from .selectors import members_visible_to, organizations_visible_to
+from .services import membership_add, membership_remove, organization_create, organization_update
 
 router = Router(tags=["organizations"])
 VIEW = Action.VIEW_ORGANIZATIONS
@@ -41,6 +57,34 @@ class OrganizationIn(Reason):
     served_grid_codes: list[str] = []
 
 
+class OrganizationPatch(Reason):
+    name: str | None = None
+    kind: OrganizationKind | None = None
+    grid_code: str | None = None
+    credit_code: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    served_grid_codes: list[str] | None = Field(
+        None, description="Replaces the grids it serves; [] serves none")
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    title: str
+    joined_on: datetime.date | None
+
+    @staticmethod
+    def resolve_name(membership: Membership) -> str:
+        return membership.person.name
+
+
+class MemberIn(Reason):
+    person_id: int
+    title: str = Field("", description="The member's role in the organization")
+    joined_on: datetime.date | None = None
+
+
 @router.get("/organizations", response=list[OrganizationOut])
 @paginate(Pages)
 def organization_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
@@ -56,3 +100,52 @@ def organization_get(request: HttpRequest, id: int) -> Organization:
 @router.post("/organizations", response={201: OrganizationOut})
 def organization_post(request: HttpRequest, payload: OrganizationIn) -> Organization:
     return organization_create(**payload.model_dump(), by=caller(request))
+
+
+@router.patch("/organizations/{id}", response=OrganizationOut)
+def organization_patch(request: HttpRequest, id: int, payload: OrganizationPatch
+                       ) -> Organization:
+    """Change an organization that belongs to the caller's jurisdiction (one seen only
+    because it serves a grid there is 403)."""
+    organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_ORGANIZATIONS)
+    return organization_update(organization=organization, by=by, reason=payload.reason,
+                               **changes(payload, Organization))
+
+
+@router.delete("/organizations/{id}", response={204: None})
+def organization_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+    """Delete an organization without members or served grids (409 names them)."""
+    organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
+    services.organization_delete(organization=organization,
+                                 by=acting(request, Action.EDIT_ORGANIZATIONS),
+                                 reason=payload.reason)
+
+
+@router.get("/organizations/{id}/members", response=list[MemberOut])
+@paginate(Pages)
+def member_list(request: HttpRequest, id: int) -> QuerySet:
+    """The members the caller may see: persons in the caller's jurisdiction."""
+    organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
+    return visible(request, partial(members_visible_to, organization=organization),
+                   Action.VIEW_PEOPLE)
+
+
+@router.post("/organizations/{id}/members", response={201: MemberOut})
+def member_post(request: HttpRequest, id: int, payload: MemberIn) -> Membership:
+    organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_ORGANIZATIONS)
+    person = referenced(request, persons_visible_to, Action.VIEW_PEOPLE, field="person_id",
+                        pk=payload.person_id)
+    return membership_add(organization=organization, person=person, title=payload.title,
+                          joined_on=payload.joined_on, by=by, reason=payload.reason)
+
+
+@router.delete("/organizations/{id}/members/{person_id}", response={204: None})
+def member_delete(request: HttpRequest, id: int, person_id: int, payload: Reason) -> None:
+    """End a membership (the person stays); needs a reason, kept in its history."""
+    organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_ORGANIZATIONS)
+    membership = visible_one(request, partial(members_visible_to, organization=organization),
+                             Action.VIEW_PEOPLE, person_id=person_id)
+    membership_remove(membership=membership, by=by, reason=payload.reason)

@@ -41,12 +41,15 @@ class Organization(models.Model):
 class ServedGrid(models.Model):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="served_grids")
     grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
+    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "grid_code"],
                                                name="unique_served_grid")]
+        verbose_name = _("served grid")
+        verbose_name_plural = _("served grids")
 
     def __str__(self) -> str:
         return self.grid_code

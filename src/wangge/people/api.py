@@ -1,4 +1,6 @@
-"""API for persons and households. Persons are never deleted: they move (``transfer``).
+"""API for persons and households. Persons are never deleted (one record per person, kept
+for its history): they move (``transfer``) or leave a household. Households are deleted once
+empty.
 
 Sensitive fields are shown as the caller's role may see them, in lists, records and history.
 """
@@ -28,11 +30,14 @@ from wangge.api_support import (
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
+from . import services
 from .models import HealthStatus, Household, Person, PersonMove, ResidenceType
 from .selectors import households_visible_to, person_history, persons_search, persons_visible_to
 from .services import (
     household_add_member,
     household_create,
+    household_remove_member,
+    household_update,
     person_create,
     person_transfer,
     person_update,
@@ -57,7 +62,8 @@ class PersonOut(Schema):
     document_type: str
     id_number: str
     sex: str
-    birth_date: datetime.date | None
+    birth_date: str | None = Field(
+        description="YYYY-MM-DD; only the year (YYYY) for roles that see the ID number masked")
     ethnicity: str
     phone: str
     residence_type: str
@@ -73,6 +79,13 @@ class PersonOut(Schema):
     resolve_phone = _as_seen(SensitiveField.PHONE)
     resolve_health_status = _as_seen(SensitiveField.HEALTH_STATUS)
     resolve_vulnerable_tags = _as_seen(SensitiveField.VULNERABLE_TAGS)
+
+    @staticmethod
+    def resolve_birth_date(person: Person, context: dict[str, Any]) -> str | None:
+        if person.birth_date is None:
+            return None
+        return str(shown(caller(context["request"]), SensitiveField.BIRTH_DATE,
+                         person.birth_date))
 
 
 class PersonFields(Reason):
@@ -154,6 +167,12 @@ class HouseholdIn(Reason):
     number: str = ""
 
 
+class HouseholdPatch(Reason):
+    number: str | None = None
+    dwelling_id: int | None = None
+    head_id: int | None = Field(None, description="A member of the household")
+
+
 class MemberIn(Reason):
     person_id: int
     relationship: str
@@ -177,7 +196,7 @@ def person_post(request: HttpRequest, payload: PersonIn) -> Person:
     dwelling = referenced(request, dwellings_visible_to, Action.VIEW_PLACES, field="dwelling_id",
                           pk=payload.dwelling_id)
     return person_create(dwelling=dwelling, by=by, reason=payload.reason,
-                         **changes(payload, "dwelling_id"))
+                         **changes(payload, Person, "dwelling_id"))
 
 
 @router.patch("/persons/{id}", response=PersonOut)
@@ -185,7 +204,7 @@ def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person
     """Correct a person; ``reason`` is required and kept in the history."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     return person_update(person=person, by=caller(request), reason=payload.reason,
-                         **changes(payload))
+                         **changes(payload, Person))
 
 
 @router.post("/persons/{id}/transfer", response={201: MoveOut})
@@ -236,3 +255,36 @@ def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> P
                         pk=payload.person_id)
     return household_add_member(household=household, person=person,
                                 relationship=payload.relationship, by=by, reason=payload.reason)
+
+
+@router.patch("/households/{id}", response=HouseholdOut)
+def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> Household:
+    """Change the number, dwelling or head; ``reason`` is required and kept in the history."""
+    household = visible_one(request, households_visible_to, VIEW, pk=id)
+    by = acting(request, Action.EDIT_PEOPLE)
+    fields = changes(payload, Household)
+    if "dwelling_id" in fields:
+        fields["dwelling"] = referenced(request, dwellings_visible_to, Action.VIEW_PLACES,
+                                        field="dwelling_id", pk=fields.pop("dwelling_id"))
+    if "head_id" in fields:
+        fields["head"] = referenced(request, persons_visible_to, VIEW, field="head_id",
+                                    pk=fields.pop("head_id"))
+    return household_update(household=household, by=by, reason=payload.reason, **fields)
+
+
+@router.delete("/households/{id}", response={204: None})
+def household_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+    """Delete a household without members (409 while it has any); needs a reason."""
+    household = visible_one(request, households_visible_to, VIEW, pk=id)
+    services.household_delete(household=household, by=acting(request, Action.EDIT_PEOPLE),
+                              reason=payload.reason)
+
+
+@router.delete("/households/{id}/members/{person_id}", response={204: None})
+def household_member_delete(request: HttpRequest, id: int, person_id: int,
+                            payload: Reason) -> None:
+    """Take a member out of the household (the person record stays); needs a reason."""
+    household = visible_one(request, households_visible_to, VIEW, pk=id)
+    person = visible_one(request, persons_visible_to, VIEW, pk=person_id, household=household)
+    household_remove_member(household=household, person=person,
+                            by=acting(request, Action.EDIT_PEOPLE), reason=payload.reason)

@@ -33,7 +33,9 @@ from .services import (
     dwelling_create,
     dwelling_update,
     enterprise_create,
+    enterprise_update,
     facility_create,
+    facility_update,
     place_delete,
 )
 
@@ -71,14 +73,20 @@ class BuildingIn(LocatedIn):
     floors: int = Field(1, ge=1)
 
 
-class BuildingPatch(Reason):
+class LocatedPatch(Reason):
+    """Fields left out stay as they are; null clears a field that may be empty (a location
+    cleared keeps the place, unplaced, under its community)."""
+
     name: str | None = None
     address: str | None = None
     longitude: float | None = None
     latitude: float | None = None
+    division_code: str | None = None
+
+
+class BuildingPatch(LocatedPatch):
     units: int | None = Field(None, ge=1)
     floors: int | None = Field(None, ge=1)
-    division_code: str | None = None
 
 
 class DwellingOut(Schema):
@@ -122,6 +130,11 @@ class FacilityIn(LocatedIn):
     capacity: int | None = Field(None, ge=0)
 
 
+class FacilityPatch(LocatedPatch):
+    kind: FacilityKind | None = None
+    capacity: int | None = Field(None, ge=0)
+
+
 class EnterpriseOut(LocatedOut):
     credit_code: str
     industry: str
@@ -132,6 +145,12 @@ class EnterpriseIn(LocatedIn):
     credit_code: str
     industry: str = ""
     contact_phone: str = ""
+
+
+class EnterprisePatch(LocatedPatch):
+    credit_code: str | None = None
+    industry: str | None = None
+    contact_phone: str | None = None
 
 
 def _delete(request: HttpRequest, selector: Selector, pk: int, payload: Reason) -> None:
@@ -173,7 +192,7 @@ def building_post(request: HttpRequest, payload: BuildingIn) -> Building:
 def building_patch(request: HttpRequest, id: int, payload: BuildingPatch) -> Building:
     building = visible_one(request, buildings_visible_to, VIEW, pk=id)
     return building_update(building=building, by=caller(request), reason=payload.reason,
-                           **changes(payload))
+                           **changes(payload, Building))
 
 
 @router.delete("/buildings/{id}", response={204: None})
@@ -205,7 +224,7 @@ def dwelling_post(request: HttpRequest, payload: DwellingIn) -> Dwelling:
 def dwelling_patch(request: HttpRequest, id: int, payload: DwellingPatch) -> Dwelling:
     dwelling = visible_one(request, dwellings_visible_to, VIEW, pk=id)
     return dwelling_update(dwelling=dwelling, by=caller(request), reason=payload.reason,
-                           **changes(payload))
+                           **changes(payload, Dwelling))
 
 
 @router.delete("/dwellings/{id}", response={204: None})
@@ -229,6 +248,13 @@ def facility_post(request: HttpRequest, payload: FacilityIn) -> Facility:
     return facility_create(**payload.model_dump(), by=caller(request))
 
 
+@router.patch("/facilities/{id}", response=FacilityOut)
+def facility_patch(request: HttpRequest, id: int, payload: FacilityPatch) -> Facility:
+    facility = visible_one(request, facilities_visible_to, VIEW, pk=id)
+    return facility_update(facility=facility, by=caller(request), reason=payload.reason,
+                           **changes(payload, Facility))
+
+
 @router.delete("/facilities/{id}", response={204: None})
 def facility_delete(request: HttpRequest, id: int, payload: Reason) -> None:
     _delete(request, facilities_visible_to, id, payload)
@@ -248,6 +274,13 @@ def enterprise_get(request: HttpRequest, id: int) -> Enterprise:
 @router.post("/enterprises", response={201: EnterpriseOut})
 def enterprise_post(request: HttpRequest, payload: EnterpriseIn) -> Enterprise:
     return enterprise_create(**payload.model_dump(), by=caller(request))
+
+
+@router.patch("/enterprises/{id}", response=EnterpriseOut)
+def enterprise_patch(request: HttpRequest, id: int, payload: EnterprisePatch) -> Enterprise:
+    enterprise = visible_one(request, enterprises_visible_to, VIEW, pk=id)
+    return enterprise_update(enterprise=enterprise, by=caller(request), reason=payload.reason,
+                             **changes(payload, Enterprise))
 
 
 @router.delete("/enterprises/{id}", response={204: None})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_with_history, dependants, save_with_history
+from wangge.audit import delete_unless_used, save_with_history
 from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Division
 from wangge.divisions.selectors import grid_at
@@ -64,6 +64,16 @@ def building_create(
     return save_with_history(building, by=by, reason=reason)
 
 
+def _located_changed(record: Located, changes: dict[str, Any], by: User | None) -> None:
+    """Apply ``changes`` to a building, facility or enterprise; a new location (or
+    ``division_code``) places it again, in scope."""
+    division_code = changes.pop("division_code", None)
+    for field, value in changes.items():
+        setattr(record, field, value.strip() if isinstance(value, str) else value)
+    if {"longitude", "latitude"} & changes.keys() or division_code:
+        _place(record, division_code=division_code or record.grid_code[:12], by=by)
+
+
 @transaction.atomic
 def building_update(
     *, building: Building, by: User | None = None, reason: str = "", **changes: Any
@@ -71,17 +81,13 @@ def building_update(
     """Change a building's fields; a move into another grid is refused while it has
     dwellings, whose residents are registered in the old grid."""
     require(by, Action.EDIT_PLACES)
-    division_code = changes.pop("division_code", None)
-    for field, value in changes.items():
-        setattr(building, field, value.strip() if isinstance(value, str) else value)
     old_code = building.grid_code
-    if {"longitude", "latitude"} & changes.keys() or division_code:
-        _place(building, division_code=division_code or old_code[:12], by=by)
-        if building.grid_code != old_code and building.dwellings.exists():
-            raise ValidationError(
-                {"longitude": _("This location is in another grid (%(code)s); a building with "
-                                "dwellings cannot change grid.") % {"code": building.grid_code}}
-            )
+    _located_changed(building, changes, by)
+    if building.grid_code != old_code and building.dwellings.exists():
+        raise ValidationError(
+            {"longitude": _("This location is in another grid (%(code)s); a building with "
+                            "dwellings cannot change grid.") % {"code": building.grid_code}}
+        )
     building.full_clean()
     return save_with_history(building, by=by, reason=reason)
 
@@ -140,28 +146,54 @@ def facility_create(
 
 
 @transaction.atomic
+def facility_update(
+    *, facility: Facility, by: User | None = None, reason: str = "", **changes: Any
+) -> Facility:
+    require(by, Action.EDIT_PLACES)
+    _located_changed(facility, changes, by)
+    facility.full_clean()
+    return save_with_history(facility, by=by, reason=reason)
+
+
+def _enterprise_normalised(enterprise: Enterprise) -> None:
+    """Normalise the credit code and contact phone in place, or raise naming each bad one."""
+    errors = {}
+    try:
+        enterprise.credit_code = normalise_credit_code(enterprise.credit_code)
+    except ValidationError as error:
+        errors["credit_code"] = error.messages
+    if enterprise.contact_phone:
+        try:
+            enterprise.contact_phone = normalise_phone(enterprise.contact_phone)
+        except ValidationError as error:
+            errors["contact_phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
 def enterprise_create(
     *, name: str, credit_code: str, address: str, longitude: float | None,
     latitude: float | None, industry: str = "", contact_phone: str = "",
     division_code: str | None = None, by: User | None = None, reason: str = "",
 ) -> Enterprise:
     require(by, Action.EDIT_PLACES)
-    errors = {}
-    try:
-        credit_code = normalise_credit_code(credit_code)
-    except ValidationError as error:
-        errors["credit_code"] = error.messages
-    if contact_phone:
-        try:
-            contact_phone = normalise_phone(contact_phone)
-        except ValidationError as error:
-            errors["contact_phone"] = error.messages
-    if errors:
-        raise ValidationError(errors)
     enterprise = Enterprise(name=name.strip(), credit_code=credit_code, address=address.strip(),
                             longitude=longitude, latitude=latitude, industry=industry,
                             contact_phone=contact_phone)
+    _enterprise_normalised(enterprise)
     _place(enterprise, division_code=division_code, by=by)
+    enterprise.full_clean()
+    return save_with_history(enterprise, by=by, reason=reason)
+
+
+@transaction.atomic
+def enterprise_update(
+    *, enterprise: Enterprise, by: User | None = None, reason: str = "", **changes: Any
+) -> Enterprise:
+    require(by, Action.EDIT_PLACES)
+    _located_changed(enterprise, changes, by)
+    _enterprise_normalised(enterprise)
     enterprise.full_clean()
     return save_with_history(enterprise, by=by, reason=reason)
 
@@ -173,9 +205,5 @@ def place_delete(
     """Delete a place nothing refers to (a building without dwellings, a dwelling nobody lives
     in or moved through); anything else is corrected, not deleted."""
     require(by, Action.EDIT_PLACES)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why you are deleting this record.")})
-    if kinds := dependants(place):
-        raise ValidationError(_("%(place)s cannot be deleted: %(kinds)s still refer to it.")
-                              % {"place": place, "kinds": ", ".join(kinds)})
-    delete_with_history(place, by=by, reason=reason.strip())
+    require_in_scope(by, place.grid_code)
+    delete_unless_used(place, by=by, reason=reason)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
 from wangge.access.permissions import SensitiveField
-from wangge.people.models import Person, VulnerableTag
+from wangge.people.models import HealthStatus, Person, ResidenceType, VulnerableTag
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ def _label(person: Person, field: str) -> str:
 REPORT_FIELDS: dict[str, ReportField] = {
     "name": ReportField(_("name"), lambda p, _: p.name),
     "sex": ReportField(_("sex"), lambda p, _: _label(p, "sex")),
-    "birth_date": ReportField(_("birth date"), lambda p, _: p.birth_date),
+    "birth_date": ReportField(_("birth date"), lambda p, _: p.birth_date,
+                              SensitiveField.BIRTH_DATE),
     "age": ReportField(_("age"), lambda p, _: age(p), collectable=False),
     "ethnicity": ReportField(_("ethnicity"), lambda p, _: p.ethnicity),
     "document_type": ReportField(_("document type"), lambda p, _: _label(p, "document_type")),
@@ -114,6 +115,43 @@ REPORT_FIELDS: dict[str, ReportField] = {
 
 POPULATION_FILTERS = ("age_at_least", "age_below", "residence_types", "health_statuses",
                       "vulnerable_any", "any")
+
+
+# The choices a list filter takes its values from.
+_FILTER_CHOICES = {"residence_types": ResidenceType, "health_statuses": HealthStatus,
+                   "vulnerable_any": VulnerableTag}
+
+
+def population_errors(population: Any) -> list[str]:
+    """What is wrong with a population, one message per problem (empty when it is usable)."""
+    if not isinstance(population, dict):
+        return [str(_("Give the population as an object of filters, e.g. "
+                      '{"age_at_least": 60}.'))]
+    errors: list[str] = []
+    for key, value in population.items():
+        if key in ("age_at_least", "age_below"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 150:
+                errors.append(str(_("%(filter)s takes a whole number of years.")
+                                  % {"filter": key}))
+        elif key in _FILTER_CHOICES:
+            codes = _FILTER_CHOICES[key].values
+            if not isinstance(value, list) or not value:
+                errors.append(str(_("%(filter)s takes a list of codes: %(codes)s.")
+                                  % {"filter": key, "codes": ", ".join(codes)}))
+            elif unknown := [str(code) for code in value if code not in codes]:
+                errors.append(str(_("%(filter)s: unknown %(unknown)s; use %(codes)s.")
+                                  % {"filter": key, "unknown": ", ".join(unknown),
+                                     "codes": ", ".join(codes)}))
+        elif key == "any":
+            if not isinstance(value, list) or not value:
+                errors.append(str(_("any takes a list of populations, any of which may hold.")))
+            else:
+                errors += [error for alternative in value
+                           for error in population_errors(alternative)]
+        else:
+            errors.append(str(_("Unknown population filter %(filter)s; use %(filters)s.")
+                              % {"filter": key, "filters": ", ".join(POPULATION_FILTERS)}))
+    return errors
 
 
 def population_condition(population: dict[str, Any]) -> Q:
