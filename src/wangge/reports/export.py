@@ -3,10 +3,13 @@ so Excel opens it. Text cells that look like formulas are neutralised."""
 
 import csv
 import datetime
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from django.http import FileResponse
 
 from wangge.access.models import User
 from wangge.spreadsheets import cell_text, neutralised
@@ -14,7 +17,8 @@ from wangge.spreadsheets import cell_text, neutralised
 from .models import ReportTemplate
 from .selectors import report_rows
 
-FORMATS = ("text", "date", "number")
+FORMATS = ("text", "date", "number")  # of a column's cells
+FILE_FORMATS = ("xlsx", "csv")
 
 
 def export_report(template: ReportTemplate, *, scope: str, user: User | None,
@@ -24,6 +28,21 @@ def export_report(template: ReportTemplate, *, scope: str, user: User | None,
     if str(path).lower().endswith(".csv"):
         return _write_csv(template, rows, path)
     return _write_xlsx(template, rows, path)
+
+
+def report_download(template: ReportTemplate, *, scope: str, user: User,
+                    file_format: str) -> FileResponse:
+    """The report as a download named after the template and scope (``file_format`` is
+    ``xlsx`` or ``csv``); written to a temporary file first, which goes when it is sent."""
+    handle, path = tempfile.mkstemp(suffix=f".{file_format}")
+    os.close(handle)
+    try:
+        export_report(template, scope=scope, user=user, path=path)
+        file = Path(path).open("rb")  # noqa: SIM115 - FileResponse closes it once sent
+    finally:
+        os.unlink(path)  # the open file stays readable until it is closed
+    return FileResponse(file, as_attachment=True,
+                        filename=f"{template.name}-{scope}.{file_format}")
 
 
 def _write_csv(template: ReportTemplate, rows: Any, path: str | Path) -> int:

@@ -5,13 +5,17 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from wangge.access.models import User
-from wangge.access.permissions import shown
-from wangge.access.selectors import grid_workers_of
-from wangge.divisions.codes import prefix_range, scope_prefix
+from wangge.access.permissions import Action, shown
+from wangge.access.selectors import grid_workers_of, require
+from wangge.divisions.codes import Level, level_of, prefix_range, scope_prefix
 from wangge.divisions.models import Division, Grid
+from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.people.models import Person
 from wangge.people.selectors import persons_visible_to
 
@@ -19,10 +23,55 @@ from .fields import REPORT_FIELDS, Places, population_condition
 from .models import ReportTemplate
 
 
+def report_templates_visible_to(user: User) -> QuerySet[ReportTemplate]:
+    """Templates are shared by every jurisdiction; a role that may not use reports is refused."""
+    require(user, Action.USE_REPORTS)
+    return ReportTemplate.objects.all()
+
+
+def scope_visible_to(user: User, code: str) -> bool:
+    """Whether ``code`` names a division or grid inside the user's jurisdiction. A code above
+    it (the district, for a street officer) is outside, like one that does not exist."""
+    try:
+        level = level_of(code)
+    except ValidationError:
+        return False
+    places = grids_in if level == Level.GRID else divisions_in
+    return places(user.scope_prefixes).filter(code=code).exists()
+
+
+# Above this many grids the area list offers divisions only (a grid is reached from its page).
+AREA_GRID_LIMIT = 300
+
+
+def report_areas(user: User) -> list[tuple[str, str]]:
+    """The divisions and grids a report may cover for ``user``, as (code, name) choices, each
+    area right after the one it is in and indented one step below it."""
+    areas = list(divisions_in(user.scope_prefixes).values_list("code", "name"))
+    grids = grids_in(user.scope_prefixes)
+    if grids.count() <= AREA_GRID_LIMIT:
+        areas += grids.values_list("code", "name")
+    areas.sort(key=lambda area: scope_prefix(area[0]))
+    top = min((len(scope_prefix(code)) for code, _name in areas), default=0)
+    # Levels are 2 or 3 digits apart; a step of indent per level below the user's top one.
+    return [(code, "\u00a0\u00a0" * ((len(scope_prefix(code)) - top + 2) // 3) + name)
+            for code, name in areas]
+
+
+def report_template_in_scope(user: User, slug: str, scope: str) -> ReportTemplate:
+    """The template, for a scope inside the user's jurisdiction; 404 otherwise (an unknown
+    template and a scope outside answer alike)."""
+    template = get_object_or_404(report_templates_visible_to(user), slug=slug)
+    if not scope_visible_to(user, scope):
+        raise Http404
+    return template
+
+
 def report_persons(template: ReportTemplate, *, scope: str, user: User | None) -> QuerySet[Person]:
     """The persons ``template`` covers under division or grid ``scope``, as ``user`` may see
-    them (None: the command line, everyone)."""
-    persons = persons_visible_to(user) if user is not None else Person.objects.all()
+    them (None: the command line, everyone); records merged into another are left out."""
+    persons = (persons_visible_to(user) if user is not None
+               else Person.objects.filter(merged_into=None))
     return (
         persons.filter(prefix_range("grid_code", scope_prefix(scope)))
         .filter(population_condition(template.population))
@@ -83,6 +132,17 @@ def report_completeness(template: ReportTemplate, *, scope: str, user: User | No
                 grids[person.grid_code][header] += 1
     return {"total": total, "filled": filled, "grids": dict(grids),
             "not_held": not_held(template)}
+
+
+def gap_report(template: ReportTemplate, *, scope: str, user: User | None) -> dict:
+    """Completeness and the task list as plain data (the API's and `wangge gaps --json`'s)."""
+    report = report_completeness(template, scope=scope, user=user)
+    report["tasks"] = [
+        {**task, "persons": [{"id": item["person"].pk, "name": item["person"].name,
+                              "missing": item["missing"]} for item in task["persons"]]}
+        for task in gap_tasks(template, scope=scope, user=user)
+    ]
+    return report
 
 
 def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> list[dict]:

@@ -1,13 +1,17 @@
 """Writes for report templates: checked before they are saved, shipped ones installed once."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from wangge.access.models import User
+from wangge.audit import save_with_history
+
 from .export import FORMATS
-from .fields import population_condition
+from .fields import population_errors
 from .models import ReportTemplate
 
 SHIPPED = Path(__file__).with_name("shipped_templates.json")
@@ -26,12 +30,21 @@ def report_template_validate(template: ReportTemplate) -> None:
                  if column.get("format", "text") not in FORMATS]:
         errors["columns"] = [_("Unknown format in %(headers)s; use text, date or number.")
                              % {"headers": ", ".join(bad)}]
-    try:
-        population_condition(template.population or {})
-    except (ValueError, TypeError) as error:
-        errors["population"] = [str(error)]
+    elif repeated := [header for header, count in
+                      Counter(column["header"] for column in columns).items() if count > 1]:
+        errors["columns"] = [_("Each column needs its own header: %(headers)s appear twice.")
+                             % {"headers": ", ".join(repeated)}]
+    if problems := population_errors(
+            {} if template.population is None else template.population):
+        errors["population"] = problems
     if errors:
         raise ValidationError(errors)
+
+
+def report_template_save(*, template: ReportTemplate, by: User | None, reason: str) -> None:
+    """Check a template (new or edited) and save it, the change kept in its history."""
+    report_template_validate(template)
+    save_with_history(template, by=by, reason=reason)
 
 
 def report_templates_install(model: type[ReportTemplate] = ReportTemplate) -> int:

@@ -75,3 +75,37 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
                                       "placeholder": _("Name, phone or ID number")}),
     )
+
+
+class UploadForm(forms.Form):
+    """A department's file to import; the kinds offered are those the user may import."""
+
+    file = forms.FileField(label=_("File (xlsx, xls or CSV)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}))
+    kind = forms.ChoiceField(label=_("What the file lists"))
+    department = forms.CharField(label=_("Department the file comes from"), max_length=50,
+                                 required=False,
+                                 help_text=_("Kept with every change in the history."))
+    partial = forms.TypedChoiceField(
+        label=_("If some rows are rejected"), coerce=lambda value: value == "1", initial="0",
+        widget=forms.RadioSelect, choices=[
+            ("0", _("write nothing, so the file can be fixed and sent again")),
+            ("1", _("write the valid rows and list the rejected ones")),
+        ])
+
+    def __init__(self, *args: Any, kinds: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds.items())
+
+
+class ReportDownloadForm(forms.Form):
+    """Which part of the jurisdiction a report covers, and its file format."""
+
+    scope = forms.ChoiceField(label=_("Area"))
+    format = forms.ChoiceField(label=_("File format"), widget=forms.RadioSelect, initial="xlsx",
+                               choices=[("xlsx", _("Excel (xlsx)")),
+                                        ("csv", _("CSV (opens in Excel)"))])
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = areas

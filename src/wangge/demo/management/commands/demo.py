@@ -1,6 +1,8 @@
 """`wangge demo`: build a synthetic district with residents and accounts, then serve it."""
 
 import json
+import signal
+import subprocess
 import sys
 import time
 
@@ -14,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Replace the demo district (420102 江岸区, with accounts demo-*) by a freshly generated "
         "one, print its accounts as JSON on the last line of stdout, then serve on "
-        "127.0.0.1:8000 unless --no-serve. Progress goes to stderr."
+        "127.0.0.1:8000 (with a task worker for uploads) unless --no-serve. Progress goes to "
+        "stderr."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,8 +41,21 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"accounts": accounts}, ensure_ascii=False))
         if options["no_serve"]:
             return
-        # WhiteNoise (with WHITENOISE_USE_FINDERS) serves static files whatever DEBUG is, so
-        # runserver needs no --insecure. Its banner goes to stderr: the JSON stays last on
-        # stdout.
-        call_command("runserver", options["addrport"], use_reloader=False,
-                     stdout=sys.stderr)
+        # Uploads are imported in the background: the worker runs beside the server and stops
+        # with it, so the demo needs no second terminal.
+        worker = subprocess.Popen([sys.executable, "-m", "wangge.cli", "db_worker",
+                                   "--no-reload", "--interval", "0.5"], stdout=sys.stderr)
+        # SIGTERM (not only Ctrl-C) must reach the `finally` that stops the worker.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        try:
+            # WhiteNoise (with WHITENOISE_USE_FINDERS) serves static files whatever DEBUG is,
+            # so runserver needs no --insecure. Its banner goes to stderr: the JSON stays last
+            # on stdout.
+            call_command("runserver", options["addrport"], use_reloader=False,
+                         stdout=sys.stderr)
+        finally:
+            worker.terminate()  # the worker finishes the task it is running, then stops
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()  # an import cut short rolls back: nothing half-written

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from wangge.reports.management.commands.export import template_and_user
-from wangge.reports.selectors import gap_tasks, report_completeness
+from wangge.reports.selectors import gap_report, gap_tasks, report_completeness
 
 
 class Command(BaseCommand):
@@ -21,16 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         template, user = template_and_user(options)
+        if options["json"]:
+            report = gap_report(template, scope=options["scope"], user=user)
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
         completeness = report_completeness(template, scope=options["scope"], user=user)
         tasks = gap_tasks(template, scope=options["scope"], user=user)
-        if options["json"]:
-            completeness["tasks"] = [
-                {**task, "persons": [{"id": item["person"].pk, "name": item["person"].name,
-                                      "missing": item["missing"]} for item in task["persons"]]}
-                for task in tasks
-            ]
-            self.stdout.write(json.dumps(completeness, ensure_ascii=False))
-            return
         total = completeness["total"]
         self.stdout.write(f"{template}: {total}")
         for header, filled in completeness["filled"].items():

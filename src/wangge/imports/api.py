@@ -1,0 +1,73 @@
+"""API for uploads: send a file to import in the background, follow it, fetch its rejects.
+
+A job is its uploader's alone (see imports.jobs): another caller's job is a 404.
+"""
+
+import datetime
+
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import get_language
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from wangge.api_support import caller
+
+from .jobs import import_job_create, import_jobs_visible_to, rejects_download
+from .models import ImportJob
+from .tasks import job_rows_read
+
+router = Router(tags=["imports"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    kind: str
+    file: str
+    department: str
+    partial: bool
+    status: str
+    rows_read: int
+    rows_expected: int | None
+    summary: dict
+    error: str
+    rejects: str | None
+    created: datetime.datetime
+    started: datetime.datetime | None
+    finished: datetime.datetime | None
+
+    @staticmethod
+    def resolve_file(job: ImportJob) -> str:
+        return job.file_name
+
+    @staticmethod
+    def resolve_rows_read(job: ImportJob) -> int:
+        return job_rows_read(job)
+
+    @staticmethod
+    def resolve_rejects(job: ImportJob) -> str | None:
+        return reverse("api:import_rejects", args=[job.pk]) if job.rejects else None
+
+
+@router.post("/imports", response={202: ImportJobOut})
+def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str],
+                  partial: Form[bool] = False, department: Form[str] = "") -> ImportJob:
+    """Upload an xlsx, xls or CSV file to import as ``kind`` (persons, ...); by default nothing
+    is written if any row is rejected, ``partial=true`` writes the valid rows. Answers 202 at
+    once; follow the job at ``/imports/{id}``."""
+    job = import_job_create(by=caller(request), upload=file, kind=kind, partial=partial,
+                            department=department, language=get_language())
+    job.refresh_from_db()  # the task may already have run (WANGGE_TASKS=immediate)
+    return job
+
+
+@router.get("/imports/{id}", response=ImportJobOut)
+def import_status(request: HttpRequest, id: int) -> ImportJob:
+    return get_object_or_404(import_jobs_visible_to(caller(request)), pk=id)
+
+
+@router.get("/imports/{id}/rejects", url_name="import_rejects")
+def import_rejects(request: HttpRequest, id: int) -> FileResponse:
+    """The rejected rows as they were in the file, with a reason column (xlsx)."""
+    return rejects_download(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))

@@ -1,0 +1,86 @@
+"""Uploads imported in the background: the same ``import_file`` as ``wangge import``, run by a
+task for an ImportJob that the page and the API poll.
+
+A job belongs to whoever uploaded it and is shown to them alone: its file and rejects hold the
+department's rows as sent, including rows outside the uploader's jurisdiction, so colleagues
+(even above them) do not read it; what it wrote is in each record's history for them.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wangge.access.models import User
+from wangge.access.permissions import Action, can
+from wangge.access.selectors import require
+
+from .models import ImportJob
+from .services import KINDS
+from .tasks import import_job_task
+
+EXTENSIONS = (".xlsx", ".xls", ".csv")
+# What each kind of file is called on the upload page (a kind not named here shows its code).
+KIND_LABELS = {
+    "persons": gettext_lazy("Residents (with households, dwellings and buildings)"),
+    "buildings": gettext_lazy("Buildings"),
+    "dwellings": gettext_lazy("Dwellings"),
+    "organizations": gettext_lazy("Organizations"),
+    "facilities": gettext_lazy("Facilities"),
+}
+
+
+def importable_kinds(user: User) -> list[str]:
+    """The kinds ``user`` may upload: their role may import files and write that kind."""
+    if not can(user, Action.IMPORT_FILES):
+        return []
+    return [kind for kind, (_handler, action) in KINDS.items() if can(user, action)]
+
+
+def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
+    """The user's own uploads (see the module's docstring for why no one else's)."""
+    require(user, Action.IMPORT_FILES)
+    return ImportJob.objects.filter(user=user)
+
+
+def import_job_create(*, by: User, upload: UploadedFile, kind: str, partial: bool = False,
+                      department: str = "", language: str = "zh-hans") -> ImportJob:
+    """Keep the upload under var/imports/ and queue its import, once the job is committed."""
+    require(by, Action.IMPORT_FILES)
+    errors: dict[str, list[str]] = {}
+    if kind not in KINDS:
+        errors["kind"] = [_("Choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}]
+    elif kind not in importable_kinds(by):
+        raise PermissionDenied(_("Your role may not import %(kind)s.") % {"kind": kind})
+    name = Path(upload.name or "").name
+    limit = settings.WANGGE_UPLOAD_MAX_MB
+    if not name.lower().endswith(EXTENSIONS):
+        errors["file"] = [_("Upload an xlsx, xls or CSV file.")]
+    elif upload.size > limit * 1024 * 1024:
+        errors["file"] = [_("The file is larger than %(limit)d MB; split it into smaller files.")
+                          % {"limit": limit}]
+    elif not upload.size:
+        errors["file"] = [_("The file is empty.")]
+    if errors:
+        raise ValidationError(errors)
+    job = ImportJob(user=by, kind=kind, partial=partial, department=department.strip(),
+                    language=language)
+    job.file.save(name, upload, save=False)
+    job.save()
+    # The worker must find the job committed: queue it only once it is.
+    transaction.on_commit(lambda: import_job_task.enqueue(job.pk))
+    return job
+
+
+def rejects_download(job: ImportJob) -> FileResponse:
+    """The job's rejects workbook as a download; 404 when no row was rejected."""
+    if not job.rejects:
+        raise Http404
+    return FileResponse(job.rejects.open("rb"), as_attachment=True,
+                        filename=f"{Path(job.file_name).stem}-rejects.xlsx")

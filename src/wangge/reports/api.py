@@ -1,0 +1,69 @@
+"""API for report templates: list them, download a report, see its gaps.
+
+``scope`` is a division or grid code inside the caller's jurisdiction; any other code is a
+404, like a template that does not exist. Values are masked as the caller's role sees them.
+"""
+
+from typing import Any, Literal
+
+from django.http import FileResponse, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from wangge.api_support import caller
+
+from .export import FILE_FORMATS, report_download
+from .models import ReportTemplate
+from .selectors import (
+    gap_report,
+    not_held,
+    report_template_in_scope,
+    report_templates_visible_to,
+)
+
+router = Router(tags=["reports"])
+
+
+class ReportTemplateOut(Schema):
+    slug: str
+    name: str
+    department: str
+    description: str
+    population: dict
+    columns: list[dict]
+    not_held: list[str]
+
+    @staticmethod
+    def resolve_not_held(template: ReportTemplate) -> list[str]:
+        return not_held(template)
+
+
+class Scope(Schema):
+    scope: str = Field(pattern=r"^\d{12}(\d{3})?$",
+                       description="Division (12 digits) or grid (15 digits) code")
+
+
+class ExportQuery(Scope):
+    format: Literal[FILE_FORMATS] = "xlsx"
+
+
+@router.get("/report-templates", response=list[ReportTemplateOut])
+def report_templates(request: HttpRequest) -> Any:
+    return report_templates_visible_to(caller(request))
+
+
+@router.get("/report-templates/{slug}/export")
+def report_export(request: HttpRequest, slug: str, query: Query[ExportQuery]) -> FileResponse:
+    """The report for ``scope`` as an xlsx or CSV (UTF-8 with BOM) download."""
+    user = caller(request)
+    template = report_template_in_scope(user, slug, query.scope)
+    return report_download(template, scope=query.scope, user=user, file_format=query.format)
+
+
+@router.get("/report-templates/{slug}/gaps")
+def report_gaps(request: HttpRequest, slug: str, query: Query[Scope]) -> dict:
+    """How complete the registry is for the report: ``total`` persons covered, ``filled`` per
+    column, the same per grid in ``grids``, the columns the registry does not hold, and
+    ``tasks``: per grid, its grid workers and each person missing values they can collect."""
+    user = caller(request)
+    template = report_template_in_scope(user, slug, query.scope)
+    return gap_report(template, scope=query.scope, user=user)

@@ -1,0 +1,66 @@
+"""Uploading a department's file: the form, then a page that follows the background import
+(polled by htmx) to its summary and the rejects download. Same code path as `wangge import`."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from wangge.access.permissions import Action, can
+from wangge.imports.jobs import (
+    KIND_LABELS,
+    import_job_create,
+    import_jobs_visible_to,
+    importable_kinds,
+    rejects_download,
+)
+from wangge.imports.tasks import job_rows_read
+
+from .forms import UploadForm
+
+RECENT_JOBS = 20
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can(user, Action.IMPORT_FILES):
+        raise PermissionDenied
+    kinds = {kind: KIND_LABELS.get(kind, kind) for kind in importable_kinds(user)}
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                by=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
+                partial=form.cleaned_data["partial"],
+                department=form.cleaned_data["department"], language=get_language())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("web:import_job", pk=job.pk)
+    return render(request, "web/imports/upload.html", {
+        "form": form,
+        "kinds": kinds,
+        "jobs": import_jobs_visible_to(user)[:RECENT_JOBS],
+    })
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's page; while it runs, htmx asks for the progress part alone every second."""
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    template = "web/imports/job.html#progress" if request.htmx else "web/imports/job.html"
+    response = render(request, template, {
+        "job": job,
+        "rows_read": job_rows_read(job),
+        "kind_label": KIND_LABELS.get(job.kind, job.kind),
+    })
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def rejects(request: HttpRequest, pk: int) -> FileResponse:
+    return rejects_download(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))

@@ -1,0 +1,125 @@
+"""Report templates: the list, a template with its download form, and its gaps: how complete
+the registry is for it, and for each grid worker the residents whose values are missing."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from wangge.access.models import User
+from wangge.access.permissions import Action, can
+from wangge.divisions.codes import Level, level_of
+from wangge.reports.export import FILE_FORMATS, report_download
+from wangge.reports.models import ReportTemplate
+from wangge.reports.selectors import (
+    gap_tasks,
+    not_held,
+    places_under,
+    report_areas,
+    report_completeness,
+    report_template_in_scope,
+    report_templates_visible_to,
+)
+
+from .forms import ReportDownloadForm
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    templates = list(report_templates_visible_to(request.user))
+    for template in templates:
+        template.not_held = not_held(template)
+    return render(request, "web/reports/list.html", {"templates": templates})
+
+
+@login_required
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    template = get_object_or_404(report_templates_visible_to(user), slug=slug)
+    areas = report_areas(user)
+    form = ReportDownloadForm(areas=areas, initial={"scope": _home_scope(user, areas)})
+    return render(request, "web/reports/template.html", {
+        "template": template, "form": form, "not_held": not_held(template),
+    })
+
+
+@login_required
+def export(request: HttpRequest, slug: str) -> FileResponse:
+    user = request.user
+    scope, file_format = request.GET.get("scope", ""), request.GET.get("format", "xlsx")
+    template = report_template_in_scope(user, slug, scope)
+    if file_format not in FILE_FORMATS:
+        raise Http404
+    return report_download(template, scope=scope, user=user, file_format=file_format)
+
+
+@login_required
+def gaps(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    areas = report_areas(user)
+    scope = request.GET.get("scope") or _home_scope(user, areas)
+    template = report_template_in_scope(user, slug, scope)
+    completeness = report_completeness(template, scope=scope, user=user)
+    tasks = gap_tasks(template, scope=scope, user=user)
+    places = places_under(scope)
+    return render(request, "web/reports/gaps.html", {
+        "template": template,
+        "scope": scope,
+        "scope_name": places.name(scope),
+        "areas": areas,
+        "completeness": completeness,
+        "fields": _field_rows(template, completeness),
+        "grids": _grid_rows(completeness, tasks, places.name),
+        "tasks": _task_lists(user, scope, tasks),
+        "with_gaps": sum(len(task["persons"]) for task in tasks),
+        "may_edit": can(user, Action.EDIT_PEOPLE),
+    })
+
+
+def _home_scope(user: User, areas: list[tuple[str, str]]) -> str:
+    """Where a report starts: the user's first jurisdiction (the first area for a superuser)."""
+    jurisdiction = user.jurisdictions.order_by("code").first()
+    if jurisdiction is not None:
+        return jurisdiction.code
+    return areas[0][0] if areas else ""
+
+
+def _share(filled: int, total: int) -> int:
+    return round(100 * filled / total) if total else 100
+
+
+def _field_rows(template: ReportTemplate, completeness: dict) -> list[dict[str, Any]]:
+    total = completeness["total"]
+    return [
+        {"header": header, "filled": filled, "missing": total - filled,
+         "share": _share(filled, total), "held": header not in completeness["not_held"]}
+        for header, filled in completeness["filled"].items()
+    ]
+
+
+def _grid_rows(completeness: dict, tasks: list[dict], name_of: Any) -> list[dict[str, Any]]:
+    """Per grid: residents covered, how many have a gap to fill, and the share of held values
+    that are filled."""
+    held = [header for header in completeness["filled"]
+            if header not in completeness["not_held"]]
+    with_gaps = {task["grid_code"]: len(task["persons"]) for task in tasks}
+    rows = []
+    for code, counts in sorted(completeness["grids"].items()):
+        filled = sum(counts[header] for header in held)
+        rows.append({"code": code, "name": name_of(code), "total": counts["total"],
+                     "with_gaps": with_gaps.get(code, 0),
+                     "share": _share(filled, counts["total"] * len(held))})
+    return rows
+
+
+def _task_lists(user: User, scope: str, tasks: list[dict]) -> list[dict[str, Any]]:
+    """Each grid's task list, with its residents spelled out where the user works: their own
+    grids for a grid worker, the one grid when the scope is a grid. Elsewhere a count and a
+    link to the grid."""
+    single_grid = level_of(scope) == Level.GRID
+    return [
+        {**task, "count": len(task["persons"]),
+         "shown": single_grid or user.get_username() in task["workers"]}
+        for task in tasks
+    ]

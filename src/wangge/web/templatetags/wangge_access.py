@@ -1,0 +1,12 @@
+"""``{% if user|may:"import_files" %}``: the pages ask access.permissions, as views do."""
+
+from django import template
+
+from wangge.access.permissions import Action, can
+
+register = template.Library()
+
+
+@register.filter
+def may(user: object, action: str) -> bool:
+    return can(user, Action(action))
