@@ -23,7 +23,7 @@ import opencc
 from faker.providers.person.zh_CN import Provider as ChinesePeople
 from pypinyin import lazy_pinyin
 
-from wangge.demo.identity import ResidentIdIssuer, county_elsewhere, given_name, mobile, surname
+from wangge.synthetic import ResidentIdIssuer, county_elsewhere, given_name, mobile, surname
 
 _SIMPLIFIED_TO_TRADITIONAL = opencc.OpenCC("s2t")
 COMMON_NAMES = ("张伟", "王伟", "王芳", "李伟", "李娜", "张敏", "李静", "王静", "刘伟", "王秀英",

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.spreadsheets import PERSON_HEADERS, HeaderMap, UnreadableFileError, read_table
 
@@ -137,8 +138,15 @@ def find_record(table: RecordTable, reference: str) -> int:
     return int(found[0])
 
 
-_SHOWN = {"id": ("id_text",), "name": ("name", "pinyin"), "birth": ("birth",), "sex": ("sex",),
-          "home": ("home", "phone1", "phone2")}
+# The rules that override a pair's weight, by key (see model.py).
+RULES = {
+    "conflict": gettext_lazy("Two different valid resident IDs: never the same person."),
+    "no_identity": gettext_lazy("Neither name nor ID agrees: not linked on home, phone or "
+                                "birth date alone."),
+}
+# The record columns each comparison shows in an explanation.
+SHOWN_COLUMNS = {"id": ("id_text",), "name": ("name", "pinyin"), "birth": ("birth",),
+                 "sex": ("sex",), "home": ("home", "phone1", "phone2")}
 
 
 @dataclass
@@ -152,6 +160,7 @@ class Explanation:
     probability: float
     rule: str
     same_cluster: bool
+    rule_key: str = ""  # "conflict", "no_identity" or "": the rule, for storing and showing
 
 
 def explain(linkage: Linkage, left: int, right: int) -> Explanation:
@@ -162,7 +171,7 @@ def explain(linkage: Linkage, left: int, right: int) -> Explanation:
     for index, comparison in enumerate(COMPARISONS):
         level = int(compared.levels[0, index])
         values = [" ".join(filter(None, (table.value(column, record)
-                                         for column in _SHOWN[comparison.name])))
+                                         for column in SHOWN_COLUMNS[comparison.name])))
                   for record in (left, right)]
         m = u = "—"
         if level >= 0:
@@ -176,11 +185,9 @@ def explain(linkage: Linkage, left: int, right: int) -> Explanation:
                      "level": comparison.levels[level] if level >= 0 else "—",
                      "m": m, "u": u, "weight": f"{level_weights[index]:+.2f}"})
     total = float(model.weights(compared)[0])
-    rule = ""
-    if compared.conflict[0]:
-        rule = _("Two different valid resident IDs: never the same person.")
-    elif not has_identity(compared)[0]:
-        rule = _("Neither name nor ID agrees: not linked on home, phone or birth date alone.")
+    rule_key = ("conflict" if compared.conflict[0]
+                else "no_identity" if not has_identity(compared)[0] else "")
     return Explanation(rows=rows, prior_weight=model.prior_weight, total=total,
-                       probability=float(1 / (1 + 2.0 ** -max(total, -60))), rule=rule,
+                       probability=float(1 / (1 + 2.0 ** -max(total, -60))),
+                       rule=str(RULES.get(rule_key, "")), rule_key=rule_key,
                        same_cluster=bool(linkage.clusters[left] == linkage.clusters[right]))

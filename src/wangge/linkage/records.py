@@ -27,7 +27,7 @@ LINKED_FIELDS = ("name", "document_type", "id_number", "sex", "birth_date", "pho
 _SEX_WORDS = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F", "1": "M",
               "2": "F"}
 _PHONE_RUN = re.compile(r"\+?\d[\d\-\s()（）]{6,}\d")
-_NON_RESIDENT_WORDS = ("护照", "通行证", "台胞", "永久居留", "passport", "permit")
+_NON_RESIDENT_WORDS = ("护照", "通行证", "台胞", "永久居留", "passport", "permit", "permanent")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,9 @@ class RecordTable:
     def term_frequency(self, column: str) -> np.ndarray:
         """Per record, the share of records with the same value (0 where it has none)."""
         codes = self.codes[column]
-        counts = np.bincount(codes[codes >= 0], minlength=len(self.values[column]))
+        # One bin more than there are values: code -1 reads it (empty) even when no record
+        # has a value at all.
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.values[column]) + 1)
         return np.where(codes >= 0, counts[codes] / max(len(codes), 1), 0.0)
 
 

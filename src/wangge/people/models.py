@@ -101,6 +101,10 @@ class Person(models.Model):
                                   related_name="members", verbose_name=_("household"))
     relationship = models.CharField(_("relationship to head"), max_length=12,
                                     choices=Relationship.choices, blank=True)
+    # Set when record linkage merged this record into another (linkage.services.person_merge);
+    # such a record is kept, with its history, but no longer shown or searched.
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                                    related_name="absorbed", verbose_name=_("merged into"))
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

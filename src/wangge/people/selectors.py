@@ -15,9 +15,11 @@ from .models import Household, Person
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
+    """Persons in the user's jurisdiction; a record merged into another is hidden (the
+    merge, and its undoing, are linkage's: see linkage.selectors)."""
     if not can(user, Action.VIEW_PEOPLE):
         return Person.objects.none()
-    return Person.objects.in_scope(user.scope_prefixes)
+    return Person.objects.in_scope(user.scope_prefixes).filter(merged_into=None)
 
 
 def persons_search(user: User, text: str) -> QuerySet[Person]:
@@ -82,6 +84,7 @@ def _shown(user: User, field: SensitiveField | None, value: Any) -> Any:
 
 def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:
     """How many persons are registered in each grid (grids with none are left out)."""
-    rows = (Person.objects.filter(grid_code__in=list(grid_codes)).values("grid_code")
+    rows = (Person.objects.filter(grid_code__in=list(grid_codes), merged_into=None)
+            .values("grid_code")
             .annotate(population=Count("id")).order_by())
     return {row["grid_code"]: row["population"] for row in rows}
