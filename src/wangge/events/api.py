@@ -1,0 +1,299 @@
+"""API for the event loop: categories, events with their timeline, transitions, comments,
+assignment, merging, and the caller's inbox."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from wangge.access.permissions import Action
+from wangge.api_support import CodeFilter, Pages, acting, caller, referenced, visible, visible_one
+from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+
+from . import workflow
+from .models import Channel, Event, EventComment, NotificationKind, Priority, State
+from .notifications import describe, inbox_mark_read
+from .selectors import (
+    categories_active,
+    dispatch_targets,
+    events_visible_to,
+    handlers_for,
+    inbox_of,
+    likely_duplicates,
+    timeline,
+)
+from .services import event_assign, event_comment, event_merge, event_report, event_transition
+
+router = Router(tags=["events"])
+VIEW = Action.VIEW_EVENTS
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    hours_urgent: int
+    hours_high: int
+    hours_normal: int
+
+
+class EventOut(Schema):
+    id: int
+    number: str
+    category_id: int
+    category: str = Field(alias="category.name")
+    description: str
+    priority: Priority
+    state: State
+    grid_code: str
+    longitude: float | None
+    latitude: float | None
+    building_id: int | None
+    dwelling_id: int | None
+    address: str
+    channel: Channel
+    reported_at: datetime.datetime
+    deadline: datetime.datetime
+    overdue: bool
+    organization_id: int | None
+    assignee_id: int | None
+    responsible_code: str
+    escalations: int
+    duplicate_of_id: int | None
+    closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_overdue(event: Event) -> bool:
+        return event.is_open and event.deadline < timezone.now()
+
+
+class TimelineEntry(Schema):
+    kind: str
+    at: datetime.datetime
+    actor: str | None
+    action: str
+    source: str
+    target: str
+    text: str
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    metres: int
+
+
+class EventDetail(EventOut):
+    timeline: list[TimelineEntry]
+    photos: list[str] = Field(alias="photo_links")
+    actions: list[str] = Field(description="Transitions the caller may make now")
+    likely_duplicates: list[DuplicateOut]
+
+
+class EventIn(Schema):
+    category_id: int
+    description: str = Field(max_length=2000)
+    priority: Priority = Priority.NORMAL
+    longitude: float | None = None
+    latitude: float | None = None
+    building_id: int | None = None
+    dwelling_id: int | None = None
+    address: str = Field("", max_length=200)
+
+
+class EventFilter(CodeFilter):
+    state: State | None = None
+    category_id: int | None = Field(None, description="A category or its parent")
+    overdue: bool = False
+    escalated: bool = False
+
+    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        queryset = super().narrow(request, queryset)
+        if self.state:
+            queryset = queryset.filter(state=self.state)
+        if self.category_id:
+            queryset = queryset.filter(Q(category_id=self.category_id)
+                                       | Q(category__parent_id=self.category_id))
+        if self.overdue:
+            queryset = queryset.overdue(timezone.now())
+        if self.escalated:
+            queryset = queryset.open().escalated()
+        return queryset
+
+
+class TransitionIn(Schema):
+    action: str = Field(description=", ".join(workflow.TRANSITIONS))
+    comment: str = Field("", max_length=2000)
+    organization_id: int | None = Field(None, description="dispatch: who is to handle it")
+    deadline: datetime.datetime | None = Field(None, description="dispatch: by when")
+
+
+class CommentIn(Schema):
+    text: str = Field(max_length=2000)
+
+
+class CommentOut(Schema):
+    id: int
+    text: str
+    at: datetime.datetime
+    mentioned: list[str]
+
+    @staticmethod
+    def resolve_mentioned(comment) -> list[str]:
+        return [user.username for user in comment.mentioned.all()]
+
+
+class AssignIn(Schema):
+    assignee_id: int
+
+
+class MergeIn(Schema):
+    into_id: int
+    comment: str = Field("", max_length=2000)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: NotificationKind
+    text: str
+    event_id: int
+    event_number: str = Field(alias="event.number")
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_text(notification) -> str:
+        return describe(notification)
+
+
+class InboxFilter(Schema):
+    unread: bool = False
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="Leave out to mark every one read")
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+def _detail(request: HttpRequest, event: Event) -> Event:
+    """The event with its timeline, photo links, the caller's possible transitions and the
+    likely duplicates, as EventDetail reads them."""
+    user = caller(request)
+    event.timeline = [{**entry, "actor": entry["actor"].username if entry["actor"] else None}
+                      for entry in timeline(event)]
+    event.photo_links = [
+        request.build_absolute_uri(reverse("events:photo", args=[event.pk, photo.pk]))
+        for photo in event.photos.all()]
+    event.actions = [transition.name for transition in workflow.allowed(user, event)]
+    event.likely_duplicates = [
+        {"id": found.event.pk, "number": found.event.number, "metres": found.metres}
+        for found in likely_duplicates(events_visible_to(user), category=event.category,
+                                       longitude=event.longitude, latitude=event.latitude,
+                                       exclude=event)
+    ] if event.is_open else []
+    return event
+
+
+@router.get("/event-categories", response=list[CategoryOut])
+def category_list(request: HttpRequest) -> QuerySet:
+    """The category tree (``parent_id``) with the hours allowed at each priority."""
+    return categories_active()
+
+
+@router.get("/events", response=list[EventOut])
+@paginate(Pages)
+def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet:
+    return filters.narrow(request, visible(request, events_visible_to, VIEW))
+
+
+@router.get("/events/{id}", response=EventDetail)
+def event_get(request: HttpRequest, id: int) -> Event:
+    return _detail(request, visible_one(request, events_visible_to, VIEW, pk=id))
+
+
+@router.post("/events", response={201: EventDetail})
+def event_post(request: HttpRequest, payload: EventIn) -> Event:
+    """Report an event at a point (placed in its grid) or at a building or dwelling. The
+    answer lists open events of the same category nearby as ``likely_duplicates``."""
+    by = acting(request, Action.REPORT_EVENTS)
+    category = categories_active().filter(pk=payload.category_id).first()
+    if category is None:
+        raise ValidationError({"category_id": _("There is no such category.")})
+    event = event_report(
+        category=category, description=payload.description, priority=payload.priority,
+        longitude=payload.longitude, latitude=payload.latitude, address=payload.address,
+        building=referenced(request, buildings_visible_to, Action.VIEW_PLACES,
+                            field="building_id", pk=payload.building_id),
+        dwelling=referenced(request, dwellings_visible_to, Action.VIEW_PLACES,
+                            field="dwelling_id", pk=payload.dwelling_id),
+        channel=Channel.API, by=by,
+    )
+    return _detail(request, event)
+
+
+@router.post("/events/{id}/transitions", response=EventDetail)
+def event_transition_post(request: HttpRequest, id: int, payload: TransitionIn) -> Event:
+    """Move the event along the loop; ``actions`` in the event lists what the caller may do."""
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    organization = None
+    if payload.organization_id is not None:
+        organization = dispatch_targets(caller(request), event).filter(
+            pk=payload.organization_id).first()
+        if organization is None:
+            raise ValidationError({"organization_id": _(
+                "There is no record with id %(id)s in your jurisdiction.")
+                % {"id": payload.organization_id}})
+    event = event_transition(event=event, name=payload.action, by=caller(request),
+                             comment=payload.comment, organization=organization,
+                             deadline=payload.deadline)
+    return _detail(request, event)
+
+
+@router.post("/events/{id}/comments", response={201: CommentOut})
+def event_comment_post(request: HttpRequest, id: int, payload: CommentIn) -> EventComment:
+    """Comment; ``@username`` notifies that person if they can see the event."""
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    return event_comment(event=event, text=payload.text, by=caller(request))
+
+
+@router.post("/events/{id}/assign", response=EventDetail)
+def event_assign_post(request: HttpRequest, id: int, payload: AssignIn) -> Event:
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    by = acting(request, Action.TRIAGE_EVENTS)
+    assignee = handlers_for(event).filter(pk=payload.assignee_id).first()
+    if assignee is None:
+        raise ValidationError({"assignee_id": _("This person cannot handle events in this "
+                                                "grid.")})
+    return _detail(request, event_assign(event=event, assignee=assignee, by=by))
+
+
+@router.post("/events/{id}/merge", response=EventDetail)
+def event_merge_post(request: HttpRequest, id: int, payload: MergeIn) -> Event:
+    """Merge this event (a duplicate) into ``into_id``; its reporter follows that one."""
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    by = acting(request, Action.TRIAGE_EVENTS)
+    into = referenced(request, events_visible_to, VIEW, field="into_id", pk=payload.into_id)
+    return _detail(request, event_merge(event=event, into=into, by=by, comment=payload.comment))
+
+
+@router.get("/inbox", response=list[NotificationOut])
+@paginate(Pages)
+def inbox_list(request: HttpRequest, filters: Query[InboxFilter]) -> QuerySet:
+    """The caller's own notifications, newest first."""
+    notifications = inbox_of(caller(request))
+    return notifications.filter(read_at__isnull=True) if filters.unread else notifications
+
+
+@router.post("/inbox/read", response=ReadOut)
+def inbox_read(request: HttpRequest, payload: ReadIn) -> dict:
+    return {"marked": inbox_mark_read(user=caller(request), ids=payload.ids)}

@@ -1,0 +1,62 @@
+"""The category tree every installation starts with (editable afterwards, as data).
+
+Top level: (code, name, hours when urgent / high / normal, children as (code, name)).
+Children inherit their parent's hours.
+"""
+
+DEFAULT_TREE = [
+    ("public-facilities", "公共设施", (24, 72, 168), [
+        ("road-damage", "道路破损"),
+        ("street-light", "路灯损坏"),
+        ("manhole-cover", "井盖缺失或破损"),
+        ("utility-outage", "水电气暖故障"),
+        ("fitness-equipment", "健身器材损坏"),
+    ]),
+    ("environment", "环境卫生", (12, 48, 96), [
+        ("garbage", "垃圾堆积"),
+        ("illegal-dumping", "乱扔乱倒"),
+        ("sewage", "污水外溢"),
+        ("noise", "噪声扰民"),
+        ("pests", "病媒生物"),
+    ]),
+    ("safety-hazards", "安全隐患", (4, 24, 72), [
+        ("fire-passage", "消防通道堵塞"),
+        ("e-bike-charging", "电动车违规充电"),
+        ("building-safety", "房屋安全隐患"),
+        ("gas", "燃气隐患"),
+        ("falling-objects", "高空坠物"),
+    ]),
+    ("disputes", "矛盾纠纷", (24, 72, 240), [
+        ("neighbours", "邻里纠纷"),
+        ("property-management", "物业纠纷"),
+        ("family", "家庭纠纷"),
+        ("wages", "劳资纠纷"),
+    ]),
+    ("help-needed", "求助", (4, 24, 72), [
+        ("elderly-alone", "独居老人求助"),
+        ("disability", "残疾人帮扶"),
+        ("hardship", "生活困难"),
+        ("medical", "就医求助"),
+    ]),
+    ("epidemic-prevention", "疫情防控", (2, 12, 24), [
+        ("fever", "发热人员"),
+        ("isolation-needs", "隔离人员生活需求"),
+        ("arrivals", "外地返回人员"),
+        ("protective-supplies", "防疫物资"),
+        ("disinfection", "环境消杀"),
+    ]),
+]
+
+
+def install_default_categories(category_model: type) -> None:
+    """Create the default tree with ``category_model`` (the historical model in a
+    migration); categories that already exist are left as they are."""
+    for position, (code, name, hours, children) in enumerate(DEFAULT_TREE):
+        urgent, high, normal = hours
+        deadlines = {"hours_urgent": urgent, "hours_high": high, "hours_normal": normal}
+        parent, _created = category_model.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position, **deadlines})
+        for child_position, (child_code, child_name) in enumerate(children):
+            category_model.objects.get_or_create(
+                code=child_code, defaults={"name": child_name, "parent": parent,
+                                           "position": child_position, **deadlines})

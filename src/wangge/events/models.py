@@ -1,0 +1,308 @@
+"""Events (事件) and their closed loop (GB/T 34300): categories, events, photos, the recorded
+transitions, comments, and the in-app inbox with each person's delivery preferences.
+
+Rules live in ``workflow.py`` (which transition, by whom) and ``services.py`` (the writes).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from wangge.divisions.codes import ScopedQuerySet
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    DISPATCHED = "dispatched", _("Dispatched")
+    HANDLING = "handling", _("Handling")
+    FEEDBACK = "feedback", _("Fed back")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+
+
+# No one acts on these any more: they are never overdue and never escalated.
+FINAL_STATES = (State.CLOSED, State.DECLINED, State.MERGED)
+
+
+class Channel(models.TextChoices):
+    """How an event reached us."""
+
+    WEB = "web", _("Pages")
+    API = "api", _("API")
+    PUBLIC = "public", _("Public page")
+
+
+class Category(models.Model):
+    """A node of the configurable category tree, with the time allowed at each priority."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent"))
+    hours_urgent = models.PositiveIntegerField(_("hours allowed when urgent"), default=24)
+    hours_high = models.PositiveIntegerField(_("hours allowed when high"), default=72)
+    hours_normal = models.PositiveIntegerField(_("hours allowed when normal"), default=168)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("event category")
+        verbose_name_plural = _("event categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def time_allowed(self, priority: str) -> datetime.timedelta:
+        return datetime.timedelta(hours=getattr(self, f"hours_{priority}"))
+
+
+class EventQuerySet(ScopedQuerySet):
+    def open(self) -> "EventQuerySet":
+        return self.exclude(state__in=FINAL_STATES)
+
+    def overdue(self, now: datetime.datetime) -> "EventQuerySet":
+        return self.open().filter(deadline__lt=now)
+
+    def escalated(self) -> "EventQuerySet":
+        return self.filter(escalations__gt=0)
+
+
+class Event(models.Model):
+    """Anything reported for handling, placed in one grid (``grid_code``, which scopes it)."""
+
+    category = models.ForeignKey(Category, models.PROTECT, related_name="events",
+                                 verbose_name=_("category"))
+    description = models.TextField(_("description"), max_length=2000)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
+                                default=Priority.NORMAL)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                             default=State.REPORTED)
+    # The place: a point, a building or a dwelling; the grid is derived from it.
+    grid_code = models.CharField(_("grid code"), max_length=15)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True,
+                                 related_name="events", verbose_name=_("building"))
+    dwelling = models.ForeignKey("places.Dwelling", models.PROTECT, null=True, blank=True,
+                                 related_name="events", verbose_name=_("dwelling"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 blank=True, related_name="reported_events",
+                                 verbose_name=_("reporter"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
+                               default=Channel.WEB)
+    reported_at = models.DateTimeField(_("reported at"))
+    deadline = models.DateTimeField(_("deadline"))
+    organization = models.ForeignKey("organizations.Organization", models.PROTECT, null=True,
+                                     blank=True, related_name="events",
+                                     verbose_name=_("handling organization"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 blank=True, related_name="assigned_events",
+                                 verbose_name=_("assignee"))
+    # Escalation climbs grid → community → street → district: the division now answering
+    # for the event, how often it climbed, and when it may climb next if still overdue.
+    responsible_code = models.CharField(_("responsible division"), max_length=15)
+    escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
+    escalate_after = models.DateTimeField(null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                                     related_name="duplicates", verbose_name=_("merged into"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["grid_code", "state"], name="event_scope_state"),
+            models.Index(fields=["state", "deadline"], name="event_state_deadline"),
+            models.Index(fields=["escalate_after"], name="event_escalate_after"),
+            models.Index(fields=["category", "state"], name="event_category_state"),
+            # Open events are a few per cent of the table (finished ones pile up for years):
+            # the overdue list and the dashboard counts read these small partial indexes.
+            # In deadline order (a district's overdue list, soonest first) ...
+            models.Index(fields=["deadline"], condition=~models.Q(state__in=FINAL_STATES),
+                         name="event_open_deadline"),
+            # ... and per jurisdiction, with what the counts need, so that PostgreSQL
+            # answers them from the index alone (key columns: SQLite has no ``include``).
+            models.Index(fields=["grid_code", "deadline", "state", "escalations"],
+                         condition=~models.Q(state__in=FINAL_STATES),
+                         name="event_open_scope_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category}"
+
+    @property
+    def number(self) -> str:
+        """The ticket number people quote (事件编号)."""
+        return f"SJ{self.pk:08d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES
+
+
+def photo_path(photo: "EventPhoto", filename: str) -> str:
+    # The stored name is ours, never the uploader's (which may carry personal data).
+    return f"events/{photo.event_id}/{datetime.date.today():%Y%m}/{filename}"
+
+
+class EventPhoto(models.Model):
+    """A photo re-encoded without EXIF (no location, no camera), stored under MEDIA_ROOT."""
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=30)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class EventTransition(models.Model):
+    """One step of the loop: from which state to which, by whom, when, and why."""
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=20)
+    source = models.CharField(_("from"), max_length=12, choices=State.choices, blank=True)
+    target = models.CharField(_("to"), max_length=12, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("actor"))
+    at = models.DateTimeField(_("time"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("event transition")
+        verbose_name_plural = _("event transitions")
+
+    def __str__(self) -> str:
+        return f"{self.source or '-'} → {self.target}"
+
+
+class EventComment(models.Model):
+    event = models.ForeignKey(Event, models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                               verbose_name=_("author"))
+    text = models.TextField(_("comment"), max_length=2000)
+    at = models.DateTimeField(_("time"))
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("event comment")
+        verbose_name_plural = _("event comments")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class Responder(models.Model):
+    """A user who receives and handles the events dispatched to an organization (the desk of
+    a department, a property company, the community office)."""
+
+    organization = models.ForeignKey("organizations.Organization", models.CASCADE,
+                                     related_name="responders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
+                             related_name="responder_for")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"],
+                                               name="unique_responder")]
+        verbose_name = _("responder")
+        verbose_name_plural = _("responders")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+
+class NotificationKind(models.TextChoices):
+    REPORTED = "reported", _("New event in my area")
+    STATE = "state", _("An event I follow changed state")
+    DISPATCHED = "dispatched", _("An event was dispatched to my organization")
+    ASSIGNED = "assigned", _("An event was assigned to me")
+    COMMENT = "comment", _("A comment on an event I follow")
+    MENTION = "mention", _("Someone mentioned me")
+    MERGED = "merged", _("My report was merged into another")
+    ESCALATED = "escalated", _("An overdue event was escalated")
+
+
+class Notification(models.Model):
+    """One line in a person's inbox; other channels deliver a copy of it. The wording is
+    composed when shown (``notifications.describe``), in the reader's language."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
+                                  related_name="notifications")
+    event = models.ForeignKey(Event, models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    # What the wording needs beyond the event: a state, a name, a comment's first words.
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id} → {self.recipient_id}"
+
+
+class WebhookFormat(models.TextChoices):
+    """The body a group-chat bot expects."""
+
+    WECOM = "wecom", _("WeCom group bot")
+    DINGTALK = "dingtalk", _("DingTalk group bot")
+    FEISHU = "feishu", _("Feishu group bot")
+    JSON = "json", _("Plain JSON")
+
+
+class NotificationPreference(models.Model):
+    """What a person receives, per delivery channel: ``kinds`` maps a channel's name to the
+    notification kinds it delivers (a channel not named there uses its own default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE,
+                                related_name="notification_preference")
+    kinds = models.JSONField(default=dict)
+    webhook_url = models.URLField(_("group-chat bot webhook"), blank=True)
+    webhook_format = models.CharField(_("webhook format"), max_length=10,
+                                      choices=WebhookFormat.choices, default=WebhookFormat.WECOM)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,266 @@
+"""Writes of the event loop: report, transitions, assignment, merging, comments, escalation.
+
+Each checks the actor against ``workflow`` (role, scope, state), saves through
+``audit.save_with_history``, records an ``EventTransition`` for the timeline, and notifies.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.access.models import User
+from wangge.access.permissions import Action, can
+from wangge.access.selectors import require, require_in_scope
+from wangge.audit import save_with_history
+from wangge.divisions.codes import Level, is_within, level_of, parent_code
+from wangge.divisions.models import Division
+from wangge.divisions.selectors import grid_at
+from wangge.organizations.models import Organization
+from wangge.places.models import Building, Dwelling
+
+from . import workflow
+from .models import (
+    Category,
+    Channel,
+    Event,
+    EventComment,
+    EventTransition,
+    NotificationKind,
+    State,
+)
+from .notifications import notify
+from .photos import photo_add
+from .selectors import dispatch_targets, followers, triage_users_at
+
+MENTION = re.compile(r"@([\w.+-]+)")
+
+
+def _record(event: Event, action: str, *, source: str, by: User | None, comment: str = "",
+            now: datetime.datetime) -> None:
+    EventTransition.objects.create(event=event, action=action, source=source,
+                                   target=event.state, actor=by, at=now, comment=comment)
+
+
+def _place(event: Event) -> None:
+    """Set the event's grid from its dwelling, building or point."""
+    if event.dwelling is not None:
+        event.building = event.dwelling.building
+    if event.building is not None:
+        event.grid_code = event.building.grid_code
+        if event.longitude is None or event.latitude is None:
+            event.longitude, event.latitude = event.building.longitude, event.building.latitude
+        event.address = event.address or event.building.address
+        return
+    if event.longitude is None or event.latitude is None:
+        raise ValidationError({"longitude": _("Give the location of the event, or its "
+                                              "building.")})
+    if not (-180 <= event.longitude <= 180 and -90 <= event.latitude <= 90):
+        raise ValidationError({"longitude": _("Longitude and latitude are out of range.")})
+    grid = grid_at(event.longitude, event.latitude)
+    if grid is None:
+        raise ValidationError({"longitude": _("No grid contains this location.")})
+    event.grid_code = grid.code
+
+
+@transaction.atomic
+def event_report(
+    *, category: Category, description: str, by: User | None,
+    priority: str = "normal", longitude: float | None = None, latitude: float | None = None,
+    building: Building | None = None, dwelling: Dwelling | None = None, address: str = "",
+    photos: Iterable[IO[bytes]] = (), channel: str = Channel.WEB,
+) -> Event:
+    """File an event; its deadline follows from the category and priority."""
+    require(by, Action.REPORT_EVENTS)
+    now = timezone.now()
+    errors = {}
+    if not category.active:
+        errors["category"] = [_("This category is no longer in use.")]
+    if not description.strip():
+        errors["description"] = [_("Describe what you found.")]
+    if errors:
+        raise ValidationError(errors)
+    event = Event(category=category, description=description.strip(), priority=priority,
+                  longitude=longitude, latitude=latitude, building=building,
+                  dwelling=dwelling, address=address.strip(), reporter=by, channel=channel,
+                  reported_at=now)
+    _place(event)
+    require_in_scope(by, event.grid_code, "longitude")
+    event.deadline = now + category.time_allowed(priority)
+    event.escalate_after = event.deadline
+    event.responsible_code = event.grid_code
+    event.full_clean()
+    save_with_history(event, by=by, reason=_("reported"))
+    for upload in photos:
+        photo_add(event=event, upload=upload, by=by)
+    _record(event, "report", source="", by=by, now=now)
+    notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED, event=event,
+           actor=by)
+    return event
+
+
+@transaction.atomic
+def event_transition(
+    *, event: Event, name: str, by: User | None, comment: str = "",
+    organization: Organization | None = None, deadline: datetime.datetime | None = None,
+) -> Event:
+    """Move ``event`` along the loop (``workflow.TRANSITIONS[name]``); refused with a clear
+    message when the actor, the state or the input does not allow it."""
+    if name not in workflow.TRANSITIONS:
+        raise ValidationError({"action": _("Unknown action %(name)s.") % {"name": name}})
+    transition = workflow.TRANSITIONS[name]
+    # of=self: PostgreSQL locks no row on the nullable side of the organization's join.
+    event = (Event.objects.select_for_update(of=("self",)).select_related("organization")
+             .get(pk=event.pk))
+    workflow.refuse(by, event, transition, comment)
+    now = timezone.now()
+    source = event.state
+    if name == "dispatch":
+        _dispatch(event, organization=organization, deadline=deadline, now=now, by=by)
+    elif name == "return":
+        event.organization = None
+    event.state = transition.target
+    if not event.is_open:
+        event.escalate_after = None
+        event.closed_at = now
+    save_with_history(event, by=by, reason=comment or str(transition.label))
+    _record(event, name, source=source, by=by, comment=comment.strip(), now=now)
+    told = []
+    if name == "dispatch":
+        told = notify([r.user for r in event.organization.responders.select_related("user")],
+                      kind=NotificationKind.DISPATCHED, event=event, actor=by,
+                      detail=event.organization.name)
+    already = {notification.recipient_id for notification in told}
+    notify([user for user in followers(event) if user.pk not in already],
+           kind=NotificationKind.STATE, event=event, actor=by, detail=event.state)
+    return event
+
+
+def _dispatch(event: Event, *, organization: Organization | None,
+              deadline: datetime.datetime | None, now: datetime.datetime,
+              by: User | None) -> None:
+    if organization is None:
+        raise ValidationError({"organization": _("Choose the organization or department "
+                                                 "that is to handle the event.")})
+    if not dispatch_targets(by, event).filter(pk=organization.pk).exists():
+        raise ValidationError({"organization": _("%(name)s does not serve this grid.")
+                               % {"name": organization.name}})
+    if deadline is not None:
+        if deadline <= now:
+            raise ValidationError({"deadline": _("The deadline must be in the future.")})
+        event.deadline = deadline
+        event.escalate_after = deadline
+    event.organization = organization
+
+
+@transaction.atomic
+def event_assign(*, event: Event, assignee: User, by: User | None) -> Event:
+    """Give ``event`` to one person to handle; they are told in their inbox."""
+    require(by, Action.TRIAGE_EVENTS)
+    _require_open_in_scope(event, by)
+    if not (can(assignee, Action.HANDLE_EVENTS)
+            and is_within(event.grid_code, assignee.scope_prefixes)):
+        raise ValidationError({"assignee": _("%(name)s cannot handle events in this grid.")
+                               % {"name": assignee.get_username()}})
+    event.assignee = assignee
+    save_with_history(event, by=by, reason=_("assigned"))
+    _record(event, "assign", source=event.state, by=by, comment=assignee.get_username(),
+            now=timezone.now())
+    notify([assignee], kind=NotificationKind.ASSIGNED, event=event, actor=by)
+    return event
+
+
+def _require_open_in_scope(event: Event, by: User | None) -> None:
+    if by is not None and not is_within(event.grid_code, by.scope_prefixes):
+        raise PermissionDenied(_("This event is outside your jurisdiction."))
+    if not event.is_open:
+        raise ValidationError(_("This event is %(state)s: nothing more can be done with it.")
+                              % {"state": event.get_state_display()})
+
+
+@transaction.atomic
+def event_merge(*, event: Event, into: Event, by: User | None, comment: str = "") -> Event:
+    """Merge the duplicate ``event`` into ``into``; its reporter then follows ``into``."""
+    workflow.refuse(by, event, workflow.MERGE, comment)
+    if into.pk == event.pk or not into.is_open or into.duplicate_of_id is not None:
+        raise ValidationError({"into": _("Merge into another open event.")})
+    if by is not None and not is_within(into.grid_code, by.scope_prefixes):
+        raise ValidationError({"into": _("%(number)s is outside your jurisdiction.")
+                               % {"number": into.number}})
+    now = timezone.now()
+    source = event.state
+    event.state, event.duplicate_of = State.MERGED, into
+    event.escalate_after, event.closed_at = None, now
+    save_with_history(event, by=by, reason=comment or _("duplicate"))
+    _record(event, "merge", source=source, by=by, comment=into.number, now=now)
+    _record(into, "absorb", source=into.state, by=by, comment=event.number, now=now)
+    notify([event.reporter], kind=NotificationKind.MERGED, event=event, actor=by,
+           detail=into.number)
+    return event
+
+
+@transaction.atomic
+def event_comment(*, event: Event, text: str, by: User) -> EventComment:
+    """Comment on ``event``; ``@username`` tells that person, if they can see the event."""
+    require(by, Action.COMMENT_EVENTS)
+    if not is_within(event.grid_code, by.scope_prefixes):
+        raise PermissionDenied(_("This event is outside your jurisdiction."))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment.")})
+    comment = EventComment.objects.create(event=event, author=by, text=text,
+                                          at=timezone.now())
+    names = set(MENTION.findall(text))
+    mentioned = [user for user in User.objects.filter(username__in=names, is_active=True)
+                 if can(user, Action.VIEW_EVENTS)
+                 and is_within(event.grid_code, user.scope_prefixes)]
+    comment.mentioned.set(mentioned)
+    excerpt = text[:120]
+    notify(mentioned, kind=NotificationKind.MENTION, event=event, actor=by, detail=excerpt)
+    notify([user for user in followers(event) if user not in mentioned],
+           kind=NotificationKind.COMMENT, event=event, actor=by, detail=excerpt)
+    return comment
+
+
+def event_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Escalate every overdue open event one level up (grid → community → street →
+    district), telling the people who answer there and its handlers; returns how many.
+
+    An event climbs again when it is still overdue ``WANGGE_ESCALATION_HOURS`` later."""
+    now = now or timezone.now()
+    due = Event.objects.open().filter(escalate_after__lte=now, deadline__lt=now)
+    escalated = 0
+    for pk in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            event = (Event.objects.select_for_update(of=("self",))
+                     .select_related("category").get(pk=pk))
+            if _escalate(event, now):
+                escalated += 1
+    return escalated
+
+
+def _escalate(event: Event, now: datetime.datetime) -> bool:
+    if event.escalate_after is None or event.escalate_after > now or not event.is_open:
+        return False  # handled, or escalated by another run, since the list was read
+    level = level_of(event.responsible_code)
+    if level in (Level.DISTRICT, Level.CITY, Level.PROVINCE):
+        event.escalate_after = None  # the top of the loop: it stays on the district's list
+        event.save(update_fields=["escalate_after"])
+        return False
+    upper = parent_code(event.responsible_code)
+    event.responsible_code = upper
+    event.escalations += 1
+    event.escalate_after = now + datetime.timedelta(hours=settings.WANGGE_ESCALATION_HOURS)
+    division = Division.objects.filter(code=upper).first()
+    name = division.name if division else upper
+    save_with_history(event, by=None, reason=_("overdue"))
+    _record(event, "escalate", source=event.state, by=None, comment=name, now=now)
+    notify([*triage_users_at(upper, exact=True), *followers(event, reporters=False)],
+           kind=NotificationKind.ESCALATED, event=event, detail=name)
+    return True

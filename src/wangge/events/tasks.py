@@ -1,0 +1,18 @@
+"""Background work of the event loop (django-tasks; `wangge db_worker` runs it)."""
+
+from django_tasks import task
+
+from .notifications import deliver
+from .services import event_escalate_overdue
+
+
+@task()
+def escalate_overdue() -> int:
+    """Escalate overdue events one level up; `wangge escalate` enqueues or runs it (cron)."""
+    return event_escalate_overdue()
+
+
+@task()
+def deliver_notification(notification_id: int, channel: str) -> None:
+    """Send one notification on one delivery channel (email, webhook)."""
+    deliver(notification_id, channel)

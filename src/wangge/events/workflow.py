@@ -1,0 +1,101 @@
+"""The closed loop as a table: which transition leads from which states to which, and who may
+make it (GB/T 34300: discover → report → accept → dispatch → handle → feedback → verify → close).
+
+A plain table rather than an FSM library: every rule here depends on the actor (role, scope,
+being the handler) and some need input (a reason, an organization), which libraries such as
+django-fsm-2 express as decorators, conditions and protected fields spread over the model. One
+table that pages, API and tests all read is shorter and says the whole loop in one screen.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wangge.access.models import User
+from wangge.access.permissions import Action, can
+from wangge.divisions.codes import is_within
+
+from .models import Event, State
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[State, ...]
+    target: State
+    action: Action
+    label: Promise
+    needs_comment: bool = False
+    # Only the assignee or a responder of the handling organization.
+    handler_only: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
+    Transition("accept", (State.REPORTED,), State.ACCEPTED, Action.TRIAGE_EVENTS,
+               gettext_lazy("Accept")),
+    Transition("decline", (State.REPORTED,), State.DECLINED, Action.TRIAGE_EVENTS,
+               gettext_lazy("Decline"), needs_comment=True),
+    Transition("dispatch", (State.ACCEPTED,), State.DISPATCHED, Action.TRIAGE_EVENTS,
+               gettext_lazy("Dispatch")),
+    Transition("start", (State.DISPATCHED,), State.HANDLING, Action.HANDLE_EVENTS,
+               gettext_lazy("Start handling"), handler_only=True),
+    # A handler that finds the event is not theirs hands it back for another dispatch.
+    Transition("return", (State.DISPATCHED, State.HANDLING), State.ACCEPTED,
+               Action.HANDLE_EVENTS, gettext_lazy("Return: not ours"), needs_comment=True,
+               handler_only=True),
+    Transition("feedback", (State.HANDLING,), State.FEEDBACK, Action.HANDLE_EVENTS,
+               gettext_lazy("Report the result"), needs_comment=True, handler_only=True),
+    Transition("verify", (State.FEEDBACK,), State.VERIFIED, Action.VERIFY_EVENTS,
+               gettext_lazy("Verified on the spot")),
+    Transition("reject", (State.FEEDBACK,), State.HANDLING, Action.VERIFY_EVENTS,
+               gettext_lazy("Not satisfied: back to handling"), needs_comment=True),
+    Transition("close", (State.VERIFIED,), State.CLOSED, Action.TRIAGE_EVENTS,
+               gettext_lazy("Close")),
+]}
+# Merging a duplicate into another event (services.event_merge) follows the same rules.
+MERGE = Transition("merge", (State.REPORTED, State.ACCEPTED), State.MERGED,
+                   Action.TRIAGE_EVENTS, gettext_lazy("Merge into another event"))
+
+
+def is_handler(user: User, event: Event) -> bool:
+    if event.assignee_id == user.pk:
+        return True
+    return event.organization_id is not None and event.organization.responders.filter(
+        user=user).exists()
+
+
+def refuse(user: User | None, event: Event, transition: Transition, comment: str = "") -> None:
+    """Raise PermissionDenied (role, scope, not the handler) or ValidationError (state, a
+    missing reason) when ``user`` may not make ``transition`` now; None is the system."""
+    if user is not None:
+        if not can(user, transition.action):
+            raise PermissionDenied(_("Your role may not do this: %(action)s.")
+                                   % {"action": transition.label})
+        if not is_within(event.grid_code, user.scope_prefixes):
+            raise PermissionDenied(_("This event is outside your jurisdiction."))
+    if event.state not in transition.sources:
+        raise ValidationError(
+            _("“%(action)s” is not possible while the event is %(state)s.")
+            % {"action": transition.label, "state": event.get_state_display()},
+            code="state",
+        )
+    if transition.handler_only and user is not None and not is_handler(user, event):
+        raise PermissionDenied(_("Only the assignee or a responder of the handling "
+                                 "organization may do this."))
+    if transition.needs_comment and not comment.strip():
+        raise ValidationError({"comment": _("Say why (this is recorded with the event).")})
+
+
+def allowed(user: User, event: Event) -> list[Transition]:
+    """The transitions ``user`` may make on ``event`` now (for the buttons on its page)."""
+    possible = []
+    for transition in [*TRANSITIONS.values(), MERGE]:
+        try:
+            refuse(user, event, transition, comment="-")
+        except (PermissionDenied, ValidationError):
+            continue
+        possible.append(transition)
+    return possible

@@ -1,0 +1,24 @@
+"""The event records the API access matrix (tests/api/test_access_matrix.py) works on."""
+
+from typing import Any
+
+from tests.factories import centre_of, make_user
+from wangge.access.permissions import Role
+from wangge.events.default_categories import install_default_categories
+from wangge.events.models import Category
+from wangge.events.services import event_report
+
+
+def event_records(grid: str) -> dict[str, Any]:
+    """Two reported events in ``grid`` (one to act on, one to merge into it) and a grid
+    worker of ``grid`` to assign."""
+    install_default_categories(Category)
+    lon, lat = centre_of(grid)
+    category = Category.objects.get(code="manhole-cover")
+
+    def report() -> Any:
+        return event_report(category=category, description="井盖缺失", longitude=lon,
+                            latitude=lat, by=None)
+
+    return {"event": report(), "duplicate": report(),
+            "handler": make_user(Role.GRID_WORKER, grid), "category": category}
