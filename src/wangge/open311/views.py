@@ -1,0 +1,120 @@
+"""The residents' pages (no account): report a problem in a community, follow it by its ticket
+number; and, for staff, the printable QR poster of a building that leads to the report page."""
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wangge.divisions.codes import scope_prefix
+from wangge.places.selectors import buildings_visible_to
+
+from .forms import PublicReportForm
+from .limits import body_limit, limit_body, over_limit, remember_client, report_over_limit
+from .selectors import community_at, public_event, public_timeline, survivor_state
+from .services import public_report_file
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    return render(request, "open311/refused.html", {
+        "message": _("This is too much to send at once: send fewer or smaller photos "
+                     "(at most %(count)s, together under %(size)s MB).")
+        % {"count": settings.WANGGE_PUBLIC_MAX_PHOTOS, "size": body_limit() // 2**20},
+    }, status=413)
+
+
+@csrf_exempt  # csrf_protect below checks the token once the body is known to be small
+@require_http_methods(["GET", "POST"])
+@limit_body(_too_large)
+@csrf_protect
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    """The public report page of one community."""
+    community = community_at(code)
+    if community is None:
+        raise Http404
+    initial = {"building": request.GET.get("building", "")}
+    form = PublicReportForm(request.POST or None, request.FILES or None, initial=initial,
+                            community=community)
+    status = 200
+    if request.method == "POST":
+        if report_over_limit(request):
+            form.add_error(None, _("Too many reports from this phone or network just now. "
+                                   "Please try again later, or call the community office."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                event = public_report_file(
+                    prefix=scope_prefix(community.code), category=data["category"],
+                    description=data["description"], building=data["building"],
+                    longitude=data["longitude"], latitude=data["latitude"],
+                    photos=data["photos"], contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"])
+            except ValidationError as error:
+                for field, problems in error.update_error_dict({}).items():
+                    # The position is a hidden field: its errors belong with "Where?".
+                    shown = "building" if field == "longitude" else field
+                    form.add_error(shown if shown in form.fields else None, problems)
+            else:
+                messages.success(request, _("Thank you. Your report is filed as %(number)s: "
+                                            "keep this number to follow it.")
+                                 % {"number": event.number})
+                return redirect("open311:status", number=event.number)
+    response = render(request, "open311/report.html",
+                      {"community": community, "form": form}, status=status)
+    return remember_client(request, response)
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """The "follow my report" box: on to the status page of the number typed."""
+    number = request.GET.get("number", "").strip().upper()
+    return redirect("open311:status", number=number) if number else redirect("web:home")
+
+
+@require_GET
+def status(request: HttpRequest, number: str) -> HttpResponse:
+    """State and timeline of a public report, with nothing that identifies anyone."""
+    if over_limit(request, "lookup", rate=settings.WANGGE_PUBLIC_LOOKUP_RATE):
+        return render(request, "open311/refused.html", {
+            "message": _("Too many look-ups from this network just now. Please try again "
+                         "later.")}, status=429)
+    event = public_event(number)
+    if event is None:
+        return render(request, "open311/refused.html", {
+            "message": _("No public report has the number %(number)s.") % {"number": number},
+        }, status=404)
+    return render(request, "open311/status.html", {
+        "event": event,
+        "community": community_at(event.grid_code[:12]),
+        "timeline": public_timeline(event),
+        "survivor_state": survivor_state(event),
+    })
+
+
+@login_required
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable poster for a building's entrance: a QR code that opens the report page of
+    its community with the building already chosen."""
+    building = get_object_or_404(buildings_visible_to(request.user), pk=pk)
+    community = community_at(building.grid_code[:12])
+    if community is None or not building.is_placed:
+        raise Http404
+    path = (reverse("open311:report", kwargs={"code": community.code})
+            + "?" + urlencode({"building": building.pk}))
+    url = (settings.WANGGE_PUBLIC_BASE_URL + path if settings.WANGGE_PUBLIC_BASE_URL
+           else request.build_absolute_uri(path))
+    # segno writes the SVG from the URL alone, so it is safe to put in the page as it is.
+    svg = segno.make(url, error="m").svg_inline(scale=10, border=2,
+                                                omitsize=True)  # the page sizes it
+    return render(request, "open311/poster.html", {
+        "building": building, "community": community, "url": url, "qr": mark_safe(svg)})

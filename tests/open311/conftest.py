@@ -1,0 +1,69 @@
+"""The event loop's small world (tests/events/conftest.py) with buildings for the public:
+two in community 1 (grids A and B), one in community 2 (grid C), and an Open311 key."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
+
+from tests.events.conftest import Loop, make_loop
+from tests.factories import COMMUNITY_1, GRID_A, GRID_B, GRID_C, make_building
+from wangge.open311.models import Open311Key
+from wangge.open311.services import open311_key_create
+from wangge.places.models import Building
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read messages in English (the msgids)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Rate limits count in the cache, which outlives a test."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Public:
+    loop: Loop
+    house_a: Building  # grid A, community 1
+    house_b: Building  # grid B, community 1
+    house_c: Building  # grid C, community 2
+    key: Open311Key  # bound to community 1
+    secret: str
+
+
+def make_public() -> Public:
+    loop = make_loop()
+    key, secret = open311_key_create(name="12345 hotline", jurisdiction_code=COMMUNITY_1)
+    return Public(loop=loop, house_a=make_building(GRID_A, name="幸福里3栋"),
+                  house_b=make_building(GRID_B, name="幸福里8栋"),
+                  house_c=make_building(GRID_C, name="天声苑1栋"), key=key, secret=secret)
+
+
+@pytest.fixture
+def public(db) -> Public:
+    return make_public()
+
+
+@pytest.fixture
+def resident() -> Client:
+    """A phone with no account, reading English."""
+    return Client(headers={"Accept-Language": "en"})
