@@ -19,10 +19,11 @@ from wangge.bulk import Keys, insert_with_history
 from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
 from wangge.organizations.models import Membership, Organization, ServedGrid
+from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
-from . import accounts, city, organizations, population
+from . import accounts, city, events, organizations, population
 
 DEFAULT_SEED = 20200101
 # Residents per transaction: large enough for few round trips, small enough that memory
@@ -44,13 +45,21 @@ def demo_reset() -> None:
     """Delete the previous demo district, its history and the demo accounts."""
     area = city.AREA_CODE
     in_area = prefix_range("grid_code", area)
+    patrols = Patrol.objects.filter(in_area)  # they refer to buildings and accounts
+    for visits in (PatrolVisit.history.model.objects, PatrolVisit.objects):
+        _raw_delete(visits.filter(patrol_id__in=patrols.values("id")))
+    PatrolFinding.objects.filter(patrol__in=patrols).delete()
+    _raw_delete(Patrol.history.model.objects.filter(in_area))
+    _raw_delete(patrols)
+    events.delete_events()  # they refer to places, organizations and accounts
     organization_ids = Organization.objects.filter(in_area).values("id")
     person_ids = Person.objects.filter(in_area).values("id")
     for members in (Membership.history.model.objects, Membership.objects):
         _raw_delete(members.filter(organization_id__in=organization_ids))
         _raw_delete(members.filter(person_id__in=person_ids))
-    _raw_delete(ServedGrid.objects.filter(organization_id__in=organization_ids))
-    _raw_delete(ServedGrid.objects.filter(in_area))
+    for served in (ServedGrid.history.model.objects, ServedGrid.objects):
+        _raw_delete(served.filter(organization_id__in=organization_ids))
+        _raw_delete(served.filter(in_area))
     _raw_delete(PersonMove.objects.filter(person_id__in=person_ids))
     for model in (Organization, Person, Household, Dwelling, Building, Facility, Enterprise):
         _raw_delete(model.history.model.objects.filter(in_area))
@@ -137,7 +146,9 @@ class _Builder:
             count = organizations.create_organizations(self.rng, plan, self.candidates,
                                                        self.credit_serials)
             self.progress(f"Facilities, unplaced buildings and {count} organizations.")
-            return accounts.create_accounts(self.rng, plan)
+            created = accounts.create_accounts(self.rng, plan)
+            self.progress(f"{events.create_events(self.rng, plan)} events.")
+            return created
 
 
 def demo_build(*, residents: int, seed: int = DEFAULT_SEED,
