@@ -6,11 +6,14 @@ or the Django session (unsafe methods then need the CSRF token). Every error is 
 ``message`` in the request's language; validation errors add ``errors``: field → messages.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -19,10 +22,16 @@ from ninja.security import HttpBearer, SessionAuth
 
 from wangge.access.models import User
 from wangge.access.services import token_user
+from wangge.audit import RecordInUseError
 from wangge.divisions.api import router as divisions_router
+from wangge.events.api import router as events_router
+from wangge.imports.api import router as imports_router
+from wangge.linkage.api import router as linkage_router
 from wangge.organizations.api import router as organizations_router
+from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
+from wangge.reports.api import router as reports_router
 
 
 class BearerToken(HttpBearer):
@@ -40,7 +49,35 @@ class Session(SessionAuth):
             raise PermissionDenied(_("CSRF verification failed. Request aborted.")) from error
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    """The API whose routes answer a method they do not take like every other error: JSON
+    with a ``message`` (405, with the Allow header), not Django's plain-text page."""
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)  # keeps csrf_exempt: the API checks CSRF itself, for sessions
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        refused = _error(request, 405, _("%(method)s is not allowed here; use %(allowed)s.")
+                         % {"method": request.method, "allowed": allowed})
+        refused["Allow"] = allowed
+        return refused
+
+    return wrapped
+
+
+api = Api(
     title="wangge",
     version="1",
     urls_namespace="api",
@@ -52,6 +89,11 @@ api.add_router("/", divisions_router)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", organizations_router)
+api.add_router("/", events_router)
+api.add_router("/", patrols_router)
+api.add_router("/", imports_router)
+api.add_router("/", reports_router)
+api.add_router("/", linkage_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,
@@ -114,6 +156,11 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return _error(request, 403, str(error) or _("Your role may not do this."))
+
+
+@api.exception_handler(RecordInUseError)
+def in_use(request: HttpRequest, error: RecordInUseError) -> HttpResponse:
+    return _error(request, 409, str(error))
 
 
 @api.exception_handler(Http404)

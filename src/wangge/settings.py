@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "wangge.imports",
     "wangge.linkage",
     "wangge.reports",
+    "wangge.events",
+    "wangge.patrols",
+    "wangge.open311",
     "wangge.web",
     "wangge.demo",
 ]
@@ -106,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "wangge.events.context_processors.inbox",
             ],
         },
     },
@@ -186,6 +190,36 @@ TASKS = {
 # Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
 WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
+# Uploaded files to import (kept under var/imports/, never served directly).
+WANGGE_UPLOAD_MAX_MB = envint("WANGGE_UPLOAD_MAX_MB", 200)
+
+# Events: nearby open reports of the same category within this many metres are offered as
+# duplicates; an overdue event climbs one level up again after this many hours.
+WANGGE_DUPLICATE_RADIUS_M = envint("WANGGE_DUPLICATE_RADIUS_M", 100)
+WANGGE_ESCALATION_HOURS = envint("WANGGE_ESCALATION_HOURS", 24)
+WANGGE_PHOTO_MAX_BYTES = envint("WANGGE_PHOTO_MAX_MB", 10) * 2**20
+WANGGE_NOTIFICATION_CHANNELS = envlist(
+    "WANGGE_NOTIFICATION_CHANNELS",
+    "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",
+)
+WANGGE_WEBHOOK_TIMEOUT = envint("WANGGE_WEBHOOK_TIMEOUT", 10)
+# Patrols: the coverage report lists buildings no patrol has visited in this many days.
+WANGGE_PATROL_COVERAGE_DAYS = envint("WANGGE_PATROL_COVERAGE_DAYS", 30)
+# Residents' public page and Open311 (docs/open311.md). Rates are "count/period" (s, m, h, d),
+# counted in the default cache: per phone (a cookie) and per network address (a household's
+# router is shared); the address is REMOTE_ADDR unless RATELIMIT_IP_META_KEY names another.
+WANGGE_PUBLIC_REPORT_RATE = os.environ.get("WANGGE_PUBLIC_REPORT_RATE", "5/h")
+WANGGE_PUBLIC_REPORT_IP_RATE = os.environ.get("WANGGE_PUBLIC_REPORT_IP_RATE", "30/h")
+WANGGE_PUBLIC_LOOKUP_RATE = os.environ.get("WANGGE_PUBLIC_LOOKUP_RATE", "120/h")
+WANGGE_OPEN311_RATE = os.environ.get("WANGGE_OPEN311_RATE", "600/h")
+WANGGE_PUBLIC_MAX_PHOTOS = envint("WANGGE_PUBLIC_MAX_PHOTOS", 3)
+# The address printed in building posters' QR codes, when residents reach the site by another
+# name than staff do (empty: the address the poster was printed from).
+WANGGE_PUBLIC_BASE_URL = os.environ.get("WANGGE_PUBLIC_BASE_URL", "").rstrip("/")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wangge@localhost")
 
 LOGGING = {
     "version": 1,

@@ -9,5 +9,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("events/", include("wangge.events.urls")),
+    path("patrols/", include("wangge.patrols.urls")),
+    path("linkage/", include("wangge.linkage.urls")),
+    # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
+    path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),
 ]

@@ -5,20 +5,24 @@ assertions are on real responses. Each user answers for street 1 (grids A and B)
 street 2, is out of scope.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from tests.api.helpers import credit_code
+from tests.events.matrix import event_records
 from tests.factories import (
     COMMUNITY_1,
     COMMUNITY_2,
     GRID_A,
     GRID_C,
+    GRID_ORIGIN,
     STREET_1,
     STREET_2,
     centre_of,
@@ -27,11 +31,16 @@ from tests.factories import (
     make_dwelling,
     make_person,
     make_user,
+    resident_id,
     square,
 )
+from tests.linkage.matrix import linkage_records
+from tests.patrols.matrix import patrol_records
 from wangge.access.permissions import ROLE_ACTIONS, UNMASKED_FIELDS, Action, Role
-from wangge.organizations.services import organization_create
-from wangge.people.services import household_create, person_update
+from wangge.divisions.services import division_create, grid_create
+from wangge.imports.models import ImportJob, job_storage
+from wangge.organizations.services import membership_add, organization_create
+from wangge.people.services import household_create, household_remove_member, person_update
 from wangge.places.services import dwelling_create, enterprise_create, facility_create
 
 IN, OUT = True, False
@@ -52,14 +61,23 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
     person = make_person(grid, name="甲", health_status="chronic",
                          vulnerable_tags=["elderly_alone"])
     person_update(person=person, by=None, reason="更正电话",
-                  phone=f"139{serial:08d}", health_status="serious")
+                  phone=f"139{serial:08d}", health_status="serious",
+                  id_number=resident_id(datetime.date(1956, 3, 4)))
+    emptied = household_create(head=make_person(grid, name="丁"))
+    household_remove_member(household=emptied, person=emptied.head, by=None, reason="迁出")
+    club = organization_create(name="党支部", kind="party", grid_code=grid)
+    member = make_person(grid, name="戊")
+    membership_add(organization=club, person=member, title="书记")
+    community = COMMUNITY_1 if grid == GRID_A else COMMUNITY_2
+    head = make_person(grid, name="丙")
     building = make_building(grid, name="3栋")
     return {
         "grid": grid,
-        "division": COMMUNITY_1 if grid == GRID_A else COMMUNITY_2,
+        "division": community,
         "person": person,
         "homeless": make_person(grid, name="乙", dwelling=make_dwelling(grid, room="201")),
-        "household": household_create(head=make_person(grid, name="丙")),
+        "household": household_create(head=head),
+        "head": head,
         "building": building,
         "dwelling": dwelling_create(building=building, unit=1, floor=1, room="101"),
         "empty_building": make_building(grid, name="空楼"),
@@ -70,6 +88,15 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
                                         address="路2号", longitude=lon, latitude=lat),
         "organization": organization_create(name="志愿队", kind="volunteer_team",
                                             grid_code=grid),
+        "empty_household": emptied,
+        "club": club,
+        "member": member,
+        "empty_grid": grid_create(code=community + "008", name="空网格",
+                                  boundary=square(GRID_ORIGIN[grid][0], 30.80)).code,
+        "empty_division": division_create(code=community[:9] + "005", name="空社区").code,
+        **event_records(grid),
+        **linkage_records(grid),
+        **patrol_records(grid),
     }
 
 
@@ -102,9 +129,15 @@ class Endpoint:
 
     @property
     def route(self) -> str:
-        """The path as OpenAPI spells it: ``{code}`` for divisions and grids, else ``{id}``."""
-        return re.sub(r"\{(\w+)\}", lambda match: "{code}" if match[1] in ("grid", "division")
-                      else "{id}", self.template)
+        """The path as OpenAPI spells it: ``{code}`` for divisions and grids, else ``{id}``;
+        a second placeholder (a member) is ``{person_id}``."""
+
+        def name(match: re.Match) -> str:
+            if match[1].endswith(("grid", "division")):
+                return "{code}"
+            return "{id}" if match.start() == self.template.index("{") else "{person_id}"
+
+        return re.sub(r"\{(\w+)\}", name, self.template)
 
 
 def _list(path: str, view: Action | None) -> Endpoint:
@@ -193,6 +226,71 @@ ENDPOINTS = [
     Endpoint("POST", ("/organizations"), view=ORGS, action=Action.EDIT_ORGANIZATIONS,
              kind="create", success=201, body=lambda records, scene: {
                  "name": "物业", "kind": "property_company", "grid_code": records["grid"]}),
+    # Updates and safe deletes (a reason; nothing may depend on the record), and members.
+    Endpoint("DELETE", "/divisions/{empty_division}", action=Action.EDIT_DIVISIONS,
+             success=204, body=lambda records, scene: REASON),
+    Endpoint("DELETE", "/grids/{empty_grid}", action=Action.EDIT_DIVISIONS, success=204,
+             body=lambda records, scene: REASON),
+    Endpoint("PATCH", "/facilities/{facility}", view=PLACES, action=Action.EDIT_PLACES,
+             body=lambda records, scene: {"capacity": None, "name": "卫生服务站", **REASON}),
+    Endpoint("PATCH", "/enterprises/{enterprise}", view=PLACES, action=Action.EDIT_PLACES,
+             body=lambda records, scene: {"industry": "零售", **REASON}),
+    Endpoint("PATCH", "/households/{household}", view=PEOPLE, action=Action.EDIT_PEOPLE,
+             body=lambda records, scene: {"number": "H9", **REASON}),
+    Endpoint("DELETE", "/households/{empty_household}", view=PEOPLE,
+             action=Action.EDIT_PEOPLE, success=204, body=lambda records, scene: REASON),
+    Endpoint("DELETE", "/households/{household}/members/{head}", view=PEOPLE,
+             action=Action.EDIT_PEOPLE, success=204, body=lambda records, scene: REASON),
+    Endpoint("PATCH", "/organizations/{organization}", view=ORGS,
+             action=Action.EDIT_ORGANIZATIONS,
+             body=lambda records, scene: {"contact_name": "王主任", **REASON}),
+    Endpoint("DELETE", "/organizations/{organization}", view=ORGS,
+             action=Action.EDIT_ORGANIZATIONS, success=204, body=lambda records, scene: REASON),
+    Endpoint("GET", "/organizations/{club}/members", view=ORGS, action=PEOPLE),
+    Endpoint("POST", "/organizations/{organization}/members", view=ORGS,
+             action=Action.EDIT_ORGANIZATIONS, success=201, body=lambda records, scene: {
+                 "person_id": scene[IN]["person"].pk, "title": "队员", **REASON}),
+    Endpoint("DELETE", "/organizations/{club}/members/{member}", view=ORGS,
+             action=Action.EDIT_ORGANIZATIONS, success=204, body=lambda records, scene: REASON),
+    # The event loop; "unscoped" endpoints answer the same in and out of the jurisdiction.
+    Endpoint("GET", "/event-categories", kind="unscoped"),
+    _list("/events", Action.VIEW_EVENTS),
+    Endpoint("GET", "/events/{event}", view=Action.VIEW_EVENTS),
+    Endpoint("POST", "/events", action=Action.REPORT_EVENTS, kind="create", success=201,
+             body=lambda records, scene: {
+                 "category_id": records["category"].pk, "description": "路灯不亮",
+                 "longitude": centre_of(records["grid"])[0],
+                 "latitude": centre_of(records["grid"])[1]}),
+    Endpoint("POST", "/events/{event}/transitions", view=Action.VIEW_EVENTS,
+             action=Action.TRIAGE_EVENTS, body=lambda records, scene: {"action": "accept"}),
+    Endpoint("POST", "/events/{event}/comments", view=Action.VIEW_EVENTS,
+             action=Action.COMMENT_EVENTS, success=201,
+             body=lambda records, scene: {"text": "已到现场"}),
+    Endpoint("POST", "/events/{event}/assign", view=Action.VIEW_EVENTS,
+             action=Action.TRIAGE_EVENTS,
+             body=lambda records, scene: {"assignee_id": records["handler"].pk}),
+    Endpoint("POST", "/events/{duplicate}/merge", view=Action.VIEW_EVENTS,
+             action=Action.TRIAGE_EVENTS,
+             body=lambda records, scene: {"into_id": records["event"].pk}),
+    Endpoint("GET", "/inbox", kind="unscoped"),
+    # Record linkage: a pair or merge is the caller's when both persons are in scope.
+    _list("/match-candidates", Action.REVIEW_MATCHES),
+    Endpoint("GET", "/match-candidates/{candidate}", view=Action.REVIEW_MATCHES),
+    Endpoint("POST", "/match-candidates/{candidate}/accept", view=Action.REVIEW_MATCHES,
+             success=201, body=lambda records, scene: REASON),
+    Endpoint("POST", "/match-candidates/{candidate}/reject", view=Action.REVIEW_MATCHES,
+             body=lambda records, scene: REASON),
+    _list("/merges", Action.REVIEW_MATCHES),
+    Endpoint("POST", "/merges/{merge}/unmerge", view=Action.REVIEW_MATCHES,
+             body=lambda records, scene: REASON),
+    Endpoint("POST", "/inbox/read", kind="unscoped", body=lambda records, scene: {}),
+    # Patrols; changing one is its patroller's alone (test_access_to_own_patrols below).
+    _list("/patrols", Action.VIEW_PATROLS),
+    Endpoint("GET", "/patrols/{patrol}", view=Action.VIEW_PATROLS),
+    Endpoint("POST", "/patrols", action=Action.PATROL, kind="create", success=201,
+             body=lambda records, scene: {"grid_code": records["grid"]}),
+    _list("/patrol-coverage", Action.VIEW_PATROLS),
+    Endpoint("GET", "/patrol-coverage/{grid}", view=Action.VIEW_PATROLS),
 ]
 
 
@@ -215,6 +313,8 @@ def _masked(field: str, raw: Any) -> Any:
         return raw[:4] + "*" * (len(raw) - 8) + raw[-4:]
     if field == "phone":
         return raw[:3] + "*" * (len(raw) - 7) + raw[-4:]
+    if field == "birth_date":
+        return raw[:4]  # the year: the rest would repeat digits of a masked ID
     return ["***"] if field == "vulnerable_tags" else "***"
 
 
@@ -253,7 +353,9 @@ def test_sensitive_fields_are_masked_exactly_for_the_roles_that_must_not_see_the
 ):
     person = scene[IN]["person"]
     raw = {"id_number": person.id_number, "phone": person.phone,
-           "health_status": person.health_status, "vulnerable_tags": person.vulnerable_tags}
+           "health_status": person.health_status, "vulnerable_tags": person.vulnerable_tags,
+           "birth_date": person.birth_date.isoformat()}
+    assert person.birth_date == datetime.date(1956, 3, 4)
     api = api_as(make_user(role, STREET_1))
     assert_masking(role, api.get(f"/persons/{person.pk}").json(), raw)
     listed = {item["id"]: item for item in api.get("/persons").json()["items"]}
@@ -263,6 +365,9 @@ def test_sensitive_fields_are_masked_exactly_for_the_roles_that_must_not_see_the
         changed = {change["field"]: change for change in latest["changes"]}
         assert_masking(role, {field: changed[field]["new"] for field in ("phone",)},
                        {"phone": person.phone})
+        for side, born in (("old", "1980-05-17"), ("new", raw["birth_date"])):
+            assert_masking(role, {"birth_date": changed["birth_date"][side]},
+                           {"birth_date": born})
         assert changed["health_status"]["new"] == (
             "serious" if "health_status" in UNMASKED_FIELDS[role] else "***")
         assert changed["health_status"]["old"] == (
@@ -275,4 +380,75 @@ def test_the_matrix_covers_every_route(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     routes = {f"{method.upper()} {path.removeprefix('/api/v1')}"
               for path, methods in paths.items() for method in methods}
-    assert routes == {f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
+    assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
+                      | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES)
+
+
+# Imports and reports. A job is its uploader's own (anyone else's is 404), and a report's
+# scope is a code in the query, so these are checked role by role here rather than above.
+IMPORT_AND_REPORT_ROUTES = {
+    "POST /imports", "GET /imports/{id}", "GET /imports/{id}/rejects",
+    "GET /report-templates", "GET /report-templates/{slug}/export",
+    "GET /report-templates/{slug}/gaps",
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_reports(role, scene, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    may = Action.USE_REPORTS in ROLE_ACTIONS[role]
+    assert api.get("/report-templates").status_code == (200 if may else 403)
+    for in_scope, scope in ((IN, STREET_1), (OUT, STREET_2)):
+        for path in ("export", "gaps"):
+            response = api.get(f"/report-templates/civil-affairs-elderly-alone/{path}",
+                               {"scope": scope, "format": "csv"})
+            want = 403 if not may else 200 if in_scope else 404
+            assert response.status_code == want, (path, in_scope)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_imports(role, scene, db, api_as):
+    user = make_user(role, STREET_1)
+    api = api_as(user)
+    actions = ROLE_ACTIONS[role]
+    upload = ContentFile(f"姓名,身份证号,网格编码\r\n张伟,,{GRID_A}\r\n".encode(), name="a.csv")
+    response = api.client.post("/api/v1/imports", {"file": upload, "kind": "persons"})
+    may_import = {Action.IMPORT_FILES, Action.EDIT_PEOPLE} <= actions
+    assert response.status_code == (202 if may_import else 403), response.content.decode()
+    rejects = job_storage().save("matrix/rejects.xlsx", ContentFile(b"PK"))
+    for owner, in_scope in ((user, IN), (make_user(Role.COMMUNITY_STAFF, STREET_1), OUT)):
+        job = ImportJob.objects.create(user=owner, kind="persons", file=rejects,
+                                       rejects=rejects, status=ImportJob.Status.REJECTED)
+        for path in (f"/imports/{job.pk}", f"/imports/{job.pk}/rejects"):
+            want = (403 if Action.IMPORT_FILES not in actions else 200 if in_scope else 404)
+            assert api.get(path).status_code == want, (path, in_scope)
+
+
+
+# A patrol is changed by its patroller alone: anyone else who may see it is refused (403).
+OWN_PATROL_ROUTES = {"POST /patrols/{id}/visits", "POST /patrols/{id}/findings",
+                     "POST /patrols/{id}/end"}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_own_patrols(role, scene, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    actions = ROLE_ACTIONS[role]
+    category = scene[IN]["category"].pk
+    for in_scope in (IN, OUT):
+        path = f"/patrols/{scene[in_scope]['patrol'].pk}"
+        for route, body in ((f"{path}/visits", {"building_id": scene[IN]["patrol_building"].pk}),
+                            (f"{path}/end", {})):
+            want = 403 if Action.VIEW_PATROLS not in actions else 403 if in_scope else 404
+            assert api.post(route, body).status_code == want, (route, in_scope)
+    started = api.post("/patrols", {"grid_code": GRID_A})
+    if Action.PATROL not in actions:
+        assert started.status_code == 403
+        return
+    path = f"/patrols/{started.json()['id']}"
+    for side, want in ((OUT, 422), (IN, 201)):
+        visit = {"building_id": scene[side]["patrol_building"].pk}
+        assert api.post(f"{path}/visits", visit).status_code == want, side
+        finding = {"category_id": category, "description": "楼道堆物", **visit}
+        assert api.post(f"{path}/findings", finding).status_code == want, side
+    assert api.post(f"{path}/end", {}).status_code == 200

@@ -4,6 +4,7 @@ Pages, the API and the admin all ask here. Scope (which records) is separate: a 
 only records whose code starts with one of their jurisdictions' prefixes (see selectors).
 """
 
+import datetime
 from enum import StrEnum
 
 from django.db import models
@@ -31,6 +32,26 @@ class Action(StrEnum):
     EDIT_ORGANIZATIONS = "edit_organizations"
     VIEW_HISTORY = "view_history"
     USE_ADMIN = "use_admin"
+    # Upload a department's file to import; each kind also needs its own write action.
+    IMPORT_FILES = "import_files"
+    # Report templates: export a report, see completeness and the gap task list.
+    USE_REPORTS = "use_reports"
+    EDIT_REPORT_TEMPLATES = "edit_report_templates"
+    # The event loop (events/workflow.py says which transition needs which).
+    VIEW_EVENTS = "view_events"
+    REPORT_EVENTS = "report_events"
+    TRIAGE_EVENTS = "triage_events"  # accept or decline, dispatch, assign, merge, close
+    HANDLE_EVENTS = "handle_events"  # start and feed back, on events dispatched to them
+    VERIFY_EVENTS = "verify_events"  # check the result on the spot
+    COMMENT_EVENTS = "comment_events"
+    # Record linkage: see the pairs that may be one person, accept (merge) or reject them,
+    # and undo a merge.
+    REVIEW_MATCHES = "review_matches"
+    CONFIGURE_EVENTS = "configure_events"  # the category tree, who answers for an organization
+    # Patrols (巡查): walk a grid, check off buildings, record findings as events; and see
+    # the coverage report and patrol history of a jurisdiction.
+    PATROL = "patrol"
+    VIEW_PATROLS = "view_patrols"
 
 
 class SensitiveField(StrEnum):
@@ -40,28 +61,49 @@ class SensitiveField(StrEnum):
     PHONE = "phone"
     HEALTH_STATUS = "health_status"
     VULNERABLE_TAGS = "vulnerable_tags"
+    # Digits 7–14 of a resident ID: a role that sees the ID masked sees only the birth year,
+    # or the masked ID (4201**********123X) and the birth date together would give it away.
+    BIRTH_DATE = "birth_date"
 
 
 _EVERY_VIEW = {Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS}
+# The event loop: those who answer for grids report, triage and verify there; departments
+# handle what is dispatched to them; residents and volunteers report through the public page.
+_EVENT_WORK = {Action.VIEW_EVENTS, Action.REPORT_EVENTS, Action.COMMENT_EVENTS}
+_FRONT_LINE_EVENTS = _EVENT_WORK | {Action.TRIAGE_EVENTS, Action.HANDLE_EVENTS,
+                                    Action.VERIFY_EVENTS}
 ROLE_ACTIONS: dict[str, set[Action]] = {
-    # Collects and corrects base data in their grids.
-    Role.GRID_WORKER: _EVERY_VIEW | {Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY},
-    Role.COMMUNITY_STAFF: _EVERY_VIEW | {
+    # Collects and corrects base data in their grids, walks them, handles events there.
+    # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
+    Role.GRID_WORKER: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
+        Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
+        Action.PATROL, Action.VIEW_PATROLS,
+    },
+    Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
-        Action.USE_ADMIN,
+        Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
+        Action.PATROL, Action.VIEW_PATROLS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
-    Role.STREET_OFFICER: _EVERY_VIEW | {Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
-                                        Action.USE_ADMIN},
-    Role.DISTRICT_ADMIN: _EVERY_VIEW | {
+    Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
+        Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
+        Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
+    },
+    Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN,
+        Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
+        Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
+        Action.VIEW_PATROLS,
     },
-    Role.DEPARTMENT_STAFF: set(_EVERY_VIEW),
+    # Receive reports and handle the events dispatched to them; a department's file is
+    # imported by those who answer for the records.
+    Role.DEPARTMENT_STAFF: _EVERY_VIEW | {Action.USE_REPORTS, Action.VIEW_EVENTS,
+                                          Action.COMMENT_EVENTS, Action.HANDLE_EVENTS},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
-    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY},
+    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS},
 }
 
 UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
@@ -104,6 +146,12 @@ def mask_phone(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+def birth_year(value: object) -> str:
+    """A birth date cut to its year ("1956"), from a date or an ISO string; an age in whole
+    years can still be told from it, to within one."""
+    return f"{value:%Y}" if isinstance(value, datetime.date) else str(value)[:4]
+
+
 HIDDEN = "***"
 
 
@@ -117,4 +165,6 @@ def shown(user: models.Model, field: SensitiveField, value: object) -> object:
         return mask_phone(str(value))
     if field == SensitiveField.VULNERABLE_TAGS:
         return [HIDDEN]
+    if field == SensitiveField.BIRTH_DATE:
+        return birth_year(value)
     return HIDDEN
