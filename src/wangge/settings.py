@@ -174,6 +174,8 @@ CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE")
 
 # History is read, never replayed: a revert would bypass validation and the reason.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A reason is as long as it needs to be (an import names its file, sheet, row, department).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Background tasks wait in the database until `wangge db_worker` runs them; set
 # WANGGE_TASKS=immediate to run them in the request instead (tests, one-off scripts).

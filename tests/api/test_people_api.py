@@ -68,6 +68,9 @@ def test_editing_a_person_needs_a_reason_and_keeps_it(worker_api):
     assert history[0]["reason"] == "走访核实"
     assert history[0]["changes"] == [
         {"field": "occupation", "label": "职业", "old": "", "new": "司机"}]
+    long_reason = "入户走访核实：" + "本人口述并出示劳动合同" * 15  # longer than 100 characters
+    worker_api.patch(f"/persons/{person.pk}", {"occupation": "厨师", "reason": long_reason})
+    assert worker_api.get(f"/persons/{person.pk}/history").json()[0]["reason"] == long_reason
 
 
 def test_search_by_name_phone_and_id_is_scoped_and_respects_masking(world, api_as):

@@ -299,14 +299,12 @@ def test_link_persons_prints_its_counts(registry):
         "0 decided before.")
 
 
-def test_a_long_reason_is_kept_whole_on_the_merge_and_cut_in_the_history(world, reviewer):
+def test_a_long_reason_is_kept_whole_on_the_merge_and_in_the_history(world, reviewer):
     first, second = doubtful_pair(GRID_A)
     reason = "经入户核实与电话确认" * 20  # 200 characters, the most a form or the API takes
     merge = person_merge(keep=first, absorb=second, by=reviewer, reason=reason)
     assert merge.reason == reason
-    entry = person_history(reviewer, second)[0]["reason"]
-    assert len(entry) == 100
-    assert entry.endswith("…")
+    assert person_history(reviewer, second)[0]["reason"].endswith(reason)
 
 
 def test_a_registry_without_any_address_is_linked_on_the_rest(world, reviewer):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history as _save_with_history
+from wangge.audit import save_with_history
 from wangge.divisions.codes import scope_prefix
 from wangge.normalisers import DocumentType
 from wangge.organizations.models import Membership
@@ -190,18 +190,6 @@ def _snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {field: [before[field], after[field]] for field in before
             if before[field] != after[field]}
-
-
-# django-simple-history keeps a change reason in 100 characters; the full reason of a merge
-# and of its undoing is on the Merge row.
-HISTORY_REASON_LENGTH = 100
-
-
-def save_with_history(record: Any, *, by: User | None, reason: str) -> Any:
-    """Save with the history entry's reason cut to what the history keeps."""
-    if len(reason) > HISTORY_REASON_LENGTH:
-        reason = reason[:HISTORY_REASON_LENGTH - 1] + "…"
-    return _save_with_history(record, by=by, reason=reason)
 
 
 def _reason(reason: str) -> str:
