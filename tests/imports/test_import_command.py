@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from tests.factories import GRID_A, GRID_C, make_person, make_user, resident_id
 from wangge.access.permissions import Role
 from wangge.people.models import Household, Person, Relationship
+from wangge.spreadsheets import workbooks
 
 ID_1 = "420102198001011231"
 ID_2 = "42010219900202002X"
@@ -241,3 +242,27 @@ def test_user_imports_only_into_their_jurisdiction(tmp_path, grid_a, capsys):
     code, _, err = reject_lines(write_csv(tmp_path / "a.csv", rows), capsys, "--user", "worker")
     assert code == 1
     assert GRID_C in err
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["calamine", "streamed"])
+def test_large_file_reader_imports_the_same(tmp_path, grid_a, capsys, monkeypatch, streamed):
+    """A large xlsx is streamed through openpyxl (spreadsheets/workbooks.py); with every file
+    streamed, the traps come out as they do from calamine."""
+    if streamed:
+        monkeypatch.setattr(workbooks, "STREAM_ABOVE_BYTES", -1)
+    header = [*HEADER, "职业", "出生日期"]
+    rows = [[*good_rows()[0], "@SUM(A1)", 29221],
+            [*good_rows()[1], "", ""],
+            ["王芳", 420102198001011235, "13800138002", GRID_A, "户籍", "", ""],
+            ["张伟伟", ID_1, "13800138001", GRID_A, "户籍", "", ""]]
+    out = tmp_path / "rejects.xlsx"
+    code, summary, err = run_import(write_xlsx(tmp_path / "a.xlsx", rows, header), "--partial",
+                                    "--rejects", str(out), "--lang", "en", capsys=capsys)
+    assert code == 0
+    assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert "row5,column身份证号:TheIDnumber4.201021980010113E+17wasturned" in err
+    assert "row6,column身份证号:Thesamepersonasrow3" in err
+    zhang = Person.objects.get(id_number=ID_1)
+    assert (zhang.occupation, zhang.birth_date.isoformat()) == ("@SUM(A1)", "1980-01-01")
+    assert [row[:3] for row in list(load_workbook(out).active.values)[1:]] == [
+        (5, "王芳", 4.201021980010113e17), (6, "张伟伟", ID_1)]

@@ -4,6 +4,7 @@ summary, the rejects workbook, failures and who sees which job."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.factories import STREET_1, make_user
@@ -97,7 +98,7 @@ def test_uploads_are_checked_before_they_are_kept(staff, tmp_path, settings):
         create(staff, text)
     assert "file" in error.value.message_dict
     settings.WANGGE_UPLOAD_MAX_MB = 0
-    with pytest.raises(ValidationError, match="larger than 0 MB"):
+    with translation.override("en"), pytest.raises(ValidationError, match="larger than 0 MB"):
         create(staff, persons_xlsx(tmp_path / "a.xlsx", GOOD))
     with pytest.raises(ValidationError) as error:
         import_job_create(by=staff, upload=upload_of(text), kind="spaceships")

@@ -1,14 +1,15 @@
 """Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
 the one record per person (by normalised document number)."""
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from wangge.access.models import User
@@ -27,8 +28,11 @@ from wangge.people.models import (
     VulnerableTag,
 )
 from wangge.people.services import person_errors
+from wangge.places.models import Dwelling
 from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
 
+from .cells import LIST_SEPARATORS, choice, choice_words, tidy, whole_number
+from .places import PlaceFinder, grid_of, parse_address
 from .rows import Outcome, Row, RowError
 
 # Words departments use for our choices, besides the codes and their labels.
@@ -79,33 +83,26 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
 CHOICES = {"document_type": DocumentType, "sex": Sex, "residence_type": ResidenceType,
            "health_status": HealthStatus, "vulnerable_tags": VulnerableTag,
            "relationship": Relationship}
-_LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
 # Fields compared with the existing record; an empty cell never erases what is known.
 COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
             "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
+LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
+          } | {"household_number": Household._meta.get_field("number").max_length}
+PLACE_CELLS = ("address", "building", "unit", "floor", "room")
+# A new Person's attributes before its cells are set: what Model.__init__ would give it.
+DEFAULTS = {model_field.attname: model_field.get_default()
+            for model_field in Person._meta.concrete_fields}
 
 
-def choice_words() -> dict[str, dict[str, str]]:
-    """For each choice field: every way of writing a choice (its code, its label in the
-    active language, the words departments use), folded to lower case, to its code."""
-    return {
-        name: {**{word.lower(): value for word, value in CHOICE_WORDS[name].items()},
-               **{str(label).lower(): value for value, label in choices.choices},
-               **{value.lower(): value for value in choices.values}}
-        for name, choices in CHOICES.items()
-    }
-
-
-def choice(words: dict[str, dict[str, str]], field_name: str, text: str) -> str:
-    """The code of a choice written in any of ``words``' ways."""
-    try:
-        return words[field_name][text.strip().lower()]
-    except KeyError:
-        raise ValidationError(
-            _("%(value)s is not one of: %(choices)s.") % {
-                "value": text,
-                "choices": "、".join(str(label) for label in CHOICES[field_name].labels)}
-        ) from None
+def new_person(values: dict[str, Any]) -> Person:
+    """A Person with ``values``, made without Model.__init__, which costs ten times as much
+    (it walks every field and its default): a million rows spend seconds there."""
+    person = Person.__new__(Person)
+    person.__dict__.update(DEFAULTS)
+    person.__dict__.update(values)
+    person.vulnerable_tags = values.get("vulnerable_tags") or []
+    person._state = ModelState()
+    return person
 
 
 @dataclass
@@ -124,13 +121,16 @@ class PersonKind:
     headers = PERSON_HEADERS
     required_columns = ("name",)
     key_column = "id_number"
+    duplicate = gettext_lazy("The same person as row %(row)d: one row per person.")
 
     def __init__(self, user: User | None):
         self.user = user
         # The command line (no user) imports for every jurisdiction.
         self.prefixes = user.scope_prefixes if user else [""]
-        self._words = choice_words()
+        self._words = {name: choice_words(choices, CHOICE_WORDS[name])
+                       for name, choices in CHOICES.items()}
         self._grids: dict[str, bool] = {}
+        self.places = PlaceFinder(self.prefixes)
 
     def prepare(self, row: Row) -> PersonRow:
         """Cells to fields, normalised and checked against each other; RowError names every
@@ -146,15 +146,18 @@ class PersonKind:
             except ValidationError as error:
                 errors[name] = error.messages
         fields.setdefault("document_type", DocumentType.RESIDENT_ID)
+        dwelling = self._dwelling(fields, errors)
         if "grid_code" not in fields and "grid_code" not in errors:
             errors["grid_code"] = [_("Every person needs the 15-digit code of their grid.")]
-        person = Person(**{name: value for name, value in fields.items() if name in COMPARED})
+        person = new_person({name: value for name, value in fields.items() if name in COMPARED})
         for name, messages in person_errors(person).items():
             errors.setdefault(name, messages)
         if errors:
             raise RowError(errors)
         values = {name: getattr(person, name) for name in COMPARED if name in fields
                   or (name in ("birth_date", "sex") and getattr(person, name))}
+        if dwelling is not None:
+            values["dwelling_id"] = person.dwelling_id = dwelling.pk
         key = (person.document_type, person.id_number) if person.id_number else (
             "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
         return PersonRow(fields=values, person=person, key=key,
@@ -165,18 +168,49 @@ class PersonKind:
         if name == "birth_date":
             return cell_date(value)
         if name == "vulnerable_tags":
-            return sorted({choice(self._words, name, word)
-                           for word in _LIST_SEPARATORS.split(text) if word})
+            return sorted({choice(self._words[name], VulnerableTag, word)
+                           for word in LIST_SEPARATORS.split(text) if word})
         if name in CHOICES:
-            return choice(self._words, name, text)
+            return choice(self._words[name], CHOICES[name], text)
         if name == "grid_code":
             return self._grid(text)
-        model_field = (Household._meta.get_field("number") if name == "household_number"
-                       else Person._meta.get_field(name) if name in COMPARED else None)
-        limit = model_field.max_length if model_field else None
+        if name in ("unit", "floor"):
+            return whole_number(value, least=1 if name == "unit" else None)
+        if name in PLACE_CELLS:
+            return tidy(text)
+        # An ID's length is checked by the document rules (person_errors), which also explain
+        # an ID that Excel made a number (4.2010219800101123E+17 is too long as well).
+        limit = LIMITS.get(name) if name != "id_number" else None
         if limit and len(text) > limit:
             raise ValidationError(_("At most %(limit)d characters.") % {"limit": limit})
         return text
+
+    def _dwelling(self, fields: dict[str, Any], errors: dict[str, list[str]]) -> Dwelling | None:
+        """The dwelling the row names (building, unit and room, or an address ending in
+        3栋2单元501), which must already be registered; it sets the person's grid."""
+        cells = {name: fields.pop(name) for name in PLACE_CELLS if name in fields}
+        address = cells.pop("address", "")
+        if not cells and (parsed := parse_address(address)):
+            cells["building"], cells["unit"], cells["room"] = parsed
+        if not cells or errors.keys() & {*PLACE_CELLS, "grid_code"}:
+            return None
+        if missing := [name for name in ("building", "unit", "room") if name not in cells]:
+            for name in missing:
+                errors[name] = [_("Give the building, unit and room together.")]
+            return None
+        try:
+            building = self.places.building(cells["building"], fields.get("grid_code"))
+            dwelling = self.places.dwelling(building, cells["unit"], cells["room"])
+            if "floor" in cells and cells["floor"] != dwelling.floor:
+                raise ValidationError({"floor": _(
+                    "Room %(room)s is on floor %(floor)d.") % {
+                        "room": dwelling.room, "floor": dwelling.floor}})
+            fields["grid_code"] = grid_of(dwelling, fields.get("grid_code"), self.prefixes)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors[name] = messages
+            return None
+        return dwelling
 
     def _grid(self, code: str) -> str:
         if code not in self._grids:
@@ -192,9 +226,10 @@ class PersonKind:
         changed ones updated in bulk, each with its history row and its own source."""
         existing = self._existing([prepared.key for _, prepared in rows])
         created, updated, outcomes = [], [], []
+        row_word = _("row")
         for row, prepared in rows:
             person = existing.get(prepared.key)
-            source = f"{reason}, {_('row')} {row.number}"
+            source = f"{reason}, {row_word} {row.number}"
             if person is None:
                 person = prepared.person
                 person._change_reason = source
@@ -204,6 +239,11 @@ class PersonKind:
                 outcomes.append(RowError({"id_number": [_(
                     "This ID number belongs to a resident registered outside your "
                     "jurisdiction; ask their grid to transfer them.")]}))
+            elif person.dwelling_id and prepared.fields.get("dwelling_id", person.dwelling_id) \
+                    != person.dwelling_id:
+                outcomes.append(RowError({"room": [_(
+                    "This person is registered in another dwelling; a move is recorded as a "
+                    "transfer with its date, not by import.")]}))
             elif changes := {name: value for name, value in prepared.fields.items()
                              if getattr(person, name) != value}:
                 for name, value in changes.items():
@@ -218,7 +258,7 @@ class PersonKind:
             insert_with_history(Person, created, reason=reason,
                                 user_id=self.user.pk if self.user else None)
         if updated:
-            bulk_update_with_history(updated, Person, list(COMPARED), batch_size=1000,
+            bulk_update_with_history(updated, Person, [*COMPARED, "dwelling"], batch_size=1000,
                                      default_user=self.user)
         self._households(rows, reason=reason)
         return outcomes
@@ -248,9 +288,12 @@ class PersonKind:
         numbers = {(p.fields["grid_code"], p.household_number) for _, p in wanted}
         households = {(h.grid_code, h.number): h for h in Household.objects.filter(
             number__in=[number for _, number in numbers])}
+        dwellings = {(p.fields["grid_code"], p.household_number): p.fields.get("dwelling_id")
+                     for _, p in wanted}
         for grid_code, number in numbers - households.keys():
             households[grid_code, number] = save_with_history(
-                Household(number=number, grid_code=grid_code), by=self.user, reason=reason)
+                Household(number=number, grid_code=grid_code,
+                          dwelling_id=dwellings[grid_code, number]), by=self.user, reason=reason)
         changed = []
         for key, prepared in wanted:
             person = persons[key]

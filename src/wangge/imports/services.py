@@ -5,7 +5,8 @@ A file is read row by row (memory stays flat), each row checked, chunks landed i
 default the whole file is one transaction: one rejected row and nothing is written.
 """
 
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -20,10 +21,18 @@ from wangge.access.permissions import Action
 from wangge.access.selectors import require
 from wangge.spreadsheets import HeaderMap, Table, UnreadableFileError, cell_text, read_table
 
+from .organizations import OrganizationImportKind
 from .persons import PersonKind
+from .places import BuildingKind, DwellingKind, FacilityImportKind
 from .rows import Row, RowError
 
-KINDS = {"persons": (PersonKind, Action.EDIT_PEOPLE)}
+KINDS = {
+    "persons": (PersonKind, Action.EDIT_PEOPLE),
+    "buildings": (BuildingKind, Action.EDIT_PLACES),
+    "dwellings": (DwellingKind, Action.EDIT_PLACES),
+    "facilities": (FacilityImportKind, Action.EDIT_PLACES),
+    "organizations": (OrganizationImportKind, Action.EDIT_ORGANIZATIONS),
+}
 CHUNK_ROWS = 2000
 
 
@@ -110,7 +119,7 @@ def _columns(table: Table, header_map: HeaderMap, required: tuple[str, ...]) -> 
 
 def _data_rows(table: Table, columns: dict[str, int]) -> Iterator[Row]:
     for number, cells in table.rows:
-        if not any(cell_text(cell) for cell in cells):
+        if not any(map(cell_text, cells)):
             continue  # blank lines are not rows
         yield Row(number=number, cells=list(cells), values={
             name: cells[index] if index < len(cells) else None
@@ -121,9 +130,7 @@ def _import_rows(
     table: Table, columns: dict[str, int], handler: Any, summary: ImportSummary, reason: str,
     progress: Callable[[int], None] | None,
 ) -> None:
-    # Which row first had each record's key, to name it when the key comes again. Hashes keep
-    # a million keys in tens of megabytes.
-    first_row_of: dict[int, int] = {}
+    first_rows = FirstRows()
     rows = _data_rows(table, columns)
     while chunk := list(islice(rows, CHUNK_ROWS)):
         ready = []
@@ -134,11 +141,10 @@ def _import_rows(
             except RowError as error:
                 _reject(summary, table, columns, row, error)
                 continue
-            earlier = first_row_of.setdefault(hash(prepared.key), row.number)
+            earlier = first_rows.first(prepared.key, row.number)
             if earlier != row.number:
                 _reject(summary, table, columns, row, RowError({handler.key_column: [
-                    _("The same person as row %(row)d: one row per person.") % {"row": earlier}
-                ]}))
+                    str(handler.duplicate) % {"row": earlier}]}))
                 continue
             ready.append((row, prepared))
         for (row, _prepared), outcome in zip(ready, handler.write(ready, reason=reason),
@@ -149,6 +155,34 @@ def _import_rows(
                 setattr(summary, outcome.value, getattr(summary, outcome.value) + 1)
         if progress:
             progress(summary.rows)
+
+
+class FirstRows:
+    """Which row first had each record's key, to name it when the key comes again.
+
+    A dict of hashes to row numbers costs about 100 bytes a key (two Python ints and a slot);
+    here a key costs 12: its 64-bit hash packed into one of 4,096 byte strings, found there by
+    ``bytes.find`` (C), and the row number in a matching array."""
+
+    BUCKETS = 4096
+
+    def __init__(self) -> None:
+        self._hashes = [bytearray() for _ in range(self.BUCKETS)]
+        self._rows = [array("L") for _ in range(self.BUCKETS)]
+
+    def first(self, key: Hashable, row: int) -> int:
+        """The first row with ``key``; ``row`` (remembered) when the key is new."""
+        code = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
+        hashes = self._hashes[code % self.BUCKETS]
+        packed = code.to_bytes(8, "little")
+        at = hashes.find(packed)
+        while at % 8:  # a match across two hashes is not one; -1 % 8 is 7, so also skip it
+            if at == -1:
+                hashes += packed
+                self._rows[code % self.BUCKETS].append(row)
+                return row
+            at = hashes.find(packed, at + 1)
+        return self._rows[code % self.BUCKETS][at // 8]
 
 
 def _reject(summary: ImportSummary, table: Table, columns: dict[str, int], row: Row,

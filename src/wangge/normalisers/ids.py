@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from .text import fold_width
@@ -30,6 +29,13 @@ _DOCUMENT_PATTERNS = {
 }
 
 
+# Compiled once: parse_resident_id runs for every row of a million-row import.
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
+_LEGACY_ID = re.compile(r"\d{15}")
+_RESIDENT_ID = re.compile(r"\d{17}[\dX]")
+_EARLIEST_BIRTH = datetime.date(1880, 1, 1)
+
+
 @dataclass(frozen=True)
 class ResidentId:
     number: str
@@ -50,33 +56,35 @@ def resident_id_from_legacy(number: str) -> str:
 def parse_resident_id(value: str) -> ResidentId:
     """Validate a GB 11643 resident ID, converting a 15-digit legacy number."""
     number = fold_width(str(value)).upper()
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", number):
+    if _SCIENTIFIC.fullmatch(number):
         raise ValidationError(
             _("The ID number %(value)s was turned into a number by a spreadsheet and its last "
               "digits are lost; format the column as text and enter the 18 characters again."),
             code="scientific_notation", params={"value": value},
         )
-    if re.fullmatch(r"\d{15}", number):
+    if _LEGACY_ID.fullmatch(number):
         number = resident_id_from_legacy(number)
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not _RESIDENT_ID.fullmatch(number):
         raise ValidationError(
             _("A resident ID has 18 characters: 17 digits and a digit or X (or 15 digits for an "
               "old card)."),
             code="id_format",
         )
-    if number[-1] != ric.calc_check_digit(number):
+    check_digit = ric.calc_check_digit(number)
+    if number[-1] != check_digit:
         raise ValidationError(
             _("The ID number's check digit is wrong (GB 11643): the last character should be "
               "%(digit)s; check each digit."),
-            code="id_checksum", params={"digit": ric.calc_check_digit(number)},
+            code="id_checksum", params={"digit": check_digit},
         )
+    # What ric.get_birth_date does, without cleaning the number again (a third of the time).
     try:
-        birth_date = ric.get_birth_date(number)
-    except stdnum_errors.ValidationError as error:
+        birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as error:
         raise ValidationError(
             _("The ID number holds no valid birth date (digits 7 to 14)."), code="id_birth_date"
         ) from error
-    if not datetime.date(1880, 1, 1) <= birth_date <= datetime.date.today():
+    if not _EARLIEST_BIRTH <= birth_date <= datetime.date.today():
         raise ValidationError(
             _("The ID number's birth date %(date)s is not possible."),
             code="id_birth_date", params={"date": birth_date.isoformat()},

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
+from wangge.audit import delete_unless_used, save_with_history
 from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Grid
 from wangge.normalisers import (
@@ -28,6 +28,11 @@ EDITABLE_FIELDS = {
     "name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
     "residence_type", "occupation", "health_status", "vulnerable_tags",
 }
+
+
+# Built once: person_errors runs for every row of an import, and TextChoices.values is a
+# property that builds its list on each use.
+VULNERABLE_TAGS = frozenset(VulnerableTag.values)
 
 
 def person_errors(person: Person) -> dict[str, list[str]]:
@@ -52,7 +57,7 @@ def person_errors(person: Person) -> dict[str, list[str]]:
             person.phone = normalise_phone(person.phone)
         except ValidationError as error:
             errors["phone"] = error.messages
-    unknown_tags = set(person.vulnerable_tags or []) - set(VulnerableTag.values)
+    unknown_tags = set(person.vulnerable_tags or []) - VULNERABLE_TAGS
     if unknown_tags:
         errors["vulnerable_tags"] = [_("Unknown vulnerable group: %(tags)s.")
                                      % {"tags": ", ".join(sorted(unknown_tags))}]
@@ -205,3 +210,71 @@ def household_add_member(
         raise ValidationError({"relationship": _("This household already has a head.")})
     person.household, person.relationship = household, relationship
     return save_with_history(person, by=by, reason=reason)
+
+
+def _reason_required(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you are changing this record.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, by: User | None, reason: str, **changes: Any
+) -> Household:
+    """Change a household's number, dwelling or head (or clear the last two). A new head must
+    already be a member; the former head stays a member, as "other" until corrected."""
+    require(by, Action.EDIT_PEOPLE)
+    reason = _reason_required(reason)
+    if "number" in changes:
+        household.number = changes["number"].strip()
+    if "dwelling" in changes:
+        household.dwelling = changes["dwelling"]
+        if household.dwelling is not None:
+            household.grid_code = household.dwelling.grid_code
+            require_in_scope(by, household.grid_code, "dwelling")
+    if "head" in changes and changes["head"] != household.head:
+        _head_changed(household, changes["head"], by=by, reason=reason)
+    household.full_clean()
+    return save_with_history(household, by=by, reason=reason)
+
+
+def _head_changed(household: Household, head: Person | None, *, by: User | None,
+                  reason: str) -> None:
+    if head is not None and head.household_id != household.pk:
+        raise ValidationError({"head": _("%(name)s is not a member of this household; add "
+                                         "them first.") % {"name": head.name}})
+    former = household.head
+    household.head = head
+    if former is not None and former.household_id == household.pk:
+        former.relationship = Relationship.OTHER
+        save_with_history(former, by=by, reason=reason)
+    if head is not None:
+        head.relationship = Relationship.HEAD
+        save_with_history(head, by=by, reason=reason)
+
+
+@transaction.atomic
+def household_remove_member(
+    *, household: Household, person: Person, by: User | None, reason: str
+) -> Person:
+    """Take a person out of a household (the record stays; a head leaves it headless)."""
+    require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, person.grid_code, "person")
+    reason = _reason_required(reason)
+    if person.household_id != household.pk:
+        raise ValidationError({"person": _("%(name)s is not a member of this household.")
+                               % {"name": person.name}})
+    if household.head_id == person.pk:
+        household.head = None
+        save_with_history(household, by=by, reason=reason)
+    person.household, person.relationship = None, ""
+    return save_with_history(person, by=by, reason=reason)
+
+
+@transaction.atomic
+def household_delete(*, household: Household, by: User | None, reason: str) -> None:
+    """Delete a household without members (take them out first, each with the reason)."""
+    require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, household.grid_code, "household")
+    delete_unless_used(household, by=by, reason=reason)

@@ -2,10 +2,23 @@
 header synonyms, cell values, and writing safe cells back out."""
 
 from .cells import cell_date, cell_text, neutralised
-from .headers import PERSON_HEADERS, HeaderMap, header_key
+from .headers import (
+    BUILDING_HEADERS,
+    DWELLING_HEADERS,
+    FACILITY_HEADERS,
+    ORGANIZATION_HEADERS,
+    PERSON_HEADERS,
+    HeaderMap,
+    header_key,
+)
 from .reading import Table, UnreadableFileError, read_table
+from .workbooks import sheet_part
 
 __all__ = [
+    "BUILDING_HEADERS",
+    "DWELLING_HEADERS",
+    "FACILITY_HEADERS",
+    "ORGANIZATION_HEADERS",
     "PERSON_HEADERS",
     "HeaderMap",
     "Table",
@@ -15,4 +28,5 @@ __all__ = [
     "header_key",
     "neutralised",
     "read_table",
+    "sheet_part",
 ]

@@ -31,6 +31,55 @@ PERSON_HEADERS: dict[str, tuple[str, ...]] = {
     "vulnerable_tags": ("特殊群体", "困难群体", "人群标签", "vulnerable groups"),
     "household_number": ("户号", "户编号", "household number", "household"),
     "relationship": ("与户主关系", "家庭关系", "relationship"),
+    "building": ("楼栋", "楼栋名称", "楼号", "楼栋号", "building"),
+    "unit": ("单元", "单元号", "unit"),
+    "floor": ("楼层", "层", "所在楼层", "floor"),
+    "room": ("房号", "房间号", "门牌号", "室", "room"),
+}
+
+# Where a place is: a grid code (or, for a place no grid contains, its division's code) and
+# a point in WGS 84.
+_LOCATION: dict[str, tuple[str, ...]] = {
+    "address": ("地址", "详细地址", "楼栋地址", "所在地址", "住所", "address"),
+    "grid_code": ("网格编码", "网格代码", "网格编号", "所属网格", "区划代码", "社区编码",
+                  "grid code", "grid", "division code"),
+    "longitude": ("经度", "longitude", "lon", "lng"),
+    "latitude": ("纬度", "latitude", "lat"),
+}
+
+BUILDING_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("楼栋名称", "楼栋", "楼号", "楼栋号", "名称", "building", "name"),
+    **_LOCATION,
+    "units": ("单元数", "单元数量", "units"),
+    "floors": ("楼层数", "层数", "总层数", "floors"),
+}
+
+DWELLING_HEADERS: dict[str, tuple[str, ...]] = {
+    "building": ("楼栋", "楼栋名称", "楼号", "楼栋号", "楼栋地址", "地址", "building",
+                 "building address", "address"),
+    "grid_code": _LOCATION["grid_code"],
+    "unit": ("单元", "单元号", "unit"),
+    "floor": ("楼层", "层", "所在楼层", "floor"),
+    "room": ("房号", "房间号", "门牌号", "室", "room"),
+}
+
+FACILITY_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("设施名称", "名称", "场所名称", "name", "facility"),
+    "kind": ("设施类型", "类型", "类别", "场所类型", "kind", "type"),
+    **_LOCATION,
+    "capacity": ("容量", "容纳人数", "床位数", "capacity"),
+}
+
+ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("组织名称", "单位名称", "企业名称", "名称", "name", "organization"),
+    "kind": ("组织类型", "单位类型", "类型", "类别", "kind", "type"),
+    "credit_code": ("统一社会信用代码", "信用代码", "社会信用代码", "credit code",
+                    "unified social credit code", "uscc"),
+    "grid_code": ("所属网格", "网格编码", "网格代码", "区划代码", "所属社区", "社区编码",
+                  "grid code", "division code", "grid"),
+    "served_grid_codes": ("服务网格", "服务网格编码", "联系网格", "served grids"),
+    "contact_name": ("联系人", "负责人", "contact", "contact name"),
+    "contact_phone": ("联系电话", "电话", "手机", "手机号", "contact phone", "phone"),
 }
 
 _BRACKETED = re.compile(r"[(\[【{<].*?[)\]】}>]")

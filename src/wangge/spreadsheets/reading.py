@@ -1,5 +1,6 @@
-"""Reading the spreadsheets departments send: xlsx/xls through python-calamine, CSV in UTF-8
-(with or without BOM), UTF-16 (Excel's "Unicode text") or GBK/GB18030.
+"""Reading the spreadsheets departments send: xlsx and xls (see workbooks.py: python-calamine,
+or openpyxl streaming a large sheet), CSV in UTF-8 (with or without BOM), UTF-16 (Excel's
+"Unicode text") or GBK/GB18030.
 
 A file is read as a :class:`Table`: the header row found below any title rows, then the data
 rows one at a time, each with its row number in the file as a person sees it in Excel.
@@ -12,19 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import python_calamine
 from django.utils.translation import gettext as _
 
 from .cells import cell_text
+from .workbooks import UnreadableFileError, workbook_rows
 
 # The header is looked for among the first rows; titles and notes above it are skipped.
 HEADER_SEARCH_ROWS = 30
 # How much of a text file is looked at to tell its encoding and delimiter.
 SNIFF_BYTES = 1 << 20
-
-
-class UnreadableFileError(Exception):
-    """The file cannot be read as a table; the message is one line for a person."""
 
 
 @dataclass
@@ -49,7 +46,8 @@ def read_table(
         raise UnreadableFileError(_("Cannot open %(file)s: %(error)s")
                              % {"file": path.name, "error": error.strerror}) from error
     if magic.startswith(b"PK") or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        sheet_name, rows = _workbook_rows(path, sheet)
+        sheet_name, sheet_rows = workbook_rows(path, sheet)
+        rows = _PushBack(sheet_rows)
     else:
         sheet_name, rows = path.name, _text_rows(path)
     header_row, headers = _find_header(path.name, rows, is_header)
@@ -77,21 +75,6 @@ def _find_header(
               "(for example 姓名, 身份证号, 手机号).") % {"file": name, "rows": HEADER_SEARCH_ROWS}
         )
     return best[1], best[2]
-
-
-def _workbook_rows(path: Path, sheet: str | None) -> tuple[str, "_PushBack"]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        worksheet = (workbook.get_sheet_by_name(sheet) if sheet
-                     else workbook.get_sheet_by_index(0))
-    except python_calamine.WorksheetNotFound as error:
-        raise UnreadableFileError(_("%(file)s has no sheet named %(sheet)s.")
-                             % {"file": path.name, "sheet": sheet}) from error
-    except Exception as error:  # calamine raises many kinds for a damaged file
-        raise UnreadableFileError(_("%(file)s is not a readable Excel workbook (%(error)s).")
-                             % {"file": path.name, "error": error}) from error
-    first_row = worksheet.start[0] + 1 if worksheet.start else 1
-    return worksheet.name, _PushBack(enumerate(worksheet.iter_rows(), start=first_row))
 
 
 def _text_encoding(head: bytes) -> str:

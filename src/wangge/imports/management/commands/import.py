@@ -14,7 +14,8 @@ from wangge.spreadsheets import UnreadableFileError
 
 
 class Command(BaseCommand):
-    help = "Import persons from an xlsx, xls or CSV file; nothing is written if a row is bad."
+    help = ("Import persons, buildings, dwellings, facilities or organizations from an xlsx, "
+            "xls or CSV file; nothing is written if a row is bad.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS))
