@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from tests.factories import STREET_1, make_user
@@ -13,6 +14,7 @@ from wangge.access.permissions import Role
 from wangge.imports.jobs import import_job_create, import_jobs_visible_to, importable_kinds
 from wangge.imports.models import ImportJob
 from wangge.imports.tasks import estimated_rows, import_job_run, job_progress_write, job_rows_read
+from wangge.linkage.tasks import link_after_import_task
 from wangge.people.models import Person
 
 __all__ = ["immediate_tasks"]
@@ -47,6 +49,9 @@ def test_the_worker_imports_an_upload(staff, tmp_path, django_capture_on_commit_
     assert "名单.xlsx" in history.history_change_reason
     assert "卫健委" in history.history_change_reason
     assert history.history_user == staff
+    # The same worker then looked for records the file may have doubled, in staff's street.
+    linked = DBTaskResult.objects.get(task_path=link_after_import_task.module_path)
+    assert (linked.status, linked.args_kwargs["args"]) == ("SUCCESSFUL", [[STREET_1]])
 
 
 def test_atomic_upload_with_rejected_rows_writes_nothing_and_keeps_the_rejects(

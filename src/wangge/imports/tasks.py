@@ -9,10 +9,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from wangge.linkage.tasks import link_after_import_task
 from wangge.spreadsheets import UnreadableFileError, sheet_part
 
 from .models import ImportJob
@@ -58,6 +60,10 @@ def import_job_run(job_id: int) -> str:
             job.rejects.name = str(Path(job.file.name).parent / "rejects.xlsx")
     job.summary = summary_json(summary)
     job.rows_read = summary.rows
+    if job.kind == "persons" and summary.written and (summary.created or summary.updated):
+        # One person, one record: look for the records this file may have doubled.
+        scopes = list(job.user.jurisdictions.values_list("code", flat=True))
+        transaction.on_commit(lambda: link_after_import_task.enqueue(scopes))
     return _finish(job, ImportJob.Status.IMPORTED if summary.written
                    else ImportJob.Status.REJECTED)
 

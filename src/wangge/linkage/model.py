@@ -127,6 +127,8 @@ def _expectation_maximisation(patterns: np.ndarray, counts: np.ndarray, m: list[
     of matches among these pairs."""
     m = [values.copy() for values in m]
     share = 0.5
+    if not counts.sum():  # no pairs to learn from: keep the starting values
+        return m, share
     for _ in range(EM_ITERATIONS):
         log_ratio = np.zeros(len(patterns))
         for index in estimated:
