@@ -16,11 +16,41 @@ __all__ = ["in_browser"]  # the fixture, shared with the pages' browser test
 
 
 def act(page, action: str, comment: str = "") -> None:
+    """Take ``action`` on the event open on ``page`` and wait for the page to say so."""
     form = page.locator(f"form[data-action={action}]")
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
     form.locator("button[type=submit]").click()
     page.wait_for_selector("p.message")
+
+
+def accept_and_dispatch(page, organization: str) -> None:
+    """Accept the event open on ``page`` and dispatch it to ``organization`` (its pk)."""
+    act(page, "accept")
+    form = page.locator("form[data-action=dispatch]")
+    form.locator("select[name=organization]").select_option(organization)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("p.message")
+
+
+def department_reports_back(chromium, base: str, username: str, event_path: str,
+                            feedback: str):
+    """The department's user opens the event from the inbox, starts it and reports back;
+    their page comes back."""
+    department = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
+    log_in(department, base, username)
+    department.click("a[href='/events/inbox/']")
+    department.click(f"a[href='{event_path}']")
+    act(department, "start")
+    act(department, "feedback", feedback)
+    return department
+
+
+def verify_and_close(page, base: str, event_path: str, comment: str) -> None:
+    """The grid worker verifies the event on the spot and closes it."""
+    page.goto(base + event_path)
+    act(page, "verify", comment)
+    act(page, "close")
 
 
 @pytest.mark.browser
@@ -54,24 +84,14 @@ def test_an_event_goes_round_the_loop_to_closed(in_browser, live_server, tmp_pat
         worker.wait_for_selector("#state")
         event_path = worker.url.removeprefix(base)
         worker.wait_for_selector(".photos img")
-        act(worker, "accept")
-        form = worker.locator("form[data-action=dispatch]")
-        form.locator("select[name=organization]").select_option(police)
-        form.locator("button[type=submit]").click()
-        worker.wait_for_selector("p.message")
+        accept_and_dispatch(worker, police)
         dispatched = worker.inner_text("#state")
 
-        department = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
-        log_in(department, base, loop.department.username)
-        department.click("a[href='/events/inbox/']")
-        department.click(f"a[href='{event_path}']")
-        act(department, "start")
-        act(department, "feedback", "已更换新井盖并恢复通行")
+        department = department_reports_back(chromium, base, loop.department.username,
+                                             event_path, "已更换新井盖并恢复通行")
         department.screenshot(path=SHOTS / "events-department-phone.png", full_page=True)
 
-        worker.goto(base + event_path)
-        act(worker, "verify", "现场核实，井盖已安装牢固")
-        act(worker, "close")
+        verify_and_close(worker, base, event_path, "现场核实，井盖已安装牢固")
         worker.screenshot(path=SHOTS / "events-closed-phone.png", full_page=True)
         result = {"path": event_path, "dispatched": dispatched,
                   "timeline": worker.inner_text("ol.timeline")}
