@@ -6,6 +6,7 @@ street 2, is out of scope.
 """
 
 import datetime
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
+from PIL import Image
 
 from tests.api.helpers import credit_code
 from tests.events.matrix import event_records
@@ -381,7 +383,7 @@ def test_the_matrix_covers_every_route(client, db):
     routes = {f"{method.upper()} {path.removeprefix('/api/v1')}"
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
-                      | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES)
+                      | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES)
 
 
 # Imports and reports. A job is its uploader's own (anyone else's is 404), and a report's
@@ -452,3 +454,23 @@ def test_access_to_own_patrols(role, scene, db, api_as):
         finding = {"category_id": category, "description": "楼道堆物", **visit}
         assert api.post(f"{path}/findings", finding).status_code == want, side
     assert api.post(f"{path}/end", {}).status_code == 200
+
+
+# Event photos are multipart: allowed to those who may comment on the event, in scope.
+EVENT_PHOTO_ROUTES = {"POST /events/{id}/photos"}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_event_photos(role, scene, db, api_as, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    api = api_as(make_user(role, STREET_1))
+    actions = ROLE_ACTIONS[role]
+    for in_scope in (IN, OUT):
+        photo = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(photo, format="PNG")
+        upload = ContentFile(photo.getvalue(), name="a.png")
+        response = api.client.post(f"/api/v1/events/{scene[in_scope]['event'].pk}/photos",
+                                   {"photos": [upload]})
+        want = (403 if Action.VIEW_EVENTS not in actions else 404 if not in_scope
+                else 201 if Action.COMMENT_EVENTS in actions else 403)
+        assert response.status_code == want, (in_scope, response.content.decode())

@@ -1,12 +1,15 @@
 """The events API: report, list with filters, timeline, transitions, collaboration, inbox."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.api.helpers import ApiClient
+from tests.events.test_photos import camera_jpeg
 from tests.factories import GRID_A, GRID_C, centre_of
 from wangge.access.services import token_create
 from wangge.events.models import Category
@@ -138,6 +141,64 @@ def test_lists_filter_by_state_category_overdue_and_escalated(loop, api_of):
         assert set(ids(code=GRID_A)) == {late.pk, other.pk}
         assert ids(code=GRID_C) == []
         assert api_of(loop.outsider).get("/events").json()["count"] == 0
+
+
+def test_the_overdue_list_puts_the_soonest_deadline_first_like_the_pages(loop, api_of):
+    start = datetime.datetime(2024, 5, 6, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        sooner = loop.report(priority="urgent")
+        clock.move_to(start + datetime.timedelta(hours=1))
+        later = loop.report(priority="normal")
+        assert sooner.deadline < later.deadline
+        clock.move_to(start + datetime.timedelta(days=60))
+        items = api_of(loop.street).get("/events", {"overdue": "true"}).json()["items"]
+        assert [item["id"] for item in items] == [sooner.pk, later.pk]
+
+
+def send_photos(api, event_id: int, *contents: bytes):
+    uploads = [SimpleUploadedFile(f"IMG_{n}.jpg", content, "image/jpeg")
+               for n, content in enumerate(contents)]
+    return api.client.post(f"/api/v1/events/{event_id}/photos", {"photos": uploads},
+                           headers=api.headers)
+
+
+def test_photos_are_attached_through_the_api_without_their_exif(loop, api_of, client):
+    event = loop.report()
+    response = send_photos(api_of(loop.worker), event.pk, camera_jpeg(), camera_jpeg())
+    assert response.status_code == 201, response.content
+    photos = response.json()
+    assert [(p["width"], p["height"], p["content_type"]) for p in photos] == [
+        (40, 20, "image/jpeg")] * 2
+    for photo in event.photos.all():
+        stored = Path(photo.image.path).read_bytes()
+        assert b"HUAWEI" not in stored
+        assert b"Exif" not in stored
+    detail = api_of(loop.worker).get(f"/events/{event.pk}").json()
+    assert sorted(detail["photos"]) == sorted(p["url"] for p in photos)
+    client.force_login(loop.worker)
+    assert client.get(photos[0]["url"]).status_code == 200
+
+
+def test_a_bad_photo_through_the_api_is_a_clear_422_and_nothing_is_kept(loop, api_of,
+                                                                      settings):
+    event = loop.report()
+    api = api_of(loop.worker)
+    response = send_photos(api, event.pk, camera_jpeg(), b"not a picture")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"photos": ["This file is not a photo we can read."]}
+    settings.WANGGE_PHOTO_MAX_BYTES = 1000
+    response = send_photos(api, event.pk, camera_jpeg() + b"\0" * 1000)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"photos": ["A photo may be at most 1000\xa0bytes."]}
+    assert event.photos.count() == 0
+    assert [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()] == []
+
+
+def test_photos_through_the_api_only_in_scope_by_those_who_may_comment(loop, api_of):
+    event = loop.report()
+    assert send_photos(api_of(loop.outsider), event.pk, camera_jpeg()).status_code == 404
+    assert send_photos(api_of(loop.auditor), event.pk, camera_jpeg()).status_code == 403
+    assert send_photos(api_of(loop.department), event.pk, camera_jpeg()).status_code == 201
 
 
 def test_comment_assign_and_merge(loop, api_of):

@@ -109,3 +109,27 @@ def test_a_photo_over_the_size_limit_is_refused(loop, settings):
 def test_photos_can_come_with_the_report(loop):
     event = loop.report(photos=[SimpleUploadedFile("a.jpg", camera_jpeg(), "image/jpeg")])
     assert event.photos.count() == 1
+
+
+def stored_files(settings) -> list[Path]:
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_report_refused_for_a_bad_photo_leaves_no_file_behind(loop, settings):
+    good = SimpleUploadedFile("a.jpg", camera_jpeg(), "image/jpeg")
+    bad = SimpleUploadedFile("b.jpg", b"not a picture", "image/jpeg")
+    with pytest.raises(ValidationError):
+        loop.report(photos=[good, bad])
+    assert stored_files(settings) == []
+
+
+def test_a_report_that_fails_after_its_photos_are_written_removes_them(loop, settings,
+                                                                         monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the inbox is down")
+
+    monkeypatch.setattr("wangge.events.services.notify", broken)
+    upload = SimpleUploadedFile("a.jpg", camera_jpeg(), "image/jpeg")
+    with pytest.raises(RuntimeError):
+        loop.report(photos=[upload])
+    assert stored_files(settings) == []

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
@@ -17,7 +18,15 @@ from wangge.api_support import CodeFilter, Pages, acting, caller, referenced, vi
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 from . import workflow
-from .models import Channel, Event, EventComment, NotificationKind, Priority, State
+from .models import (
+    Channel,
+    Event,
+    EventComment,
+    EventPhoto,
+    NotificationKind,
+    Priority,
+    State,
+)
 from .notifications import describe, inbox_mark_read
 from .selectors import (
     categories_active,
@@ -28,7 +37,14 @@ from .selectors import (
     likely_duplicates,
     timeline,
 )
-from .services import event_assign, event_comment, event_merge, event_report, event_transition
+from .services import (
+    event_assign,
+    event_comment,
+    event_merge,
+    event_photos_add,
+    event_report,
+    event_transition,
+)
 
 router = Router(tags=["events"])
 VIEW = Action.VIEW_EVENTS
@@ -121,8 +137,8 @@ class EventFilter(CodeFilter):
         if self.category_id:
             queryset = queryset.filter(Q(category_id=self.category_id)
                                        | Q(category__parent_id=self.category_id))
-        if self.overdue:
-            queryset = queryset.overdue(timezone.now())
+        if self.overdue:  # soonest deadline first, as on the pages
+            queryset = queryset.overdue(timezone.now()).order_by("deadline", "pk")
         if self.escalated:
             queryset = queryset.open().escalated()
         return queryset
@@ -148,6 +164,15 @@ class CommentOut(Schema):
     @staticmethod
     def resolve_mentioned(comment) -> list[str]:
         return [user.username for user in comment.mentioned.all()]
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    content_type: str
+    width: int
+    height: int
+    size: int
 
 
 class AssignIn(Schema):
@@ -185,15 +210,17 @@ class ReadOut(Schema):
     marked: int
 
 
+def _photo_link(request: HttpRequest, photo: EventPhoto) -> str:
+    return request.build_absolute_uri(reverse("events:photo", args=[photo.event_id, photo.pk]))
+
+
 def _detail(request: HttpRequest, event: Event) -> Event:
     """The event with its timeline, photo links, the caller's possible transitions and the
     likely duplicates, as EventDetail reads them."""
     user = caller(request)
     event.timeline = [{**entry, "actor": entry["actor"].username if entry["actor"] else None}
                       for entry in timeline(event)]
-    event.photo_links = [
-        request.build_absolute_uri(reverse("events:photo", args=[event.pk, photo.pk]))
-        for photo in event.photos.all()]
+    event.photo_links = [_photo_link(request, photo) for photo in event.photos.all()]
     event.actions = [transition.name for transition in workflow.allowed(user, event)]
     event.likely_duplicates = [
         {"id": found.event.pk, "number": found.event.number, "metres": found.metres}
@@ -264,6 +291,18 @@ def event_comment_post(request: HttpRequest, id: int, payload: CommentIn) -> Eve
     """Comment; ``@username`` notifies that person if they can see the event."""
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     return event_comment(event=event, text=payload.text, by=caller(request))
+
+
+@router.post("/events/{id}/photos", response={201: list[PhotoOut]})
+def event_photos_post(request: HttpRequest, id: int,
+                      photos: File[list[UploadedFile]]) -> list[dict]:
+    """Attach photos (multipart, one or more ``photos`` files): JPEG, PNG or WebP, checked
+    and stripped of EXIF like those sent with the report page."""
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    return [{"id": photo.pk, "url": _photo_link(request, photo),
+             "content_type": photo.content_type, "width": photo.width,
+             "height": photo.height, "size": photo.size}
+            for photo in event_photos_add(event=event, uploads=photos, by=caller(request))]
 
 
 @router.post("/events/{id}/assign", response=EventDetail)

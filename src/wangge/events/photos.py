@@ -3,6 +3,8 @@ no EXIF (GPS position, camera make and serial, time), XMP or text chunk reaches 
 
 import io
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from django.conf import settings
@@ -49,8 +51,8 @@ def _clean(upload: IO[bytes]) -> tuple[bytes, str, int, int]:
         raise ValidationError({"photos": _("This file is not a photo we can read.")}) from error
 
 
-def photo_add(*, event: Event, upload: IO[bytes], by: User | None) -> EventPhoto:
-    """Store one photo of ``event`` without its metadata."""
+def _checked(upload: IO[bytes]) -> tuple[bytes, str, int, int]:
+    """The size check, then ``_clean``."""
     size = getattr(upload, "size", None)
     if size is None:
         size = upload.seek(0, io.SEEK_END)
@@ -58,10 +60,38 @@ def photo_add(*, event: Event, upload: IO[bytes], by: User | None) -> EventPhoto
     if size > settings.WANGGE_PHOTO_MAX_BYTES:
         raise ValidationError({"photos": _("A photo may be at most %(size)s.")
                                % {"size": filesizeformat(settings.WANGGE_PHOTO_MAX_BYTES)}})
-    data, kind, width, height = _clean(upload)
-    content_type, extension = FORMATS[kind]
-    photo = EventPhoto(event=event, content_type=content_type, width=width, height=height,
-                       size=len(data), uploaded_by=by)
-    photo.image.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
-    photo.save()
-    return photo
+    return _clean(upload)
+
+
+def photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User | None
+               ) -> list[EventPhoto]:
+    """Store photos of ``event`` without their metadata. Every one is checked before any file
+    is written; if storing fails part way, the files already written are removed."""
+    cleaned = [_checked(upload) for upload in uploads]
+    stored: list[EventPhoto] = []
+    with photo_files_removed_on_error(stored):
+        for data, kind, width, height in cleaned:
+            content_type, extension = FORMATS[kind]
+            photo = EventPhoto(event=event, content_type=content_type, width=width,
+                               height=height, size=len(data), uploaded_by=by)
+            photo.image.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+            stored.append(photo)
+            photo.save()
+    return stored
+
+
+def photo_add(*, event: Event, upload: IO[bytes], by: User | None) -> EventPhoto:
+    """Store one photo of ``event`` without its metadata."""
+    return photos_add(event=event, uploads=[upload], by=by)[0]
+
+
+@contextmanager
+def photo_files_removed_on_error(photos: list[EventPhoto]) -> Iterator[None]:
+    """Delete the files of ``photos`` when the block fails: the transaction that recorded
+    them rolls back, and a file written before it would be left with no record."""
+    try:
+        yield
+    except BaseException:
+        for photo in photos:
+            photo.image.delete(save=False)
+        raise

@@ -31,12 +31,13 @@ from .models import (
     Channel,
     Event,
     EventComment,
+    EventPhoto,
     EventTransition,
     NotificationKind,
     State,
 )
 from .notifications import notify
-from .photos import photo_add
+from .photos import photo_files_removed_on_error, photos_add
 from .selectors import dispatch_targets, followers, triage_users_at
 
 MENTION = re.compile(r"@([\w.+-]+)")
@@ -97,12 +98,26 @@ def event_report(
     event.responsible_code = event.grid_code
     event.full_clean()
     save_with_history(event, by=by, reason=_("reported"))
-    for upload in photos:
-        photo_add(event=event, upload=upload, by=by)
-    _record(event, "report", source="", by=by, now=now)
-    notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED, event=event,
-           actor=by)
+    stored = photos_add(event=event, uploads=photos, by=by)
+    with photo_files_removed_on_error(stored):
+        _record(event, "report", source="", by=by, now=now)
+        notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED, event=event,
+               actor=by)
     return event
+
+
+@transaction.atomic
+def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
+                     ) -> list[EventPhoto]:
+    """Attach photos to ``event``: for those who may comment on it in their jurisdiction;
+    each checked and stripped of its metadata like the report's."""
+    require(by, Action.COMMENT_EVENTS)
+    if not is_within(event.grid_code, by.scope_prefixes):
+        raise PermissionDenied(_("This event is outside your jurisdiction."))
+    uploads = list(uploads)
+    if not uploads:
+        raise ValidationError({"photos": _("Choose at least one photo.")})
+    return photos_add(event=event, uploads=uploads, by=by)
 
 
 @transaction.atomic
