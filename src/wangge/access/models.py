@@ -43,12 +43,31 @@ class Jurisdiction(models.Model):
         return self.code
 
 
-class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+class HashedSecret(models.Model):
+    """A credential shown once: only its SHA-256 is stored. ``PREFIX`` tells its kind."""
+
+    PREFIX = ""
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(HashedSecret):
+    """A bearer token of a user."""
+
+    PREFIX = "wg_"
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
 
@@ -58,11 +77,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"token {self.pk}"
-
-    @staticmethod
-    def digest_of(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_secret() -> str:
-        return "wg_" + secrets.token_urlsafe(32)

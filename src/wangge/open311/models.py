@@ -5,22 +5,21 @@ app keeps how it reached us and how to reach the person who sent it, which staff
 public never does.
 """
 
-import hashlib
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wangge.access.models import HashedSecret
 from wangge.divisions.codes import scope_prefix
 
 
-class Open311Key(models.Model):
+class Open311Key(HashedSecret):
     """An Open311 client. It files and reads requests within one jurisdiction (a division or
     grid code); only the SHA-256 of its key is stored, the key is shown once."""
 
+    PREFIX = "o311_"
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     jurisdiction_code = models.CharField(_("jurisdiction"), max_length=15)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
@@ -36,14 +35,6 @@ class Open311Key(models.Model):
     @property
     def scope_prefix(self) -> str:
         return scope_prefix(self.jurisdiction_code)
-
-    @staticmethod
-    def digest_of(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def new_secret() -> str:
-        return "o311_" + secrets.token_urlsafe(32)
 
 
 class Source(models.TextChoices):
