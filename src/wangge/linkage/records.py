@@ -48,14 +48,14 @@ def _identity(fields: Mapping[str, Any]) -> tuple[str, str, str, str]:
     text = fold_width(cell_text(fields.get("id_number"))).upper()
     if not text:
         return "", "", "", ""
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
-        return "", "", "", ""  # Excel turned it into a number: its last digits are lost
     document_type = cell_text(fields.get("document_type")).lower()
     if any(word in document_type for word in _NON_RESIDENT_WORDS):
         return "", document_type[:2] + ":" + text, "", ""
     try:
         resident = parse_resident_id(text)
-    except ValidationError:
+    except ValidationError as error:
+        if error.code == "scientific_notation":
+            return "", "", "", ""  # Excel turned it into a number: its last digits are lost
         # A mistyped ID still says much: keep it for typo-tolerant comparison, and its birth
         # date when those digits make one.
         if re.fullmatch(r"\d{15}", text):
