@@ -266,3 +266,26 @@ def test_large_file_reader_imports_the_same(tmp_path, grid_a, capsys, monkeypatc
     assert (zhang.occupation, zhang.birth_date.isoformat()) == ("@SUM(A1)", "1980-01-01")
     assert [row[:3] for row in list(load_workbook(out).active.values)[1:]] == [
         (5, "王芳", 4.201021980010113e17), (6, "张伟伟", ID_1)]
+
+
+def test_rows_land_on_the_record_a_merged_one_was_merged_into(tmp_path, grid_a, capsys):
+    """Record linkage hides a merged record, which may keep its passport's number: a row
+    with that passport, or with the name, grid and phone of a merged record without a
+    document, updates the kept record; nothing is written on the merged ones."""
+    kept = make_person(GRID_A, phone="13800000011")
+    by_passport = make_person(GRID_A, document_type="passport", id_number="E12345678",
+                              phone="13800000012")
+    without_id = make_person(GRID_A, id_number="", phone="13800000013")
+    Person.objects.filter(pk__in=[by_passport.pk, without_id.pk]).update(merged_into=kept)
+    header = ["姓名", "证件类型", "证件号码", "手机号", "网格编码", "职业", "民族"]
+    rows = [[kept.name, "护照", "E12345678", "13800000012", GRID_A, "教师", ""],
+            [kept.name, "", "", "13800000013", GRID_A, "", "回族"]]
+    code, summary, _ = run_import(write_csv(tmp_path / "a.csv", rows, header=header),
+                                  capsys=capsys)
+    assert (code, summary["created"], summary["updated"]) == (0, 0, 2)
+    assert Person.objects.count() == 3
+    kept.refresh_from_db()
+    assert (kept.occupation, kept.ethnicity) == ("教师", "回族")
+    for merged in (by_passport, without_id):
+        merged.refresh_from_db()
+        assert (merged.occupation, merged.ethnicity) == ("", "")

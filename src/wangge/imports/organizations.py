@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from wangge.access.selectors import require_in_scope
 from wangge.divisions.codes import level_of
 from wangge.divisions.models import Division, Grid
 from wangge.normalisers import normalise_credit_code, normalise_phone
@@ -12,7 +13,7 @@ from wangge.organizations.models import Organization, OrganizationKind
 from wangge.organizations.services import organization_serve
 from wangge.spreadsheets import ORGANIZATION_HEADERS
 
-from .cells import bounded, choice, choice_words, code_list, tidy
+from .cells import bounded, code_list, tidy
 from .records import RecordKind, RecordRow
 
 ORGANIZATION_WORDS = {
@@ -39,15 +40,13 @@ class OrganizationImportKind(RecordKind):
     headers = ORGANIZATION_HEADERS
     required_columns = ("name", "kind", "grid_code")
     key_column = "name"
+    choices = {"kind": (OrganizationKind, ORGANIZATION_WORDS)}
 
     def __init__(self, user: Any):
         super().__init__(user)
-        self._words = choice_words(OrganizationKind, ORGANIZATION_WORDS)
         self._codes: dict[str, bool] = {}
 
     def cell(self, name: str, value: Any, text: str) -> Any:
-        if name == "kind":
-            return choice(self._words, OrganizationKind, text)
         if name == "credit_code":
             return normalise_credit_code(text)
         if name == "contact_phone":
@@ -77,10 +76,10 @@ class OrganizationImportKind(RecordKind):
         if fields["kind"] == OrganizationKind.ENTERPRISE and not fields.get("credit_code"):
             raise ValidationError({"credit_code": _(
                 "An enterprise needs its unified social credit code.")})
-        self.in_scope(fields["grid_code"])
+        require_in_scope(self.user, fields["grid_code"])
         served = fields.pop("served_grid_codes", [])
         for code in served:
-            self.in_scope(code, "served_grid_codes")
+            require_in_scope(self.user, code, "served_grid_codes")
         return {"served": served}
 
     def key(self, fields: dict[str, Any]) -> tuple:

@@ -105,6 +105,13 @@ def new_person(values: dict[str, Any]) -> Person:
     return person
 
 
+def person_key(person: Person) -> tuple:
+    """What finds a person's record: their document, or without one, what the row says."""
+    if person.id_number:
+        return (person.document_type, person.id_number)
+    return ("", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
+
+
 @dataclass
 class PersonRow:
     """A row made into a person's fields (only the cells that were filled)."""
@@ -158,9 +165,7 @@ class PersonKind:
                   or (name in ("birth_date", "sex") and getattr(person, name))}
         if dwelling is not None:
             values["dwelling_id"] = person.dwelling_id = dwelling.pk
-        key = (person.document_type, person.id_number) if person.id_number else (
-            "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
-        return PersonRow(fields=values, person=person, key=key,
+        return PersonRow(fields=values, person=person, key=person_key(person),
                          household_number=fields.get("household_number", ""),
                          relationship=fields.get("relationship", ""))
 
@@ -271,11 +276,22 @@ class PersonKind:
             condition |= Q(id_number__in=[number for _, number in by_document])
         if without:
             condition |= Q(id_number="", name__in=[key[1] for key in without])
+        matched = list(Person.objects.filter(condition))
+        # A record merged into another by record linkage is hidden (and may still hold its
+        # passport's number): its rows land on the record it was merged into.
+        loaded = {person.pk: person for person in matched}
+        while waiting := {person.merged_into_id for person in loaded.values()
+                          if person.merged_into_id and person.merged_into_id not in loaded}:
+            loaded |= {person.pk: person for person in Person.objects.filter(pk__in=waiting)}
+
+        def kept(person: Person) -> Person:
+            while person.merged_into_id:
+                person = loaded[person.merged_into_id]
+            return person
+
         found: dict[tuple, Person] = {}
-        for person in Person.objects.filter(condition):
-            key = (person.document_type, person.id_number) if person.id_number else (
-                "", person.name, person.grid_code, str(person.birth_date or ""), person.phone)
-            found[key] = person
+        for person in sorted(matched, key=lambda person: person.merged_into_id is None):
+            found[person_key(person)] = kept(person)
         return found
 
     def _households(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from wangge.access.selectors import require_in_scope
 from wangge.divisions.codes import Level, is_within, level_of, scope_prefix
 from wangge.divisions.models import Grid
 from wangge.places.models import Building, Dwelling, Facility, FacilityKind
@@ -17,7 +18,7 @@ from wangge.spreadsheets import (
     FACILITY_HEADERS,
 )
 
-from .cells import bounded, choice, choice_words, decimal_degrees, tidy, whole_number
+from .cells import bounded, decimal_degrees, tidy, whole_number
 from .records import RecordKind
 
 FACILITY_WORDS = {
@@ -118,7 +119,7 @@ class LocatedKind(RecordKind):
 
     def complete(self, fields: dict[str, Any]) -> dict[str, Any]:
         fields["grid_code"] = self._placement(fields)
-        self.in_scope(fields["grid_code"])
+        require_in_scope(self.user, fields["grid_code"])
         return {}
 
     def _placement(self, fields: dict[str, Any]) -> str:
@@ -184,15 +185,7 @@ class FacilityImportKind(LocatedKind):
     headers = FACILITY_HEADERS
     required_columns = ("name", "kind", "address")
     key_column = "name"
-
-    def __init__(self, user: Any):
-        super().__init__(user)
-        self._words = choice_words(FacilityKind, FACILITY_WORDS)
-
-    def cell(self, name: str, value: Any, text: str) -> Any:
-        if name == "kind":
-            return choice(self._words, FacilityKind, text)
-        return super().cell(name, value, text)
+    choices = {"kind": (FacilityKind, FACILITY_WORDS)}
 
     def key(self, fields: dict[str, Any]) -> tuple:
         return (fields["name"], fields["address"])

@@ -18,6 +18,7 @@ from wangge.audit import save_with_history
 from wangge.divisions.codes import is_within
 from wangge.spreadsheets import cell_text
 
+from .cells import choice, choice_words
 from .rows import Outcome, Row, RowError
 
 
@@ -38,15 +39,18 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
 
 
 class RecordKind:
-    """A kind of record imported row by row. Subclasses say how a cell is read (``cell``),
-    what the cells imply together (``complete``), the natural key (``key`` and ``find``), and
-    may check a record before it is saved (``check``) or add to it after (``after``)."""
+    """A kind of record imported row by row. Subclasses declare their choice columns
+    (``choices``: the choices, and the words departments use for them), say how any other
+    cell is read (``cell``), what the cells imply together (``complete``), the natural key
+    (``key`` and ``find``), and may check a record before it is saved (``check``) or add to it
+    after (``after``)."""
 
     name: ClassVar[str]
     model: ClassVar[type[models.Model]]
     headers: ClassVar[dict[str, tuple[str, ...]]]
     required_columns: ClassVar[tuple[str, ...]]
     key_column: ClassVar[str]
+    choices: ClassVar[dict[str, tuple[type[models.TextChoices], dict[str, str]]]] = {}
     duplicate: ClassVar[Promise] = gettext_lazy(
         "The same record as row %(row)d: one row per record.")
 
@@ -54,6 +58,8 @@ class RecordKind:
         self.user = user
         # The command line (no user) imports for every jurisdiction.
         self.prefixes = user.scope_prefixes if user else [""]
+        self._words = {name: choice_words(choices, words)
+                       for name, (choices, words) in self.choices.items()}
 
     # --- reading a row -------------------------------------------------------------------
 
@@ -66,7 +72,8 @@ class RecordKind:
             if not text:
                 continue
             try:
-                fields[name] = self.cell(name, value, text)
+                fields[name] = (choice(self._words[name], self.choices[name][0], text)
+                                if name in self._words else self.cell(name, value, text))
             except ValidationError as error:
                 errors[name] = error.messages
         for name in self.required_columns:
@@ -91,11 +98,6 @@ class RecordKind:
 
     def key(self, fields: dict[str, Any]) -> tuple:
         raise NotImplementedError
-
-    def in_scope(self, code: str, name: str = "grid_code") -> None:
-        if not is_within(code, self.prefixes):
-            raise ValidationError({name: _("%(code)s is outside your jurisdiction.")
-                                   % {"code": code}})
 
     # --- landing a chunk -----------------------------------------------------------------
 
