@@ -153,6 +153,7 @@ def test_the_overdue_list_puts_the_soonest_deadline_first_like_the_pages(loop, a
         clock.move_to(start + datetime.timedelta(days=60))
         items = api_of(loop.street).get("/events", {"overdue": "true"}).json()["items"]
         assert [item["id"] for item in items] == [sooner.pk, later.pk]
+        assert all(item["overdue"] for item in items)
 
 
 def send_photos(api, event_id: int, *contents: bytes):

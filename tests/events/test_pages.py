@@ -47,6 +47,8 @@ def test_the_list_shows_the_jurisdictions_open_overdue_and_escalated_events(loop
         overdue = client.get("/events/?view=overdue").content.decode()
         assert late.number in overdue
         assert fine.number not in overdue
+        assert overdue.count('<tr class="overdue">') == 1
+        assert late.number not in client.get("/events/?view=closed").content.decode()
         escalated = client.get("/events/?view=escalated").content.decode()
         assert late.number in escalated
         assert fine.number not in escalated

@@ -77,17 +77,13 @@ class EventOut(Schema):
     channel: Channel
     reported_at: datetime.datetime
     deadline: datetime.datetime
-    overdue: bool
+    overdue: bool = Field(alias="is_overdue")
     organization_id: int | None
     assignee_id: int | None
     responsible_code: str
     escalations: int
     duplicate_of_id: int | None
     closed_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_overdue(event: Event) -> bool:
-        return event.is_open and event.deadline < timezone.now()
 
 
 class TimelineEntry(Schema):

@@ -8,6 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -73,6 +74,9 @@ class Category(models.Model):
 class EventQuerySet(ScopedQuerySet):
     def open(self) -> "EventQuerySet":
         return self.exclude(state__in=FINAL_STATES)
+
+    def finished(self) -> "EventQuerySet":
+        return self.filter(state__in=FINAL_STATES)
 
     def overdue(self, now: datetime.datetime) -> "EventQuerySet":
         return self.open().filter(deadline__lt=now)
@@ -157,6 +161,10 @@ class Event(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in FINAL_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < timezone.now()
 
 
 def photo_path(photo: "EventPhoto", filename: str) -> str:

@@ -2,12 +2,9 @@
 the actions the user may take, and the inbox. Each reads through ``events_visible_to`` (an
 event outside the jurisdiction is 404) and writes through the services."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
+from wangge.web.views import page_of
 
 from . import workflow
 from .forms import AssignForm, CommentForm, PreferenceForm, ReportForm, TransitionForm
@@ -38,10 +36,6 @@ VIEWS = {
     "escalated": gettext_lazy("Escalated"),
     "closed": gettext_lazy("Finished"),
 }
-
-
-def page_of(request: HttpRequest, items) -> Page:
-    return Paginator(items, settings.WANGGE_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _visible(request: HttpRequest):
@@ -71,7 +65,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "open": events.open(),
         "overdue": events.overdue(timezone.now()),
         "escalated": events.open().escalated(),
-        "closed": events.exclude(Q(pk__in=events.open().values("pk"))),
+        "closed": events.finished(),
     }[view]
     if view == "overdue":
         shown = shown.order_by("deadline")
@@ -82,7 +76,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "view": view,
         "code": code,
         "query": f"view={view}&" + (f"code={code}&" if code else ""),
-        "now": timezone.now(),
         "may_report": can(request.user, Action.REPORT_EVENTS),
     })
 
@@ -141,7 +134,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = workflow.allowed(user, event)
     return render(request, "events/detail.html", {
         "event": event,
-        "overdue": event.is_open and event.deadline < timezone.now(),
         "timeline": timeline(event),
         "photos": event.photos.all(),
         "transitions": [t for t in allowed if t.name != "merge"],

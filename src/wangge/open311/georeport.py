@@ -23,7 +23,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wangge.divisions.codes import is_within, scope_prefix
 from wangge.events.models import (
-    FINAL_STATES,
     Category,
     Event,
     EventPhoto,
@@ -263,9 +262,9 @@ def _filtered(request: HttpRequest, events: QuerySet[Event]) -> QuerySet[Event]:
     if statuses - {"open", "closed"}:
         raise Open311Error(400, _("status may be open, closed, or both (open,closed)."))
     if statuses == {"open"}:
-        events = events.exclude(state__in=FINAL_STATES)
+        events = events.open()
     elif statuses == {"closed"}:
-        events = events.filter(state__in=FINAL_STATES)
+        events = events.finished()
     start, end = _moment(request, "start_date"), _moment(request, "end_date")
     end = end or (start + MAX_SPAN if start else timezone.now())
     start = start or end - MAX_SPAN

@@ -17,7 +17,13 @@ from wangge.events.selectors import categories_active
 from wangge.places.selectors import buildings_visible_to
 
 from .models import Patrol, PatrolVisit
-from .selectors import coverage_since, coverage_visible_to, patrols_visible_to, unvisited_buildings
+from .selectors import (
+    coverage_since,
+    coverage_visible_to,
+    patrol_findings,
+    patrols_visible_to,
+    unvisited_buildings,
+)
 from .services import patrol_end, patrol_record_finding, patrol_start, patrol_visit
 
 router = Router(tags=["patrols"])
@@ -122,8 +128,7 @@ class GridCoverageDetail(GridCoverageOut):
 
 def _detail(patrol: Patrol) -> Patrol:
     patrol.visit_list = list(patrol.visits.select_related("building"))
-    patrol.finding_list = list(Event.objects.filter(patrol_finding__patrol=patrol)
-                               .order_by("pk"))
+    patrol.finding_list = list(patrol_findings(patrol))
     patrol.visit_count = len(patrol.visit_list)
     patrol.finding_count = len(patrol.finding_list)
     return patrol

@@ -16,6 +16,7 @@ from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.divisions.models import Grid
 from wangge.divisions.selectors import grids_visible_to
+from wangge.events.models import Event
 from wangge.places.models import Building
 from wangge.places.selectors import buildings_visible_to
 
@@ -32,6 +33,12 @@ def patrols_visible_to(user: User) -> QuerySet[Patrol]:
 def open_patrol_of(user: User) -> Patrol | None:
     """The patrol ``user`` is on now, if any (at most one)."""
     return Patrol.objects.filter(patroller=user).open().first()
+
+
+def patrol_findings(patrol: Patrol) -> QuerySet[Event]:
+    """The events recorded on ``patrol`` (a patrol the caller may see), in the order found."""
+    return (Event.objects.filter(patrol_finding__patrol=patrol).select_related("category")
+            .order_by("pk"))
 
 
 def patrol_grids(user: User) -> QuerySet[Grid]:

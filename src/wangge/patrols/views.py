@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.events.selectors import categories_active
+from wangge.web.views import page_of
 
 from .forms import FindingForm, StartForm
 from .models import Patrol
@@ -25,6 +25,7 @@ from .selectors import (
     coverage_since,
     coverage_visible_to,
     open_patrol_of,
+    patrol_findings,
     patroller_summaries,
     patrols_visible_to,
     unvisited_buildings,
@@ -63,10 +64,6 @@ def _code(request: HttpRequest, queryset: QuerySet, field: str) -> tuple[QuerySe
     if code.isdigit() and len(code) in (12, 15):
         return queryset.filter(prefix_range(field, scope_prefix(code))), code
     return queryset, ""
-
-
-def _page(request: HttpRequest, items: QuerySet) -> Page:
-    return Paginator(items, settings.WANGGE_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _checklist_context(request: HttpRequest, patrol: Patrol) -> dict:
@@ -194,7 +191,7 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "patrols/detail.html", {
         "patrol": patrol,
         "visits": patrol.visits.select_related("building"),
-        "findings": patrol.findings.select_related("event__category"),
+        "findings": patrol_findings(patrol),
     })
 
 
@@ -206,7 +203,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     grids, code = _code(request, coverage_visible_to(request.user, since=coverage_since(days)),
                         "code")
     return render(request, "patrols/coverage.html", {
-        "grids": _page(request, grids), "days": days, "code": code,
+        "grids": page_of(request, grids), "days": days, "code": code,
         "query": f"days={days}&" + (f"code={code}&" if code else "")})
 
 
@@ -233,7 +230,7 @@ def history(request: HttpRequest) -> HttpResponse:
     if patroller.isdigit():
         patrols = patrols.filter(patroller_id=int(patroller))
     return render(request, "patrols/history.html", {
-        "summaries": patroller_summaries(patrols), "patrols": _page(request,
+        "summaries": patroller_summaries(patrols), "patrols": page_of(request,
                                                                     patrols.with_counts()),
         "days": days, "code": code, "patroller": patroller,
         "query": f"days={days}&" + (f"code={code}&" if code else "")
