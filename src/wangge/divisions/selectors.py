@@ -21,21 +21,21 @@ def grid_at(lon: float, lat: float) -> Grid | None:
     return None
 
 
-def divisions_in(prefixes: Iterable[str]) -> "Iterable[Division]":
+def divisions_in(prefixes: Iterable[str]) -> "QuerySet[Division]":
     return Division.objects.in_scope(prefixes)
 
 
-def grids_in(prefixes: Iterable[str]) -> "Iterable[Grid]":
+def grids_in(prefixes: Iterable[str]) -> "QuerySet[Grid]":
     return Grid.objects.in_scope(prefixes).select_related("community")
 
 
 def divisions_visible_to(user: Any) -> "QuerySet[Division]":
     """Divisions in the user's jurisdictions (reference data: every role may read them)."""
-    return Division.objects.in_scope(user.scope_prefixes)
+    return divisions_in(user.scope_prefixes)
 
 
 def grids_visible_to(user: Any) -> "QuerySet[Grid]":
-    return Grid.objects.in_scope(user.scope_prefixes).select_related("community")
+    return grids_in(user.scope_prefixes)
 
 
 def filed_under(record: Division | Grid) -> list[str]:

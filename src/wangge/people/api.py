@@ -15,7 +15,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action, SensitiveField, shown
-from wangge.access.selectors import require
 from wangge.api_support import (
     CodeFilter,
     Pages,
@@ -222,8 +221,7 @@ def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> 
 def person_history_get(request: HttpRequest, id: int) -> list[dict[str, Any]]:
     """Each version, newest first, sensitive values masked as everywhere else."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
-    require(caller(request), Action.VIEW_HISTORY)
-    return person_history(caller(request), person)
+    return person_history(acting(request, Action.VIEW_HISTORY), person)
 
 
 @router.get("/households", response=list[HouseholdOut])
