@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
-from wangge.web.views import page_of
+from wangge.paging import page_of
 
 from . import workflow
 from .forms import AssignForm, CommentForm, PreferenceForm, ReportForm, TransitionForm

@@ -3,12 +3,9 @@ evidence and the decision, and the merges with their undoing. Each reads through
 selectors (a pair or merge with a person outside the jurisdiction is 404) and writes through
 the services; htmx swaps a decision's outcome in place."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
+from wangge.paging import page_of
 
 from .forms import AcceptForm, ReasonForm
 from .models import MatchCandidate, Merge
@@ -36,15 +34,11 @@ def _reviewer(request: HttpRequest) -> User:
     return request.user
 
 
-def _page(request: HttpRequest, items: QuerySet) -> Page:
-    return Paginator(items, settings.WANGGE_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user = _reviewer(request)
     return render(request, "linkage/queue.html", {
-        "candidates": _page(request, candidates_pending(user)),
+        "candidates": page_of(request, candidates_pending(user)),
     })
 
 
@@ -124,7 +118,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 def merges(request: HttpRequest) -> HttpResponse:
     user = _reviewer(request)
     return render(request, "linkage/merges.html", {
-        "merges": _page(request, merges_visible_to(user)),
+        "merges": page_of(request, merges_visible_to(user)),
     })
 
 
@@ -147,7 +141,7 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("linkage:merges")
     if not request.htmx:
         return render(request, "linkage/merges.html", {
-            "merges": _page(request, merges_visible_to(user)), "form": form,
+            "merges": page_of(request, merges_visible_to(user)), "form": form,
             "failed": merge.pk}, status=status)
     return render(request, "linkage/merges.html#merge", {"merge": merge, "form": form,
                                                          "failed": merge.pk}, status=status)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.events.selectors import categories_active
-from wangge.web.views import page_of
+from wangge.paging import page_of
 
 from .forms import FindingForm, StartForm
 from .models import Patrol

@@ -1,12 +1,9 @@
 """The pages. Each fetches through a scoped selector (a record outside the user's jurisdiction
 is 404, exactly like one that does not exist), acts through a service, and renders."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -16,6 +13,7 @@ from wangge.access.permissions import Action, can
 from wangge.access.selectors import grid_workers_of
 from wangge.divisions.codes import Level, prefix_range, scope_prefix
 from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.paging import page_of
 from wangge.people.selectors import person_history, persons_search, persons_visible_to
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
@@ -33,11 +31,6 @@ from .selectors import (
     trail,
     with_sensitive,
 )
-
-
-def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
-    """One page of a long list; a page number out of range shows the last page."""
-    return Paginator(queryset, settings.WANGGE_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
