@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models
-from django.db.models import Max
+from django.db.models import Lookup, Max
+from django.db.models.lookups import In
 from django.utils import timezone
 
 Convert = Callable[[Any], Any]
@@ -34,44 +35,50 @@ def _converter(field: models.Field) -> Convert | None:
     return None
 
 
-def _write(table: str, columns: list[str], rows: list[tuple]) -> None:
+class AnyOf(Lookup):
+    """``filter(AnyOf(F("field"), values))``: on PostgreSQL ``field = ANY(%s)`` with the values
+    as one array parameter (Django compiles an ``__in``'s values one by one, about 10 µs each);
+    elsewhere the plain ``IN``."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        return In(self.lhs, self.rhs).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        column, params = self.process_lhs(compiler, connection)
+        return f"{column} = ANY(%s)", [*params, list(self.rhs)]
+
+
+def _write(writes: list[tuple[str, list[str], list[tuple]]]) -> None:
+    """Insert each (table, columns, rows) in turn."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})",
-                               rows)
+        for table, columns, rows in writes:
+            names = ", ".join(map(quote, columns))
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", rows)
 
 
-def _rows(fields: Sequence[models.Field], records: Sequence[models.Model],
-          fixed: dict[str, Any], renamed: dict[str, str] | None = None) -> list[tuple]:
-    """Each record's values of ``fields`` as a tuple: ``fixed`` gives some by attname, and
-    ``renamed`` reads some from another attribute. One attrgetter reads a record's values at
-    C speed; only the fields that need converting are touched again."""
-    renamed = renamed or {}
-    own = [field for field in fields if field.attname not in fixed]
-    read = operator.attrgetter(*(renamed.get(field.attname, field.attname) for field in own))
-    values = [read(record) for record in records] if len(own) > 1 else [
-        (read(record),) for record in records]
-    if converted := [(index, convert) for index, field in enumerate(own)
-                     if (convert := _converter(field))]:
-        values = [list(row) for row in values]
-        for row in values:
-            for index, convert in converted:
-                if row[index] is not None:
-                    row[index] = convert(row[index])
-    if not fixed:
-        return [tuple(row) for row in values] if converted else values
-    place = {field.attname: index for index, field in enumerate(own)}
-    order = [(True, fixed[field.attname]) if field.attname in fixed
-             else (False, place[field.attname]) for field in fields]
-    return [tuple(value if is_fixed else row[value] for is_fixed, value in order)
-            for row in values]
+def _rows(fields: Sequence[models.Field], records: Sequence[models.Model]) -> list[tuple]:
+    """Each record's values of ``fields`` as a tuple. One attrgetter reads a record's values at
+    C speed; only the columns that need converting are touched again."""
+    rows = list(map(operator.attrgetter(*(field.attname for field in fields)), records))
+    converted = [(index, convert) for index, field in enumerate(fields)
+                 if (convert := _converter(field))]
+    if not converted:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for index, convert in converted:
+        columns[index] = [None if value is None else convert(value) for value in columns[index]]
+    return list(zip(*columns, strict=True))
 
 
 def insert_with_history(model: type[models.Model], records: Sequence[models.Model],
@@ -86,18 +93,18 @@ def insert_with_history(model: type[models.Model], records: Sequence[models.Mode
         for attname, value in stamped.items():
             setattr(record, attname, value)
     fields = model._meta.concrete_fields
-    _write(model._meta.db_table, [field.column for field in fields], _rows(fields, records, {}))
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create does
-        return
-    history = model.history.model
-    history_fields = [field for field in history._meta.concrete_fields
-                      if field.attname != "history_id"]
-    for record in records:
-        if getattr(record, "_change_reason", None) is None:
-            record._change_reason = reason
-    fixed = {"history_date": now, "history_type": "+", "history_user_id": user_id}
-    rows = _rows(history_fields, records, fixed, {"history_change_reason": "_change_reason"})
-    _write(history._meta.db_table, [field.column for field in history_fields], rows)
+    columns = [field.column for field in fields]
+    rows = _rows(fields, records)
+    writes = [(model._meta.db_table, columns, rows)]
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create does
+        # A history row is the record's row followed by what the history adds to it.
+        history = model.history.model
+        writes.append((history._meta.db_table, [
+            *columns, "history_date", "history_type", "history_user_id",
+            "history_change_reason"], [
+            (*row, now, "+", user_id, getattr(record, "_change_reason", None) or reason)
+            for row, record in zip(rows, records, strict=True)]))
+    _write(writes)
 
 
 class Keys:

@@ -1,12 +1,12 @@
 """Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
 the one record per person (by normalised document number)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from wangge.access.models import User
 from wangge.audit import save_with_history
-from wangge.bulk import assign_keys, insert_with_history
+from wangge.bulk import AnyOf, assign_keys, insert_with_history
 from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
 from wangge.normalisers import DocumentType
@@ -138,18 +138,31 @@ class PersonKind:
                        for name, choices in CHOICES.items()}
         self._grids: dict[str, bool] = {}
         self.places = PlaceFinder(self.prefixes)
+        # How each column's cell is read, looked up once per cell.
+        self._readers: dict[str, Callable[[Any, str], Any]] = {
+            **{name: lambda value, text: tidy(text) for name in PLACE_CELLS},
+            "birth_date": lambda value, text: cell_date(value),
+            "vulnerable_tags": self._tags,
+            "grid_code": lambda value, text: self._grid(text),
+            "unit": lambda value, text: whole_number(value, least=1),
+            "floor": lambda value, text: whole_number(value),
+            "id_number": lambda value, text: text,
+            **{name: self._choice(name) for name in CHOICES if name != "vulnerable_tags"},
+        }
 
     def prepare(self, row: Row) -> PersonRow:
         """Cells to fields, normalised and checked against each other; RowError names every
         cell that breaks a rule."""
         errors: dict[str, list[str]] = {}
         fields: dict[str, Any] = {}
+        readers = self._readers
         for name, value in row.values.items():
             text = cell_text(value)
             if not text:
                 continue
             try:
-                fields[name] = self._cell(name, value, text)
+                fields[name] = (readers[name](value, text) if name in readers
+                                else self._bounded(name, text))
             except ValidationError as error:
                 errors[name] = error.messages
         fields.setdefault("document_type", DocumentType.RESIDENT_ID)
@@ -169,23 +182,19 @@ class PersonKind:
                          household_number=fields.get("household_number", ""),
                          relationship=fields.get("relationship", ""))
 
-    def _cell(self, name: str, value: Any, text: str) -> Any:
-        if name == "birth_date":
-            return cell_date(value)
-        if name == "vulnerable_tags":
-            return sorted({choice(self._words[name], VulnerableTag, word)
-                           for word in LIST_SEPARATORS.split(text) if word})
-        if name in CHOICES:
-            return choice(self._words[name], CHOICES[name], text)
-        if name == "grid_code":
-            return self._grid(text)
-        if name in ("unit", "floor"):
-            return whole_number(value, least=1 if name == "unit" else None)
-        if name in PLACE_CELLS:
-            return tidy(text)
+    def _choice(self, name: str) -> Callable[[Any, str], str]:
+        words, choices = self._words[name], CHOICES[name]
+        return lambda value, text: choice(words, choices, text)
+
+    def _tags(self, value: Any, text: str) -> list[str]:
+        return sorted({choice(self._words["vulnerable_tags"], VulnerableTag, word)
+                       for word in LIST_SEPARATORS.split(text) if word})
+
+    @staticmethod
+    def _bounded(name: str, text: str) -> str:
         # An ID's length is checked by the document rules (person_errors), which also explain
         # an ID that Excel made a number (4.2010219800101123E+17 is too long as well).
-        limit = LIMITS.get(name) if name != "id_number" else None
+        limit = LIMITS.get(name)
         if limit and len(text) > limit:
             raise ValidationError(_("At most %(limit)d characters.") % {"limit": limit})
         return text
@@ -273,7 +282,7 @@ class PersonKind:
         without = [key for key in keys if not key[0]]
         condition = Q(pk__in=[])
         if by_document:
-            condition |= Q(id_number__in=[number for _, number in by_document])
+            condition |= AnyOf(F("id_number"), [number for _, number in by_document])
         if without:
             condition |= Q(id_number="", name__in=[key[1] for key in without])
         matched = list(Person.objects.filter(condition))

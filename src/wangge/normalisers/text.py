@@ -5,4 +5,6 @@ import unicodedata
 
 def fold_width(value: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; drop every kind of space."""
+    if value.isascii():  # ASCII is its own NFKC form; most values are
+        return "".join(value.split())
     return "".join(unicodedata.normalize("NFKC", value).split())

@@ -86,7 +86,7 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     residence_type = models.CharField(_("residence type"), max_length=12,
                                       choices=ResidenceType.choices,
                                       default=ResidenceType.REGISTERED)
@@ -107,7 +107,9 @@ class Person(models.Model):
                                     related_name="absorbed", verbose_name=_("merged into"))
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # History is read by person (its id), date and user only; every other index on it would
+    # be kept up to date on each import for nothing.
+    history = HistoricalRecords(no_db_index=["grid_code", "dwelling", "household", "merged_into"])
 
     objects = PersonQuerySet.as_manager()
 
@@ -115,7 +117,9 @@ class Person(models.Model):
         ordering = ["grid_code", "name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["id_number"])]
+        # Phones are found by equality only: a plain index, not db_index's second one for LIKE.
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["id_number"]),
+                   models.Index(fields=["phone"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["document_type", "id_number"], condition=~Q(id_number=""),
