@@ -187,10 +187,29 @@ def test_person_lands_on_dwelling_named_in_address_with_household(dwelling_501, 
     assert summary["unchanged"] == 2
 
 
+@pytest.mark.parametrize("address", ["3号楼2单元501室", "胜利街3-2-501", "三栋二单元五零一",
+                                     "3幢2单元5楼1室", "３栋２单元５０１"])
+def test_person_address_written_any_way_departments_write_it(dwelling_501, tmp_path, capsys,
+                                                             address):
+    rows = [["张伟", ID_1, GRID_A, address, "", ""]]
+    code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),
+                           capsys=capsys)
+    assert (code, summary["created"]) == (0, 1)
+    assert Person.objects.get().dwelling == dwelling_501
+
+
+def test_address_without_a_unit_names_no_dwelling(dwelling_501, tmp_path, capsys):
+    rows = [["张伟", ID_1, GRID_A, "胜利街12号3栋501", "", ""]]
+    code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),
+                           capsys=capsys)
+    assert (code, summary["created"]) == (0, 1)
+    assert Person.objects.get().dwelling is None
+
+
 def test_person_with_building_unit_room_columns_and_unknown_dwelling(dwelling_501, tmp_path,
                                                                      capsys):
     header = ["姓名", "身份证号", "网格编码", "楼栋", "单元", "房号"]
-    rows = [["张伟", ID_1, GRID_A, "3栋", 2, "501"],
+    rows = [["张伟", ID_1, GRID_A, "3号楼", 2, "501"],
             ["李娜", ID_2, GRID_A, "3栋", 2, "502"]]
     code, summary, err = run("persons", write_csv(tmp_path / "a.csv", rows, header=header),
                              capsys=capsys)

@@ -18,6 +18,7 @@ from wangge.bulk import AnyOf, assign_keys, insert_with_history
 from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
 from wangge.normalisers import DocumentType
+from wangge.normalisers.addresses import parse_address
 from wangge.people.models import (
     HealthStatus,
     Household,
@@ -32,7 +33,7 @@ from wangge.places.models import Dwelling
 from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
 
 from .cells import LIST_SEPARATORS, choice, choice_words, tidy, whole_number
-from .places import PlaceFinder, grid_of, parse_address
+from .places import PlaceFinder, grid_of
 from .rows import Outcome, Row, RowError
 
 # Words departments use for our choices, besides the codes and their labels.
@@ -204,8 +205,8 @@ class PersonKind:
         3栋2单元501), which must already be registered; it sets the person's grid."""
         cells = {name: fields.pop(name) for name in PLACE_CELLS if name in fields}
         address = cells.pop("address", "")
-        if not cells and (parsed := parse_address(address)):
-            cells["building"], cells["unit"], cells["room"] = parsed
+        if not cells and address and (parsed := parse_address(address)).unit:
+            cells = {"building": parsed.building, "unit": int(parsed.unit), "room": parsed.room}
         if not cells or errors.keys() & {*PLACE_CELLS, "grid_code"}:
             return None
         if missing := [name for name in ("building", "unit", "room") if name not in cells]:

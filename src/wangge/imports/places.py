@@ -1,7 +1,6 @@
 """Importing buildings, dwellings and facilities, and finding the dwelling a person's row
 names (building, unit and room, or an address such as 3栋2单元501)."""
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from wangge.access.selectors import require_in_scope
 from wangge.divisions.codes import Level, is_within, level_of, scope_prefix
 from wangge.divisions.models import Grid
+from wangge.normalisers.addresses import building_label
 from wangge.places.models import Building, Dwelling, Facility, FacilityKind
 from wangge.places.services import check_dwelling, placement_code
 from wangge.spreadsheets import (
@@ -33,9 +33,6 @@ FACILITY_WORDS = {
     "警务室": FacilityKind.POLICE_STATION, "社区服务中心": FacilityKind.COMMUNITY_CENTRE,
     "党群服务中心": FacilityKind.COMMUNITY_CENTRE, "其他": FacilityKind.OTHER,
 }
-# 3栋2单元501, 江岸区胜利街12号3栋2单元501室, 3号楼2单元501
-ADDRESS_PATTERN = re.compile(
-    r"(?P<building>[0-9A-Za-z]+(?:栋|幢|号楼|座))(?P<unit>\d+)单元(?P<room>[0-9A-Za-z-]+)室?$")
 
 
 def floor_of_room(room: str) -> int:
@@ -53,11 +50,12 @@ class PlaceFinder:
     def __init__(self, prefixes: list[str]):
         self.prefixes = prefixes
         self._buildings: dict[tuple[str, str], Building] = {}
+        self._labels: dict[str, dict[str, list[Building]]] = {}
         self._dwellings: dict[int, dict[tuple[int, str], Dwelling]] = {}
 
     def building(self, text: str, grid_code: str | None) -> Building:
-        """The building with this address, or with this name in the grid (or, without a
-        grid, the only one of that name in the jurisdiction)."""
+        """The building with this address, or named this way in the grid (or, without a grid,
+        the only one so named in the jurisdiction): 3栋, 3号楼 and 三栋 name the same one."""
         text = tidy(text)
         cache_key = (text, grid_code or "")
         if cache_key not in self._buildings:
@@ -67,10 +65,7 @@ class PlaceFinder:
     def _find_building(self, text: str, grid_code: str | None) -> Building:
         found = list(Building.objects.in_scope(self.prefixes).filter(address=text)[:2])
         if not found:
-            by_name = Building.objects.in_scope(self.prefixes).filter(name=text)
-            if grid_code:
-                by_name = by_name.filter(grid_code=grid_code)
-            found = list(by_name[:2])
+            found = self._by_label(grid_code).get(building_label(text), [])
         if len(found) == 1:
             return found[0]
         if found:
@@ -84,6 +79,16 @@ class PlaceFinder:
             message = _("No building %(name)s in your jurisdiction; import the buildings first "
                         "(wangge import buildings).")
         raise ValidationError({"building": message % {"name": text, "code": grid_code}})
+
+    def _by_label(self, grid_code: str | None) -> dict[str, list[Building]]:
+        """The buildings of the grid (or of the whole jurisdiction) by their label."""
+        if (grid_code or "") not in self._labels:
+            buildings = Building.objects.in_scope(self.prefixes)
+            labels: dict[str, list[Building]] = {}
+            for building in buildings.filter(grid_code=grid_code) if grid_code else buildings:
+                labels.setdefault(building_label(building.name), []).append(building)
+            self._labels[grid_code or ""] = labels
+        return self._labels[grid_code or ""]
 
     def dwelling(self, building: Building, unit: int, room: str) -> Dwelling:
         if building.pk not in self._dwellings:
@@ -231,15 +236,6 @@ class DwellingKind(RecordKind):
 
     def check(self, record: Any, *, created: bool, before: dict[str, Any]) -> None:
         check_dwelling(record)
-
-
-def parse_address(text: str) -> tuple[str, int, str] | None:
-    """Building, unit and room from an address such as 3栋2单元501 (None if it has no such
-    ending)."""
-    match = ADDRESS_PATTERN.search(tidy(text).replace(" ", ""))
-    if match is None:
-        return None
-    return match["building"], int(match["unit"]), match["room"]
 
 
 def grid_of(dwelling: Dwelling, grid_code: str | None, prefixes: list[str]) -> str:

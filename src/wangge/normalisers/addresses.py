@@ -26,6 +26,7 @@ _DWELLING = re.compile(
     r"(?:(?P<floor>[0-9]+)(?:层|楼))?"
     r"(?P<room>[0-9]+)(?:室|号|户)?$"
 )
+_BUILDING_LABEL = re.compile(r"([0-9]+|[A-Z])(?:栋|号|楼)?")
 _NOISE = re.compile(r"[\s,，.。;；:：()（）\[\]【】\"'“”]")
 _DASHES = re.compile(r"[—–－~～_/#]")
 
@@ -69,15 +70,30 @@ def _numeral_value(run: str) -> str:
     return str(total + (digit or 0))
 
 
+def _normalised(value: str) -> str:
+    """Width, Simplified characters, numerals and separators made one way; 号楼, 幢 and 座
+    written 栋."""
+    text = unicodedata.normalize("NFKC", str(value)).upper()
+    text = _NOISE.sub("", _DASHES.sub("-", text))
+    text = chinese_numerals_to_digits(_TRADITIONAL_TO_SIMPLIFIED.convert(text))
+    return text.replace("号楼", "栋").replace("幢", "栋").replace("座", "栋")
+
+
+def building_label(value: str) -> str:
+    """A building's label as ``parse_address`` gives it: 3栋, 3号楼, 3幢, 三栋 and 03 are all
+    3; a building with another kind of name (综合楼) keeps its normalised name."""
+    text = _normalised(value)
+    if match := _BUILDING_LABEL.fullmatch(text):
+        return match[1].lstrip("0") or "0"
+    return text
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def parse_address(value: str) -> Address:
     """Normalise an address (width, Simplified characters, numerals, separators) and split off
     the dwelling at its end. A room written with its floor (5楼1室) becomes 501; leading zeros
     go, so 0501 and 501 agree."""
-    text = unicodedata.normalize("NFKC", str(value)).upper()
-    text = _NOISE.sub("", _DASHES.sub("-", text))
-    text = chinese_numerals_to_digits(_TRADITIONAL_TO_SIMPLIFIED.convert(text))
-    text = text.replace("号楼", "栋").replace("幢", "栋").replace("座", "栋")
+    text = _normalised(value)
     match = _DWELLING.search(text)
     if match is None:
         return Address(text=text)
