@@ -4,7 +4,8 @@ python-calamine is fast (about 10 µs a row) but reads the whole sheet into memo
 first row comes out (about 0.4 KB a row; python-calamine cannot iterate lazily, see
 dimastbk/python-calamine#42). openpyxl's read-only mode parses the sheet as it goes, so memory
 stays nearly flat (it keeps an emptied element of about 85 bytes per row parsed, at most about
-90 MB at Excel's limit of 1,048,576 rows), but it is about eight times slower. So an xlsx whose
+90 MB at Excel's limit of 1,048,576 rows), but it is about eight times slower; it runs in a
+child process, so the reading overlaps with the import's own work. So an xlsx whose
 sheet (with its shared strings) is more than STREAM_ABOVE_BYTES uncompressed — about 50,000
 rows of six columns — is streamed through openpyxl; smaller ones, and every xls (65,536 rows at
 most), go through calamine.
@@ -18,9 +19,11 @@ trailing blank rows are dropped.
 """
 
 import datetime
+import multiprocessing
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
@@ -33,6 +36,8 @@ from openpyxl.cell.cell import ERROR_CODES
 # Uncompressed bytes of a sheet's XML and the shared strings above which an xlsx is streamed.
 # A six-column row takes about 350 bytes of XML, and about as much in calamine's memory.
 STREAM_ABOVE_BYTES = 16 << 20
+# Rows the streaming reader hands over at a time.
+STREAM_BATCH_ROWS = 1000
 
 Rows = Iterator[tuple[int, list[Any]]]
 
@@ -106,31 +111,80 @@ def _calamine_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
 
 
 def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl, zipfile and the XML parser each raise their own
-        raise UnreadableFileError(_("%(file)s is not a readable Excel workbook (%(error)s).")
-                            % {"file": path.name, "error": error}) from error
-    if sheet and sheet not in workbook.sheetnames:
-        workbook.close()
-        raise UnreadableFileError(_("%(file)s has no sheet named %(sheet)s.")
-                            % {"file": path.name, "sheet": sheet})
-    worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-    # The rows the file holds, not as many as its <dimension> claims (often wrong or absent).
-    worksheet.reset_dimensions()
+    """openpyxl's streaming reader, run in a child process that hands the rows over in
+    batches: it is the slow part of a large import, and this way it runs on a second core
+    while the import checks and writes what it has been given."""
+    context = multiprocessing.get_context("fork")  # the child needs no state but the path
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(target=_stream_sheet, args=(path, sheet, sender), daemon=True)
+    reader.start()
+    sender.close()
+
+    def received() -> tuple[str, Any]:
+        try:
+            return receiver.recv()
+        except EOFError:  # the reader died without a word (killed, out of memory)
+            return "unreadable", "the reader stopped"
+
+    def stop() -> None:
+        reader.kill()
+        reader.join()
+        receiver.close()
+
+    kind, title = received()
+    if kind != "sheet":
+        stop()
+        raise _unreadable(path, sheet, kind, title)
 
     def rows() -> Rows:
         try:
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                yield number, [_as_calamine(value) for value in values]
-        except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
-                ValueError) as error:
-            raise UnreadableFileError(_("%(file)s is not a readable Excel workbook (%(error)s).")
-                                % {"file": path.name, "error": error}) from error
+            while (message := received())[0] == "rows":
+                yield from message[1]
+            if message[0] != "end":
+                raise _unreadable(path, sheet, *message)
         finally:
-            workbook.close()
+            stop()
 
-    return worksheet.title, rows()
+    return title, rows()
+
+
+def _stream_sheet(path: Path, sheet: str | None, sender: Connection) -> None:
+    """In the reader process: send ("sheet", title), then ("rows", batch) until ("end", "") —
+    or ("no sheet", "") or ("unreadable", what went wrong) instead."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl, zipfile and the XML parser each raise their own
+        sender.send(("unreadable", str(error)))
+        return
+    if sheet and sheet not in workbook.sheetnames:
+        sender.send(("no sheet", ""))
+        return
+    worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+    # The rows the file holds, not as many as its <dimension> claims (often wrong or absent).
+    worksheet.reset_dimensions()
+    sender.send(("sheet", worksheet.title))
+    batch: list[tuple[int, list[Any]]] = []
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            batch.append((number, [_as_calamine(value) for value in values]))
+            if len(batch) == STREAM_BATCH_ROWS:
+                sender.send(("rows", batch))
+                batch = []
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
+            ValueError) as error:
+        sender.send(("rows", batch))
+        sender.send(("unreadable", str(error)))
+        return
+    sender.send(("rows", batch))
+    sender.send(("end", ""))
+
+
+def _unreadable(path: Path, sheet: str | None, kind: str, detail: str) -> UnreadableFileError:
+    if kind == "no sheet":
+        return UnreadableFileError(_("%(file)s has no sheet named %(sheet)s.")
+                                   % {"file": path.name, "sheet": sheet})
+    return UnreadableFileError(_("%(file)s is not a readable Excel workbook (%(error)s).")
+                               % {"file": path.name, "error": detail})
 
 
 def _as_calamine(value: Any) -> Any:
