@@ -87,6 +87,7 @@ CHOICES = {"document_type": DocumentType, "sex": Sex, "residence_type": Residenc
 # Fields compared with the existing record; an empty cell never erases what is known.
 COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
             "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
+COMPARED_SET = frozenset(COMPARED)
 LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
           } | {"household_number": Household._meta.get_field("number").max_length}
 PLACE_CELLS = ("address", "building", "unit", "floor", "room")
@@ -170,13 +171,16 @@ class PersonKind:
         dwelling = self._dwelling(fields, errors)
         if "grid_code" not in fields and "grid_code" not in errors:
             errors["grid_code"] = [_("Every person needs the 15-digit code of their grid.")]
-        person = new_person({name: value for name, value in fields.items() if name in COMPARED})
+        compared = COMPARED_SET.intersection(fields)
+        person = new_person({name: fields[name] for name in compared})
         for name, messages in person_errors(person).items():
             errors.setdefault(name, messages)
         if errors:
             raise RowError(errors)
-        values = {name: getattr(person, name) for name in COMPARED if name in fields
-                  or (name in ("birth_date", "sex") and getattr(person, name))}
+        values = {name: getattr(person, name) for name in compared}
+        for name in ("birth_date", "sex"):  # read from a resident ID when the row has none
+            if name not in values and getattr(person, name):
+                values[name] = getattr(person, name)
         if dwelling is not None:
             values["dwelling_id"] = person.dwelling_id = dwelling.pk
         return PersonRow(fields=values, person=person, key=person_key(person),
@@ -203,6 +207,8 @@ class PersonKind:
     def _dwelling(self, fields: dict[str, Any], errors: dict[str, list[str]]) -> Dwelling | None:
         """The dwelling the row names (building, unit and room, or an address ending in
         3栋2单元501), which must already be registered; it sets the person's grid."""
+        if fields.keys().isdisjoint(PLACE_CELLS):
+            return None  # most rows name no dwelling
         cells = {name: fields.pop(name) for name in PLACE_CELLS if name in fields}
         address = cells.pop("address", "")
         if not cells and address and (parsed := parse_address(address)).unit:

@@ -33,7 +33,7 @@ KINDS = {
     "facilities": (FacilityImportKind, Action.EDIT_PLACES),
     "organizations": (OrganizationImportKind, Action.EDIT_ORGANIZATIONS),
 }
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 
 
 @dataclass
