@@ -195,7 +195,9 @@ def child(step: str, path: Path, limit: int) -> None:
         rows = measure_import_export(baseline_xlsx(path, limit), limit)
     elapsed = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{rows} {elapsed:.3f} {peak:.0f}")
+    # A large xlsx is read in a child process: its peak counts too.
+    reader_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{rows} {elapsed:.3f} {peak:.0f} {reader_peak:.0f}")
 
 
 def main() -> None:
@@ -226,10 +228,12 @@ def main() -> None:
              "--baseline-rows", str(baseline_rows)],
             check=True, capture_output=True, text=True,
         ).stdout.split()
-        rows, seconds, peak = int(output[0]), float(output[1]), int(output[2])
+        rows, seconds, peak, reader_peak = (int(output[0]), float(output[1]), int(output[2]),
+                                            int(output[3]))
         figures[step] = rows / seconds
-        print(f"  {step:>13}: {rows:>9,} rows in {seconds:7.1f} s = {rows / seconds:>9,.0f} "
-              f"rows/s, peak RSS {peak} MiB")
+        reader = f" + {reader_peak} MiB in the reader process" if reader_peak else ""
+        print(f"  {step:>18}: {rows:>9,} rows in {seconds:7.1f} s = {rows / seconds:>9,.0f} "
+              f"rows/s, peak RSS {peak} MiB{reader}")
     print(f"import[{connection.vendor}] {args.rows:,} rows, wangge from CSV: "
           f"{figures['raw-registry'] / figures['wangge']:.1f}× the time of the raw load into "
           f"the person table ({figures['raw'] / figures['wangge']:.0f}× a bare table's); "

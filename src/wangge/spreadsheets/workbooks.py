@@ -20,10 +20,10 @@ trailing blank rows are dropped.
 
 import datetime
 import multiprocessing
+import queue
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
@@ -36,8 +36,9 @@ from openpyxl.cell.cell import ERROR_CODES
 # Uncompressed bytes of a sheet's XML and the shared strings above which an xlsx is streamed.
 # A six-column row takes about 350 bytes of XML, and about as much in calamine's memory.
 STREAM_ABOVE_BYTES = 16 << 20
-# Rows the streaming reader hands over at a time.
+# Rows the streaming reader hands over at a time, and how many batches it may read ahead.
 STREAM_BATCH_ROWS = 1000
+STREAM_BATCHES_AHEAD = 50
 
 Rows = Iterator[tuple[int, list[Any]]]
 
@@ -115,21 +116,23 @@ def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
     batches: it is the slow part of a large import, and this way it runs on a second core
     while the import checks and writes what it has been given."""
     context = multiprocessing.get_context("fork")  # the child needs no state but the path
-    receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(target=_stream_sheet, args=(path, sheet, sender), daemon=True)
+    # The reader may run this many batches ahead of the import (a few MB).
+    messages = context.Queue(maxsize=STREAM_BATCHES_AHEAD)
+    reader = context.Process(target=_stream_sheet, args=(path, sheet, messages), daemon=True)
     reader.start()
-    sender.close()
 
     def received() -> tuple[str, Any]:
-        try:
-            return receiver.recv()
-        except EOFError:  # the reader died without a word (killed, out of memory)
-            return "unreadable", "the reader stopped"
+        while True:
+            try:
+                return messages.get(timeout=1)
+            except queue.Empty:
+                if not reader.is_alive():  # died without a word (killed, out of memory)
+                    return "unreadable", "the reader stopped"
 
     def stop() -> None:
         reader.kill()
         reader.join()
-        receiver.close()
+        messages.close()
 
     kind, title = received()
     if kind != "sheet":
@@ -148,35 +151,35 @@ def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
     return title, rows()
 
 
-def _stream_sheet(path: Path, sheet: str | None, sender: Connection) -> None:
+def _stream_sheet(path: Path, sheet: str | None, messages: multiprocessing.Queue) -> None:
     """In the reader process: send ("sheet", title), then ("rows", batch) until ("end", "") —
     or ("no sheet", "") or ("unreadable", what went wrong) instead."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl, zipfile and the XML parser each raise their own
-        sender.send(("unreadable", str(error)))
+        messages.put(("unreadable", str(error)))
         return
     if sheet and sheet not in workbook.sheetnames:
-        sender.send(("no sheet", ""))
+        messages.put(("no sheet", ""))
         return
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     # The rows the file holds, not as many as its <dimension> claims (often wrong or absent).
     worksheet.reset_dimensions()
-    sender.send(("sheet", worksheet.title))
+    messages.put(("sheet", worksheet.title))
     batch: list[tuple[int, list[Any]]] = []
     try:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             batch.append((number, [_as_calamine(value) for value in values]))
             if len(batch) == STREAM_BATCH_ROWS:
-                sender.send(("rows", batch))
+                messages.put(("rows", batch))
                 batch = []
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
             ValueError) as error:
-        sender.send(("rows", batch))
-        sender.send(("unreadable", str(error)))
+        messages.put(("rows", batch))
+        messages.put(("unreadable", str(error)))
         return
-    sender.send(("rows", batch))
-    sender.send(("end", ""))
+    messages.put(("rows", batch))
+    messages.put(("end", ""))
 
 
 def _unreadable(path: Path, sheet: str | None, kind: str, detail: str) -> UnreadableFileError:
