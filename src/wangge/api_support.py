@@ -98,7 +98,7 @@ class CodeFilter(Schema):
     code: str = Field("", pattern=r"^\d{0,15}$",
                       description="Grid or division code, or a prefix of one")
 
-    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def narrow(self, queryset: QuerySet) -> QuerySet:
         if not self.code:
             return queryset
         # A full code means its jurisdiction: 420102001000 (a street) covers 420102001…

@@ -13,6 +13,14 @@ class RecordInUseError(Exception):
     """A delete refused because other records still depend on the record (the API's 409)."""
 
 
+def stated_reason(reason: str, missing: str | None = None) -> str:
+    """The reason given for a change, trimmed; a ValidationError on ``reason`` (``missing``,
+    by default "Say why you are changing this record.") when none was given."""
+    if not reason.strip():
+        raise ValidationError({"reason": missing or _("Say why you are changing this record.")})
+    return reason.strip()
+
+
 def save_with_history(record: Record, *, by: Any, reason: str) -> Record:
     """Save ``record``; its historical row names ``by`` as the user and ``reason`` as the why."""
     record._history_user = by
@@ -49,10 +57,9 @@ def delete_unless_used(record: models.Model, *, by: Any, reason: str,
     """Delete ``record`` with the reason for it, refused (``RecordInUseError``, naming them)
     while other records depend on it: ``used_by``, by default its ``dependants``. Nothing is
     deleted along with it, so nothing is orphaned or lost without its own reason."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why you are deleting this record.")})
+    reason = stated_reason(reason, _("Say why you are deleting this record."))
     used_by = dependants(record) if used_by is None else used_by
     if used_by:
         raise RecordInUseError(_("%(record)s cannot be deleted: %(kinds)s still refer to it.")
                                % {"record": record, "kinds": ", ".join(used_by)})
-    delete_with_history(record, by=by, reason=reason.strip())
+    delete_with_history(record, by=by, reason=reason)

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.factories import GRID_A, make_person, make_user
 from wangge.access.permissions import Role
 
@@ -18,6 +20,13 @@ def test_htmx_gets_only_the_results(worker_client, residents):
 
 def test_search_by_full_id_number(worker_client, residents):
     assert "甲居民" in worker_client.get("/people/?q=42010219800108123x").content.decode()
+
+
+@pytest.mark.parametrize("written", ["４２０１０２１９８００１０８１２３ｘ", "420102800108123",
+                                     " 420102 19800108 123X "])
+def test_search_by_id_number_written_another_way(worker_client, residents, written):
+    """Full-width, an old 15-digit card's number, spaces: the stored number is normalised."""
+    assert "甲居民" in worker_client.get("/people/", {"q": written}).content.decode()
 
 
 def test_an_empty_search_lists_nobody(worker_client, residents):

@@ -75,7 +75,7 @@ class GridPatch(Reason):
 @router.get("/divisions", response=list[DivisionOut])
 @paginate(Pages)
 def division_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, divisions_visible_to, None))
+    return filters.narrow(visible(request, divisions_visible_to, None))
 
 
 @router.get("/divisions/{code}", response=DivisionOut)
@@ -107,13 +107,13 @@ def division_delete(request: HttpRequest, code: str, payload: Reason) -> None:
 @router.get("/grids", response=list[GridOut])
 @paginate(Pages)
 def grid_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, grids_visible_to, None))
+    return filters.narrow(visible(request, grids_visible_to, None))
 
 
 @router.get("/grids.geojson", response=dict[str, Any])
 def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
     """Every visible grid (not paged: a map draws them all) with its registered population."""
-    grids = list(filters.narrow(request, visible(request, grids_visible_to, None)))
+    grids = list(filters.narrow(visible(request, grids_visible_to, None)))
     population = population_by_grid(grid.code for grid in grids)
     return feature_collection([
         {"type": "Feature", "geometry": grid.boundary,

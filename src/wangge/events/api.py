@@ -126,8 +126,8 @@ class EventFilter(CodeFilter):
     overdue: bool = False
     escalated: bool = False
 
-    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        queryset = super().narrow(request, queryset)
+    def narrow(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().narrow(queryset)
         if self.state:
             queryset = queryset.filter(state=self.state)
         if self.category_id:
@@ -236,7 +236,7 @@ def category_list(request: HttpRequest) -> QuerySet:
 @router.get("/events", response=list[EventOut])
 @paginate(Pages)
 def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, events_visible_to, VIEW))
+    return filters.narrow(visible(request, events_visible_to, VIEW))
 
 
 @router.get("/events/{id}", response=EventDetail)

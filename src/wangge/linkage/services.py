@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
+from wangge.audit import save_with_history, stated_reason
 from wangge.divisions.codes import scope_prefix
 from wangge.normalisers import DocumentType
 from wangge.organizations.models import Membership
@@ -192,12 +192,6 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[An
             if before[field] != after[field]}
 
 
-def _reason(reason: str) -> str:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why.")})
-    return reason.strip()
-
-
 @transaction.atomic
 def person_merge(*, keep: Person, absorb: Person, by: User | None, reason: str,
                  candidate: MatchCandidate | None = None, automatic: bool = False) -> Merge:
@@ -214,7 +208,7 @@ def person_merge(*, keep: Person, absorb: Person, by: User | None, reason: str,
       histories, each with an entry naming the other and the reason.
     """
     require(by, Action.REVIEW_MATCHES)
-    reason = _reason(reason)
+    reason = stated_reason(reason)
     keep, absorb = (Person.objects.select_for_update().get(pk=record.pk)
                     for record in (keep, absorb))
     for record, field in ((keep, "keep"), (absorb, "absorb")):
@@ -293,7 +287,7 @@ def person_unmerge(*, merge: Merge, by: User | None, reason: str) -> Merge:
     Both records get a history entry; the pair is marked rejected so that linkage does not
     merge it again."""
     require(by, Action.REVIEW_MATCHES)
-    reason = _reason(reason)
+    reason = stated_reason(reason)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone is not None:
         raise ValidationError(_("This merge has already been undone."))
@@ -373,7 +367,7 @@ def candidate_reject(*, candidate: MatchCandidate, by: User | None,
                      reason: str) -> MatchCandidate:
     """The two are different people: the pair leaves the queue and is not proposed again."""
     require(by, Action.REVIEW_MATCHES)
-    reason = _reason(reason)
+    reason = stated_reason(reason)
     candidate = _pending(candidate)
     for person, field in ((candidate.left, "left"), (candidate.right, "right")):
         require_in_scope(by, person.grid_code, field)

@@ -89,7 +89,7 @@ class MemberIn(Reason):
 @paginate(Pages)
 def organization_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
     organizations = visible(request, organizations_visible_to, VIEW)
-    return filters.narrow(request, organizations.prefetch_related("served_grids"))
+    return filters.narrow(organizations.prefetch_related("served_grids"))
 
 
 @router.get("/organizations/{id}", response=OrganizationOut)

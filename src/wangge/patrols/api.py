@@ -67,8 +67,8 @@ class PatrolFilter(CodeFilter):
     patroller_id: int | None = None
     open: bool | None = Field(None, description="true: patrols under way; false: ended ones")
 
-    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        queryset = super().narrow(request, queryset)
+    def narrow(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().narrow(queryset)
         if self.patroller_id is not None:
             queryset = queryset.filter(patroller_id=self.patroller_id)
         if self.open is not None:
@@ -145,7 +145,7 @@ def _own(request: HttpRequest, id: int) -> Patrol:
 def patrol_list(request: HttpRequest, filters: Query[PatrolFilter]) -> QuerySet:
     """Patrols in the jurisdiction, newest first: ``patroller_id`` gives one person's
     history."""
-    return filters.narrow(request, visible(request, patrols_visible_to, VIEW)).with_counts()
+    return filters.narrow(visible(request, patrols_visible_to, VIEW)).with_counts()
 
 
 @router.get("/patrols/{id}", response=PatrolDetail)
@@ -197,7 +197,7 @@ def coverage_list(request: HttpRequest, filters: Query[CoverageFilter]) -> Query
     """Each grid of the jurisdiction: buildings, how many a patrol visited in the last
     ``days``, how many not, and when a patrol last started there."""
     since = coverage_since(filters.days)
-    return filters.narrow(request, visible(
+    return filters.narrow(visible(
         request, lambda user: coverage_visible_to(user, since=since), VIEW))
 
 

@@ -180,7 +180,7 @@ class MemberIn(Reason):
 @router.get("/persons", response=list[PersonOut])
 @paginate(Pages)
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, partial(persons_search, text=filters.q),
+    return filters.narrow(visible(request, partial(persons_search, text=filters.q),
                                            VIEW))
 
 
@@ -227,7 +227,7 @@ def person_history_get(request: HttpRequest, id: int) -> list[dict[str, Any]]:
 @router.get("/households", response=list[HouseholdOut])
 @paginate(Pages)
 def household_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, households_visible_to, VIEW))
+    return filters.narrow(visible(request, households_visible_to, VIEW))
 
 
 @router.get("/households/{id}", response=HouseholdOut)

@@ -49,15 +49,6 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PersonQuerySet(ScopedQuerySet):
-    def search(self, text: str) -> "PersonQuerySet":
-        """By exact document number, exact phone, or name prefix."""
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(id_number=text.upper()) | Q(phone=text) | Q(name__startswith=text))
-
-
 class Household(models.Model):
     number = models.CharField(_("household number"), max_length=30, blank=True)
     grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
@@ -111,7 +102,7 @@ class Person(models.Model):
     # be kept up to date on each import for nothing.
     history = HistoricalRecords(no_db_index=["grid_code", "dwelling", "household", "merged_into"])
 
-    objects = PersonQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["grid_code", "name", "id"]

@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked, shown
-from wangge.normalisers import normalise_phone
+from wangge.normalisers import normalise_phone, parse_resident_id
+from wangge.normalisers.text import fold_width
 
 from .models import Household, Person
 
@@ -31,7 +32,11 @@ def persons_search(user: User, text: str) -> QuerySet[Person]:
         return persons
     condition = Q(name__startswith=text)
     if sees_unmasked(user, SensitiveField.ID_NUMBER):
-        condition |= Q(id_number=text.upper())
+        # Stored numbers are normalised: full-width folded, an old 15-digit ID made 18.
+        number = fold_width(text).upper()
+        with suppress(ValidationError):
+            number = parse_resident_id(text).number
+        condition |= Q(id_number=number)
     if sees_unmasked(user, SensitiveField.PHONE):
         # Text that is not a phone number searches by name (and ID) only.
         with suppress(ValidationError):

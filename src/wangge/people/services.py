@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_unless_used, save_with_history
+from wangge.audit import delete_unless_used, save_with_history, stated_reason
 from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Grid
 from wangge.normalisers import (
@@ -145,12 +145,11 @@ def person_update(*, person: Person, by: User | None, reason: str, **changes: An
         person.birth_date = changes.get("birth_date")
         person.sex = changes.get("sex", "")
     errors: dict[str, list[str]] = {}
-    if not reason.strip():
-        errors["reason"] = [_("Say why you are changing this record.")]
-    try:
-        person_validate(person)
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    for check in (lambda: stated_reason(reason), lambda: person_validate(person)):
+        try:
+            check()
+        except ValidationError as error:  # every broken rule is shown at once
+            errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     return save_with_history(person, by=by, reason=reason.strip())
@@ -164,8 +163,7 @@ def person_transfer(
     """Move the same record to another dwelling (and so maybe another grid), with its date."""
     require(by, Action.EDIT_PEOPLE)
     require_in_scope(by, dwelling.grid_code, "dwelling")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the person moved.")})
+    reason = stated_reason(reason, _("Say why the person moved."))
     if dwelling.pk == person.dwelling_id:
         raise ValidationError({"dwelling": _("The person already lives in this dwelling.")})
     if moved_on > datetime.date.today():
@@ -173,10 +171,10 @@ def person_transfer(
     move = PersonMove.objects.create(
         person=person, from_grid_code=person.grid_code, to_grid_code=dwelling.grid_code,
         from_dwelling_id=person.dwelling_id, to_dwelling=dwelling, moved_on=moved_on,
-        reason=reason.strip(), by=by,
+        reason=reason, by=by,
     )
     person.dwelling, person.grid_code = dwelling, dwelling.grid_code
-    save_with_history(person, by=by, reason=reason.strip())
+    save_with_history(person, by=by, reason=reason)
     return move
 
 
@@ -212,12 +210,6 @@ def household_add_member(
     return save_with_history(person, by=by, reason=reason)
 
 
-def _reason_required(reason: str) -> str:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why you are changing this record.")})
-    return reason.strip()
-
-
 @transaction.atomic
 def household_update(
     *, household: Household, by: User | None, reason: str, **changes: Any
@@ -225,7 +217,7 @@ def household_update(
     """Change a household's number, dwelling or head (or clear the last two). A new head must
     already be a member; the former head stays a member, as "other" until corrected."""
     require(by, Action.EDIT_PEOPLE)
-    reason = _reason_required(reason)
+    reason = stated_reason(reason)
     if "number" in changes:
         household.number = changes["number"].strip()
     if "dwelling" in changes:
@@ -261,7 +253,7 @@ def household_remove_member(
     """Take a person out of a household (the record stays; a head leaves it headless)."""
     require(by, Action.EDIT_PEOPLE)
     require_in_scope(by, person.grid_code, "person")
-    reason = _reason_required(reason)
+    reason = stated_reason(reason)
     if person.household_id != household.pk:
         raise ValidationError({"person": _("%(name)s is not a member of this household.")
                                % {"name": person.name}})

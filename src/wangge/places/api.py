@@ -114,8 +114,8 @@ class DwellingPatch(Reason):
 class DwellingFilter(CodeFilter):
     building_id: int | None = None
 
-    def narrow(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        queryset = super().narrow(request, queryset)
+    def narrow(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().narrow(queryset)
         return queryset if self.building_id is None else queryset.filter(
             building_id=self.building_id)
 
@@ -161,13 +161,13 @@ def _delete(request: HttpRequest, selector: Selector, pk: int, payload: Reason) 
 @router.get("/buildings", response=list[BuildingOut])
 @paginate(Pages)
 def building_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, buildings_visible_to, VIEW))
+    return filters.narrow(visible(request, buildings_visible_to, VIEW))
 
 
 @router.get("/buildings.geojson", response=dict)
 def building_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
     """Every visible building with a location, as points (not paged: a map draws them all)."""
-    buildings = filters.narrow(request, visible(request, buildings_visible_to, VIEW)).filter(
+    buildings = filters.narrow(visible(request, buildings_visible_to, VIEW)).filter(
         longitude__isnull=False, latitude__isnull=False)
     return feature_collection([
         {"type": "Feature",
@@ -203,7 +203,7 @@ def building_delete(request: HttpRequest, id: int, payload: Reason) -> None:
 @router.get("/dwellings", response=list[DwellingOut])
 @paginate(Pages)
 def dwelling_list(request: HttpRequest, filters: Query[DwellingFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, dwellings_visible_to, VIEW))
+    return filters.narrow(visible(request, dwellings_visible_to, VIEW))
 
 
 @router.get("/dwellings/{id}", response=DwellingOut)
@@ -235,7 +235,7 @@ def dwelling_delete(request: HttpRequest, id: int, payload: Reason) -> None:
 @router.get("/facilities", response=list[FacilityOut])
 @paginate(Pages)
 def facility_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, facilities_visible_to, VIEW))
+    return filters.narrow(visible(request, facilities_visible_to, VIEW))
 
 
 @router.get("/facilities/{id}", response=FacilityOut)
@@ -263,7 +263,7 @@ def facility_delete(request: HttpRequest, id: int, payload: Reason) -> None:
 @router.get("/enterprises", response=list[EnterpriseOut])
 @paginate(Pages)
 def enterprise_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
-    return filters.narrow(request, visible(request, enterprises_visible_to, VIEW))
+    return filters.narrow(visible(request, enterprises_visible_to, VIEW))
 
 
 @router.get("/enterprises/{id}", response=EnterpriseOut)
