@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
-from wangge.bulk import Keys, insert_with_history
+from wangge.bulk import Keys, insert_with_history, rare_collections
 from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
 from wangge.organizations.models import Membership, Organization, ServedGrid
@@ -120,6 +120,10 @@ class _Builder:
         self.housed += len(rows[Person])
 
     def run(self) -> list[dict[str, str]]:
+        with rare_collections():
+            return self._run()
+
+    def _run(self) -> list[dict[str, str]]:
         demo_reset()
         self.progress("Removed the previous demo district.")
         plan = city.plan_city(self.rng, self.residents)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require
+from wangge.bulk import rare_collections
 from wangge.spreadsheets import HeaderMap, Table, UnreadableFileError, cell_text, read_table
 
 from .organizations import OrganizationImportKind
@@ -91,7 +92,7 @@ def import_file(
         reason += f" ({department})"
     summary = ImportSummary(headers=table.headers)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), rare_collections():
             _import_rows(table, columns, handler, summary, reason, progress)
             if summary.rejected and not partial:
                 raise _RolledBackError
