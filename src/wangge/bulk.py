@@ -5,6 +5,7 @@ a person on SQLite). Here the rows go as plain tuples: PostgreSQL's COPY, or SQL
 ``executemany`` with one prepared statement. Records must carry their primary keys (see
 ``Keys``) and be valid already; the history row of each is what ``bulk_create_with_history``
 would write: type ``+``, the user, and the record's own ``_change_reason`` or the reason.
+``rare_collections`` keeps Python's cyclic garbage collector out of the way of such bulk work.
 """
 
 import functools

@@ -33,6 +33,8 @@ import python_calamine
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES
 
+from wangge.bulk import rare_collections
+
 # Uncompressed bytes of a sheet's XML and the shared strings above which an xlsx is streamed.
 # A six-column row takes about 350 bytes of XML, and about as much in calamine's memory.
 STREAM_ABOVE_BYTES = 16 << 20
@@ -168,11 +170,12 @@ def _stream_sheet(path: Path, sheet: str | None, messages: multiprocessing.Queue
     messages.put(("sheet", worksheet.title))
     batch: list[tuple[int, list[Any]]] = []
     try:
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            batch.append((number, [_as_calamine(value) for value in values]))
-            if len(batch) == STREAM_BATCH_ROWS:
-                messages.put(("rows", batch))
-                batch = []
+        with rare_collections():
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                batch.append((number, [_as_calamine(value) for value in values]))
+                if len(batch) == STREAM_BATCH_ROWS:
+                    messages.put(("rows", batch))
+                    batch = []
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
             ValueError) as error:
         messages.put(("rows", batch))
