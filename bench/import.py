@@ -14,6 +14,7 @@ reported for those. The generated files are kept in $WANGGE_VAR_DIR and reused.
 import argparse
 import csv
 import datetime
+import importlib.util
 import os
 import random
 import resource
@@ -212,6 +213,9 @@ def main() -> None:
     if args.step:
         child(args.step, args.file, args.baseline_rows)
         return
+    if importlib.util.find_spec("import_export") is None:
+        parser.error("django-import-export, the baseline, is not installed: "
+                     "pip install -e '.[bench]' (make bench does it)")
     setup()
     from django.db import connection
 
