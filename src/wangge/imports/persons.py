@@ -148,6 +148,8 @@ class PersonKind:
             "grid_code": lambda value, text: self._grid(text),
             "unit": lambda value, text: whole_number(value, least=1),
             "floor": lambda value, text: whole_number(value),
+            # An ID's length is checked by the document rules (person_errors), which also
+            # explain an ID that Excel made a number (4.2010219800101123E+17 is too long too).
             "id_number": lambda value, text: text,
             **{name: self._choice(name) for name in CHOICES if name != "vulnerable_tags"},
         }
@@ -197,8 +199,6 @@ class PersonKind:
 
     @staticmethod
     def _bounded(name: str, text: str) -> str:
-        # An ID's length is checked by the document rules (person_errors), which also explain
-        # an ID that Excel made a number (4.2010219800101123E+17 is too long as well).
         limit = LIMITS.get(name)
         if limit and len(text) > limit:
             raise ValidationError(_("At most %(limit)d characters.") % {"limit": limit})
