@@ -2,6 +2,7 @@
 same rows for the same real files, whoever wrote them."""
 
 import datetime
+import os
 import zipfile
 from pathlib import Path
 
@@ -152,3 +153,11 @@ def test_sheet_damaged_halfway_is_one_clear_error(tmp_path, stream):
             damaged.writestr(member, content)
     with pytest.raises(UnreadableFileError, match=r"list\.xlsx"):
         list(workbook_rows(path, None, stream=stream)[1])
+
+
+def test_a_reader_process_that_dies_is_one_clear_error(tmp_path, monkeypatch):
+    """Killed (out of memory, say) before it said anything: the import is told, not hung."""
+    path = department_list(tmp_path / "list.xlsx")
+    monkeypatch.setattr(workbooks, "_stream_sheet", lambda *arguments: os._exit(9))
+    with pytest.raises(UnreadableFileError, match=r"list\.xlsx.*the reader stopped"):
+        list(workbook_rows(path, None, stream=True)[1])

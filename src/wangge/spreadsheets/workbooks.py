@@ -124,12 +124,15 @@ def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
     reader.start()
 
     def received() -> tuple[str, Any]:
-        while True:
+        while reader.is_alive():
             try:
                 return messages.get(timeout=1)
             except queue.Empty:
-                if not reader.is_alive():  # died without a word (killed, out of memory)
-                    return "unreadable", "the reader stopped"
+                continue
+        try:  # what it sent before it ended is in the pipe by now
+            return messages.get(timeout=1)
+        except queue.Empty:  # it died without a word (killed, out of memory)
+            return "unreadable", "the reader stopped"
 
     def stop() -> None:
         reader.kill()
