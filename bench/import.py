@@ -213,7 +213,7 @@ def measure_import_export(path: Path, limit: int) -> int:
 def child(step: str, path: Path, limit: int) -> None:
     setup()
     if step == "wangge-writes":
-        from wangge.bulk import rare_collections
+        from wangge.collector import rare_collections
 
         with rare_collections():  # as import_file runs
             kind, checked = checked_rows(path)  # before the clock starts

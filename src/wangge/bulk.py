@@ -5,18 +5,16 @@ a person on SQLite). Here the rows go as plain tuples: PostgreSQL's COPY, or SQL
 ``executemany`` with one prepared statement. Records must carry their primary keys (see
 ``Keys``) and be valid already; the history row of each is what ``bulk_create_with_history``
 would write: type ``+``, the user, and the record's own ``_change_reason`` or the reason.
-``rare_collections`` keeps Python's cyclic garbage collector out of the way of such bulk work.
 """
 
 import functools
-import gc
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Lookup, Max
@@ -35,18 +33,20 @@ def _converter(field: models.Field) -> Convert | None:
         # As text, which COPY and SQLite take: the driver's formatting of a date object costs
         # more than the rest of a row. Few distinct values (birth dates, one timestamp per
         # batch): each is formatted once.
-        return functools.lru_cache(maxsize=100_000)(
-            (lambda value: value.isoformat()) if connection.vendor == "postgresql"
-            else (lambda value: field.get_db_prep_save(value, connection)))
+        def as_text(value: Any) -> str:
+            value = field.get_db_prep_save(value, connection)  # a naive time made aware
+            return value if isinstance(value, str) else value.isoformat()
+
+        return functools.lru_cache(maxsize=100_000)(as_text)
     return None
 
 
 class AnyOf(Lookup):
     """``filter(AnyOf(F("field"), values))``: on PostgreSQL ``field = ANY(%s)`` with the values
     as one array parameter (Django compiles an ``__in``'s values one by one, about 10 µs each);
-    elsewhere the plain ``IN``."""
+    elsewhere the plain ``IN``. The values go as given, not through the field's preparation:
+    plain strings or numbers."""
 
-    lookup_name = "any_of"
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
@@ -105,27 +105,17 @@ def insert_with_history(model: type[models.Model], records: Sequence[models.Mode
     if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create does
         # A history row is the record's row followed by what the history adds to it.
         history = model.history.model
+        history_columns = [*columns, "history_date", "history_type", "history_user_id",
+                           "history_change_reason"]
+        if {field.column for field in history._meta.concrete_fields} != {
+                *history_columns, history._meta.pk.column}:
+            raise ImproperlyConfigured(f"{history.__name__} has columns that "
+                                       "insert_with_history does not know how to fill.")
         stamp = _converter(history._meta.get_field("history_date"))(now)
-        writes.append((history._meta.db_table, [
-            *columns, "history_date", "history_type", "history_user_id",
-            "history_change_reason"], [
+        writes.append((history._meta.db_table, history_columns, [
             (*row, stamp, "+", user_id, getattr(record, "_change_reason", None) or reason)
             for row, record in zip(rows, records, strict=True)]))
     _write(writes)
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Within the block, Python's cyclic garbage collector runs rarely. Work on a million
-    rows keeps a chunk's thousands of objects alive at a time, and the collector, triggered
-    every 700 new objects, would walk them again and again: a third of an import's time.
-    Reference counting still frees each chunk as soon as it is done with."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 class Keys:

@@ -1,9 +1,13 @@
-"""The bulk writer: records and their history rows in one pass, and the array lookup."""
+"""The bulk writer: records and their history rows in one pass, the array lookup, and the
+collector kept out of the way."""
+
+import gc
 
 from django.db.models import F
 
 from tests.factories import GRID_A, make_person
 from wangge.bulk import AnyOf, assign_keys, insert_with_history
+from wangge.collector import rare_collections
 from wangge.imports.persons import new_person
 from wangge.people.models import Person
 
@@ -27,3 +31,15 @@ def test_inserted_records_get_one_history_row_each_with_their_own_reason(world):
     assert [(entry.history_type, entry.history_change_reason, entry.name)
             for entry in first.history.all()] == [("+", "第 2 行", "甲")]
     assert second.history.get().history_change_reason == "导入"
+
+
+def test_overlapping_rare_collections_bring_back_the_usual_thresholds():
+    usual = gc.get_threshold()
+    first, second = rare_collections(), rare_collections()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] == 100_000
+    first.__exit__(None, None, None)  # not last in, first out: two threads may end so
+    assert gc.get_threshold()[0] == 100_000
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == usual

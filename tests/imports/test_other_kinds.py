@@ -198,6 +198,26 @@ def test_person_address_written_any_way_departments_write_it(dwelling_501, tmp_p
     assert Person.objects.get().dwelling == dwelling_501
 
 
+def test_address_of_another_building_is_not_read_as_this_one(dwelling_501, tmp_path, capsys):
+    """A3栋 is not 3栋: the row is refused, not landed on 3栋's flat."""
+    rows = [["张伟", ID_1, GRID_A, "A3栋2单元501", "", ""]]
+    code, _, err = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),
+                       capsys=capsys)
+    assert code == 1
+    assert "No building A3" in err
+    assert not Person.objects.exists()
+
+
+def test_exact_building_name_wins_over_a_shared_label(dwelling_501, tmp_path, capsys):
+    make_building(GRID_A, name="3号", units=2, floors=6)  # labelled 3, as 3栋 is
+    header = ["姓名", "身份证号", "网格编码", "楼栋", "单元", "房号"]
+    rows = [["张伟", ID_1, GRID_A, "3栋", 2, "501"]]
+    code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=header),
+                           capsys=capsys)
+    assert (code, summary["created"]) == (0, 1)
+    assert Person.objects.get().dwelling == dwelling_501
+
+
 def test_address_without_a_unit_names_no_dwelling(dwelling_501, tmp_path, capsys):
     rows = [["张伟", ID_1, GRID_A, "胜利街12号3栋501", "", ""]]
     code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),

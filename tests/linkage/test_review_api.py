@@ -45,7 +45,7 @@ def test_accept_then_unmerge(queued, api_as):
     api = api_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
     refused = api.post(f"/match-candidates/{queued.pk}/accept", {"reason": ""})
     assert refused.status_code == 422
-    assert refused.json()["errors"] == {"reason": ["Say why you are changing this record."]}
+    assert refused.json()["errors"] == {"reason": ["Say why."]}
     refused = api.post(f"/match-candidates/{queued.pk}/accept",
                        {"reason": "同一人", "keep_id": 999999})
     assert refused.status_code == 422

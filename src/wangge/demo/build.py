@@ -15,7 +15,8 @@ from typing import Any
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
-from wangge.bulk import Keys, insert_with_history, rare_collections
+from wangge.bulk import Keys, insert_with_history
+from wangge.collector import rare_collections
 from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
 from wangge.organizations.models import Membership, Organization, ServedGrid

@@ -63,8 +63,12 @@ class PlaceFinder:
         return self._buildings[cache_key]
 
     def _find_building(self, text: str, grid_code: str | None) -> Building:
-        found = list(Building.objects.in_scope(self.prefixes).filter(address=text)[:2])
+        in_scope = Building.objects.in_scope(self.prefixes)
+        found = list(in_scope.filter(address=text)[:2])
         if not found:
+            by_name = in_scope.filter(name=text)
+            found = list((by_name.filter(grid_code=grid_code) if grid_code else by_name)[:2])
+        if not found:  # 3号楼 for the building registered as 3栋
             found = self._by_label(grid_code).get(building_label(text), [])
         if len(found) == 1:
             return found[0]
@@ -81,7 +85,8 @@ class PlaceFinder:
         raise ValidationError({"building": message % {"name": text, "code": grid_code}})
 
     def _by_label(self, grid_code: str | None) -> dict[str, list[Building]]:
-        """The buildings of the grid (or of the whole jurisdiction) by their label."""
+        """The buildings of the grid (or, without a grid code, of the whole jurisdiction: one
+        query, once per import) by their label."""
         if (grid_code or "") not in self._labels:
             buildings = Building.objects.in_scope(self.prefixes)
             labels: dict[str, list[Building]] = {}

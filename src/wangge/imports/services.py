@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.access.permissions import Action
 from wangge.access.selectors import require
-from wangge.bulk import rare_collections
+from wangge.collector import rare_collections
 from wangge.spreadsheets import HeaderMap, Table, UnreadableFileError, cell_text, read_table
 
 from .organizations import OrganizationImportKind

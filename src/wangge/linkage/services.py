@@ -208,7 +208,7 @@ def person_merge(*, keep: Person, absorb: Person, by: User | None, reason: str,
       histories, each with an entry naming the other and the reason.
     """
     require(by, Action.REVIEW_MATCHES)
-    reason = stated_reason(reason)
+    reason = stated_reason(reason, _("Say why."))
     keep, absorb = (Person.objects.select_for_update().get(pk=record.pk)
                     for record in (keep, absorb))
     for record, field in ((keep, "keep"), (absorb, "absorb")):
@@ -287,7 +287,7 @@ def person_unmerge(*, merge: Merge, by: User | None, reason: str) -> Merge:
     Both records get a history entry; the pair is marked rejected so that linkage does not
     merge it again."""
     require(by, Action.REVIEW_MATCHES)
-    reason = stated_reason(reason)
+    reason = stated_reason(reason, _("Say why."))
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone is not None:
         raise ValidationError(_("This merge has already been undone."))
@@ -367,7 +367,7 @@ def candidate_reject(*, candidate: MatchCandidate, by: User | None,
                      reason: str) -> MatchCandidate:
     """The two are different people: the pair leaves the queue and is not proposed again."""
     require(by, Action.REVIEW_MATCHES)
-    reason = stated_reason(reason)
+    reason = stated_reason(reason, _("Say why."))
     candidate = _pending(candidate)
     for person, field in ((candidate.left, "left"), (candidate.right, "right")):
         require_in_scope(by, person.grid_code, field)

@@ -18,15 +18,16 @@ _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_RUN = re.compile("[零〇○一二两三四五六七八九十百千]+")
 # 两 is a numeral only before a counter: 两单元 yes, 两湖 no.
 _STANDALONE_TWO = re.compile("两(?![栋幢座号楼单元层室户十百])")
-# A building labelled 号楼/栋/幢/座/号 (or followed by a dash), an optional unit (单元, 门 or a
+# A building labelled 号楼/栋/幢/座/号 (or followed by a dash) — its label a number, a letter,
+# or both (3, A, 12A, A3), never the tail of a longer one —, an optional unit (单元, 门 or a
 # dash), an optional floor (层/楼), then the room at the very end.
 _DWELLING = re.compile(
-    r"(?P<building>[0-9]+|[A-Z])(?:号楼|栋|幢|座|号|楼(?=\d+单元)|-)"
+    r"(?<![0-9A-Z])(?P<building>[0-9]+[A-Z]?|[A-Z][0-9]*)(?:号楼|栋|幢|座|号|楼(?=\d+单元)|-)"
     r"(?:(?P<unit>[0-9]+)(?:单元|门|-))?"
     r"(?:(?P<floor>[0-9]+)(?:层|楼))?"
     r"(?P<room>[0-9]+)(?:室|号|户)?$"
 )
-_BUILDING_LABEL = re.compile(r"([0-9]+|[A-Z])(?:栋|号|楼)?")
+_BUILDING_LABEL = re.compile(r"([0-9]+[A-Z]?|[A-Z][0-9]*)(?:栋|号|楼)?")
 _NOISE = re.compile(r"[\s,，.。;；:：()（）\[\]【】\"'“”]")
 _DASHES = re.compile(r"[—–－~～_/#]")
 
@@ -88,7 +89,7 @@ def building_label(value: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)  # about 40 MB at most, kept by long-lived workers
 def parse_address(value: str) -> Address:
     """Normalise an address (width, Simplified characters, numerals, separators) and split off
     the dwelling at its end. A room written with its floor (5楼1室) becomes 501; leading zeros

@@ -98,8 +98,8 @@ class Person(models.Model):
                                     related_name="absorbed", verbose_name=_("merged into"))
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # History is read by person (its id), date and user only; every other index on it would
-    # be kept up to date on each import for nothing.
+    # History is read by person (its id), date and user (the demo's reset aside, which scans
+    # it); every other index on it would be kept up to date on each import for nothing.
     history = HistoricalRecords(no_db_index=["grid_code", "dwelling", "household", "merged_into"])
 
     objects = ScopedQuerySet.as_manager()

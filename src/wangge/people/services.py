@@ -144,15 +144,18 @@ def person_update(*, person: Person, by: User | None, reason: str, **changes: An
         # Re-derive from the new ID unless the caller also gave them.
         person.birth_date = changes.get("birth_date")
         person.sex = changes.get("sex", "")
-    errors: dict[str, list[str]] = {}
-    for check in (lambda: stated_reason(reason), lambda: person_validate(person)):
-        try:
-            check()
-        except ValidationError as error:  # every broken rule is shown at once
-            errors.update(error.message_dict)
+    errors: dict[str, list[str]] = {}  # every broken rule is shown at once
+    try:
+        reason = stated_reason(reason)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        person_validate(person)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    return save_with_history(person, by=by, reason=reason.strip())
+    return save_with_history(person, by=by, reason=reason)
 
 
 @transaction.atomic

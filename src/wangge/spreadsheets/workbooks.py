@@ -1,14 +1,14 @@
 """Workbooks (xlsx and xls) read row by row, by one of two readers that give the same rows.
 
-python-calamine is fast (about 10 µs a row) but reads the whole sheet into memory before the
+python-calamine is fast (about 4 µs a row) but reads the whole sheet into memory before the
 first row comes out (about 0.4 KB a row; python-calamine cannot iterate lazily, see
 dimastbk/python-calamine#42). openpyxl's read-only mode parses the sheet as it goes, so memory
 stays nearly flat (it keeps an emptied element of about 85 bytes per row parsed, at most about
-90 MB at Excel's limit of 1,048,576 rows), but it is about eight times slower; it runs in a
-child process, so the reading overlaps with the import's own work. So an xlsx whose
-sheet (with its shared strings) is more than STREAM_ABOVE_BYTES uncompressed — about 50,000
-rows of six columns — is streamed through openpyxl; smaller ones, and every xls (65,536 rows at
-most), go through calamine.
+90 MB at Excel's limit of 1,048,576 rows), but it is about ten times slower; it runs in a
+child process, so the reading overlaps with the import's own work. So an xlsx whose sheet
+(with its shared strings) is more than STREAM_ABOVE_BYTES uncompressed — about 45,000 rows of
+six columns — is streamed through openpyxl; smaller ones, and every xls (65,536 rows at most),
+go through calamine.
 
 Both readers give rows as calamine does, so an import never depends on which one read it: the
 row number as Excel shows it, cells from column A, an empty cell as ``""``, every number as a
@@ -20,10 +20,13 @@ trailing blank rows are dropped.
 
 import datetime
 import multiprocessing
+import os
 import queue
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
@@ -33,7 +36,7 @@ import python_calamine
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES
 
-from wangge.bulk import rare_collections
+from wangge.collector import rare_collections
 
 # Uncompressed bytes of a sheet's XML and the shared strings above which an xlsx is streamed.
 # A six-column row takes about 350 bytes of XML, and about as much in calamine's memory.
@@ -117,27 +120,25 @@ def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
     """openpyxl's streaming reader, run in a child process that hands the rows over in
     batches: it is the slow part of a large import, and this way it runs on a second core
     while the import checks and writes what it has been given."""
-    context = multiprocessing.get_context("fork")  # the child needs no state but the path
-    # The reader may run this many batches ahead of the import (a few MB).
-    messages = context.Queue(maxsize=STREAM_BATCHES_AHEAD)
-    reader = context.Process(target=_stream_sheet, args=(path, sheet, messages), daemon=True)
+    # A fresh interpreter, not a fork: the reader needs nothing but the path, and a fork of a
+    # process with threads may inherit a lock that one of them held.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(target=_stream_sheet, args=(path, sheet, sender), daemon=True)
     reader.start()
+    sender.close()  # the reader holds the only writing end: if it dies, reading ends
 
     def received() -> tuple[str, Any]:
-        while reader.is_alive():
-            try:
-                return messages.get(timeout=1)
-            except queue.Empty:
-                continue
-        try:  # what it sent before it ended is in the pipe by now
-            return messages.get(timeout=1)
-        except queue.Empty:  # it died without a word (killed, out of memory)
-            return "unreadable", "the reader stopped"
+        try:
+            return receiver.recv()
+        # It died (killed, out of memory): before a message, or in the middle of one.
+        except (EOFError, OSError):
+            return "unreadable", _("the reader process stopped")
 
     def stop() -> None:
         reader.kill()
         reader.join()
-        messages.close()
+        receiver.close()
 
     kind, title = received()
     if kind != "sheet":
@@ -156,36 +157,58 @@ def _streamed_rows(path: Path, sheet: str | None) -> tuple[str, Rows]:
     return title, rows()
 
 
-def _stream_sheet(path: Path, sheet: str | None, messages: multiprocessing.Queue) -> None:
-    """In the reader process: send ("sheet", title), then ("rows", batch) until ("end", "") —
-    or ("no sheet", "") or ("unreadable", what went wrong) instead."""
+def _stream_sheet(path: Path, sheet: str | None, sender: Connection) -> None:
+    """The reader process. Its messages wait in a queue of STREAM_BATCHES_AHEAD batches
+    (about 20 MB at most) that a thread sends on, so reading goes on while the import is
+    busy; if the import has gone, the process ends."""
+    outbox: queue.Queue = queue.Queue(maxsize=STREAM_BATCHES_AHEAD)
+
+    def send_on() -> None:
+        try:
+            while (message := outbox.get()) is not None:
+                sender.send(message)
+        except OSError:  # the importing process is gone: nobody is reading
+            os._exit(0)
+
+    sending = threading.Thread(target=send_on, daemon=True)
+    sending.start()
+    with rare_collections():
+        _read_sheet(path, sheet, outbox.put)
+    outbox.put(None)
+    sending.join()
+    sender.close()
+
+
+def _read_sheet(path: Path, sheet: str | None, send: Callable[[tuple[str, Any]], None]
+                ) -> None:
+    """Send ("sheet", title), then ("rows", batch) until ("end", "") — or ("no sheet", "")
+    or ("unreadable", what went wrong) instead."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl, zipfile and the XML parser each raise their own
-        messages.put(("unreadable", str(error)))
+        send(("unreadable", str(error)))
         return
     if sheet and sheet not in workbook.sheetnames:
-        messages.put(("no sheet", ""))
+        send(("no sheet", ""))
         return
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     # The rows the file holds, not as many as its <dimension> claims (often wrong or absent).
     worksheet.reset_dimensions()
-    messages.put(("sheet", worksheet.title))
+    send(("sheet", worksheet.title))
     batch: list[tuple[int, list[Any]]] = []
     try:
-        with rare_collections():
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                batch.append((number, [_as_calamine(value) for value in values]))
-                if len(batch) == STREAM_BATCH_ROWS:
-                    messages.put(("rows", batch))
-                    batch = []
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            batch.append((number, [_as_calamine(value) for value in values]))
+            if len(batch) == STREAM_BATCH_ROWS:
+                send(("rows", batch))
+                batch = []
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
             ValueError) as error:
-        messages.put(("rows", batch))
-        messages.put(("unreadable", str(error)))
+        send(("rows", batch))
+        send(("unreadable", str(error)))
         return
-    messages.put(("rows", batch))
-    messages.put(("end", ""))
+    send(("rows", batch))
+    send(("end", ""))
 
 
 def _unreadable(path: Path, sheet: str | None, kind: str, detail: str) -> UnreadableFileError:
