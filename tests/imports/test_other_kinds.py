@@ -187,15 +187,18 @@ def test_person_lands_on_dwelling_named_in_address_with_household(dwelling_501, 
     assert summary["unchanged"] == 2
 
 
-@pytest.mark.parametrize("address", ["3号楼2单元501室", "胜利街3-2-501", "三栋二单元五零一",
-                                     "3幢2单元5楼1室", "３栋２单元５０１"])
+@pytest.mark.parametrize(("address", "lands"), [
+    *[(written, True) for written in ("3号楼2单元501室", "胜利街3-2-501", "三栋二单元五零一",
+                                      "3幢2单元5楼1室", "３栋２单元５０１")],
+    ("胜利街12号3栋501", False),  # no unit: no dwelling named
+])
 def test_person_address_written_any_way_departments_write_it(dwelling_501, tmp_path, capsys,
-                                                             address):
+                                                             address, lands):
     rows = [["张伟", ID_1, GRID_A, address, "", ""]]
     code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),
                            capsys=capsys)
     assert (code, summary["created"]) == (0, 1)
-    assert Person.objects.get().dwelling == dwelling_501
+    assert Person.objects.get().dwelling == (dwelling_501 if lands else None)
 
 
 def test_address_of_another_building_is_not_read_as_this_one(dwelling_501, tmp_path, capsys):
@@ -216,14 +219,6 @@ def test_exact_building_name_wins_over_a_shared_label(dwelling_501, tmp_path, ca
                            capsys=capsys)
     assert (code, summary["created"]) == (0, 1)
     assert Person.objects.get().dwelling == dwelling_501
-
-
-def test_address_without_a_unit_names_no_dwelling(dwelling_501, tmp_path, capsys):
-    rows = [["张伟", ID_1, GRID_A, "胜利街12号3栋501", "", ""]]
-    code, summary, _ = run("persons", write_csv(tmp_path / "a.csv", rows, header=PERSON_HEADER),
-                           capsys=capsys)
-    assert (code, summary["created"]) == (0, 1)
-    assert Person.objects.get().dwelling is None
 
 
 def test_person_with_building_unit_room_columns_and_unknown_dwelling(dwelling_501, tmp_path,
