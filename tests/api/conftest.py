@@ -8,12 +8,6 @@ from wangge.access.models import User
 from wangge.access.services import token_create
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """make_user hashes a password; PBKDF2 would dominate the access matrix's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api_as(client):
     """``api_as(user)``: an ApiClient logged in as ``user`` (session); ``token=True`` sends a

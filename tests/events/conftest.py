@@ -8,7 +8,6 @@ district (see tests/factories.py).
 from dataclasses import dataclass
 
 import pytest
-from django.utils import translation
 
 from tests.factories import (
     COMMUNITY_1,
@@ -27,23 +26,6 @@ from wangge.events.models import Category, Event, Responder
 from wangge.events.services import event_report
 from wangge.organizations.models import Organization
 from wangge.organizations.services import organization_create
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read messages in English (the msgids)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def install_categories() -> None:

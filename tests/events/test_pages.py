@@ -2,24 +2,12 @@
 
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.events.test_photos import camera_jpeg
 from tests.factories import GRID_A, GRID_C, centre_of
 from wangge.events.models import Event, Notification, NotificationPreference, State
 from wangge.events.services import event_escalate_overdue, event_transition
-
-
-@pytest.fixture
-def page_as():
-    def login(user) -> Client:
-        client = Client(headers={"Accept-Language": "en"})
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):

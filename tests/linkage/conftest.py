@@ -1,16 +1,8 @@
 import pytest
-from django.utils import translation
 
 from tests.api.helpers import ApiClient
 from tests.web.conftest import in_browser as in_browser
 from wangge.access.models import User
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read messages in English (the msgids)."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

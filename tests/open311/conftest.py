@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
 
 from tests.events.conftest import Loop, make_loop
 from tests.factories import COMMUNITY_1, GRID_A, GRID_B, GRID_C, make_building
@@ -16,28 +15,11 @@ from wangge.places.models import Building
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """These tests read messages in English (the msgids)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
 def fresh_limits():
     """Rate limits count in the cache, which outlives a test."""
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

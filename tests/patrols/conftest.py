@@ -4,7 +4,6 @@ one building each, and the people who oversee them (see tests/factories.py)."""
 from dataclasses import dataclass
 
 import pytest
-from django.utils import translation
 
 from tests.factories import (
     COMMUNITY_1,
@@ -22,23 +21,6 @@ from wangge.access.permissions import Role
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category
 from wangge.places.models import Building
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read messages in English (the msgids)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass

@@ -1,23 +1,11 @@
 """The patrol pages: start, the checklist (htmx check-off and search), record a finding, end;
 the coverage report and the history, each within the jurisdiction."""
 
-import pytest
-from django.test import Client
 
 from tests.factories import GRID_A, GRID_B, GRID_C
 from wangge.events.models import Event
 from wangge.patrols.models import Patrol, PatrolVisit
 from wangge.patrols.services import patrol_start, patrol_visit
-
-
-@pytest.fixture
-def page_as():
-    def login(user) -> Client:
-        client = Client(headers={"Accept-Language": "en"})
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):

@@ -1,9 +1,0 @@
-import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the rules' messages in English (the msgids)."""
-    with translation.override("en"):
-        yield
