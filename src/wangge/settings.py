@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,8 @@ def envlist(name: str, default: str) -> list[str]:
 def _secret_key() -> str:
     """From WANGGE_SECRET_KEY, or generated once into var/ so it survives restarts."""
     if key := os.environ.get("WANGGE_SECRET_KEY"):
+        if key.startswith("CHANGE"):
+            raise ImproperlyConfigured("WANGGE_SECRET_KEY is still the example's placeholder")
         return key
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "wangge.security.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -168,9 +173,41 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+# HTTPS (README "Production"). WANGGE_HTTPS=1 says the site is served over HTTPS only, behind
+# a reverse proxy that terminates TLS: it turns on the redirect, secure cookies and a year of
+# HSTS; each can still be set on its own.
+HTTPS = envbool("WANGGE_HTTPS")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
+# The header by which the proxy says the client used HTTPS, e.g. X-Forwarded-Proto; trusted only
+# when set, since a client could send it straight to an exposed server.
+if proxy_ssl_header := os.environ.get("WANGGE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE")
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE")
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): scripts and styles from our own static files only, no
+# inline script or style, no framing, forms post only here. Map tiles, when an intranet has a
+# tile server, come from its host.
+_TILE_URL = urlsplit(os.environ.get("WANGGE_TILE_URL", ""))
+_TILE_HOST = (f"{_TILE_URL.scheme}://{_TILE_URL.netloc.replace('{s}', '*')}"
+              if _TILE_URL.netloc else "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_TILE_HOST] if _TILE_HOST else [])],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # History is read, never replayed: a revert would bypass validation and the reason.
 SIMPLE_HISTORY_REVERT_DISABLED = True

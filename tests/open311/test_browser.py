@@ -4,6 +4,7 @@ follows it; the grid worker then finds it in their list. Screenshots go to
 /tmp/wg-shots/open311-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.events.test_photos import camera_jpeg
 from tests.factories import COMMUNITY_1, GRID_A, centre_of
@@ -39,7 +40,7 @@ def test_a_resident_reports_on_the_public_page_and_the_grid_worker_sees_it(
         page.screenshot(path=SHOTS / "open311-report-phone.png", full_page=True)
         page.select_option("select[name=category]", category)
         page.click("button[data-locate]")
-        page.wait_for_function("document.getElementById('id_longitude').value !== ''")
+        expect(page.locator("#id_longitude")).not_to_have_value("")
         page.fill("textarea[name=description]", "小区东门井盖缺失，晚上很危险")
         page.set_input_files("input[name=photos]", str(photo))
         page.screenshot(path=SHOTS / "open311-report-filled-phone.png", full_page=True)

@@ -3,6 +3,7 @@ with the search, checks it off (htmx), records a finding and ends the patrol. Sc
 to /tmp/wg-shots/patrols-*.png."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.patrols.conftest import make_beat
 from tests.web.conftest import in_browser
@@ -30,12 +31,12 @@ def test_a_patrol_on_a_phone(in_browser, live_server):
         page.click("form.start button.primary")
         page.wait_for_selector("#checklist")
         page.fill("#building-search", "商铺")
-        page.wait_for_function("document.querySelectorAll('#checklist li').length === 1")
+        expect(page.locator("#checklist li")).to_have_count(1)
         page.click(f"#building-{shop} button.check")
         page.wait_for_selector(f"#building-{shop}.visited")
         page.wait_for_selector("#visit-count:has-text('1 / 3')")
         page.fill("#building-search", "")
-        page.wait_for_function("document.querySelectorAll('#checklist li').length === 3")
+        expect(page.locator("#checklist li")).to_have_count(3)
         page.screenshot(path=SHOTS / "patrols-checklist-phone.png", full_page=True)
         page.click(f"#building-{shop} a.finding")
         page.select_option("select[name=category]", category)

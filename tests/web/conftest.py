@@ -9,6 +9,32 @@ from tests.factories import GRID_A, GRID_B, make_dwelling, make_person, make_use
 from wangge.access.permissions import Role
 
 
+class RefusalsWatched:
+    """The browser as a walk sees it, collecting what the Content Security Policy refused on
+    any page (an inline script or style someone added), so every browser test fails on it."""
+
+    def __init__(self, chromium: Any) -> None:
+        self._chromium = chromium
+        self.refusals: list[str] = []
+
+    def _watch(self, target: Any) -> Any:
+        def on_console(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.refusals.append(message.text)
+
+        target.on("console", on_console)
+        return target
+
+    def new_page(self, **options: Any) -> Any:
+        return self._watch(self._chromium.new_page(**options))
+
+    def new_context(self, **options: Any) -> Any:
+        return self._watch(self._chromium.new_context(**options))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture
 def residents(world):
     """One resident in grid A (with a known ID and phone) and one in grid B."""
@@ -51,9 +77,13 @@ def in_browser():
                 args=["--no-sandbox", "--disable-dev-shm-usage"],
             )
             try:
-                return walk(chromium)
+                watched = RefusalsWatched(chromium)
+                result = walk(watched)
             finally:
                 chromium.close()
+        assert not watched.refusals, "the Content Security Policy refused:\n" + "\n".join(
+            watched.refusals)
+        return result
 
     def run(walk: Callable[[Any], Any]) -> Any:
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import GRID_A
+from tests.factories import DISTRICT, GRID_A, make_user
 from wangge.access.models import User
+from wangge.access.permissions import Role
 
 SHOTS = Path("/tmp/wg-shots")
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
@@ -71,3 +72,30 @@ def test_grid_worker_corrects_a_phone_and_sees_it_in_the_history(in_browser, liv
     assert User.objects.get(pk=grid_worker.pk).username in history
     person.refresh_from_db()
     assert person.phone == "13900001111"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_back_office_and_the_api_docs_run_under_the_content_security_policy(
+        in_browser, live_server, residents):
+    """Django's admin and the Swagger UI are others' pages; the policy must not break them."""
+    admin = make_user(Role.DISTRICT_ADMIN, DISTRICT, username="district-admin")
+    admin.set_password(PASSWORD)
+    admin.save()
+    base = live_server.url
+
+    def walk(chromium) -> tuple[str, str]:
+        page = chromium.new_page(viewport=SIZES["desktop"])
+        log_in(page, base, admin.username)
+        page.goto(f"{base}/admin/people/person/")
+        page.wait_for_selector("#result_list")
+        page.click("#result_list tbody a")
+        page.wait_for_selector("#person_form")
+        name = page.input_value("#id_name")
+        page.goto(f"{base}/api/v1/docs")
+        page.wait_for_selector(".swagger-ui .opblock")
+        return name, page.inner_text(".swagger-ui .info")
+
+    name, docs = in_browser(walk)
+    assert name in {residents["a"].name, residents["b"].name}
+    assert "wangge" in docs.lower()
