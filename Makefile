@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WANGGE := $(BIN)/wangge
 
-.PHONY: install assets messages migrate demo test test-fast lint bench browser clean
+.PHONY: install assets messages migrate demo test test-fast lint bench fuzz browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -46,6 +46,11 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(WANGGE) makemigrations --check --dry-run --verbosity 0
+
+# Schemathesis over the whole OpenAPI as a district administrator and a volunteer (no 5xx, no
+# answer the document does not describe); see tests/fuzz_api.py.
+fuzz: install
+	$(BIN)/python tests/fuzz_api.py
 
 bench: migrate
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -53,6 +53,11 @@ class Api(NinjaAPI):
     """The API whose routes answer a method they do not take like every other error: JSON
     with a ``message`` (405, with the Allow header), not Django's plain-text page."""
 
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return with_every_answer(schema)
+
     @property
     def urls(self) -> tuple[list[Any], str, str]:
         patterns, app_name, namespace = super().urls
@@ -75,6 +80,56 @@ def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
         return refused
 
     return wrapped
+
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "errors": {"type": "object",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["message"],
+}
+FEATURE_COLLECTION = {
+    "type": "object",
+    "properties": {"type": {"const": "FeatureCollection"},
+                   "features": {"type": "array", "items": {"type": "object"}}},
+    "required": ["type", "features"],
+}
+
+
+def _error_answer(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def with_every_answer(schema: Any) -> Any:
+    """The OpenAPI document as the API really answers: django-ninja lists only each route's
+    own successes, while every route may also answer with the errors of this module (the
+    same ``Error`` body), and a ``.geojson`` route answers GeoJSON's own media type.
+    (Statuses are ints here; django-ninja writes them out as JSON keys.)"""
+    schema["components"]["schemas"]["Error"] = ERROR
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            errors = {401: _("Not logged in, and no valid API token."),
+                      403: _("The role may not do this (or a session's CSRF check failed).")}
+            if "{" in path:
+                errors[404] = _("No such record, or it is outside your jurisdiction.")
+            if operation.get("parameters") or "requestBody" in operation:
+                errors[422] = _("A parameter or field is invalid; errors names each.")
+            if "requestBody" in operation:
+                errors[400] = _("The body could not be read (not JSON, or not a form).")
+            if method == "delete":
+                errors[409] = _("Other records still refer to this one; the message names "
+                                  "them.")
+            for status, description in errors.items():
+                answers.setdefault(status, _error_answer(description))
+            if path.endswith(".geojson"):
+                answers[200]["content"] = {
+                    "application/geo+json": {"schema": FEATURE_COLLECTION}}
+    return schema
 
 
 api = Api(
@@ -132,6 +187,8 @@ _REQUEST_ERROR_MESSAGES = {
     "date_from_datetime_parsing": "Enter a valid date.",
     "string_pattern_mismatch": "Enter a valid value.",
     "enum": "Select a valid choice. That choice is not one of the available choices.",
+    # Only a required reason has a minimum length (api_support.DeleteReason).
+    "string_too_short": "This field is required.",
 }
 
 

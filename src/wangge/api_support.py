@@ -124,9 +124,15 @@ class Pages(PaginationBase):
 
 
 class Reason(Schema):
-    """Why a record is changed or deleted; kept in its history."""
+    """Why a record is changed; kept in its history."""
 
     reason: str = Field("", max_length=200)
+
+
+class DeleteReason(Schema):
+    """Why a record is deleted: required, and kept in its last history row."""
+
+    reason: str = Field(min_length=1, max_length=200)
 
 
 def feature_collection(features: list[dict[str, Any]]) -> JsonResponse:

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from wangge.access.permissions import Action
 from wangge.api_support import (
     CodeFilter,
+    DeleteReason,
     Pages,
     Reason,
     acting,
@@ -97,7 +98,7 @@ def division_patch(request: HttpRequest, code: str, payload: DivisionPatch) -> D
 
 
 @router.delete("/divisions/{code}", response={204: None})
-def division_delete(request: HttpRequest, code: str, payload: Reason) -> None:
+def division_delete(request: HttpRequest, code: str, payload: DeleteReason) -> None:
     """Delete a division nothing is filed under (409 names what still is); needs a reason."""
     division = visible_one(request, divisions_visible_to, None, code=code)
     services.division_delete(record=division, by=acting(request, Action.EDIT_DIVISIONS),
@@ -142,7 +143,7 @@ def grid_patch(request: HttpRequest, code: str, payload: GridPatch) -> Grid:
 
 
 @router.delete("/grids/{code}", response={204: None})
-def grid_delete(request: HttpRequest, code: str, payload: Reason) -> None:
+def grid_delete(request: HttpRequest, code: str, payload: DeleteReason) -> None:
     """Delete a grid nothing is filed under (409 names what still is); needs a reason."""
     grid = visible_one(request, grids_visible_to, None, code=code)
     services.division_delete(record=grid, by=acting(request, Action.EDIT_DIVISIONS),

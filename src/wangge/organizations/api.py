@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from wangge.access.permissions import Action
 from wangge.api_support import (
     CodeFilter,
+    DeleteReason,
     Pages,
     Reason,
     acting,
@@ -114,7 +115,7 @@ def organization_patch(request: HttpRequest, id: int, payload: OrganizationPatch
 
 
 @router.delete("/organizations/{id}", response={204: None})
-def organization_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def organization_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     """Delete an organization without members or served grids (409 names them)."""
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     services.organization_delete(organization=organization,
@@ -142,7 +143,7 @@ def member_post(request: HttpRequest, id: int, payload: MemberIn) -> Membership:
 
 
 @router.delete("/organizations/{id}/members/{person_id}", response={204: None})
-def member_delete(request: HttpRequest, id: int, person_id: int, payload: Reason) -> None:
+def member_delete(request: HttpRequest, id: int, person_id: int, payload: DeleteReason) -> None:
     """End a membership (the person stays); needs a reason, kept in its history."""
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_ORGANIZATIONS)

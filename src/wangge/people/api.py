@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
     CodeFilter,
+    DeleteReason,
     Pages,
     Reason,
     acting,
@@ -271,7 +272,7 @@ def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> H
 
 
 @router.delete("/households/{id}", response={204: None})
-def household_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def household_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     """Delete a household without members (409 while it has any); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     services.household_delete(household=household, by=acting(request, Action.EDIT_PEOPLE),
@@ -280,7 +281,7 @@ def household_delete(request: HttpRequest, id: int, payload: Reason) -> None:
 
 @router.delete("/households/{id}/members/{person_id}", response={204: None})
 def household_member_delete(request: HttpRequest, id: int, person_id: int,
-                            payload: Reason) -> None:
+                            payload: DeleteReason) -> None:
     """Take a member out of the household (the person record stays); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     person = visible_one(request, persons_visible_to, VIEW, pk=person_id, household=household)

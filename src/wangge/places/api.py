@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from wangge.access.permissions import Action
 from wangge.api_support import (
     CodeFilter,
+    DeleteReason,
     Pages,
     Reason,
     Selector,
@@ -153,7 +154,7 @@ class EnterprisePatch(LocatedPatch):
     contact_phone: str | None = None
 
 
-def _delete(request: HttpRequest, selector: Selector, pk: int, payload: Reason) -> None:
+def _delete(request: HttpRequest, selector: Selector, pk: int, payload: DeleteReason) -> None:
     place_delete(place=visible_one(request, selector, VIEW, pk=pk), by=caller(request),
                  reason=payload.reason)
 
@@ -196,7 +197,7 @@ def building_patch(request: HttpRequest, id: int, payload: BuildingPatch) -> Bui
 
 
 @router.delete("/buildings/{id}", response={204: None})
-def building_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def building_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     _delete(request, buildings_visible_to, id, payload)
 
 
@@ -228,7 +229,7 @@ def dwelling_patch(request: HttpRequest, id: int, payload: DwellingPatch) -> Dwe
 
 
 @router.delete("/dwellings/{id}", response={204: None})
-def dwelling_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def dwelling_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     _delete(request, dwellings_visible_to, id, payload)
 
 
@@ -256,7 +257,7 @@ def facility_patch(request: HttpRequest, id: int, payload: FacilityPatch) -> Fac
 
 
 @router.delete("/facilities/{id}", response={204: None})
-def facility_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def facility_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     _delete(request, facilities_visible_to, id, payload)
 
 
@@ -284,5 +285,5 @@ def enterprise_patch(request: HttpRequest, id: int, payload: EnterprisePatch) ->
 
 
 @router.delete("/enterprises/{id}", response={204: None})
-def enterprise_delete(request: HttpRequest, id: int, payload: Reason) -> None:
+def enterprise_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
     _delete(request, enterprises_visible_to, id, payload)
