@@ -110,3 +110,16 @@ def test_a_rejects_workbook_no_longer_kept_is_a_404_that_says_so(
     response = api.get(f"/imports/{job['id']}/rejects", **{"Accept-Language": "en"})
     assert response.status_code == 404
     assert "The rejects workbook of this import is no longer kept" in response.json()["message"]
+
+
+def test_a_spreadsheet_bomb_uploaded_through_the_api_fails_with_the_reason(
+        api_as, staff, tmp_path, immediate_tasks, django_capture_on_commit_callbacks):
+    from tests.spreadsheets.test_limits import whitespace_bomb
+
+    api = api_as(staff, token=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = post_file(api, whitespace_bomb(tmp_path / "bomb.xlsx", 64)).json()
+    status = api.get(f"/imports/{job['id']}", **{"Accept-Language": "en"}).json()
+    assert status["status"] == "failed"
+    assert "possible decompression bomb" in status["error"]
+    assert not Person.objects.exists()
