@@ -106,11 +106,17 @@ class CodeFilter(Schema):
         return queryset.in_scope([prefix])
 
 
+# The highest ``?page=`` accepted (above it is a 422): a billion pages is more records than any
+# jurisdiction holds, and keeps the offset within a 64-bit integer for every page size.
+MAX_PAGE = 10**9
+
+
 class Pages(PaginationBase):
-    """``?page=`` (from 1) of settings.WANGGE_PAGE_SIZE records: ``{"items", "count"}``."""
+    """``?page=`` (from 1) of settings.WANGGE_PAGE_SIZE records: ``{"items", "count"}``; a page
+    past the last is empty."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=MAX_PAGE)
 
     class Output(Schema):
         items: list[Any]
@@ -119,8 +125,12 @@ class Pages(PaginationBase):
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, request: HttpRequest,
                           **params: Any) -> dict[str, Any]:
         size = settings.WANGGE_PAGE_SIZE
+        count = queryset.count()
         start = (pagination.page - 1) * size
-        return {"items": queryset[start:start + size], "count": queryset.count()}
+        # Past the end nothing is asked of the database: an offset beyond a 64-bit integer
+        # is an error there, not an empty page.
+        items = queryset[start:start + size] if start < count else queryset.none()
+        return {"items": items, "count": count}
 
 
 class Reason(Schema):

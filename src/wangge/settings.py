@@ -231,12 +231,23 @@ WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
 # Uploaded files to import (kept under var/imports/, never served directly).
 WANGGE_UPLOAD_MAX_MB = envint("WANGGE_UPLOAD_MAX_MB", 200)
+# What a spreadsheet may expand to, checked before it is read (docs/imports.md): an xlsx's
+# members uncompressed and their compression ratio, then rows, columns and characters a cell.
+WANGGE_SHEET_MAX_UNCOMPRESSED_MB = envint("WANGGE_SHEET_MAX_UNCOMPRESSED_MB", 1024)
+WANGGE_SHEET_MAX_RATIO = envint("WANGGE_SHEET_MAX_RATIO", 200)
+WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 1_048_576)
+WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 256)
+WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 32_767)
 
 # Events: nearby open reports of the same category within this many metres are offered as
 # duplicates; an overdue event climbs one level up again after this many hours.
 WANGGE_DUPLICATE_RADIUS_M = envint("WANGGE_DUPLICATE_RADIUS_M", 100)
 WANGGE_ESCALATION_HOURS = envint("WANGGE_ESCALATION_HOURS", 24)
 WANGGE_PHOTO_MAX_BYTES = envint("WANGGE_PHOTO_MAX_MB", 10) * 2**20
+# Pixels a photo may decode to (a JPEG counts at the reduced size it is decoded at), and how
+# many photos one request may carry: together they bound a request's memory (docs/events.md).
+WANGGE_PHOTO_MAX_PIXELS = envint("WANGGE_PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
+WANGGE_PHOTO_MAX_COUNT = envint("WANGGE_PHOTO_MAX_COUNT", 10)
 WANGGE_NOTIFICATION_CHANNELS = envlist(
     "WANGGE_NOTIFICATION_CHANNELS",
     "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",

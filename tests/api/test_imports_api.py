@@ -2,6 +2,7 @@
 summary; GET /imports/{id}/rejects is the rejects workbook. A job is its uploader's alone."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -9,6 +10,7 @@ from openpyxl import load_workbook
 from tests.factories import STREET_1, make_user
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
 from wangge.access.permissions import Role
+from wangge.imports.models import ImportJob
 from wangge.people.models import Person
 
 __all__ = ["immediate_tasks"]
@@ -95,3 +97,29 @@ def test_another_users_job_is_404(api_as, staff, tmp_path):
     other = api_as(make_user(Role.COMMUNITY_STAFF, STREET_1), token=True)
     assert other.get(f"/imports/{job['id']}").status_code == 404
     assert other.get(f"/imports/{job['id']}/rejects").status_code == 404
+
+
+def test_a_rejects_workbook_no_longer_kept_is_a_404_that_says_so(
+        api_as, staff, tmp_path, immediate_tasks, django_capture_on_commit_callbacks):
+    api = api_as(staff, token=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = post_file(api, persons_xlsx(tmp_path / "名单.xlsx", GOOD + BAD),
+                        partial="true").json()
+    Path(ImportJob.objects.get(pk=job["id"]).rejects.path).unlink()
+    api.client.raise_request_exception = False
+    response = api.get(f"/imports/{job['id']}/rejects", **{"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "The rejects workbook of this import is no longer kept" in response.json()["message"]
+
+
+def test_a_spreadsheet_bomb_uploaded_through_the_api_fails_with_the_reason(
+        api_as, staff, tmp_path, immediate_tasks, django_capture_on_commit_callbacks):
+    from tests.spreadsheets.test_limits import whitespace_bomb
+
+    api = api_as(staff, token=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = post_file(api, whitespace_bomb(tmp_path / "bomb.xlsx", 64)).json()
+    status = api.get(f"/imports/{job['id']}", **{"Accept-Language": "en"}).json()
+    assert status["status"] == "failed"
+    assert "possible decompression bomb" in status["error"]
+    assert not Person.objects.exists()

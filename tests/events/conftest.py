@@ -8,6 +8,7 @@ district (see tests/factories.py).
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from tests.factories import (
     COMMUNITY_1,
@@ -21,6 +22,7 @@ from tests.factories import (
 )
 from wangge.access.models import User
 from wangge.access.permissions import Role
+from wangge.events import photos
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Event, Responder
 from wangge.events.services import event_report
@@ -80,3 +82,19 @@ def make_loop() -> Loop:
 @pytest.fixture
 def loop(db) -> Loop:
     return make_loop()
+
+
+@pytest.fixture
+def decoded_in(db):
+    """How many transactions were open (beyond the test's own) each time a photo was decoded."""
+    depths: list[int] = []
+    outside = len(connection.atomic_blocks)
+    decode = photos._clean
+
+    def watched(upload):
+        depths.append(len(connection.atomic_blocks) - outside)
+        return decode(upload)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(photos, "_clean", watched)
+        yield depths

@@ -1,14 +1,21 @@
 """Photos: checked with Pillow, stored without EXIF (GPS, camera), upright."""
 
+import functools
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, TiffImagePlugin
+from django.test import Client
+from PIL import Image, ImageFile, TiffImagePlugin
 
-from wangge.events.photos import photo_add
+from tests.factories import GRID_A, centre_of
+from wangge.access.services import token_create
+from wangge.events.models import Event, EventPhoto
+from wangge.events.photos import photo_add, photos_prepared
 
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 MAKE, MODEL, ORIENTATION, DATETIME_ORIGINAL, BODY_SERIAL = 0x010F, 0x0110, 0x0112, 0x9003, 0xA431
@@ -133,3 +140,122 @@ def test_a_report_that_fails_after_its_photos_are_written_removes_them(loop, set
     with pytest.raises(RuntimeError):
         loop.report(photos=[upload])
     assert stored_files(settings) == []
+
+
+# Bounds on what a photo may cost (docs/events.md, "Limits on what clients send").
+
+@functools.cache
+def huge_png(side: int = 13000) -> bytes:
+    """A black 1-bit PNG of side × side pixels: some kilobytes on disk, ``side`` squared bytes
+    (169 MB for the default) once Pillow decodes it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    packer = zlib.compressobj(9)
+    row = bytes(1 + (side + 7) // 8)  # filter byte, then the bits
+    pixels = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b""))
+
+
+def huge_upload() -> SimpleUploadedFile:
+    return SimpleUploadedFile("huge.png", huge_png(), "image/png")
+
+
+TOO_MANY_PIXELS = "This photo has too many pixels: send one of at most 40 megapixels."
+
+
+def test_the_huge_png_is_small_on_disk_and_really_that_large():
+    assert len(huge_png()) < 100_000
+    with pytest.warns(Image.DecompressionBombWarning), Image.open(io.BytesIO(huge_png())) as image:
+        assert image.size == (13000, 13000)
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch):
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ValidationError) as refused:
+        photos_prepared([huge_upload()])
+    assert refused.value.message_dict == {"photos": [TOO_MANY_PIXELS]}
+
+
+def test_pillows_own_bomb_check_is_a_clear_refusal_too(monkeypatch, settings):
+    settings.WANGGE_PHOTO_MAX_PIXELS = 10**12
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ValidationError) as refused:
+        photos_prepared([huge_upload()])
+    assert refused.value.message_dict == {
+        "photos": ["This photo has too many pixels: send one of at most 1000000 megapixels."]}
+
+
+def test_a_large_jpeg_counts_the_pixels_it_is_decoded_at(monkeypatch, settings):
+    """A JPEG decodes at a fraction of its size when the stored photo is small enough, so a
+    large camera photo is admitted where a PNG of the same size is not."""
+    monkeypatch.setattr("wangge.events.photos.LONGEST_SIDE", 500)
+    settings.WANGGE_PHOTO_MAX_PIXELS = 1_000_000
+    image = Image.new("L", (3000, 2000), 128)
+    jpeg, png = io.BytesIO(), io.BytesIO()
+    image.save(jpeg, format="JPEG")
+    image.save(png, format="PNG")
+    [photo] = photos_prepared([SimpleUploadedFile("a.jpg", jpeg.getvalue())])
+    assert (photo.width, photo.height) == (500, 333)
+    with pytest.raises(ValidationError) as refused:
+        photos_prepared([SimpleUploadedFile("a.png", png.getvalue())])
+    assert refused.value.message_dict == {
+        "photos": ["This photo has too many pixels: send one of at most 1 megapixels."]}
+
+
+def test_a_request_carries_a_bounded_number_of_photos(loop, settings):
+    settings.WANGGE_PHOTO_MAX_COUNT = 2
+    uploads = [SimpleUploadedFile(f"{n}.jpg", camera_jpeg(), "image/jpeg") for n in range(3)]
+    with pytest.raises(ValidationError) as refused:
+        loop.report(photos=uploads)
+    assert refused.value.message_dict == {"photos": ["Send at most 2 photos at once."]}
+    assert not Event.objects.exists()
+
+
+def test_the_staff_page_refuses_a_photo_with_too_many_pixels(loop, page_as):
+    lon, lat = centre_of(GRID_A)
+    response = page_as(loop.worker).post("/events/new/", {
+        "category": loop.category.pk, "priority": "normal", "description": "井盖缺失",
+        "longitude": lon, "latitude": lat, "photos": [huge_upload()]})
+    assert response.status_code == 200
+    assert TOO_MANY_PIXELS in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def api_photos(user, event: Event, *uploads):
+    return Client().post(f"/api/v1/events/{event.pk}/photos", {"photos": list(uploads)},
+                         headers={"Authorization": f"Bearer {token_create(user=user)}",
+                                  "Accept-Language": "en"})
+
+
+def test_the_api_refuses_a_photo_with_too_many_pixels(loop):
+    event = loop.report()
+    response = api_photos(loop.worker, event, huge_upload())
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"photos": [TOO_MANY_PIXELS]}
+    assert not EventPhoto.objects.exists()
+
+
+def test_photos_are_decoded_before_the_report_opens_a_transaction(loop, page_as, decoded_in):
+    lon, lat = centre_of(GRID_A)
+    response = page_as(loop.worker).post("/events/new/", {
+        "category": loop.category.pk, "priority": "normal", "description": "井盖缺失",
+        "longitude": lon, "latitude": lat,
+        "photos": [SimpleUploadedFile("p.jpg", camera_jpeg(), "image/jpeg")]})
+    assert response.status_code == 302
+    assert Event.objects.get().photos.count() == 1
+    assert decoded_in == [0]
+
+
+def test_photos_added_later_are_decoded_before_a_transaction(loop, decoded_in):
+    event = loop.report()
+    response = api_photos(loop.worker, event,
+                          SimpleUploadedFile("p.jpg", camera_jpeg(), "image/jpeg"))
+    assert response.status_code == 201
+    assert decoded_in == [0]

@@ -289,3 +289,26 @@ def test_rows_land_on_the_record_a_merged_one_was_merged_into(tmp_path, grid_a, 
     for merged in (by_passport, without_id):
         merged.refresh_from_db()
         assert (merged.occupation, merged.ethnicity) == ("", "")
+
+
+def test_a_spreadsheet_bomb_is_refused_by_the_command(tmp_path, grid_a, capsys):
+    """Issue 10: 2 GiB of spaces in 2 MB read for 42 s at 4.3 GB; now refused unread."""
+    from tests.spreadsheets.test_limits import whitespace_bomb
+
+    code, summary, err = run_import(whitespace_bomb(tmp_path / "bomb.xlsx", 64), "--lang", "en",
+                                    capsys=capsys)
+    assert code == 2
+    assert summary == {}
+    assert "possibledecompressionbomb" in err
+    assert "Traceback" not in err
+    assert not Person.objects.exists()
+
+
+def test_rows_beyond_the_bound_are_refused_by_the_command_and_nothing_written(
+        tmp_path, grid_a, capsys, settings):
+    settings.WANGGE_SHEET_MAX_ROWS = 2
+    code, _, err = run_import(write_csv(tmp_path / "a.csv", good_rows()), "--lang", "en",
+                              capsys=capsys)
+    assert code == 2
+    assert "a.csvhasmorethan2rows;splititintosmallerfiles." in err
+    assert not Person.objects.exists()

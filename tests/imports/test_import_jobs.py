@@ -153,3 +153,16 @@ def test_row_estimates(tmp_path):
     xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     assert estimated_rows(xls) is None
     assert estimated_rows(tmp_path / "missing.csv") is None
+
+
+def test_a_spreadsheet_bomb_fails_the_job_with_the_reason(staff, tmp_path, immediate_tasks,
+                                                          django_capture_on_commit_callbacks):
+    from tests.spreadsheets.test_limits import whitespace_bomb
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job = create(staff, whitespace_bomb(tmp_path / "bomb.xlsx", 64), language="en")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error.startswith("bomb.xlsx is compressed ")
+    assert "possible decompression bomb" in job.error
+    assert not Person.objects.exists()

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.events.conftest import Loop, make_loop
+from tests.events.conftest import Loop, decoded_in, make_loop  # noqa: F401 (a fixture)
 from tests.factories import COMMUNITY_1, GRID_A, GRID_B, GRID_C, make_building
 from wangge.open311.models import Open311Key
 from wangge.open311.services import open311_key_create

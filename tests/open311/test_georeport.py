@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.events.test_photos import camera_jpeg
+from tests.events.test_photos import TOO_MANY_PIXELS, camera_jpeg, huge_upload
 from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_A, GRID_B, GRID_C, centre_of
 from wangge.events.models import Channel, Event, Priority, State
 from wangge.events.services import event_merge, event_transition
@@ -390,3 +390,11 @@ def test_anything_else_under_v2_is_a_404_in_the_spec_format(public, app):
     assert error_of(response, "xml") == [
         (404, "There is no GeoReport v2 method at tokens/123.xml.")]
     assert app.post(f"{V2}/nothing").status_code == 404
+
+
+def test_a_media_photo_with_too_many_pixels_is_refused(public, app, decoded_in):
+    response = create(app, public, media=huge_upload())
+    assert response.status_code == 400
+    assert error_of(response, "json") == [(400, f"media: {TOO_MANY_PIXELS}")]
+    assert not Event.objects.exists()
+    assert decoded_in == [0]

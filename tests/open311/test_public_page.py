@@ -4,7 +4,7 @@ personal shown; abuse protection (rate limits, body size, CSRF)."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.events.test_photos import camera_jpeg
+from tests.events.test_photos import TOO_MANY_PIXELS, camera_jpeg, huge_upload
 from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_B, GRID_C, STREET_1, centre_of
 from wangge.events.models import Channel, Event, Notification, NotificationKind, State
 from wangge.events.services import event_merge, event_transition
@@ -197,3 +197,16 @@ def test_look_ups_are_limited_per_network(public, resident, settings):
     assert resident.get(f"/report/ticket/{event.number}/").status_code == 200
     assert resident.get("/report/ticket/SJ99999999/").status_code == 404
     assert resident.get(f"/report/ticket/{event.number}/").status_code == 429
+
+
+def test_a_photo_with_too_many_pixels_is_refused_and_nothing_filed(public, resident):
+    page = resident.post(PAGE, form(public, photos=[huge_upload()])).content.decode()
+    assert TOO_MANY_PIXELS in page
+    assert not Event.objects.exists()
+
+
+def test_the_photos_are_decoded_before_the_report_opens_a_transaction(public, resident,
+                                                                       decoded_in):
+    photo = SimpleUploadedFile("IMG_0001.jpg", camera_jpeg(), content_type="image/jpeg")
+    assert file_report(resident, public, photos=[photo]).photos.count() == 1
+    assert decoded_in == [0]

@@ -188,3 +188,17 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
         return page.get_attribute("progress", "value")
 
     assert in_browser(watch) == "48000"
+
+
+def test_a_rejects_workbook_no_longer_kept_is_a_404_that_says_so(
+        staff_client, tmp_path, immediate_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(staff_client, persons_xlsx(tmp_path / "名单.xlsx", GOOD + BAD), partial="1")
+    job = ImportJob.objects.get()
+    Path(job.rejects.path).unlink()
+    staff_client.raise_request_exception = False
+    response = staff_client.get(reverse("web:import_rejects", args=[job.pk]),
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "The rejects workbook of this import is no longer kept" in response.content.decode()
+    assert "名单.xlsx" in response.content.decode()  # the job's own page

@@ -37,7 +37,7 @@ from .models import (
     State,
 )
 from .notifications import notify
-from .photos import photo_files_removed_on_error, photos_add
+from .photos import PreparedPhoto, photo_files_removed_on_error, photos_add, photos_prepared
 from .selectors import dispatch_targets, followers, triage_users_at
 
 MENTION = re.compile(r"@([\w.+-]+)")
@@ -70,16 +70,15 @@ def _place(event: Event) -> None:
     event.grid_code = grid.code
 
 
-@transaction.atomic
 def event_report(
     *, category: Category, description: str, by: User | None,
     priority: str = "normal", longitude: float | None = None, latitude: float | None = None,
     building: Building | None = None, dwelling: Dwelling | None = None, address: str = "",
-    photos: Iterable[IO[bytes]] = (), channel: str = Channel.WEB,
+    photos: Iterable[IO[bytes] | PreparedPhoto] = (), channel: str = Channel.WEB,
 ) -> Event:
-    """File an event; its deadline follows from the category and priority."""
+    """File an event; its deadline follows from the category and priority. The photos are
+    decoded before the transaction opens (callers that open one first prepare them)."""
     require(by, Action.REPORT_EVENTS)
-    now = timezone.now()
     errors = {}
     if not category.active:
         errors["category"] = [_("This category is no longer in use.")]
@@ -87,37 +86,41 @@ def event_report(
         errors["description"] = [_("Describe what you found.")]
     if errors:
         raise ValidationError(errors)
-    event = Event(category=category, description=description.strip(), priority=priority,
-                  longitude=longitude, latitude=latitude, building=building,
-                  dwelling=dwelling, address=address.strip(), reporter=by, channel=channel,
-                  reported_at=now)
-    _place(event)
-    require_in_scope(by, event.grid_code, "longitude")
-    event.deadline = now + category.time_allowed(priority)
-    event.escalate_after = event.deadline
-    event.responsible_code = event.grid_code
-    event.full_clean()
-    save_with_history(event, by=by, reason=_("reported"))
-    stored = photos_add(event=event, uploads=photos, by=by)
-    with photo_files_removed_on_error(stored):
-        _record(event, "report", source="", by=by, now=now)
-        notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED, event=event,
-               actor=by)
+    prepared = photos_prepared(photos)
+    with transaction.atomic():
+        now = timezone.now()
+        event = Event(category=category, description=description.strip(), priority=priority,
+                      longitude=longitude, latitude=latitude, building=building,
+                      dwelling=dwelling, address=address.strip(), reporter=by,
+                      channel=channel, reported_at=now)
+        _place(event)
+        require_in_scope(by, event.grid_code, "longitude")
+        event.deadline = now + category.time_allowed(priority)
+        event.escalate_after = event.deadline
+        event.responsible_code = event.grid_code
+        event.full_clean()
+        save_with_history(event, by=by, reason=_("reported"))
+        stored = photos_add(event=event, uploads=prepared, by=by)
+        with photo_files_removed_on_error(stored):
+            _record(event, "report", source="", by=by, now=now)
+            notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED,
+                   event=event, actor=by)
     return event
 
 
-@transaction.atomic
 def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
                      ) -> list[EventPhoto]:
     """Attach photos to ``event``: for those who may comment on it in their jurisdiction;
-    each checked and stripped of its metadata like the report's."""
+    each checked and stripped of its metadata like the report's, before the transaction."""
     require(by, Action.COMMENT_EVENTS)
     if not is_within(event.grid_code, by.scope_prefixes):
         raise PermissionDenied(_("This event is outside your jurisdiction."))
     uploads = list(uploads)
     if not uploads:
         raise ValidationError({"photos": _("Choose at least one photo.")})
-    return photos_add(event=event, uploads=uploads, by=by)
+    prepared = photos_prepared(uploads)
+    with transaction.atomic():
+        return photos_add(event=event, uploads=prepared, by=by)
 
 
 @transaction.atomic

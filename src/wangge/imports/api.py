@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
 from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from wangge.api_support import caller
 
-from .jobs import import_job_create, import_jobs_visible_to, rejects_download
+from .jobs import RejectsGoneError, import_job_create, import_jobs_visible_to, rejects_download
 from .models import ImportJob
 from .tasks import job_rows_read
 
@@ -69,5 +70,10 @@ def import_status(request: HttpRequest, id: int) -> ImportJob:
 
 @router.get("/imports/{id}/rejects", url_name="import_rejects")
 def import_rejects(request: HttpRequest, id: int) -> FileResponse:
-    """The rejected rows as they were in the file, with a reason column (xlsx)."""
-    return rejects_download(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
+    """The rejected rows as they were in the file, with a reason column (xlsx); 404 with a
+    message when the workbook is no longer kept."""
+    job = get_object_or_404(import_jobs_visible_to(caller(request)), pk=id)
+    try:
+        return rejects_download(job)
+    except RejectsGoneError as error:
+        raise HttpError(404, str(error)) from error

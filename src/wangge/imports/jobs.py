@@ -78,9 +78,20 @@ def import_job_create(*, by: User, upload: UploadedFile, kind: str, partial: boo
     return job
 
 
+class RejectsGoneError(Exception):
+    """The job had a rejects workbook, but its file is no longer there (removed by retention
+    or by hand); the message says so, for a 404."""
+
+
 def rejects_download(job: ImportJob) -> FileResponse:
-    """The job's rejects workbook as a download; 404 when no row was rejected."""
+    """The job's rejects workbook as a download; 404 when no row was rejected, and
+    ``RejectsGoneError`` when its file has gone."""
     if not job.rejects:
         raise Http404
-    return FileResponse(job.rejects.open("rb"), as_attachment=True,
+    try:
+        file = job.rejects.open("rb")
+    except OSError as error:
+        raise RejectsGoneError(_("The rejects workbook of this import is no longer kept; "
+                                 "upload the file again to list the rejected rows.")) from error
+    return FileResponse(file, as_attachment=True,
                         filename=f"{Path(job.file_name).stem}-rejects.xlsx")

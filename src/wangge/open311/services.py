@@ -15,6 +15,7 @@ from wangge.divisions.codes import is_within, scope_prefix
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
 from wangge.events.models import Category, Channel, Event, Priority
+from wangge.events.photos import photos_prepared
 from wangge.events.services import event_report
 from wangge.normalisers.phones import normalise_phone
 from wangge.places.models import Building
@@ -25,7 +26,6 @@ from .models import Open311Key, PublicReport, Source
 OUTSIDE = "outside_jurisdiction"
 
 
-@transaction.atomic
 def public_report_file(
     *, prefix: str, category: Category, description: str,
     building: Building | None = None, longitude: float | None = None,
@@ -56,15 +56,17 @@ def public_report_file(
     if errors:
         raise ValidationError(errors)
     _require_place_within(prefix, building, longitude, latitude)
-    event = event_report(category=category, description=description, by=None,
-                         priority=priority, longitude=longitude, latitude=latitude,
-                         building=building, address=address, photos=photos,
-                         channel=Channel.PUBLIC)
-    PublicReport.objects.create(
-        event=event, source=Source.OPEN311 if client else Source.PAGE, client=client,
-        contact_name=contact_name.strip(), contact_phone=contact_phone,
-        contact_email=contact_email.strip(), device_id=device_id.strip(),
-        account_id=account_id.strip(), media_url=media_url.strip())
+    prepared = photos_prepared(photos)  # decoded before the transaction: see photos.py
+    with transaction.atomic():
+        event = event_report(category=category, description=description, by=None,
+                             priority=priority, longitude=longitude, latitude=latitude,
+                             building=building, address=address, photos=prepared,
+                             channel=Channel.PUBLIC)
+        PublicReport.objects.create(
+            event=event, source=Source.OPEN311 if client else Source.PAGE, client=client,
+            contact_name=contact_name.strip(), contact_phone=contact_phone,
+            contact_email=contact_email.strip(), device_id=device_id.strip(),
+            account_id=account_id.strip(), media_url=media_url.strip())
     return event
 
 

@@ -19,6 +19,7 @@ from wangge.access.selectors import require, require_in_scope
 from wangge.audit import save_with_history
 from wangge.divisions.models import Grid
 from wangge.events.models import Category, Channel, Event
+from wangge.events.photos import photos_prepared
 from wangge.events.services import event_report
 from wangge.places.models import Building
 
@@ -82,7 +83,6 @@ def patrol_visit(*, patrol: Patrol, building: Building, by: User,
     return save_with_history(visit, by=by, reason=_("visited on patrol"))
 
 
-@transaction.atomic
 def patrol_record_finding(
     *, patrol: Patrol, by: User, category: Category, description: str,
     priority: str = "normal", building: Building | None = None,
@@ -95,10 +95,12 @@ def patrol_record_finding(
     _require_own_open(patrol, by)
     if building is not None:
         _require_in_grid(patrol, building)
-    event = event_report(category=category, description=description, priority=priority,
-                         building=building, longitude=longitude, latitude=latitude,
-                         address=address, photos=photos, channel=channel, by=by)
-    PatrolFinding.objects.create(patrol=patrol, event=event)
-    if building is not None:
-        patrol_visit(patrol=patrol, building=building, by=by)
+    prepared = photos_prepared(photos)  # decoded before the transaction: see photos.py
+    with transaction.atomic():
+        event = event_report(category=category, description=description, priority=priority,
+                             building=building, longitude=longitude, latitude=latitude,
+                             address=address, photos=prepared, channel=channel, by=by)
+        PatrolFinding.objects.create(patrol=patrol, event=event)
+        if building is not None:
+            patrol_visit(patrol=patrol, building=building, by=by)
     return event

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .cells import cell_text
+from .limits import Bounds, archive_checked, cell_too_long, lines_bounded, rows_bounded
 from .workbooks import UnreadableFileError, workbook_rows
 
 # The header is looked for among the first rows; titles and notes above it are skipped.
@@ -45,11 +46,13 @@ def read_table(
     except OSError as error:
         raise UnreadableFileError(_("Cannot open %(file)s: %(error)s")
                              % {"file": path.name, "error": error.strerror}) from error
+    bounds = Bounds.from_settings()
     if magic.startswith(b"PK") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        archive_checked(path, bounds)
         sheet_name, sheet_rows = workbook_rows(path, sheet)
-        rows = _PushBack(sheet_rows)
+        rows = _PushBack(rows_bounded(path.name, sheet_rows, bounds))
     else:
-        sheet_name, rows = path.name, _text_rows(path)
+        sheet_name, rows = path.name, _text_rows(path, bounds)
     header_row, headers = _find_header(path.name, rows, is_header)
     rows.rewind_after(header_row)
     return Table(source=path.name, sheet=sheet_name, header_row=header_row,
@@ -91,7 +94,7 @@ def _text_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def _text_rows(path: Path) -> "_PushBack":
+def _text_rows(path: Path, bounds: Bounds) -> "_PushBack":
     with path.open("rb") as file:
         head = file.read(SNIFF_BYTES)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -102,12 +105,17 @@ def _text_rows(path: Path) -> "_PushBack":
     # The delimiter is the one found on most lines (title rows above the header have none);
     # csv.Sniffer gives up on files whose first lines are titles.
     delimiter = max(",\t;|", key=lambda mark: sum(mark in line for line in lines))
-    return _PushBack(_decoded_rows(path, encoding, delimiter))
+    return _PushBack(rows_bounded(path.name, _decoded_rows(path, encoding, delimiter, bounds),
+                                  bounds, cells_checked=True))
 
 
-def _decoded_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
+def _decoded_rows(path: Path, encoding: str, delimiter: str, bounds: Bounds
+                  ) -> Iterator[tuple[int, list[Any]]]:
+    # The csv module's own bound on a field (process-wide), so that a quoted field running
+    # over many lines stops growing at the cell bound.
+    csv.field_size_limit(bounds.cell_chars)
     with path.open(encoding=encoding, errors="strict", newline="") as file:
-        reader = csv.reader(file, delimiter=delimiter)
+        reader = csv.reader(lines_bounded(path.name, file, bounds), delimiter=delimiter)
         try:
             for cells in reader:
                 yield reader.line_num, cells
@@ -118,6 +126,8 @@ def _decoded_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[i
                 % {"file": path.name, "line": reader.line_num + 1, "encoding": encoding}
             ) from error
         except csv.Error as error:
+            if "field limit" in str(error):
+                raise cell_too_long(path.name, reader.line_num, bounds) from error
             raise UnreadableFileError(_("%(file)s line %(line)d is not valid CSV: %(error)s")
                                  % {"file": path.name, "line": reader.line_num,
                                     "error": error}) from error

@@ -1,9 +1,10 @@
 """Uploading a department's file: the form, then a page that follows the background import
 (polled by htmx) to its summary and the rejects download. Same code path as `wangge import`."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -11,11 +12,13 @@ from django.utils.translation import get_language
 from wangge.access.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
+    RejectsGoneError,
     import_job_create,
     import_jobs_visible_to,
     importable_kinds,
     rejects_download,
 )
+from wangge.imports.models import ImportJob
 from wangge.imports.tasks import job_rows_read
 
 from .forms import UploadForm
@@ -52,15 +55,22 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; while it runs, htmx asks for the progress part alone every second."""
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
     template = "web/imports/job.html#progress" if request.htmx else "web/imports/job.html"
-    response = render(request, template, {
-        "job": job,
-        "rows_read": job_rows_read(job),
-        "kind_label": KIND_LABELS.get(job.kind, job.kind),
-    })
+    response = render(request, template, _job_context(job))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 @login_required
-def rejects(request: HttpRequest, pk: int) -> FileResponse:
-    return rejects_download(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))
+def rejects(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rejects workbook; when its file has gone, the job's page says so (a 404)."""
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    try:
+        return rejects_download(job)
+    except RejectsGoneError as error:
+        messages.error(request, str(error))
+        return render(request, "web/imports/job.html", _job_context(job), status=404)
+
+
+def _job_context(job: ImportJob) -> dict:
+    return {"job": job, "rows_read": job_rows_read(job),
+            "kind_label": KIND_LABELS.get(job.kind, job.kind)}
