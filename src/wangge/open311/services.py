@@ -105,11 +105,12 @@ def open311_key_create(*, name: str, jurisdiction_code: str) -> tuple[Open311Key
     return key, secret
 
 
-def open311_key_authenticate(secret: str) -> Open311Key | None:
-    """The active key whose secret this is, marked as used now; None for anything else."""
+def open311_key_authenticate(secret: str, *, record_use: bool) -> Open311Key | None:
+    """The active key whose secret this is; None for anything else. ``record_use`` marks it as
+    used now: only when filing, as a read must never write (see access.services.token_user)."""
     if not secret:
         return None
     key = Open311Key.objects.filter(digest=Open311Key.digest_of(secret), active=True).first()
-    if key is not None:
+    if key is not None and record_use:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
