@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "wangge.worker",  # before django_tasks_db: its db_worker command replaces theirs
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' JavaScript from /static/, not a CDN
@@ -188,6 +189,10 @@ TASKS = {
         ),
     },
 }
+
+# A worker's SQLite connections wait this many seconds for the write lock before it backs off
+# and polls again (an import may hold it for minutes; see docs/imports.md "The task worker").
+WANGGE_WORKER_DB_TIMEOUT = envint("WANGGE_WORKER_DB_TIMEOUT", 30)
 
 # Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
 WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
