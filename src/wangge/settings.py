@@ -199,6 +199,9 @@ WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
 # Uploaded files to import (kept under var/imports/, never served directly).
 WANGGE_UPLOAD_MAX_MB = envint("WANGGE_UPLOAD_MAX_MB", 200)
+# A running import whose heartbeat is older than this many seconds is taken for dead (at once
+# when its worker's process is gone from this host); see docs/imports.md "The task worker".
+WANGGE_IMPORT_HEARTBEAT_TIMEOUT = envint("WANGGE_IMPORT_HEARTBEAT_TIMEOUT", 300)
 
 # Events: nearby open reports of the same category within this many metres are offered as
 # duplicates; an overdue event climbs one level up again after this many hours.

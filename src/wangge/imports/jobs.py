@@ -21,6 +21,7 @@ from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require
 
+from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob
 from .services import KINDS
 from .tasks import import_job_task
@@ -84,3 +85,29 @@ def rejects_download(job: ImportJob) -> FileResponse:
         raise Http404
     return FileResponse(job.rejects.open("rb"), as_attachment=True,
                         filename=f"{Path(job.file_name).stem}-rejects.xlsx")
+
+
+class NotRetryableError(Exception):
+    """A retry of an import that has not failed, or whose file is gone (the API's 409)."""
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob, by: User) -> ImportJob:
+    """Queue a failed job again, as its uploader; refused (NotRetryableError) for any other."""
+    require(by, Action.IMPORT_FILES)
+    if job.user_id != by.pk:
+        raise PermissionDenied(_("Only the uploader may retry an import."))
+    job = import_job_seen(ImportJob.objects.select_for_update().get(pk=job.pk))
+    if job.status != ImportJob.Status.FAILED:
+        raise NotRetryableError(_("Only a failed import can be retried; this one is "
+                                  "%(status)s.") % {"status": job.get_status_display()})
+    run_leftovers_remove(job)
+    job.status = ImportJob.Status.QUEUED
+    job.error = ""
+    job.started = job.finished = job.rows_expected = None
+    job.rows_read = 0
+    job.summary = {}
+    job.save()
+    transaction.on_commit(lambda: import_job_task.enqueue(job.pk))
+    return job
+

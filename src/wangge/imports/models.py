@@ -73,5 +73,10 @@ class ImportJob(models.Model):
         return self.folder / "progress"
 
     @property
+    def heartbeat_file(self) -> Path:
+        """The running worker's host and process id, kept fresh (see imports.liveness)."""
+        return self.folder / "heartbeat"
+
+    @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,21 +1,26 @@
 """Uploading a department's file: the form, then a page that follows the background import
 (polled by htmx) to its summary and the rejects download. Same code path as `wangge import`."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
+    NotRetryableError,
     import_job_create,
+    import_job_retry,
     import_jobs_visible_to,
     importable_kinds,
     rejects_download,
 )
+from wangge.imports.liveness import import_job_seen
 from wangge.imports.tasks import job_rows_read
 
 from .forms import UploadForm
@@ -43,14 +48,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/imports/upload.html", {
         "form": form,
         "kinds": kinds,
-        "jobs": import_jobs_visible_to(user)[:RECENT_JOBS],
+        "jobs": [import_job_seen(job) for job in import_jobs_visible_to(user)[:RECENT_JOBS]],
     })
 
 
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; while it runs, htmx asks for the progress part alone every second."""
-    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    job = import_job_seen(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))
     template = "web/imports/job.html#progress" if request.htmx else "web/imports/job.html"
     response = render(request, template, {
         "job": job,
@@ -59,6 +64,18 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     })
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed import again, then follow it on its page."""
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    try:
+        import_job_retry(job=job, by=request.user)
+    except NotRetryableError as error:
+        messages.error(request, str(error))
+    return redirect("web:import_job", pk=job.pk)
 
 
 @login_required
