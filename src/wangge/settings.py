@@ -199,6 +199,13 @@ WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
 # Uploaded files to import (kept under var/imports/, never served directly).
 WANGGE_UPLOAD_MAX_MB = envint("WANGGE_UPLOAD_MAX_MB", 200)
+# Retention (docs/imports.md "Retention"; `wangge purge`, daily from cron): an upload and its
+# rejects workbook are the department's rows as sent, a second copy of what the records hold,
+# kept only while the uploader may need them to fix rejected rows and retry (30 days after the
+# import finished); a resident's contact on a public report serves the follow-up call once the
+# event is closed, and is cleared 90 days after it closed (the report itself stays).
+WANGGE_UPLOAD_RETENTION_DAYS = envint("WANGGE_UPLOAD_RETENTION_DAYS", 30)
+WANGGE_PUBLIC_CONTACT_RETENTION_DAYS = envint("WANGGE_PUBLIC_CONTACT_RETENTION_DAYS", 90)
 # A running import whose heartbeat is older than this many seconds is taken for dead (at once
 # when its worker's process is gone from this host); see docs/imports.md "The task worker".
 WANGGE_IMPORT_HEARTBEAT_TIMEOUT = envint("WANGGE_IMPORT_HEARTBEAT_TIMEOUT", 300)

@@ -3,6 +3,7 @@ with the reason, nothing of it was written, and its uploader may retry it."""
 
 import csv
 import datetime
+import io
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 from stdnum.cn import ric
 
 from tests.factories import GRID_A, STREET_1, make_user
@@ -27,6 +29,7 @@ from wangge.imports.jobs import import_job_create
 from wangge.imports.liveness import import_jobs_fail_dead
 from wangge.imports.models import ImportJob
 from wangge.imports.services import CHUNK_ROWS
+from wangge.imports.tasks import fail_dead_imports_task
 from wangge.people.models import Person
 
 ROWS = CHUNK_ROWS + 1000  # the worker is killed after the first chunk, inside the transaction
@@ -178,3 +181,11 @@ def test_only_the_uploader_retries_and_only_a_failed_job(staff, tmp_path):
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.QUEUED
+
+
+def test_the_check_runs_from_cron_or_through_the_worker(db):
+    out = io.StringIO()
+    call_command("imports-fail-dead", stdout=out)
+    assert out.getvalue() == "Marked 0 imports failed.\n"
+    call_command("imports-fail-dead", "--enqueue", stdout=io.StringIO())
+    assert DBTaskResult.objects.get().task_path == fail_dead_imports_task.module_path

@@ -44,6 +44,7 @@ class ImportJobOut(Schema):
     created: datetime.datetime
     started: datetime.datetime | None
     finished: datetime.datetime | None
+    file_removed: datetime.datetime | None
 
     @staticmethod
     def resolve_file(job: ImportJob) -> str:

@@ -49,6 +49,9 @@ class ImportJob(models.Model):
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # When the upload and its rejects were deleted (WANGGE_UPLOAD_RETENTION_DAYS after the
+    # import finished); the job and its counts stay.
+    file_removed = models.DateTimeField(_("file removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -1,6 +1,7 @@
 """Writes of public reporting: file a resident's or an Open311 client's report through
 ``events.services.event_report`` (the one way an event is made), and issue Open311 keys."""
 
+import datetime
 from collections.abc import Sequence
 from typing import IO
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,3 +116,17 @@ def open311_key_authenticate(secret: str, *, record_use: bool) -> Open311Key | N
     if key is not None and record_use:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def public_contacts_purge() -> int:
+    """Clear the sender's contact and identifiers on public reports whose event closed more
+    than WANGGE_PUBLIC_CONTACT_RETENTION_DAYS ago (cron, through `wangge purge`); the report
+    and its event stay. An open event keeps them: it may still need a call. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(
+        days=settings.WANGGE_PUBLIC_CONTACT_RETENTION_DAYS)
+    fields = ("contact_name", "contact_phone", "contact_email", "device_id", "account_id")
+    held = Q()
+    for field in fields:
+        held |= ~Q(**{field: ""})
+    return (PublicReport.objects.filter(held, event__closed_at__lt=cutoff)
+            .update(**dict.fromkeys(fields, "")))
