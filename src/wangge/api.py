@@ -33,10 +33,13 @@ from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
 from wangge.reports.api import router as reports_router
 
+# Requests that never write, not even a token's last use (see access.services.token_user).
+READS = ("GET", "HEAD", "OPTIONS")
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return token_user(token)
+        return token_user(token, record_use=request.method not in READS)
 
 
 class Session(SessionAuth):

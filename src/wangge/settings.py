@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "wangge.worker",  # before django_tasks_db: its db_worker command replaces theirs
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' JavaScript from /static/, not a CDN
@@ -226,6 +227,10 @@ TASKS = {
     },
 }
 
+# A worker's SQLite connections wait this many seconds for the write lock before it backs off
+# and polls again (an import may hold it for minutes; see docs/imports.md "The task worker").
+WANGGE_WORKER_DB_TIMEOUT = envint("WANGGE_WORKER_DB_TIMEOUT", 30)
+
 # Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
 WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
@@ -238,6 +243,16 @@ WANGGE_SHEET_MAX_RATIO = envint("WANGGE_SHEET_MAX_RATIO", 200)
 WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 1_048_576)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 256)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 32_767)
+# Retention (docs/imports.md "Retention"; `wangge purge`, daily from cron): an upload and its
+# rejects workbook are the department's rows as sent, a second copy of what the records hold,
+# kept only while the uploader may need them to fix rejected rows and retry (30 days after the
+# import finished); a resident's contact on a public report serves the follow-up call once the
+# event is closed, and is cleared 90 days after it closed (the report itself stays).
+WANGGE_UPLOAD_RETENTION_DAYS = envint("WANGGE_UPLOAD_RETENTION_DAYS", 30)
+WANGGE_PUBLIC_CONTACT_RETENTION_DAYS = envint("WANGGE_PUBLIC_CONTACT_RETENTION_DAYS", 90)
+# A running import whose heartbeat is older than this many seconds is taken for dead (at once
+# when its worker's process is gone from this host); see docs/imports.md "The task worker".
+WANGGE_IMPORT_HEARTBEAT_TIMEOUT = envint("WANGGE_IMPORT_HEARTBEAT_TIMEOUT", 300)
 
 # Events: nearby open reports of the same category within this many metres are offered as
 # duplicates; an overdue event climbs one level up again after this many hours.

@@ -390,6 +390,7 @@ def test_the_matrix_covers_every_route(client, db):
 # scope is a code in the query, so these are checked role by role here rather than above.
 IMPORT_AND_REPORT_ROUTES = {
     "POST /imports", "GET /imports/{id}", "GET /imports/{id}/rejects",
+    "POST /imports/{id}/retry",
     "GET /report-templates", "GET /report-templates/{slug}/export",
     "GET /report-templates/{slug}/gaps",
 }
@@ -424,6 +425,9 @@ def test_access_to_imports(role, scene, db, api_as):
         for path in (f"/imports/{job.pk}", f"/imports/{job.pk}/rejects"):
             want = (403 if Action.IMPORT_FILES not in actions else 200 if in_scope else 404)
             assert api.get(path).status_code == want, (path, in_scope)
+        # Only a failed job is retried: the owner's rejected one is a conflict.
+        want = (403 if Action.IMPORT_FILES not in actions else 409 if in_scope else 404)
+        assert api.post(f"/imports/{job.pk}/retry", {}).status_code == want, in_scope
 
 
 

@@ -1,12 +1,20 @@
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from tests import factories
 from tests.api.helpers import ENGLISH, ApiClient
 from tests.factories import COMMUNITY_1, GRID_A, GRID_C, make_person, make_user
+from tests.locking import short_busy_timeout, sqlite_only, write_lock_held
+from wangge.access.models import ApiToken
 from wangge.access.permissions import Role
+
+__all__ = ["short_busy_timeout"]
 
 
 def test_unauthenticated_is_401_json(db):
@@ -95,3 +103,29 @@ def test_a_method_a_route_does_not_take_is_a_json_405_with_allow(world, api_as):
     assert unauthenticated.status_code == 405
     assert unauthenticated["Allow"] == "GET"
     assert unauthenticated.json()["message"]
+
+
+# Reads never write: on SQLite a long import holds the only write lock for minutes, and a
+# token's GET must still answer meanwhile.
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_token_reads_while_another_process_holds_the_write_lock(short_busy_timeout, api_as):
+    factories.make_divisions()
+    api = api_as(make_user(Role.GRID_WORKER, GRID_A), token=True)
+    with write_lock_held():
+        response = api.get("/persons")
+    assert response.status_code == 200
+
+
+def test_a_token_read_writes_nothing_and_a_write_records_the_use(world, api_as):
+    user = make_user(Role.GRID_WORKER, GRID_A)
+    api = api_as(user, token=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/persons").status_code == 200
+        assert api.client.head("/api/v1/persons", headers=api.headers).status_code in (200, 405)
+    writes = [query["sql"] for query in queries
+              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert ApiToken.objects.get(user=user).last_used is None
+    api.post("/persons", {})  # refused or not, a request that may write records the use
+    assert ApiToken.objects.get(user=user).last_used is not None

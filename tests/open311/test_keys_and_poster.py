@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tests.factories import COMMUNITY_1, GRID_A, make_user
+from tests.open311.test_georeport import create
 from tests.open311.test_public_page import file_report
 from wangge.access.models import User
 from wangge.access.permissions import Action, Role, SensitiveField, can, sees_unmasked
@@ -27,11 +28,13 @@ def test_the_command_prints_a_key_and_stores_only_its_digest(public):
     assert key.scope_prefix == GRID_A
     assert key.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(list(Open311Key.objects.values_list()))
-    assert open311_key_authenticate(secret) == key
+    assert open311_key_authenticate(secret, record_use=False) == key
+    assert Open311Key.objects.get(pk=key.pk).last_used_at is None  # a read writes nothing
+    assert open311_key_authenticate(secret, record_use=True) == key
     assert Open311Key.objects.get(pk=key.pk).last_used_at is not None
     key.active = False
     key.save()
-    assert open311_key_authenticate(secret) is None
+    assert open311_key_authenticate(secret, record_use=True) is None
 
 
 @pytest.mark.parametrize(("name", "code", "message"), [
@@ -104,3 +107,13 @@ def test_the_back_office_lists_public_reports_in_scope_and_keys_for_administrato
     district = Client()
     district.force_login(public.loop.district)
     assert "12345 hotline" in district.get("/admin/open311/open311key/").content.decode()
+
+
+def test_a_key_that_reads_writes_nothing_and_one_that_files_is_marked_used(public):
+    # On SQLite an import holds the only write lock for minutes: a read must not need it.
+    app = Client(headers={"Accept-Language": "en"})
+    response = app.get("/open311/v2/requests.json", {"api_key": public.secret})
+    assert response.status_code == 200
+    assert Open311Key.objects.get(pk=public.key.pk).last_used_at is None
+    assert create(app, public).status_code == 200
+    assert Open311Key.objects.get(pk=public.key.pk).last_used_at is not None

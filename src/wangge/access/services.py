@@ -56,8 +56,11 @@ def token_create(*, user: User, name: str = "") -> str:
     return secret
 
 
-def token_user(secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+def token_user(secret: str, *, record_use: bool) -> User | None:
+    """The active user a bearer token belongs to, or None. ``record_use`` stores the time of
+    use: only for requests that may write anyway, so that a read never writes (on SQLite a
+    long import holds the only write lock, and a GET must still answer). A token's last use
+    is therefore its last unsafe request."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(secret), user__is_active=True)
@@ -65,5 +68,6 @@ def token_user(secret: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    if record_use:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
     return token.user

@@ -15,7 +15,15 @@ from ninja.files import UploadedFile
 
 from wangge.api_support import caller
 
-from .jobs import RejectsGoneError, import_job_create, import_jobs_visible_to, rejects_download
+from .jobs import (
+    NotRetryableError,
+    RejectsGoneError,
+    import_job_create,
+    import_job_retry,
+    import_jobs_visible_to,
+    rejects_download,
+)
+from .liveness import import_job_seen
 from .models import ImportJob
 from .tasks import job_rows_read
 
@@ -37,6 +45,7 @@ class ImportJobOut(Schema):
     created: datetime.datetime
     started: datetime.datetime | None
     finished: datetime.datetime | None
+    file_removed: datetime.datetime | None
 
     @staticmethod
     def resolve_file(job: ImportJob) -> str:
@@ -65,7 +74,23 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str
 
 @router.get("/imports/{id}", response=ImportJobOut)
 def import_status(request: HttpRequest, id: int) -> ImportJob:
-    return get_object_or_404(import_jobs_visible_to(caller(request)), pk=id)
+    """The job; one whose worker died (killed, or the server restarted) is ``failed`` with the
+    reason, and may be retried."""
+    return import_job_seen(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
+
+
+@router.post("/imports/{id}/retry", response={202: ImportJobOut})
+def import_retry(request: HttpRequest, id: int) -> ImportJob:
+    """Queue a failed import again (its file is imported anew); 409 for a job that has not
+    failed."""
+    user = caller(request)
+    job = get_object_or_404(import_jobs_visible_to(user), pk=id)
+    try:
+        job = import_job_retry(job=job, by=user)
+    except NotRetryableError as error:
+        raise HttpError(409, str(error)) from error
+    job.refresh_from_db()  # the task may already have run (WANGGE_TASKS=immediate)
+    return job
 
 
 @router.get("/imports/{id}/rejects", url_name="import_rejects")

@@ -6,6 +6,8 @@ department's rows as sent, including rows outside the uploader's jurisdiction, s
 (even above them) do not read it; what it wrote is in each record's history for them.
 """
 
+import datetime
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +24,7 @@ from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require
 
+from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob
 from .services import KINDS
 from .tasks import import_job_task
@@ -95,3 +99,55 @@ def rejects_download(job: ImportJob) -> FileResponse:
                                  "upload the file again to list the rejected rows.")) from error
     return FileResponse(file, as_attachment=True,
                         filename=f"{Path(job.file_name).stem}-rejects.xlsx")
+
+
+class NotRetryableError(Exception):
+    """A retry of an import that has not failed, or whose file is gone (the API's 409)."""
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob, by: User) -> ImportJob:
+    """Queue a failed job again, as its uploader; refused (NotRetryableError) for any other."""
+    require(by, Action.IMPORT_FILES)
+    if job.user_id != by.pk:
+        raise PermissionDenied(_("Only the uploader may retry an import."))
+    job = import_job_seen(ImportJob.objects.select_for_update().get(pk=job.pk))
+    if job.status != ImportJob.Status.FAILED:
+        raise NotRetryableError(_("Only a failed import can be retried; this one is "
+                                  "%(status)s.") % {"status": job.get_status_display()})
+    if job.file_removed:
+        raise NotRetryableError(_("The file was removed after the retention period; upload "
+                                  "it again."))
+    run_leftovers_remove(job)
+    job.status = ImportJob.Status.QUEUED
+    job.error = ""
+    job.started = job.finished = job.rows_expected = None
+    job.rows_read = 0
+    job.summary = {}
+    job.save()
+    transaction.on_commit(lambda: import_job_task.enqueue(job.pk))
+    return job
+
+
+
+def import_files_purge() -> int:
+    """Delete the uploads and rejects of jobs finished more than WANGGE_UPLOAD_RETENTION_DAYS
+    ago (cron, through `wangge purge`); the job and its counts stay, marked with when. The
+    first rejected rows listed on the job go too: they come from the file. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.WANGGE_UPLOAD_RETENTION_DAYS)
+    removed = 0
+    for job in ImportJob.objects.filter(file_removed__isnull=True, finished__lt=cutoff):
+        storage = job.file.storage
+        for name in (job.file.name, job.rejects.name):
+            if name:
+                storage.delete(name)
+        run_leftovers_remove(job)
+        if Path(job.file.name).parent != Path():  # its own folder, never the storage's root
+            with suppress(OSError):
+                job.folder.rmdir()
+        job.summary.pop("rejections", None)
+        job.rejects = ""
+        job.file_removed = timezone.now()
+        job.save(update_fields=["summary", "rejects", "file_removed"])
+        removed += 1
+    return removed

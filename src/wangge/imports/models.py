@@ -49,6 +49,9 @@ class ImportJob(models.Model):
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # When the upload and its rejects were deleted (WANGGE_UPLOAD_RETENTION_DAYS after the
+    # import finished); the job and its counts stay.
+    file_removed = models.DateTimeField(_("file removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -71,6 +74,11 @@ class ImportJob(models.Model):
     def progress_file(self) -> Path:
         """Rows read so far, written by the running import (see tasks.job_progress_write)."""
         return self.folder / "progress"
+
+    @property
+    def heartbeat_file(self) -> Path:
+        """The running worker's host and process id, kept fresh (see imports.liveness)."""
+        return self.folder / "heartbeat"
 
     @property
     def is_finished(self) -> bool:

@@ -17,6 +17,7 @@ from django_tasks import task
 from wangge.linkage.tasks import link_after_import_task
 from wangge.spreadsheets import UnreadableFileError, sheet_part
 
+from .liveness import heartbeat, import_jobs_fail_dead
 from .models import ImportJob
 from .rejects import write_rejects
 from .services import ImportSummary, import_file
@@ -33,10 +34,24 @@ def import_job_task(job_id: int) -> str:
     return import_job_run(job_id)
 
 
+@task()
+def fail_dead_imports_task() -> int:
+    """Mark failed the imports whose worker died; `wangge imports-fail-dead` runs or enqueues
+    it (cron)."""
+    return import_jobs_fail_dead()
+
+
 def import_job_run(job_id: int) -> str:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:
         return job.status  # already run (a task delivered twice)
+    # The heartbeat is written before the job shows running, and removed once it is finished:
+    # a running job without one has lost its worker (see liveness.worker_died).
+    with heartbeat(job):
+        return _run(job)
+
+
+def _run(job: ImportJob) -> str:
     path = Path(job.file.path)
     job.status = ImportJob.Status.RUNNING
     job.started = timezone.now()

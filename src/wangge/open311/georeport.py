@@ -91,7 +91,7 @@ def _key(request: HttpRequest, *, required: bool = False) -> Open311Key | None:
     secret = _param(request, "api_key")
     if not secret and not required:
         return None
-    key = open311_key_authenticate(secret)
+    key = open311_key_authenticate(secret, record_use=request.method == "POST")
     if key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed.") if secret
                            else _("An api_key is required to create a request."))

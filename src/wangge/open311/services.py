@@ -1,6 +1,7 @@
 """Writes of public reporting: file a resident's or an Open311 client's report through
 ``events.services.event_report`` (the one way an event is made), and issue Open311 keys."""
 
+import datetime
 from collections.abc import Sequence
 from typing import IO
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,11 +109,26 @@ def open311_key_create(*, name: str, jurisdiction_code: str) -> tuple[Open311Key
     return key, secret
 
 
-def open311_key_authenticate(secret: str) -> Open311Key | None:
-    """The active key whose secret this is, marked as used now; None for anything else."""
+def open311_key_authenticate(secret: str, *, record_use: bool) -> Open311Key | None:
+    """The active key whose secret this is; None for anything else. ``record_use`` marks it as
+    used now: only when filing, as a read must never write (see access.services.token_user)."""
     if not secret:
         return None
     key = Open311Key.objects.filter(digest=Open311Key.digest_of(secret), active=True).first()
-    if key is not None:
+    if key is not None and record_use:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def public_contacts_purge() -> int:
+    """Clear the sender's contact and identifiers on public reports whose event closed more
+    than WANGGE_PUBLIC_CONTACT_RETENTION_DAYS ago (cron, through `wangge purge`); the report
+    and its event stay. An open event keeps them: it may still need a call. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(
+        days=settings.WANGGE_PUBLIC_CONTACT_RETENTION_DAYS)
+    fields = ("contact_name", "contact_phone", "contact_email", "device_id", "account_id")
+    held = Q()
+    for field in fields:
+        held |= ~Q(**{field: ""})
+    return (PublicReport.objects.filter(held, event__closed_at__lt=cutoff)
+            .update(**dict.fromkeys(fields, "")))

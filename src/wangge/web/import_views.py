@@ -8,16 +8,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
+    NotRetryableError,
     RejectsGoneError,
     import_job_create,
+    import_job_retry,
     import_jobs_visible_to,
     importable_kinds,
     rejects_download,
 )
+from wangge.imports.liveness import import_job_seen
 from wangge.imports.models import ImportJob
 from wangge.imports.tasks import job_rows_read
 
@@ -46,18 +50,30 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/imports/upload.html", {
         "form": form,
         "kinds": kinds,
-        "jobs": import_jobs_visible_to(user)[:RECENT_JOBS],
+        "jobs": [import_job_seen(job) for job in import_jobs_visible_to(user)[:RECENT_JOBS]],
     })
 
 
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; while it runs, htmx asks for the progress part alone every second."""
-    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    job = import_job_seen(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))
     template = "web/imports/job.html#progress" if request.htmx else "web/imports/job.html"
     response = render(request, template, _job_context(job))
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed import again, then follow it on its page."""
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    try:
+        import_job_retry(job=job, by=request.user)
+    except NotRetryableError as error:
+        messages.error(request, str(error))
+    return redirect("web:import_job", pk=job.pk)
 
 
 @login_required

@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/", import_views.upload, name="imports"),
     path("imports/<int:pk>/", import_views.job, name="import_job"),
     path("imports/<int:pk>/rejects/", import_views.rejects, name="import_rejects"),
+    path("imports/<int:pk>/retry/", import_views.retry, name="import_retry"),
     path("reports/", report_views.reports, name="reports"),
     path("reports/<slug:slug>/", report_views.report, name="report"),
     path("reports/<slug:slug>/export/", report_views.export, name="report_export"),

@@ -1,0 +1,18 @@
+"""Housekeeping the deployment schedules (cron, or these tasks run by `wangge db_worker`)."""
+
+from django_tasks import task
+
+from wangge.imports.jobs import import_files_purge
+from wangge.open311.services import public_contacts_purge
+
+
+@task()
+def purge_task() -> dict[str, int]:
+    """Delete what is kept past its retention period; `wangge purge` runs or enqueues it."""
+    return purge()
+
+
+def purge() -> dict[str, int]:
+    """Uploads and rejects past WANGGE_UPLOAD_RETENTION_DAYS, residents' contacts on public
+    reports past WANGGE_PUBLIC_CONTACT_RETENTION_DAYS; how many of each."""
+    return {"uploads": import_files_purge(), "public_contacts": public_contacts_purge()}
