@@ -224,6 +224,14 @@ WANGGE_NOTIFICATION_CHANNELS = envlist(
     "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",
 )
 WANGGE_WEBHOOK_TIMEOUT = envint("WANGGE_WEBHOOK_TIMEOUT", 10)
+# Webhooks go only to addresses on the internet (docs/events.md); an intranet bot is allowed
+# by its network ("10.20.0.0/16,fd00:1::/64"), or every internal address by ALLOW_PRIVATE=1.
+WANGGE_WEBHOOK_ALLOW_PRIVATE = envbool("WANGGE_WEBHOOK_ALLOW_PRIVATE")
+WANGGE_WEBHOOK_ALLOWED_NETWORKS = envlist("WANGGE_WEBHOOK_ALLOWED_NETWORKS", "")
+try:
+    [ipaddress.ip_network(item, strict=False) for item in WANGGE_WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"WANGGE_WEBHOOK_ALLOWED_NETWORKS: {error}") from error
 # Patrols: the coverage report lists buildings no patrol has visited in this many days.
 WANGGE_PATROL_COVERAGE_DAYS = envint("WANGGE_PATROL_COVERAGE_DAYS", 30)
 CACHES = {"default": _cache(os.environ.get("WANGGE_CACHE_URL", ""))}
