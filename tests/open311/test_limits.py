@@ -127,3 +127,27 @@ def test_two_processes_share_one_budget(settings):
     assert other.stdout.strip().splitlines()[-1:] == ["302"], other.stderr  # 2 of 2
     assert post_without_cookie(public) == 429  # the other process counted too
     assert Event.objects.count() == 2
+
+
+@pytest.mark.parametrize(("url", "backend", "location"), [
+    ("", "django.core.cache.backends.db.DatabaseCache", "wangge_cache"),
+    ("db://limits", "django.core.cache.backends.db.DatabaseCache", "limits"),
+    ("redis://cache:6379/1", "django.core.cache.backends.redis.RedisCache",
+     "redis://cache:6379/1"),
+    ("locmem://", "django.core.cache.backends.locmem.LocMemCache", None),
+])
+def test_the_cache_comes_from_the_environment(url, backend, location):
+    from wangge.settings import _cache
+
+    config = _cache(url)
+    assert config["BACKEND"] == backend
+    assert config.get("LOCATION") == location
+
+
+def test_an_unknown_cache_url_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from wangge.settings import _cache
+
+    with pytest.raises(ImproperlyConfigured):
+        _cache("memcached://x")
