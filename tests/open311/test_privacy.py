@@ -185,3 +185,33 @@ def test_the_migration_gives_existing_reports_distinct_tickets():
     history = Event.history.model.objects.values_list("id", "ticket")
     assert all(ticket == Event.objects.get(pk=pk).ticket for pk, ticket in history)
     assert Category.objects.get(code="fever").sensitive
+
+
+def test_a_photo_link_stops_working_once_the_report_is_sensitive(public, app):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.events.test_photos import camera_jpeg
+
+    lon, lat = centre_of(GRID_A)
+    photo = SimpleUploadedFile("p.jpg", camera_jpeg(), content_type="image/jpeg")
+    (made,) = json.loads(app.post(f"{V2}/requests.json", {
+        "api_key": public.secret, "service_code": "manhole-cover", "lat": lat, "long": lon,
+        "description": "井盖", "media": photo}).content)
+    (read,) = json.loads(app.get(f"{V2}/requests/{made['service_request_id']}.json",
+                                 {"api_key": public.secret}).content)
+    link = read["media_url"].removeprefix("http://testserver")
+    assert app.get(link).status_code == 200
+    Event.objects.update(category=Category.objects.get(code="fever"))
+    assert app.get(link).status_code == 404
+
+
+def test_a_busy_cache_lets_the_request_through(public, app, monkeypatch):
+    from django.db import OperationalError
+
+    from wangge.open311 import limits
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(limits, "is_ratelimited", busy)
+    assert app.get(f"/report/ticket/{filed(app, public).ticket}/").status_code == 200
