@@ -62,7 +62,7 @@ def test_x_forwarded_for_is_not_believed_without_a_proxy(public, settings):
 
 def test_behind_a_proxy_each_client_has_its_own_budget(public, settings):
     settings.WANGGE_TRUSTED_PROXIES = "1"
-    settings.WANGGE_PUBLIC_REPORT_RATE = "1/h"
+    settings.WANGGE_PUBLIC_REPORT_IP_RATE = "1/h"  # the network's limit, not the phone's
 
     def via_proxy(forwarded: str) -> int:
         return post_without_cookie(public, REMOTE_ADDR="10.0.0.2",
