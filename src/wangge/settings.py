@@ -1,5 +1,6 @@
 """Settings, read from the environment only (see README: "Configuration")."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -36,6 +37,24 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _cache(url: str) -> dict:
+    """The shared cache (rate limits count there, across every process): the database by
+    default (table ``wangge_cache``, made by ``wangge migrate``), Redis when given as
+    ``redis://host:6379/0`` (``pip install wangge[redis]``), ``locmem://`` for one process
+    only (counts are then per process)."""
+    if not url or url.startswith("db://"):
+        # Far more entries than the default 300: a city's clients each hold a counter.
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": url.removeprefix("db://") or "wangge_cache",
+                "OPTIONS": {"MAX_ENTRIES": 200_000}}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(f"WANGGE_CACHE_URL={url!r}: use db://table, redis://host:port/db "
+                               "or locmem://")
 
 
 def _secret_key() -> str:
@@ -268,11 +287,29 @@ WANGGE_NOTIFICATION_CHANNELS = envlist(
     "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",
 )
 WANGGE_WEBHOOK_TIMEOUT = envint("WANGGE_WEBHOOK_TIMEOUT", 10)
+# Webhooks go only to addresses on the internet (docs/events.md); an intranet bot is allowed
+# by its network ("10.20.0.0/16,fd00:1::/64"), or every internal address by ALLOW_PRIVATE=1.
+WANGGE_WEBHOOK_ALLOW_PRIVATE = envbool("WANGGE_WEBHOOK_ALLOW_PRIVATE")
+WANGGE_WEBHOOK_ALLOWED_NETWORKS = envlist("WANGGE_WEBHOOK_ALLOWED_NETWORKS", "")
+try:
+    [ipaddress.ip_network(item, strict=False) for item in WANGGE_WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"WANGGE_WEBHOOK_ALLOWED_NETWORKS: {error}") from error
 # Patrols: the coverage report lists buildings no patrol has visited in this many days.
 WANGGE_PATROL_COVERAGE_DAYS = envint("WANGGE_PATROL_COVERAGE_DAYS", 30)
+CACHES = {"default": _cache(os.environ.get("WANGGE_CACHE_URL", ""))}
+# The reverse proxies in front of the server (docs/open311.md): how many there are ("1"), or
+# their addresses and networks ("10.0.0.5,172.16.0.0/12"). The client's address is then read
+# from X-Forwarded-For, from the right; empty: REMOTE_ADDR, and X-Forwarded-For is ignored.
+WANGGE_TRUSTED_PROXIES = os.environ.get("WANGGE_TRUSTED_PROXIES", "").strip()
+if WANGGE_TRUSTED_PROXIES and not WANGGE_TRUSTED_PROXIES.isdigit():
+    try:
+        [ipaddress.ip_network(item, strict=False) for item in envlist("WANGGE_TRUSTED_PROXIES", "")]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"WANGGE_TRUSTED_PROXIES: {error}") from error
 # Residents' public page and Open311 (docs/open311.md). Rates are "count/period" (s, m, h, d),
-# counted in the default cache: per phone (a cookie) and per network address (a household's
-# router is shared); the address is REMOTE_ADDR unless RATELIMIT_IP_META_KEY names another.
+# counted in the shared cache: per phone (a cookie; a client without one counts per address
+# at the same rate) and per network address (a household's router is shared).
 WANGGE_PUBLIC_REPORT_RATE = os.environ.get("WANGGE_PUBLIC_REPORT_RATE", "5/h")
 WANGGE_PUBLIC_REPORT_IP_RATE = os.environ.get("WANGGE_PUBLIC_REPORT_IP_RATE", "30/h")
 WANGGE_PUBLIC_LOOKUP_RATE = os.environ.get("WANGGE_PUBLIC_LOOKUP_RATE", "120/h")

@@ -15,8 +15,9 @@ from wangge.places.models import Building
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
-    """Rate limits count in the cache, which outlives a test."""
+def fresh_limits(db):
+    """Rate limits count in the cache (a database table, outside the test's transaction
+    when another process wrote it), which outlives a test."""
     cache.clear()
     yield
     cache.clear()

@@ -66,6 +66,6 @@ def test_a_resident_reports_on_the_public_page_and_the_grid_worker_sees_it(
     event = Event.objects.get()
     assert (event.channel, event.reporter, event.grid_code) == (Channel.PUBLIC, None, GRID_A)
     assert event.photos.count() == 1
-    assert seen["url"] == f"{base}/report/ticket/{event.number}/"
-    assert event.number in seen["message"]
-    assert event.number in seen["list"]
+    assert seen["url"] == f"{base}/report/ticket/{event.ticket}/"
+    assert event.ticket in seen["message"]
+    assert event.ticket in seen["list"]

@@ -124,7 +124,7 @@ def test_a_key_creates_a_request_through_the_events(public, app):
     assert response.status_code == 200
     (answer,) = parsed(response)
     event = Event.objects.get()
-    assert answer["service_request_id"] == event.number
+    assert answer["service_request_id"] == event.ticket
     assert answer["account_id"] == "123456"
     assert answer["service_notice"].startswith("To be handled by ")
     assert (event.channel, event.reporter, event.grid_code) == (Channel.PUBLIC, None, GRID_A)
@@ -144,7 +144,7 @@ def test_a_request_in_xml_with_a_photo(public, app):
     root = parsed(response)
     assert root.tag == "service_requests"
     number = root.findtext("request/service_request_id")
-    event = Event.objects.get(pk=int(number[2:]))
+    event = Event.objects.get(ticket=number)
     assert event.photos.count() == 1
     assert event.public_report.media_url == "http://photos.example.org/1.jpg"
     # A keyed read hands out a signed link to the photo, which serves it.
@@ -160,9 +160,8 @@ def test_a_request_at_a_building_by_address_id_or_address_string(public, app):
     (by_id,) = parsed(create(app, public, lat=None, long=None, address_id=public.house_b.pk))
     (by_address,) = parsed(create(app, public, lat=None, long=None,
                                   address_string=public.house_a.address))
-    assert Event.objects.get(pk=int(by_id["service_request_id"][2:])).building == public.house_b
-    assert Event.objects.get(
-        pk=int(by_address["service_request_id"][2:])).building == public.house_a
+    assert Event.objects.get(ticket=by_id["service_request_id"]).building == public.house_b
+    assert Event.objects.get(ticket=by_address["service_request_id"]).building == public.house_a
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -236,12 +235,12 @@ def requests_made(app, public) -> dict[str, Event]:
         lon, lat = centre_of(grid)
         (answer,) = parsed(create(app, public, lat=lat + 0.0012345, long=lon + 0.0012345,
                                   description=f"井盖{name}"))
-        made[name] = Event.objects.get(pk=int(answer["service_request_id"][2:]))
+        made[name] = Event.objects.get(ticket=answer["service_request_id"])
     _key, other_secret = open311_key_create(name="other", jurisdiction_code=COMMUNITY_2)
     lon, lat = centre_of(GRID_C)
     (answer,) = parsed(create(app, public, api_key=other_secret, lat=lat, long=lon,
                               service_code="garbage", description="垃圾"))
-    made["c"] = Event.objects.get(pk=int(answer["service_request_id"][2:]))
+    made["c"] = Event.objects.get(ticket=answer["service_request_id"])
     made["staff"] = public.loop.report()
     return made
 
@@ -250,8 +249,8 @@ def test_reads_without_a_key_show_public_requests_without_personal_data(public, 
     made = requests_made(app, public)
     listed = parsed(app.get(f"{V2}/requests.json"))
     assert {r["service_request_id"] for r in listed} == {
-        made[name].number for name in "abc"}  # not the staff's own report
-    (request_a,) = [r for r in listed if r["service_request_id"] == made["a"].number]
+        made[name].ticket for name in "abc"}  # not the staff's own report
+    (request_a,) = [r for r in listed if r["service_request_id"] == made["a"].ticket]
     assert list(request_a) == [
         "service_request_id", "status", "status_notes", "service_name", "service_code",
         "description", "agency_responsible", "service_notice", "requested_datetime",
@@ -267,17 +266,17 @@ def test_reads_without_a_key_show_public_requests_without_personal_data(public, 
     for hidden in ["井盖a", "John", "13812345678", "john@example.org", "123456"]:
         assert hidden not in body
     in_community = parsed(app.get(f"{V2}/requests.json", {"jurisdiction_id": COMMUNITY_2}))
-    assert [r["service_request_id"] for r in in_community] == [made["c"].number]
+    assert [r["service_request_id"] for r in in_community] == [made["c"].ticket]
 
 
 def test_a_keyed_read_is_full_but_only_within_its_jurisdiction(public, app):
     made = requests_made(app, public)
     listed = parsed(app.get(f"{V2}/requests.json", {"api_key": public.secret}))
-    assert {r["service_request_id"] for r in listed} == {made["a"].number, made["b"].number}
-    (request_a,) = [r for r in listed if r["service_request_id"] == made["a"].number]
+    assert {r["service_request_id"] for r in listed} == {made["a"].ticket, made["b"].ticket}
+    (request_a,) = [r for r in listed if r["service_request_id"] == made["a"].ticket]
     assert request_a["description"] == "井盖a"
     assert request_a["lat"] == made["a"].latitude
-    response = app.get(f"{V2}/requests/{made['c'].number}.json", {"api_key": public.secret})
+    response = app.get(f"{V2}/requests/{made['c'].ticket}.json", {"api_key": public.secret})
     assert response.status_code == 404
     response = app.get(f"{V2}/requests.json", {"api_key": "o311_wrong"})
     assert error_of(response, "json") == [(403, "Invalid api_key received -- can't proceed.")]
@@ -294,7 +293,7 @@ def test_requests_filter_by_id_service_status_and_dates(public, app):
         assert response.status_code == 200, response.content
         return {r["service_request_id"] for r in parsed(response)}
 
-    a, b, c = (made[name].number for name in "abc")
+    a, b, c = (made[name].ticket for name in "abc")
     assert numbers(service_request_id=f"{a},{c},SJ99999999,bogus") == {a, c}
     assert numbers(service_code="garbage") == {c}
     assert numbers(service_code="garbage,manhole-cover") == {a, b, c}
@@ -331,30 +330,30 @@ def test_states_map_to_open_and_closed_with_notes(public, app):
                         ("start", {}), ("feedback", {"comment": "已更换井盖"})]:
         by = loop.department if name in ("start", "feedback") else loop.worker
         event_transition(event=event, name=name, by=by, **extra)
-    (keyed,) = parsed(app.get(f"{V2}/requests/{event.number}.json", {"api_key": public.secret}))
+    (keyed,) = parsed(app.get(f"{V2}/requests/{event.ticket}.json", {"api_key": public.secret}))
     assert (keyed["status"], keyed["status_notes"]) == ("open", "Fed back: 已更换井盖")
     assert keyed["agency_responsible"] == loop.police.name
-    (public_read,) = parsed(app.get(f"{V2}/requests/{event.number}.json"))
+    (public_read,) = parsed(app.get(f"{V2}/requests/{event.ticket}.json"))
     assert public_read["status_notes"] == "Fed back"
     for name in ("verify", "close"):
         event_transition(event=event, name=name, by=loop.worker)
     event.refresh_from_db()
-    (closed,) = parsed(app.get(f"{V2}/requests/{event.number}.json"))
+    (closed,) = parsed(app.get(f"{V2}/requests/{event.ticket}.json"))
     assert closed["status"] == "closed"
     assert closed["expected_datetime"] is None
     assert closed["updated_datetime"] == timezone.localtime(event.closed_at).isoformat(
         timespec="seconds")
     event_transition(event=made["b"], name="accept", by=loop.community)
     event_merge(event=made["b"], into=made["c"], by=None)
-    (merged,) = parsed(app.get(f"{V2}/requests/{made['b'].number}.json"))
+    (merged,) = parsed(app.get(f"{V2}/requests/{made['b'].ticket}.json"))
     assert (merged["status"], merged["status_notes"]) == (
-        "closed", f"Duplicate of {made['c'].number}.")
+        "closed", f"Duplicate of {made['c'].ticket}.")
     assert Event.objects.get(pk=made["b"].pk).state == State.MERGED
 
 
 def test_one_request_in_xml(public, app):
     made = requests_made(app, public)
-    root = parsed(app.get(f"{V2}/requests/{made['a'].number}.xml"))
+    root = parsed(app.get(f"{V2}/requests/{made['a'].ticket}.xml"))
     assert root.tag == "service_requests"
     (request,) = root.findall("request")
     assert [child.tag for child in request] == [

@@ -25,7 +25,7 @@ def file_report(resident, public, **fields) -> Event:
     response = resident.post(PAGE, form(public, **fields))
     assert response.status_code == 302, response.content.decode()
     number = response.url.rstrip("/").rsplit("/", 1)[1]
-    return Event.objects.get(pk=int(number[2:]))
+    return Event.objects.get(ticket=number)
 
 
 def test_the_page_offers_the_communitys_buildings_and_names_the_phone(public, resident):
@@ -55,8 +55,8 @@ def test_a_resident_files_a_report_and_gets_a_ticket(public, resident):
     response = resident.post(PAGE, form(public, contact_name="王阿姨",
                                         contact_phone="138-1234-5678"), follow=True)
     event = Event.objects.get()
-    assert event.number in response.content.decode()
-    assert response.redirect_chain[-1][0] == f"/report/ticket/{event.number}/"
+    assert event.ticket in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/report/ticket/{event.ticket}/"
     assert (event.channel, event.reporter, event.state) == (Channel.PUBLIC, None, State.REPORTED)
     assert event.building == public.house_a
     assert event.grid_code == public.house_a.grid_code
@@ -156,8 +156,8 @@ def test_the_status_page_shows_the_state_and_steps_and_nothing_personal(public, 
     loop = public.loop
     event_transition(event=event, name="accept", by=loop.worker, comment="已联系王阿姨")
     event_transition(event=event, name="dispatch", by=loop.worker, organization=loop.police)
-    page = resident.get(f"/report/ticket/{event.number}/").content.decode()
-    for shown in [event.number, "Dispatched", "Accepted", "Reported", "幸福里3栋", "民意社区",
+    page = resident.get(f"/report/ticket/{event.ticket}/").content.decode()
+    for shown in [event.ticket, "Dispatched", "Accepted", "Reported", "幸福里3栋", "民意社区",
                   loop.police.name, loop.category.name]:
         assert shown in page
     for hidden in ["王阿姨", "13812345678", "灯坏了", loop.worker.username,
@@ -170,7 +170,7 @@ def test_a_merged_report_shows_how_the_one_it_joined_stands(public, resident):
     earlier = public.loop.report(building=public.house_a)
     event_transition(event=earlier, name="accept", by=public.loop.worker)
     event_merge(event=event, into=earlier, by=public.loop.worker)
-    page = resident.get(f"/report/ticket/{event.number}/").content.decode()
+    page = resident.get(f"/report/ticket/{event.ticket}/").content.decode()
     assert "Merged" in page
     assert "The same problem, reported earlier" in page
     assert "Accepted" in page
@@ -187,16 +187,16 @@ def test_only_public_reports_can_be_followed(public, resident):
 
 def test_the_follow_box_leads_to_the_ticket(public, resident):
     event = file_report(resident, public)
-    response = resident.get("/report/ticket/", {"number": event.number.lower()})
-    assert response.url == f"/report/ticket/{event.number}/"
+    response = resident.get("/report/ticket/", {"number": event.ticket.lower()})
+    assert response.url == f"/report/ticket/{event.ticket}/"
 
 
 def test_look_ups_are_limited_per_network(public, resident, settings):
     settings.WANGGE_PUBLIC_LOOKUP_RATE = "2/h"
     event = file_report(resident, public)
-    assert resident.get(f"/report/ticket/{event.number}/").status_code == 200
+    assert resident.get(f"/report/ticket/{event.ticket}/").status_code == 200
     assert resident.get("/report/ticket/SJ99999999/").status_code == 404
-    assert resident.get(f"/report/ticket/{event.number}/").status_code == 429
+    assert resident.get(f"/report/ticket/{event.ticket}/").status_code == 429
 
 
 def test_a_photo_with_too_many_pixels_is_refused_and_nothing_filed(public, resident):

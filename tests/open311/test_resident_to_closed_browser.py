@@ -84,12 +84,12 @@ def test_a_residents_report_goes_round_the_loop_to_closed(in_browser, live_serve
     assert event.state == State.CLOSED
     assert (event.public_report.contact_name, event.public_report.contact_phone) == (
         CONTACT_NAME, CONTACT_PHONE)  # kept for the staff, and below: never shown publicly
-    assert seen["number"] == event.number
-    assert event.number in seen["message"]
+    assert seen["number"] == event.ticket
+    assert event.ticket in seen["message"]
     assert seen["path"] == f"/events/{event.pk}/"
     assert list(event.transitions.values_list("actor__username", flat=True)) == [
         None, "worker-a", "worker-a", "police-desk", "police-desk", "worker-a", "worker-a"]
-    assert seen["url"] == f"{base}/report/ticket/{event.number}/"
+    assert seen["url"] == f"{base}/report/ticket/{event.ticket}/"
     with translation.override("zh-hans"):  # the browser asks for zh-CN
         assert seen["state"] == str(State.CLOSED.label)
         assert seen["steps"] == [str(state.label) for state in (

@@ -17,7 +17,7 @@ from wangge.audit import save_with_history
 from wangge.divisions.codes import scope_prefix
 
 from .models import ApiToken, Jurisdiction, User
-from .permissions import Action, SensitiveField, can, sees_unmasked
+from .permissions import Action, SensitiveField, can, sees_unmasked, shown
 
 
 class ReasonForm(forms.ModelForm):
@@ -92,6 +92,36 @@ class ScopedAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
         return form
+
+
+class ContactPhoneMasked:
+    """For an admin of a model with a ``contact_phone`` (organizations, enterprises): a role
+    that sees phones masked gets it masked and read-only, like a person's phone."""
+
+    def _masked_phone(self, request: HttpRequest) -> Callable[[Any], object] | None:
+        if sees_unmasked(request.user, SensitiveField.PHONE):
+            return None
+        # One column per request: the form tells read-only fields apart by identity.
+        if not hasattr(request, "_masked_contact_phone"):
+            user = request.user
+
+            def contact_phone(obj: Any) -> object:
+                return shown(user, SensitiveField.PHONE, obj.contact_phone)
+
+            contact_phone.short_description = _("contact phone")
+            request._masked_contact_phone = contact_phone
+        return request._masked_contact_phone
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))  # type: ignore[misc]
+        masked = self._masked_phone(request)
+        return fields if masked is None else [
+            masked if field == "contact_phone" else field for field in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        masked = self._masked_phone(request)
+        return readonly if masked is None else [*readonly, masked]
 
 
 class JurisdictionForm(forms.ModelForm):

@@ -30,8 +30,8 @@ class ConfigureEvents:
 @admin.register(Category)
 class CategoryAdmin(ConfigureEvents, SimpleHistoryAdmin):
     list_display = ["name", "code", "parent", "hours_urgent", "hours_high", "hours_normal",
-                    "active"]
-    list_filter = ["active", "parent"]
+                    "sensitive", "active"]
+    list_filter = ["active", "sensitive", "parent"]
     search_fields = ["name", "code"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

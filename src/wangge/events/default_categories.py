@@ -48,15 +48,32 @@ DEFAULT_TREE = [
 ]
 
 
+# Reports of these tell about someone's health or circumstances (``Category.sensitive``):
+# never public. A group marks its children too.
+SENSITIVE_DEFAULTS = {
+    "neighbours", "family", "wages",
+    "help-needed", "elderly-alone", "disability", "hardship", "medical",
+    "fever", "isolation-needs", "arrivals",
+}
+
+
 def install_default_categories(category_model: type) -> None:
     """Create the default tree with ``category_model`` (the historical model in a
     migration); categories that already exist are left as they are."""
+    # The model of migration 0002 predates the sensitive flag; migration 0005 sets it there.
+    flagged = any(field.name == "sensitive" for field in category_model._meta.get_fields())
+
+    def extra(code: str) -> dict:
+        return {"sensitive": code in SENSITIVE_DEFAULTS} if flagged else {}
+
     for position, (code, name, hours, children) in enumerate(DEFAULT_TREE):
         urgent, high, normal = hours
         deadlines = {"hours_urgent": urgent, "hours_high": high, "hours_normal": normal}
         parent, _created = category_model.objects.get_or_create(
-            code=code, defaults={"name": name, "position": position, **deadlines})
+            code=code, defaults={"name": name, "position": position, **deadlines,
+                                 **extra(code)})
         for child_position, (child_code, child_name) in enumerate(children):
             category_model.objects.get_or_create(
                 code=child_code, defaults={"name": child_name, "parent": parent,
-                                           "position": child_position, **deadlines})
+                                           "position": child_position, **deadlines,
+                                           **extra(child_code)})

@@ -5,6 +5,7 @@ Rules live in ``workflow.py`` (which transition, by whom) and ``services.py`` (t
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -57,6 +58,13 @@ class Category(models.Model):
     hours_normal = models.PositiveIntegerField(_("hours allowed when normal"), default=168)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # Reports of this kind tell about someone's health or circumstances (a fever, a person
+    # living alone, a family dispute): never listed, offered or shown to the public or to
+    # Open311 clients. A group marks every category under it.
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False,
+        help_text=_("Reveals someone's health or circumstances: never shown to the public "
+                    "or to Open311 clients, and not offered on the residents' page."))
     history = HistoricalRecords()
 
     class Meta:
@@ -69,6 +77,20 @@ class Category(models.Model):
 
     def time_allowed(self, priority: str) -> datetime.timedelta:
         return datetime.timedelta(hours=getattr(self, f"hours_{priority}"))
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.sensitive or (self.parent is not None and self.parent.sensitive)
+
+
+# A public ticket: 12 characters of Crockford's base32 (no I, L, O or U to misread), 60
+# random bits, so that no one can guess another's ticket or count the reports.
+TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TICKET_LENGTH = 12
+
+
+def new_ticket() -> str:
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
 
 
 class EventQuerySet(ScopedQuerySet):
@@ -125,6 +147,9 @@ class Event(models.Model):
     duplicate_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
                                      related_name="duplicates", verbose_name=_("merged into"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The number the public follows a report by (``number`` counts and is for staff only).
+    ticket = models.CharField(_("public ticket"), max_length=TICKET_LENGTH, unique=True,
+                              default=new_ticket, editable=False)
     history = HistoricalRecords()
 
     objects = EventQuerySet.as_manager()
@@ -155,7 +180,8 @@ class Event(models.Model):
 
     @property
     def number(self) -> str:
-        """The ticket number people quote (事件编号)."""
+        """The number staff quote (事件编号); it counts, so the public never sees it and
+        follows ``ticket`` instead."""
         return f"SJ{self.pk:08d}"
 
     @property

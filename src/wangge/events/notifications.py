@@ -6,7 +6,6 @@ shape) deliver a copy after the transaction commits, as a background task.
 """
 
 import json
-import urllib.request
 from collections.abc import Iterable
 from functools import cache
 from typing import Any, Protocol
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from wangge.access.models import User
 
 from .models import Event, Notification, NotificationKind, NotificationPreference, State
+from .webhooks import webhook_post, webhook_target
 
 INBOX = "inbox"
 
@@ -51,7 +51,8 @@ class EmailChannel:
 
 
 class WebhookChannel:
-    """Posts to a group-chat bot (WeCom, DingTalk, Feishu) or any JSON endpoint."""
+    """Posts to a group-chat bot (WeCom, DingTalk, Feishu) or any JSON endpoint on the
+    internet (``webhooks``: never an internal address unless the deployment allows it)."""
 
     name = "webhook"
     label = gettext_lazy("Group-chat bot")
@@ -68,13 +69,8 @@ class WebhookChannel:
         return {"text": text, "event": notification.event.number, "kind": notification.kind}
 
     def send(self, notification: Notification, preference: NotificationPreference) -> None:
-        request = urllib.request.Request(
-            preference.webhook_url, method="POST",
-            data=json.dumps(self.body(notification, preference), ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json; charset=utf-8"},
-        )
-        with urllib.request.urlopen(request, timeout=settings.WANGGE_WEBHOOK_TIMEOUT):
-            pass
+        webhook_post(preference.webhook_url,
+                     json.dumps(self.body(notification, preference), ensure_ascii=False).encode())
 
 
 @cache
@@ -183,6 +179,11 @@ def preference_update(*, user: User, kinds: dict[str, list[str]], webhook_url: s
     preference = preference_of(user)
     preference.kinds = {channel: sorted(set(chosen)) for channel, chosen in kinds.items()}
     preference.webhook_url, preference.webhook_format = webhook_url.strip(), webhook_format
+    if preference.webhook_url:
+        try:
+            webhook_target(preference.webhook_url)
+        except ValidationError as error:
+            raise ValidationError({"webhook_url": error.messages}) from error
     preference.full_clean()
     preference.save()
     return preference

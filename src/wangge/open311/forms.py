@@ -11,7 +11,8 @@ from wangge.divisions.models import Division
 from wangge.events.forms import PhotosField
 from wangge.events.models import Category
 
-from .selectors import buildings_of, services
+from .selectors import buildings_of, not_sensitive, services
+from .services import DESCRIPTION_MAX
 
 
 class PublicReportForm(forms.Form):
@@ -20,7 +21,7 @@ class PublicReportForm(forms.Form):
                                       empty_value=None)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
-    description = forms.CharField(label=_("What is wrong?"), max_length=2000,
+    description = forms.CharField(label=_("What is wrong?"), max_length=DESCRIPTION_MAX,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     photos = PhotosField(label=_("Photos"), required=False)
     contact_name = forms.CharField(label=_("Your name (optional)"), max_length=100,
@@ -47,7 +48,8 @@ class PublicReportForm(forms.Form):
                                                    "it, to ask you more if needed.")
 
     def clean_category(self) -> Category:
-        category = Category.objects.filter(pk=self.cleaned_data["category"], active=True).first()
+        category = Category.objects.filter(not_sensitive(), pk=self.cleaned_data["category"],
+                                           active=True).first()
         if category is None:
             raise forms.ValidationError(_("Choose what kind of problem it is."))
         return category

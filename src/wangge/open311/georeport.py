@@ -1,9 +1,11 @@
 """Open311 GeoReport v2 at /open311/v2/ (http://wiki.open311.org/GeoReport_v2): the event
 categories are its services; requests are events reported by the public.
 
-Reads need no key and show what the public page shows (no description, photos or contact, a
-point only to about 100 m unless it is a building's). A key (``wangge open311-key create``)
-files requests within its jurisdiction and reads the requests there in full.
+Reads need no key and show what the public page shows: no description, photos or contact,
+a point only to about 100 m and an address only to its road or compound. A key (``wangge
+open311-key create``) files requests within its jurisdiction and reads the requests there in
+full. Sensitive categories (someone's health or circumstances) are served to no one here.
+Requests are named by their random public ticket, never by the counting staff number.
 """
 
 import datetime
@@ -24,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from wangge.divisions.codes import is_within, scope_prefix
 from wangge.events.models import (
     Category,
+    Channel,
     Event,
     EventPhoto,
     EventTransition,
@@ -35,13 +38,24 @@ from wangge.places.models import Building
 from .formats import document, errors, w3_datetime
 from .limits import body_limit, over_limit
 from .models import Open311Key
-from .selectors import jurisdiction_exists, public_events, service_at, services, ticket_id
+from .selectors import (
+    coarse_address,
+    coarse_point,
+    jurisdiction_exists,
+    not_sensitive,
+    public_events,
+    service_at,
+    services,
+    ticket_of,
+)
 from .services import OUTSIDE, open311_key_authenticate, public_report_file
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2025-01-01T00:00:00Z"  # when this server's Open311 behaviour last changed
 MAX_REQUESTS = 1000  # the spec's "first 1000 requests"
 MAX_SPAN = datetime.timedelta(days=90)
+# Dates in other years are refused: far ones would overflow the span arithmetic.
+YEARS = range(1901, 3000)
 MEDIA_SALT = "open311.media"
 MEDIA_MAX_AGE = datetime.timedelta(days=7)
 # Errors of the events' fields, reported under the Open311 parameter that carried them.
@@ -144,7 +158,10 @@ def definition_of(category: Category) -> dict:
 def _status_notes(event: Event, detailed: bool) -> str:
     label = str(event.get_state_display())
     if event.state == State.MERGED and event.duplicate_of is not None:
-        return _("Duplicate of %(number)s.") % {"number": event.duplicate_of.number}
+        survivor = event.duplicate_of
+        if survivor.channel == Channel.PUBLIC and not survivor.category.is_sensitive:
+            return _("Duplicate of %(number)s.") % {"number": survivor.ticket}
+        return _("Duplicate of an earlier report.")
     if detailed:
         # The reason or result given when the event reached its state (prefetched).
         for step in reversed(event.transitions.all()):
@@ -158,14 +175,14 @@ def request_of(event: Event, request: HttpRequest, *, detailed: bool) -> dict:
     building = event.building
     if building is not None and building.latitude is not None:
         lat, lon = building.latitude, building.longitude
-    elif detailed or event.latitude is None:
+    else:
         lat, lon = event.latitude, event.longitude
-    else:  # about 100 m: where, but not whose door
-        lat, lon = round(event.latitude, 3), round(event.longitude, 3)
+    if not detailed:  # about 100 m and the road: where, but not whose door
+        lat, lon = coarse_point(lat), coarse_point(lon)
     closed = not event.is_open
     photos = list(event.photos.all()) if detailed else []
     return {
-        "service_request_id": event.number,
+        "service_request_id": event.ticket,
         "status": "closed" if closed else "open",
         "status_notes": _status_notes(event, detailed),
         "service_name": event.category.name,
@@ -178,9 +195,9 @@ def request_of(event: Event, request: HttpRequest, *, detailed: bool) -> dict:
                                         else getattr(event, "updated_at", None)
                                         or event.reported_at),
         "expected_datetime": None if closed else w3_datetime(event.deadline),
-        "address": (event.address if detailed else building.address if building else "")
-        or None,
-        "address_id": str(building.pk) if building else None,
+        "address": (event.address if detailed
+                    else coarse_address(building.address) if building else "") or None,
+        "address_id": str(building.pk) if building and detailed else None,
         "zipcode": None,
         "lat": lat,
         "long": lon,
@@ -244,7 +261,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     events = public_events(_jurisdiction(request, key))
     numbers = [part for part in _param(request, "service_request_id").split(",") if part]
     if numbers:  # the spec: this overrides all other arguments
-        events = events.filter(pk__in=[pk for pk in map(ticket_id, numbers) if pk])
+        events = events.filter(ticket__in=[t for t in map(ticket_of, numbers) if t])
     else:
         events = _filtered(request, events)
     events = events.order_by("-reported_at", "-id")
@@ -288,14 +305,16 @@ def _moment(request: HttpRequest, name: str) -> datetime.datetime | None:
     if moment is None:
         raise Open311Error(400, _("%(name)s must be a w3 date and time, such as "
                                   "2010-01-01T00:00:00Z.") % {"name": name})
+    if moment.year not in YEARS:
+        raise Open311Error(400, _("%(name)s must be in the years %(first)s to %(last)s.")
+                           % {"name": name, "first": YEARS[0], "last": YEARS[-1]})
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 @endpoint("GET")
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     key = _key(request)
-    pk = ticket_id(number)
-    events = public_events(_jurisdiction(request, key)).filter(pk=pk or 0)
+    events = public_events(_jurisdiction(request, key)).filter(ticket=ticket_of(number) or "")
     if key is not None:
         events = _with_details(events)
     found = list(events)
@@ -355,7 +374,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     notice = _("To be handled by %(deadline)s.") % {
         "deadline": timezone.localtime(event.deadline).strftime("%Y-%m-%d %H:%M")}
     return document(fmt, "service_requests", [{
-        "service_request_id": event.number,
+        "service_request_id": event.ticket,
         "service_notice": notice,
         "account_id": _param(request, "account_id") or None,
     }])
@@ -394,7 +413,8 @@ def media(request: HttpRequest, token: str) -> FileResponse:
         pk = signing.loads(token, salt=MEDIA_SALT, max_age=MEDIA_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    photo = EventPhoto.objects.filter(pk=pk).first()
+    # A link handed out before the event was filed under a sensitive category no longer works.
+    photo = EventPhoto.objects.filter(not_sensitive("event__category__"), pk=pk).first()
     if photo is None:
         raise Http404
     return FileResponse(photo.image.open("rb"), content_type=photo.content_type)

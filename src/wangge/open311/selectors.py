@@ -5,14 +5,37 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from wangge.divisions.codes import Level, prefix_range, scope_prefix
 from wangge.divisions.models import Division, Grid
-from wangge.events.models import Category, Channel, Event, State
+from wangge.events.models import TICKET_LENGTH, Category, Channel, Event, State
 from wangge.places.models import Building
 
-TICKET = re.compile(r"^SJ(\d{8})$")
+# What a resident may type for a ticket: Crockford's base32, with its misreadings.
+TICKET_READINGS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# The first digit of a house, building, unit or room number ends the part of an address the
+# public sees (the road or compound): "幸福路12号3栋2单元" is shown as "幸福路".
+HOUSE_NUMBER = re.compile(r"[0-9０-９#＃]|[一二三四五六七八九十百千零〇两]+"
+                          r"(?:号|栋|幢|座|单元|楼|层|室|户|弄)")
+
+
+def not_sensitive(prefix: str = "") -> Q:
+    """Categories (``prefix`` leads from the model queried to one) that are not sensitive,
+    nor under a sensitive group."""
+    return Q(**{f"{prefix}sensitive": False}) & (
+        Q(**{f"{prefix}parent__isnull": True}) | Q(**{f"{prefix}parent__sensitive": False}))
+
+
+def coarse_address(address: str) -> str:
+    """The road or compound of an address, never a house, unit or room number."""
+    found = HOUSE_NUMBER.search(address)
+    return (address[:found.start()] if found else address).strip(" ,，、-—")
+
+
+def coarse_point(value: float | None) -> float | None:
+    """A coordinate to three decimals: a cell of about 110 m by 100 m (in China)."""
+    return None if value is None else round(value, 3)
 
 
 def community_at(code: str) -> Division | None:
@@ -32,8 +55,9 @@ def jurisdiction_exists(code: str) -> bool:
 
 def services() -> list[Category]:
     """Active categories no other active category hangs under (what one reports), in tree
-    order, each with its parent loaded (the Open311 group)."""
-    categories = list(Category.objects.filter(active=True).select_related("parent"))
+    order, each with its parent loaded (the Open311 group); never a sensitive one."""
+    categories = list(Category.objects.filter(not_sensitive(), active=True)
+                      .select_related("parent"))
     parents = {category.parent_id for category in categories}
     tops = {category.pk: (category.position, category.code)
             for category in categories if category.parent_id is None}
@@ -46,26 +70,37 @@ def services() -> list[Category]:
 
 
 def service_at(code: str) -> Category | None:
-    return Category.objects.filter(code=code, active=True).select_related("parent").first()
+    """The active category one may report under this service code (never a sensitive one)."""
+    return (Category.objects.filter(not_sensitive(), code=code, active=True)
+            .select_related("parent").first())
 
 
 def public_events(prefix: str = "") -> QuerySet[Event]:
     """Events the public reported (residents' page, Open311), within ``prefix``, each with
-    the time it last changed."""
+    the time it last changed; none of a sensitive category."""
     return (Event.objects.filter(channel=Channel.PUBLIC).filter(prefix_range("grid_code", prefix))
-            .select_related("category", "building", "organization", "duplicate_of")
+            .filter(not_sensitive("category__"))
+            .select_related("category__parent", "building", "organization", "duplicate_of")
             .annotate(updated_at=Max("transitions__at")))
 
 
-def ticket_id(number: str) -> int | None:
-    """The event id in a ticket number (SJ00000012), or None for anything else."""
-    found = TICKET.match(number.strip().upper())
-    return int(found.group(1)) if found else None
+def ticket_of(text: str) -> str | None:
+    """A public ticket as typed (any case, spaces or dashes, O for 0), or None when it
+    cannot be one."""
+    ticket = re.sub(r"[\s-]", "", text).upper().translate(TICKET_READINGS)
+    return ticket if re.fullmatch(rf"[0-9A-Z]{{{TICKET_LENGTH}}}", ticket) else None
 
 
 def public_event(number: str) -> Event | None:
-    pk = ticket_id(number)
-    return None if pk is None else public_events().filter(pk=pk).first()
+    """The public report with this ticket, for the one who holds it (the status page): also
+    when staff filed it under a sensitive category since, which the page then does not
+    name."""
+    ticket = ticket_of(number)
+    if ticket is None:
+        return None
+    return (Event.objects.filter(channel=Channel.PUBLIC, ticket=ticket)
+            .select_related("category__parent", "building", "organization", "duplicate_of")
+            .first())
 
 
 @dataclass(frozen=True)

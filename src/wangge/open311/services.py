@@ -26,6 +26,8 @@ from .models import Open311Key, PublicReport, Source
 
 # The error code of a place outside the jurisdiction: Open311 answers it with 403.
 OUTSIDE = "outside_jurisdiction"
+# The residents' page and Open311 take descriptions of the same length.
+DESCRIPTION_MAX = Event._meta.get_field("description").max_length
 
 
 def public_report_file(
@@ -39,6 +41,11 @@ def public_report_file(
     """File a report from the public within the jurisdiction ``prefix`` (a community for the
     residents' page, the client's for Open311); the event has no reporter account."""
     errors: dict[str, list[str]] = {}
+    if category.is_sensitive:  # what the public channels never offer, they never take
+        errors["category"] = [_("This kind of problem cannot be reported here.")]
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [_("Describe it in at most %(count)s characters.")
+                                 % {"count": DESCRIPTION_MAX}]
     if len(photos) > settings.WANGGE_PUBLIC_MAX_PHOTOS:
         errors["photos"] = [_("Send at most %(count)s photos.")
                             % {"count": settings.WANGGE_PUBLIC_MAX_PHOTOS}]

@@ -20,7 +20,7 @@ from wangge.places.selectors import buildings_visible_to
 
 from .forms import PublicReportForm
 from .limits import body_limit, limit_body, over_limit, remember_client, report_over_limit
-from .selectors import community_at, public_event, public_timeline, survivor_state
+from .selectors import community_at, public_event, public_timeline, survivor_state, ticket_of
 from .services import public_report_file
 
 
@@ -67,8 +67,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Thank you. Your report is filed as %(number)s: "
                                             "keep this number to follow it.")
-                                 % {"number": event.number})
-                return redirect("open311:status", number=event.number)
+                                 % {"number": event.ticket})
+                return redirect("open311:status", number=event.ticket)
     response = render(request, "open311/report.html",
                       {"community": community, "form": form}, status=status)
     return remember_client(request, response)
@@ -77,7 +77,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
     """The "follow my report" box: on to the status page of the number typed."""
-    number = request.GET.get("number", "").strip().upper()
+    typed = request.GET.get("number", "")
+    number = ticket_of(typed) or typed.strip().upper()
     return redirect("open311:status", number=number) if number else redirect("web:home")
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wangge.access.admin import ReasonForm, ScopedAdmin
+from wangge.access.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
 from wangge.access.permissions import Action
 
 from .models import Organization, ServedGrid
@@ -20,7 +20,7 @@ class ServedGridInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdmin):
+class OrganizationAdmin(ContactPhoneMasked, ScopedAdmin):
     selector = staticmethod(organizations_visible_to)
     view_action = Action.VIEW_ORGANIZATIONS
     edit_action = Action.EDIT_ORGANIZATIONS

@@ -3,13 +3,14 @@ their members."""
 
 import datetime
 from functools import partial
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
+from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
     CodeFilter,
     DeleteReason,
@@ -40,8 +41,14 @@ class OrganizationOut(Schema):
     credit_code: str
     grid_code: str
     contact_name: str
-    contact_phone: str
+    contact_phone: str = Field(description="Masked (138****5678) for roles that see phones "
+                                           "masked")
     served_grid_codes: list[str]
+
+    @staticmethod
+    def resolve_contact_phone(organization: Organization, context: dict[str, Any]) -> str:
+        return str(shown(caller(context["request"]), SensitiveField.PHONE,
+                         organization.contact_phone))
 
     @staticmethod
     def resolve_served_grid_codes(organization: Organization) -> list[str]:

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wangge.access.admin import ReasonForm, ScopedAdmin
+from wangge.access.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
 from wangge.access.permissions import Action
 from wangge.access.selectors import require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
@@ -89,7 +89,7 @@ class FacilityAdmin(PlaceAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(PlaceAdmin):
+class EnterpriseAdmin(ContactPhoneMasked, PlaceAdmin):
     selector = staticmethod(enterprises_visible_to)
     form = EnterpriseForm
     fields = ["name", "credit_code", "industry", "contact_phone", "address", "longitude",

@@ -1,11 +1,13 @@
 """API for places: buildings (also as GeoJSON points), dwellings, facilities, enterprises."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
+from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
     CodeFilter,
     DeleteReason,
@@ -139,7 +141,13 @@ class FacilityPatch(LocatedPatch):
 class EnterpriseOut(LocatedOut):
     credit_code: str
     industry: str
-    contact_phone: str
+    contact_phone: str = Field(description="Masked (138****5678) for roles that see phones "
+                                           "masked")
+
+    @staticmethod
+    def resolve_contact_phone(enterprise: Enterprise, context: dict[str, Any]) -> str:
+        return str(shown(caller(context["request"]), SensitiveField.PHONE,
+                         enterprise.contact_phone))
 
 
 class EnterpriseIn(LocatedIn):
