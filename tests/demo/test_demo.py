@@ -13,6 +13,7 @@ from shapely.geometry import box
 from shapely.ops import unary_union
 from stdnum.cn import uscc
 
+from tests.factories import SYSTEM
 from wangge import synthetic
 from wangge.access.models import User
 from wangge.access.permissions import Role
@@ -184,7 +185,7 @@ def test_same_seed_gives_the_same_people_and_rebuilding_does_not_duplicate(demo_
 
 def test_a_later_edit_shows_what_changed(demo_output, db):
     person = Person.objects.exclude(phone="").first()
-    person_update(person=person, by=None, reason="新号码", phone="13900001111")
+    person_update(person=person, by=SYSTEM, reason="新号码", phone="13900001111")
     latest = person_history(User(is_superuser=True), person)[0]
     assert latest["reason"] == "新号码"
     assert [(c["field"], c["new"]) for c in latest["changes"]] == [("phone", "13900001111")]

@@ -5,7 +5,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.events.test_photos import camera_jpeg
-from tests.factories import GRID_A, GRID_C, centre_of
+from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of
 from wangge.events.models import Event, Notification, NotificationPreference, State
 from wangge.events.services import event_escalate_overdue, event_transition
 
@@ -27,7 +27,7 @@ def test_the_list_shows_the_jurisdictions_open_overdue_and_escalated_events(loop
         late = loop.report(priority="urgent", description="消防通道被占")
         fine = loop.report(description="路灯闪烁")
         clock.move_to(start + datetime.timedelta(hours=30))
-        event_escalate_overdue()
+        event_escalate_overdue(by=SYSTEM)
         client = page_as(loop.street)
         page = client.get("/events/").content.decode()
         assert late.number in page

@@ -11,6 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.access.actors import Actor, system_actor
+from wangge.access.permissions import Action
+from wangge.access.selectors import require, require_in_scope
 from wangge.divisions.codes import is_within, scope_prefix
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
@@ -56,7 +59,11 @@ def public_report_file(
     if errors:
         raise ValidationError(errors)
     _require_place_within(prefix, building, longitude, latitude)
-    event = event_report(category=category, description=description, by=None,
+    # The public has no account: the report is the system's, within the page's or key's
+    # jurisdiction only, and named in the event's history.
+    public = system_actor(f"open311 {client.name}" if client else "residents' page",
+                          scope_prefixes=(prefix,))
+    event = event_report(category=category, description=description, by=public,
                          priority=priority, longitude=longitude, latitude=latitude,
                          building=building, address=address, photos=photos,
                          channel=Channel.PUBLIC)
@@ -112,4 +119,14 @@ def open311_key_authenticate(secret: str) -> Open311Key | None:
     key = Open311Key.objects.filter(digest=Open311Key.digest_of(secret), active=True).first()
     if key is not None:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def open311_key_set_active(*, key: Open311Key, active: bool, by: Actor) -> Open311Key:
+    """Retire a key (or bring it back): by those who configure events, for a key bound within
+    their jurisdiction."""
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, key.jurisdiction_code, "jurisdiction_code")
+    key.active = active
+    key.save(update_fields=["active"])
     return key
