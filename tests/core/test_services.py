@@ -58,7 +58,7 @@ def test_bad_person_input_names_the_field_and_saves_nothing(world, fields, field
     dwelling = make_dwelling(GRID_A)
     fields = {"id_number": resident_id(datetime.date(1980, 5, 17), male=True), **fields}
     with pytest.raises(ValidationError) as error:
-        person_create(name="李娜", dwelling=dwelling, **fields)
+        person_create(name="李娜", dwelling=dwelling, by=SYSTEM, **fields)
     assert words in " ".join(errors_of(error)[field])
     assert Person.objects.count() == 0
 

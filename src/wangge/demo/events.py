@@ -60,8 +60,9 @@ def delete_events() -> None:
     Notification.objects.filter(event__in=events).delete()
     # Merged reports point at their survivor: unlink before deleting.
     events.update(duplicate_of=None)
-    Event.history.model.objects.filter(area).delete()
     events.delete()
+    # After the events: deleting them writes a history row each, which goes too.
+    Event.history.model.objects.filter(area).delete()
     Responder.objects.filter(organization__in=Organization.objects.filter(area)).delete()
 
 
