@@ -245,3 +245,22 @@ def test_district_admin_cannot_see_or_retire_another_districts_key(client, world
     assert response.status_code == 302
     own.refresh_from_db()
     assert not own.active
+
+
+def test_responders_are_added_within_the_jurisdiction(page_as, world):
+    from wangge.events.models import Responder
+
+    own, other = (organization_create(name=name, kind="property_company", grid_code=grid,
+                                      by=SYSTEM)
+                  for name, grid in (("民意物业", GRID_A), ("天声物业", GRID_C)))
+    desk = make_user(Role.DEPARTMENT_STAFF, STREET_1)
+    stranger = make_user(Role.DEPARTMENT_STAFF, "420102002000")
+    client = page_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
+    url = "/admin/events/responder/add/"
+    for organization, user in ((other, desk), (own, stranger)):
+        response = client.post(url, {"organization": organization.pk, "user": user.pk})
+        assert response.status_code == 200
+        assert stranger.username not in response.content.decode()
+    assert not Responder.objects.exists()
+    assert client.post(url, {"organization": own.pk, "user": desk.pk}).status_code == 302
+    assert Responder.objects.get().user == desk

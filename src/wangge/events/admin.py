@@ -14,6 +14,7 @@ from wangge.access.permissions import Action, can
 from wangge.organizations.models import Organization
 
 from .models import Category, Responder
+from .selectors import responder_candidates
 from .services import category_save, responder_add, responder_remove
 
 
@@ -60,7 +61,8 @@ class ResponderAdmin(ConfigureEvents, ServiceAdmin):
 
     form = ServiceForm
     list_display = ["organization", "user"]
-    raw_id_fields = ["organization", "user"]
+    # Chosen among the records in scope: a raw id would show the name of any record.
+    autocomplete_fields = ["organization"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Responder]:
         return Responder.objects.filter(organization__in=Organization.objects.in_scope(
@@ -69,6 +71,8 @@ class ResponderAdmin(ConfigureEvents, ServiceAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "organization":
             kwargs["queryset"] = Organization.objects.in_scope(request.user.scope_prefixes)
+        elif db_field.name == "user":
+            kwargs["queryset"] = responder_candidates(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -40,7 +40,7 @@ from .models import (
 )
 from .notifications import notify
 from .photos import photo_files_removed_on_error, photos_add
-from .selectors import dispatch_targets, followers, triage_users_at
+from .selectors import dispatch_targets, followers, responder_candidates, triage_users_at
 
 MENTION = re.compile(r"@([\w.+-]+)")
 
@@ -309,13 +309,13 @@ def responder_add(*, organization: Organization, user: User, by: Actor) -> Respo
     the caller's jurisdiction, and the user's role handles events."""
     require(by, Action.CONFIGURE_EVENTS)
     require_in_scope(by, organization.grid_code, "organization")
-    if not can(user, Action.HANDLE_EVENTS) or not any(
-            is_within(prefix, by.scope_prefixes) for prefix in user.scope_prefixes):
-        raise ValidationError({"user": _("%(name)s cannot handle events in your "
-                                         "jurisdiction.") % {"name": user.get_username()}})
+    # One message for every refusal: the back office must not tell who an id belongs to.
+    if not responder_candidates(by).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("Choose someone who handles events in your "
+                                         "jurisdiction.")})
     if Responder.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"user": _("%(name)s already answers for %(organization)s.")
-                               % {"name": user.get_username(), "organization": organization}})
+        raise ValidationError({"user": _("This person already answers for %(organization)s.")
+                               % {"organization": organization}})
     return Responder.objects.create(organization=organization, user=user)
 
 
