@@ -182,8 +182,11 @@ def test_the_category_tree_is_configured_in_the_back_office(loop, page_as):
     response = admin.post(f"/admin/events/category/{loop.category.pk}/change/", {
         "code": "manhole-cover", "name": "井盖缺失或破损", "parent": loop.category.parent_id,
         "hours_urgent": 12, "hours_high": 48, "hours_normal": 120, "position": 0,
-        "active": "on"})
+        "active": "on", "reason": "区里要求缩短时限"})
     assert response.status_code == 302
     loop.category.refresh_from_db()
     assert loop.category.hours_urgent == 12
+    latest = loop.category.history.latest()
+    assert latest.history_user == loop.district
+    assert latest.history_change_reason == "区里要求缩短时限"
     assert page_as(loop.community).get("/admin/events/category/").status_code == 403
