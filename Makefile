@@ -29,8 +29,9 @@ assets: install
 migrate: install
 	$(WANGGE) migrate --noinput --verbosity 0
 
+# The demo replaces district 420102 and the demo-* accounts: a development database only.
 demo: migrate assets
-	$(WANGGE) demo
+	$(WANGGE) demo --i-know-this-is-not-production
 
 # Browser tests drive Debian's chromium; install it (and CJK fonts) when a machine lacks it.
 browser:

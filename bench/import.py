@@ -79,20 +79,23 @@ def prepare_database() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from wangge.access.actors import system_actor
     from wangge.divisions.models import Division, Grid
     from wangge.divisions.services import division_create, grid_create
     from wangge.people.models import Person
+
+    bench = system_actor("wangge bench import")
 
     call_command("migrate", verbosity=0)
     for code, name in [("110000000000", "北京市"), ("110100000000", "市辖区"),
                        ("110101000000", "东城区"), ("110101001000", "东华门街道"),
                        ("110101001001", "多福巷社区")]:
         if not Division.objects.filter(code=code).exists():
-            division_create(code=code, name=name)
+            division_create(code=code, name=name, by=bench)
     if not Grid.objects.filter(code=GRID).exists():
         grid_create(code=GRID, name="多福巷一网格", boundary={"type": "Polygon", "coordinates": [
             [[116.40, 39.91], [116.41, 39.91], [116.41, 39.92], [116.40, 39.92],
-             [116.40, 39.91]]]})
+             [116.40, 39.91]]]}, by=bench)
     # Plain SQL: the ORM's delete would load every record (and its memory would count). The
     # vacuum clears the deleted rows' index entries, which would slow the next step's checks.
     with connection.cursor() as cursor:
@@ -104,9 +107,11 @@ def prepare_database() -> None:
 
 
 def measure_wangge(path: Path) -> int:
+    from wangge.access.actors import system_actor
     from wangge.imports.services import import_file
 
-    summary = import_file(kind="persons", path=path, by=None, department="bench")
+    summary = import_file(kind="persons", path=path, by=system_actor("wangge bench import"),
+                          department="bench")
     assert summary.rejected == 0, summary.rejections[:3]
     return summary.created
 

@@ -9,6 +9,7 @@ import itertools
 
 from stdnum.cn import ric
 
+from wangge.access.actors import system_actor
 from wangge.access.services import user_create
 from wangge.divisions.services import division_create, grid_create
 from wangge.people.services import person_create
@@ -40,10 +41,13 @@ def make_divisions() -> None:
     for code, name in [("420000000000", "湖北省"), ("420100000000", "武汉市"),
                        (DISTRICT, "江岸区"), (STREET_1, "大智街道"), (STREET_2, "一元街道"),
                        (COMMUNITY_1, "民意社区"), (COMMUNITY_2, "天声街社区")]:
-        division_create(code=code, name=name)
+        division_create(code=code, name=name, by=SYSTEM)
     for code, name in [(GRID_A, "民意一网格"), (GRID_B, "民意二网格"), (GRID_C, "天声一网格")]:
-        grid_create(code=code, name=name, boundary=square(*GRID_ORIGIN[code]))
+        grid_create(code=code, name=name, boundary=square(*GRID_ORIGIN[code]), by=SYSTEM)
 
+
+# The actor of the records tests set up (services refuse a missing one).
+SYSTEM = system_actor("tests")
 
 _sequence = itertools.count(1)
 
@@ -59,19 +63,19 @@ def resident_id(birth: datetime.date = datetime.date(1980, 5, 17), male: bool = 
 def make_building(grid_code: str, name: str = "1栋", units: int = 2, floors: int = 6):
     lon, lat = centre_of(grid_code)
     return building_create(name=name, address=f"测试路{name}", longitude=lon, latitude=lat,
-                           units=units, floors=floors)
+                           units=units, floors=floors, by=SYSTEM)
 
 
 def make_dwelling(grid_code: str, room: str = "101"):
     return dwelling_create(building=make_building(grid_code, name=f"{room}栋"), unit=1,
-                           floor=int(room[0]), room=room)
+                           floor=int(room[0]), room=room, by=SYSTEM)
 
 
 def make_person(grid_code: str, name: str = "张伟", **fields):
     fields.setdefault("id_number", resident_id())
     fields.setdefault("phone", f"138{next(_sequence):08d}")
     dwelling = fields.pop("dwelling", None) or make_dwelling(grid_code)
-    return person_create(name=name, dwelling=dwelling, **fields)
+    return person_create(name=name, dwelling=dwelling, by=SYSTEM, **fields)
 
 
 def make_user(role: str, *codes: str, username: str | None = None):

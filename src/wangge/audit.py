@@ -1,10 +1,12 @@
 """Saving and deleting a record with its history entry: who, and why (django-simple-history)."""
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+
+from wangge.access.actors import Actor, history_reason, user_of
 
 Record = TypeVar("Record", bound=models.Model)
 
@@ -21,10 +23,11 @@ def stated_reason(reason: str, missing: str | None = None) -> str:
     return reason.strip()
 
 
-def save_with_history(record: Record, *, by: Any, reason: str) -> Record:
-    """Save ``record``; its historical row names ``by`` as the user and ``reason`` as the why."""
-    record._history_user = by
-    record._change_reason = reason
+def save_with_history(record: Record, *, by: Actor, reason: str) -> Record:
+    """Save ``record``; its historical row names ``by`` as the user (none for the system, which
+    is named in the reason) and ``reason`` as the why. ``by=None`` is a TypeError."""
+    record._history_user = user_of(by)
+    record._change_reason = history_reason(by, reason)
     record.save()
     return record
 
@@ -45,14 +48,14 @@ def dependants(record: models.Model) -> list[str]:
     return found
 
 
-def delete_with_history(record: models.Model, *, by: Any, reason: str) -> None:
+def delete_with_history(record: models.Model, *, by: Actor, reason: str) -> None:
     """Delete ``record``; its last historical row names ``by`` and ``reason``."""
-    record._history_user = by
-    record._change_reason = reason
+    record._history_user = user_of(by)
+    record._change_reason = history_reason(by, reason)
     record.delete()
 
 
-def delete_unless_used(record: models.Model, *, by: Any, reason: str,
+def delete_unless_used(record: models.Model, *, by: Actor, reason: str,
                        used_by: list[str] | None = None) -> None:
     """Delete ``record`` with the reason for it, refused (``RecordInUseError``, naming them)
     while other records depend on it: ``used_by``, by default its ``dependants``. Nothing is

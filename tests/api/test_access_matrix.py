@@ -27,6 +27,7 @@ from tests.factories import (
     GRID_ORIGIN,
     STREET_1,
     STREET_2,
+    SYSTEM,
     centre_of,
     make_building,
     make_divisions,
@@ -62,14 +63,14 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
     lon, lat = centre_of(grid)
     person = make_person(grid, name="甲", health_status="chronic",
                          vulnerable_tags=["elderly_alone"])
-    person_update(person=person, by=None, reason="更正电话",
+    person_update(person=person, by=SYSTEM, reason="更正电话",
                   phone=f"139{serial:08d}", health_status="serious",
                   id_number=resident_id(datetime.date(1956, 3, 4)))
-    emptied = household_create(head=make_person(grid, name="丁"))
-    household_remove_member(household=emptied, person=emptied.head, by=None, reason="迁出")
-    club = organization_create(name="党支部", kind="party", grid_code=grid)
+    emptied = household_create(head=make_person(grid, name="丁"), by=SYSTEM)
+    household_remove_member(household=emptied, person=emptied.head, by=SYSTEM, reason="迁出")
+    club = organization_create(name="党支部", kind="party", grid_code=grid, by=SYSTEM)
     member = make_person(grid, name="戊")
-    membership_add(organization=club, person=member, title="书记")
+    membership_add(organization=club, person=member, title="书记", by=SYSTEM)
     community = COMMUNITY_1 if grid == GRID_A else COMMUNITY_2
     head = make_person(grid, name="丙")
     building = make_building(grid, name="3栋")
@@ -78,24 +79,25 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         "division": community,
         "person": person,
         "homeless": make_person(grid, name="乙", dwelling=make_dwelling(grid, room="201")),
-        "household": household_create(head=head),
+        "household": household_create(head=head, by=SYSTEM),
         "head": head,
         "building": building,
-        "dwelling": dwelling_create(building=building, unit=1, floor=1, room="101"),
+        "dwelling": dwelling_create(building=building, unit=1, floor=1, room="101", by=SYSTEM),
         "empty_building": make_building(grid, name="空楼"),
         "spare": make_dwelling(grid, room="301"),
         "facility": facility_create(name="卫生站", kind="clinic", address="路1号",
-                                    longitude=lon, latitude=lat),
+                                    longitude=lon, latitude=lat, by=SYSTEM),
         "enterprise": enterprise_create(name="小店", credit_code=credit_code(serial),
-                                        address="路2号", longitude=lon, latitude=lat),
+                                        address="路2号", longitude=lon, latitude=lat, by=SYSTEM),
         "organization": organization_create(name="志愿队", kind="volunteer_team",
-                                            grid_code=grid),
+                                            grid_code=grid, by=SYSTEM),
         "empty_household": emptied,
         "club": club,
         "member": member,
         "empty_grid": grid_create(code=community + "008", name="空网格",
-                                  boundary=square(GRID_ORIGIN[grid][0], 30.80)).code,
-        "empty_division": division_create(code=community[:9] + "005", name="空社区").code,
+                                  boundary=square(GRID_ORIGIN[grid][0], 30.80), by=SYSTEM).code,
+        "empty_division": division_create(code=community[:9] + "005", name="空社区",
+                                          by=SYSTEM).code,
         **event_records(grid),
         **linkage_records(grid),
         **patrol_records(grid),
@@ -374,7 +376,7 @@ def test_sensitive_fields_are_masked_exactly_for_the_roles_that_must_not_see_the
             "serious" if "health_status" in UNMASKED_FIELDS[role] else "***")
         assert changed["health_status"]["old"] == (
             "chronic" if "health_status" in UNMASKED_FIELDS[role] else "***")
-        assert latest["reason"] == "更正电话"
+        assert latest["reason"] == "tests: 更正电话"  # the system actor is named
 
 
 def test_the_matrix_covers_every_route(client, db):

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from tests.factories import GRID_A, STREET_1, make_person, make_user, resident_id
+from tests.factories import GRID_A, STREET_1, SYSTEM, make_person, make_user, resident_id
 from wangge.access.models import User
 from wangge.access.permissions import UNMASKED_FIELDS, Role, SensitiveField, shown
 from wangge.people.services import person_update
@@ -33,7 +33,7 @@ def test_a_masked_birth_date_is_its_year(role, value, seen):
 def corrected(world):
     """A resident whose ID (and so birth date) was corrected from 1980-05-17 to 1956-03-04."""
     person = make_person(GRID_A, name="甲居民")
-    person_update(person=person, by=None, reason="更正身份证号", id_number=resident_id(BORN))
+    person_update(person=person, by=SYSTEM, reason="更正身份证号", id_number=resident_id(BORN))
     return person
 
 

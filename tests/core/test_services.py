@@ -9,6 +9,7 @@ from tests.factories import (
     GRID_A,
     GRID_B,
     GRID_C,
+    SYSTEM,
     centre_of,
     make_dwelling,
     make_person,
@@ -57,7 +58,7 @@ def test_bad_person_input_names_the_field_and_saves_nothing(world, fields, field
     dwelling = make_dwelling(GRID_A)
     fields = {"id_number": resident_id(datetime.date(1980, 5, 17), male=True), **fields}
     with pytest.raises(ValidationError) as error:
-        person_create(name="李娜", dwelling=dwelling, **fields)
+        person_create(name="李娜", dwelling=dwelling, by=SYSTEM, **fields)
     assert words in " ".join(errors_of(error)[field])
     assert Person.objects.count() == 0
 
@@ -120,25 +121,27 @@ def test_a_move_is_a_transfer_of_the_same_record(world):
 def test_household_has_one_head(world):
     head = make_person(GRID_A)
     spouse = make_person(GRID_A, name="李娜", dwelling=head.dwelling)
-    household = household_create(head=head)
-    household_add_member(household=household, person=spouse, relationship="spouse")
+    household = household_create(head=head, by=SYSTEM)
+    household_add_member(household=household, person=spouse, relationship="spouse", by=SYSTEM)
     assert set(household.members.values_list("relationship", flat=True)) == {"head", "spouse"}
     with pytest.raises(ValidationError):
-        household_add_member(household=household, person=spouse, relationship="head")
+        household_add_member(household=household, person=spouse, relationship="head", by=SYSTEM)
 
 
 # --- divisions and places ----------------------------------------------------------------------
 
 def test_overlapping_grid_is_refused_naming_the_grid(world):
     with pytest.raises(ValidationError) as error:
-        grid_create(code="420102001001003", name="重叠网格", boundary=square(114.305, 30.60))
+        grid_create(code="420102001001003", name="重叠网格", boundary=square(114.305, 30.60),
+                    by=SYSTEM)
     assert "民意一网格" in errors_of(error)["boundary"][0]
     assert GRID_A in errors_of(error)["boundary"][0]
     assert not Grid.objects.filter(code="420102001001003").exists()
 
 
 def test_neighbouring_grids_may_share_an_edge(world):
-    grid = grid_create(code="420102001001003", name="民意三网格", boundary=square(114.33, 30.60))
+    grid = grid_create(code="420102001001003", name="民意三网格", boundary=square(114.33, 30.60),
+                       by=SYSTEM)
     assert grid.min_lon == pytest.approx(114.33)
 
 
@@ -149,31 +152,31 @@ def test_neighbouring_grids_may_share_an_edge(world):
 ])
 def test_invalid_boundaries_are_refused(world, boundary, words):
     with pytest.raises(ValidationError) as error:
-        grid_create(code="420102001001003", name="坏网格", boundary=boundary)
+        grid_create(code="420102001001003", name="坏网格", boundary=boundary, by=SYSTEM)
     assert words in errors_of(error)["boundary"][0]
 
 
 def test_grid_update_rechecks_overlap(world):
     grid = Grid.objects.get(code=GRID_B)
     with pytest.raises(ValidationError):
-        grid_update(grid=grid, boundary=square(114.295, 30.60))
+        grid_update(grid=grid, boundary=square(114.295, 30.60), by=SYSTEM)
 
 
 def test_division_needs_its_parent(world):
     with pytest.raises(ValidationError) as error:
-        division_create(code="420102009001", name="孤儿社区")
+        division_create(code="420102009001", name="孤儿社区", by=SYSTEM)
     assert "420102009000" in errors_of(error)["code"][0]
 
 
 def test_buildings_are_placed_by_point_or_kept_unplaced(world):
     placed = building_create(name="1栋", address="a", longitude=centre_of(GRID_C)[0],
-                             latitude=centre_of(GRID_C)[1])
+                             latitude=centre_of(GRID_C)[1], by=SYSTEM)
     assert placed.grid_code == GRID_C
     with pytest.raises(ValidationError) as error:
-        building_create(name="2栋", address="b", longitude=120.0, latitude=30.0)
+        building_create(name="2栋", address="b", longitude=120.0, latitude=30.0, by=SYSTEM)
     assert "division_code" in str(error.value)
     unplaced = building_create(name="2栋", address="b", longitude=120.0, latitude=30.0,
-                               division_code=COMMUNITY_1)
+                               division_code=COMMUNITY_1, by=SYSTEM)
     assert not unplaced.is_placed
     assert list(Building.objects.unplaced()) == [unplaced]
     assert unplaced in Building.objects.in_scope(["420102001"])
@@ -181,9 +184,9 @@ def test_buildings_are_placed_by_point_or_kept_unplaced(world):
 
 def test_dwelling_must_fit_its_building(world):
     building = building_create(name="1栋", address="a", longitude=centre_of(GRID_A)[0],
-                               latitude=centre_of(GRID_A)[1], units=2, floors=6)
+                               latitude=centre_of(GRID_A)[1], units=2, floors=6, by=SYSTEM)
     with pytest.raises(ValidationError) as error:
-        dwelling_create(building=building, unit=3, floor=9, room="901")
+        dwelling_create(building=building, unit=3, floor=9, room="901", by=SYSTEM)
     assert set(errors_of(error)) == {"unit", "floor"}
 
 

@@ -7,15 +7,21 @@ import json
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
+from django.core.management.base import CommandError
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import translation
 from shapely.geometry import box
 from shapely.ops import unary_union
 from stdnum.cn import uscc
 
+from tests.factories import SYSTEM
 from wangge import synthetic
+from wangge.access.actors import system_actor
 from wangge.access.models import User
 from wangge.access.permissions import Role
+from wangge.access.services import user_create
 from wangge.demo import city
 from wangge.demo.build import demo_build
 from wangge.divisions.codes import Level
@@ -34,6 +40,7 @@ from wangge.people.models import Household, Person, Relationship
 from wangge.people.selectors import person_history, persons_visible_to
 from wangge.people.services import person_update
 from wangge.places.models import Building, Enterprise, Facility, FacilityKind
+from wangge.places.services import building_create
 
 RESIDENTS = 600
 # Hashing eight passwords at full strength would dominate the test's time.
@@ -48,7 +55,8 @@ def demo_output(django_db_setup, django_db_blocker):
     starts from an empty database)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
-        call_command("demo", "--residents", str(RESIDENTS), "--no-serve", stdout=stdout,
+        call_command("demo", "--residents", str(RESIDENTS), "--no-serve",
+                     "--i-know-this-is-not-production", stdout=stdout,
                      stderr=stderr)
         yield stdout.getvalue(), stderr.getvalue()
         transaction.set_rollback(True)
@@ -96,7 +104,7 @@ def test_every_resident_id_is_valid_and_matches_birth_date_and_sex(demo_output, 
 def test_identifiers_are_unique_and_history_is_recorded(demo_output, db):
     numbers = list(Person.objects.values_list("id_number", flat=True))
     assert len(set(numbers)) == len(numbers)
-    history = Person.history.filter(history_change_reason="demo", history_type="+")
+    history = Person.history.filter(history_change_reason=city.REASON, history_type="+")
     assert history.count() == RESIDENTS
 
 
@@ -184,7 +192,62 @@ def test_same_seed_gives_the_same_people_and_rebuilding_does_not_duplicate(demo_
 
 def test_a_later_edit_shows_what_changed(demo_output, db):
     person = Person.objects.exclude(phone="").first()
-    person_update(person=person, by=None, reason="新号码", phone="13900001111")
+    person_update(person=person, by=SYSTEM, reason="新号码", phone="13900001111")
     latest = person_history(User(is_superuser=True), person)[0]
-    assert latest["reason"] == "新号码"
+    assert latest["reason"] == "tests: 新号码"  # the system actor is named
     assert [(c["field"], c["new"]) for c in latest["changes"]] == [("phone", "13900001111")]
+
+
+# --- the demo never destroys what it did not make ------------------------------------------
+
+def _demo(*arguments: str) -> None:
+    with fast_hashing(), translation.override("en"):
+        call_command("demo", "--residents", "200", "--no-serve", *arguments,
+                     stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_demo_refuses_and_keeps_a_record_a_real_user_made(demo_output, db):
+    """A building added under 420102 by a real account: the demo refuses, deleting nothing."""
+    # Sequences are not rolled back with an earlier test's rebuild: move them past the rows.
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(
+                no_style(), [Building, Building.history.model]):
+            cursor.execute(statement)
+    admin = User.objects.create(username="district-it", is_superuser=True)
+    grid = Grid.objects.order_by("code").first()
+    lon, lat = boundary_shape(grid.boundary).representative_point().coords[0]
+    building = building_create(name="真楼", address="胜利街1号", longitude=lon, latitude=lat,
+                               by=admin)
+    people = Person.objects.count()
+    with pytest.raises(CommandError, match="did not make: buildings \\(1\\)"):
+        _demo("--i-know-this-is-not-production")
+    assert Building.objects.filter(pk=building.pk).exists()
+    assert Person.objects.count() == people
+    assert Division.objects.filter(code=city.DISTRICT[0]).exists()
+
+
+def test_the_demo_refuses_while_someone_else_answers_for_its_district(demo_output, db):
+    user_create(username="jiangan-officer", role=Role.STREET_OFFICER,
+                jurisdictions=[Division.objects.filter(level=Level.STREET).first().code])
+    people = Person.objects.count()
+    with pytest.raises(CommandError, match="users \\(1\\)"):
+        _demo("--i-know-this-is-not-production")
+    assert Person.objects.count() == people
+
+
+def test_the_demo_refuses_records_imported_by_a_command(demo_output, db):
+    """The command line writes as the system too, but named otherwise than the demo."""
+    person = Person.objects.first()
+    person_update(person=person, by=system_actor("wangge import"), reason="导入",
+                  occupation="教师")
+    with pytest.raises(CommandError, match="people \\(1\\)"):
+        _demo("--i-know-this-is-not-production")
+    assert Person.objects.get(pk=person.pk).occupation == "教师"
+
+
+def test_the_demo_is_a_development_command(demo_output, db, settings):
+    settings.DEBUG = False
+    people = Person.objects.count()
+    with pytest.raises(CommandError, match="development only"):
+        _demo()
+    assert Person.objects.count() == people

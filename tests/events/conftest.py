@@ -16,6 +16,7 @@ from tests.factories import (
     GRID_A,
     GRID_C,
     STREET_1,
+    SYSTEM,
     centre_of,
     make_divisions,
     make_user,
@@ -63,7 +64,8 @@ def make_loop() -> Loop:
     make_divisions()
     install_categories()
     department = make_user(Role.DEPARTMENT_STAFF, DISTRICT, username="police-desk")
-    police = organization_create(name="江岸区公安分局", kind="department", grid_code=DISTRICT)
+    police = organization_create(name="江岸区公安分局", kind="department", grid_code=DISTRICT,
+                                 by=SYSTEM)
     Responder.objects.create(organization=police, user=department)
     return Loop(
         worker=make_user(Role.GRID_WORKER, GRID_A, username="worker-a"),

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.factories import centre_of, make_user
+from tests.factories import SYSTEM, centre_of, make_user
 from wangge.access.permissions import Role
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category
@@ -18,7 +18,7 @@ def event_records(grid: str) -> dict[str, Any]:
 
     def report() -> Any:
         return event_report(category=category, description="井盖缺失", longitude=lon,
-                            latitude=lat, by=None)
+                            latitude=lat, by=SYSTEM)
 
     return {"event": report(), "duplicate": report(),
             "handler": make_user(Role.GRID_WORKER, grid), "category": category}

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.api.helpers import ApiClient
 from tests.events.test_photos import camera_jpeg
-from tests.factories import GRID_A, GRID_C, centre_of
+from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of
 from wangge.access.services import token_create
 from wangge.events.models import Category
 from wangge.events.services import event_escalate_overdue
@@ -127,7 +127,7 @@ def test_lists_filter_by_state_category_overdue_and_escalated(loop, api_of):
         late = loop.report(priority="urgent")
         other = loop.report(category=garbage)
         clock.move_to(start + datetime.timedelta(hours=30))
-        event_escalate_overdue()
+        event_escalate_overdue(by=SYSTEM)
         api = api_of(loop.street)
 
         def ids(**query) -> list[int]:

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, STREET_1
+from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, STREET_1, SYSTEM
 from wangge.events.models import Event, Notification, NotificationKind, State
 from wangge.events.selectors import event_counts
 from wangge.events.services import event_escalate_overdue, event_transition
@@ -50,10 +50,10 @@ def test_an_overdue_event_climbs_one_level_per_interval_to_the_district(loop, se
         assert escalated_to(loop.street) == []
 
         clock.move_to(START + 30 * HOUR)
-        assert event_escalate_overdue() == 0  # escalated once per interval only
+        assert event_escalate_overdue(by=SYSTEM) == 0  # escalated once per interval only
 
         clock.move_to(START + 50 * HOUR)
-        assert event_escalate_overdue() == 1
+        assert event_escalate_overdue(by=SYSTEM) == 1
         event.refresh_from_db()
         assert (event.responsible_code, event.escalations) == (STREET_1, 2)
         assert escalated_to(loop.street) == [event.pk]
@@ -65,7 +65,7 @@ def test_an_overdue_event_climbs_one_level_per_interval_to_the_district(loop, se
         assert escalated_to(loop.district) == [event.pk]
 
         clock.move_to(START + 200 * HOUR)
-        assert event_escalate_overdue() == 0  # the district is the top
+        assert event_escalate_overdue(by=SYSTEM) == 0  # the district is the top
         event.refresh_from_db()
         assert event.escalations == 3
         assert event.escalate_after is None
@@ -79,7 +79,7 @@ def test_finished_events_are_never_escalated(loop):
         event = event_transition(event=loop.report(), name="decline", by=loop.worker,
                                  comment="重复上报")
         clock.move_to(START + 1000 * HOUR)
-        assert event_escalate_overdue() == 0
+        assert event_escalate_overdue(by=SYSTEM) == 0
         assert Event.objects.get(pk=event.pk).escalations == 0
 
 
@@ -88,7 +88,7 @@ def test_overdue_and_escalated_counts_per_jurisdiction(loop):
         late = loop.report(priority="urgent")
         loop.report(priority="normal")
         clock.move_to(START + 30 * HOUR)
-        event_escalate_overdue()
+        event_escalate_overdue(by=SYSTEM)
         everything = Event.objects.all()
         assert event_counts(everything) == {"open": 2, "overdue": 1, "escalated": 1,
                                             "reported": 2, "accepted": 0, "dispatched": 0,
@@ -110,6 +110,6 @@ def test_an_escalated_event_stays_in_the_grid_workers_list(loop):
     with time_machine.travel(START, tick=False) as clock:
         event = loop.report(priority="urgent")
         clock.move_to(START + 30 * HOUR)
-        event_escalate_overdue()
+        event_escalate_overdue(by=SYSTEM)
         assert Event.objects.in_scope([GRID_A]).escalated().get() == event
         assert event.state == State.REPORTED

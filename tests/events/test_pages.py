@@ -5,7 +5,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.events.test_photos import camera_jpeg
-from tests.factories import GRID_A, GRID_C, centre_of
+from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of
 from wangge.events.models import Event, Notification, NotificationPreference, State
 from wangge.events.services import event_escalate_overdue, event_transition
 
@@ -27,7 +27,7 @@ def test_the_list_shows_the_jurisdictions_open_overdue_and_escalated_events(loop
         late = loop.report(priority="urgent", description="消防通道被占")
         fine = loop.report(description="路灯闪烁")
         clock.move_to(start + datetime.timedelta(hours=30))
-        event_escalate_overdue()
+        event_escalate_overdue(by=SYSTEM)
         client = page_as(loop.street)
         page = client.get("/events/").content.decode()
         assert late.number in page
@@ -182,8 +182,11 @@ def test_the_category_tree_is_configured_in_the_back_office(loop, page_as):
     response = admin.post(f"/admin/events/category/{loop.category.pk}/change/", {
         "code": "manhole-cover", "name": "井盖缺失或破损", "parent": loop.category.parent_id,
         "hours_urgent": 12, "hours_high": 48, "hours_normal": 120, "position": 0,
-        "active": "on"})
+        "active": "on", "reason": "区里要求缩短时限"})
     assert response.status_code == 302
     loop.category.refresh_from_db()
     assert loop.category.hours_urgent == 12
+    latest = loop.category.history.latest()
+    assert latest.history_user == loop.district
+    assert latest.history_change_reason == "区里要求缩短时限"
     assert page_as(loop.community).get("/admin/events/category/").status_code == 403

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.factories import GRID_A, GRID_C, make_building, make_dwelling
+from tests.factories import GRID_A, GRID_C, SYSTEM, make_building, make_dwelling
 from wangge.access.permissions import ROLE_ACTIONS, Role
 from wangge.events import workflow
 from wangge.events.models import Event, EventTransition, State
@@ -164,7 +164,7 @@ def test_every_transition_is_refused_from_every_other_state(loop, name):
         Event.objects.filter(pk=event.pk).update(state=state, organization=loop.police)
         event.refresh_from_db()
         with pytest.raises(ValidationError) as refused:
-            event_transition(event=event, name=name, by=None, comment="理由",
+            event_transition(event=event, name=name, by=SYSTEM, comment="理由",
                              organization=loop.police)
         assert refused.value.messages == [
             f"“{transition.label}” is not possible while the event is "
@@ -218,7 +218,7 @@ def test_an_assignee_may_handle_without_being_a_responder(loop):
 def test_transitions_that_need_a_reason_refuse_without_one(loop, name):
     event = walk(loop, loop.report(), *STARTS[name])
     with pytest.raises(ValidationError) as refused:
-        event_transition(event=event, name=name, by=None, comment="  ")
+        event_transition(event=event, name=name, by=SYSTEM, comment="  ")
     assert refused.value.message_dict == {
         "comment": ["Say why (this is recorded with the event)."]}
 

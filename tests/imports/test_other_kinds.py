@@ -12,6 +12,7 @@ from tests.factories import (
     GRID_A,
     GRID_B,
     GRID_C,
+    SYSTEM,
     centre_of,
     make_building,
     make_person,
@@ -170,7 +171,7 @@ PERSON_HEADER = ["姓名", "身份证号", "网格编码", "住址", "户号", "
 @pytest.fixture
 def dwelling_501(world):
     building = make_building(GRID_A, name="3栋", units=2, floors=6)
-    return dwelling_create(building=building, unit=2, floor=5, room="501")
+    return dwelling_create(building=building, unit=2, floor=5, room="501", by=SYSTEM)
 
 
 def test_person_lands_on_dwelling_named_in_address_with_household(dwelling_501, tmp_path,

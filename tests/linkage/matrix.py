@@ -3,7 +3,7 @@ waiting for review and a merge."""
 
 from typing import Any
 
-from tests.factories import make_person
+from tests.factories import SYSTEM, make_person
 from wangge.linkage.models import MatchCandidate
 from wangge.linkage.services import person_merge
 
@@ -14,5 +14,5 @@ def linkage_records(grid: str) -> dict[str, Any]:
     return {
         "candidate": MatchCandidate.objects.create(left=first, right=second, probability=0.8,
                                                    weight=2.0),
-        "merge": person_merge(keep=kept, absorb=absorbed, by=None, reason="同一人"),
+        "merge": person_merge(keep=kept, absorb=absorbed, by=SYSTEM, reason="同一人"),
     }

@@ -17,6 +17,7 @@ from tests.factories import (
     GRID_B,
     GRID_C,
     STREET_1,
+    SYSTEM,
     make_dwelling,
     make_person,
     make_user,
@@ -143,14 +144,14 @@ def test_merge_moves_what_belongs_to_the_absorbed_person_and_unmerge_restores_bo
                          occupation="司机", health_status="chronic",
                          vulnerable_tags=["low_income"],
                          dwelling=make_dwelling(GRID_A, room="502"))
-    household = household_create(head=absorb, number="H1")
+    household = household_create(head=absorb, number="H1", by=SYSTEM)
     spouse = make_person(GRID_A, name="李红", dwelling=absorb.dwelling)
-    household_add_member(household=household, person=spouse, relationship="spouse")
-    club = organization_create(name="志愿队", kind="volunteer_team", grid_code=GRID_A)
-    choir = organization_create(name="合唱团", kind="social", grid_code=GRID_A)
-    membership = membership_add(organization=club, person=absorb, title="队员")
-    both = membership_add(organization=choir, person=absorb, title="团员")
-    membership_add(organization=choir, person=keep, title="团长")
+    household_add_member(household=household, person=spouse, relationship="spouse", by=SYSTEM)
+    club = organization_create(name="志愿队", kind="volunteer_team", grid_code=GRID_A, by=SYSTEM)
+    choir = organization_create(name="合唱团", kind="social", grid_code=GRID_A, by=SYSTEM)
+    membership = membership_add(organization=club, person=absorb, title="队员", by=SYSTEM)
+    both = membership_add(organization=choir, person=absorb, title="团员", by=SYSTEM)
+    membership_add(organization=choir, person=keep, title="团长", by=SYSTEM)
     before = {person.pk: _stored(person) for person in (keep, absorb)}
     histories = {person.pk: list(person.history.order_by("history_id").values())
                  for person in (keep, absorb)}
@@ -250,7 +251,7 @@ def test_a_reviewer_sees_only_pairs_with_both_persons_in_their_jurisdiction(worl
     # The same doubt across the street boundary: grid A and grid C.
     far = make_person(GRID_C, name="欧阳秀梅", id_number="", sex="F",
                       birth_date=datetime.date(1984, 11, 12), phone="13722223333")
-    candidates_find(scope=DISTRICT, by=None, auto_merge=False)
+    candidates_find(scope=DISTRICT, by=SYSTEM, auto_merge=False)
     across = MatchCandidate.objects.get(left=inside[0], right=far)
     district = make_user(Role.DISTRICT_ADMIN, DISTRICT)
     street = make_user(Role.STREET_OFFICER, STREET_1)

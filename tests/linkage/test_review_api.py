@@ -3,7 +3,7 @@ Who may call each route in and out of scope is in tests/api/test_access_matrix.p
 
 import pytest
 
-from tests.factories import COMMUNITY_1, GRID_A, STREET_1, make_user
+from tests.factories import COMMUNITY_1, GRID_A, STREET_1, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
 from wangge.access.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
@@ -14,7 +14,7 @@ from wangge.linkage.services import candidates_find
 def queued(world):
     background(GRID_A, 200)
     first, second = doubtful_pair(GRID_A)
-    candidates_find(scope=GRID_A, by=None)
+    candidates_find(scope=GRID_A, by=SYSTEM)
     return MatchCandidate.objects.get(left=first, right=second)
 
 

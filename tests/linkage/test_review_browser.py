@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import COMMUNITY_1, GRID_A, make_user
+from tests.factories import COMMUNITY_1, GRID_A, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
 from wangge.access.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
@@ -22,7 +22,7 @@ PASSWORD = "a long passphrase 1"
 def test_staff_accept_a_pair_then_undo_the_merge(in_browser, live_server, world):
     background(GRID_A, 200)
     first, second = doubtful_pair(GRID_A)
-    candidates_find(scope=GRID_A, by=None)
+    candidates_find(scope=GRID_A, by=SYSTEM)
     pair = MatchCandidate.objects.get(left=first, right=second, status="pending")
     staff = make_user(Role.COMMUNITY_STAFF, COMMUNITY_1)
     staff.set_password(PASSWORD)

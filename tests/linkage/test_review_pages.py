@@ -9,6 +9,7 @@ from tests.factories import (
     GRID_A,
     GRID_C,
     STREET_1,
+    SYSTEM,
     make_person,
     make_user,
 )
@@ -91,7 +92,7 @@ def test_a_pair_with_a_person_outside_the_jurisdiction_is_not_found(staff, world
     assert staff.post(f"/linkage/{across.pk}/accept/",
                       {"keep": inside.pk, "reason": "同一人"}).status_code == 404
     assert staff.post(f"/linkage/{across.pk}/reject/", {"reason": "两人"}).status_code == 404
-    merge = person_merge(keep=inside, absorb=outside, by=None, reason="同一人")
+    merge = person_merge(keep=inside, absorb=outside, by=SYSTEM, reason="同一人")
     assert staff.post(f"/linkage/merges/{merge.pk}/unmerge/",
                       {"reason": "误合并"}).status_code == 404
     assert f"merge-{merge.pk}" not in staff.get("/linkage/merges/").content.decode()

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.events.test_photos import TOO_MANY_PIXELS, camera_jpeg, huge_upload
-from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_A, GRID_B, GRID_C, centre_of
+from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_A, GRID_B, GRID_C, SYSTEM, centre_of
 from wangge.events.models import Channel, Event, Priority, State
 from wangge.events.services import event_merge, event_transition
 from wangge.open311.models import PublicReport, Source
@@ -344,7 +344,7 @@ def test_states_map_to_open_and_closed_with_notes(public, app):
     assert closed["updated_datetime"] == timezone.localtime(event.closed_at).isoformat(
         timespec="seconds")
     event_transition(event=made["b"], name="accept", by=loop.community)
-    event_merge(event=made["b"], into=made["c"], by=None)
+    event_merge(event=made["b"], into=made["c"], by=SYSTEM)
     (merged,) = parsed(app.get(f"{V2}/requests/{made['b'].ticket}.json"))
     assert (merged["status"], merged["status_notes"]) == (
         "closed", f"Duplicate of {made['c'].ticket}.")

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from tests.factories import DISTRICT, GRID_A, GRID_B, GRID_C, make_person, make_user
+from tests.factories import DISTRICT, GRID_A, GRID_B, GRID_C, SYSTEM, make_person, make_user
 from wangge.access.permissions import Role
 from wangge.places.services import building_create
 
@@ -41,7 +41,7 @@ def test_no_tile_layer_unless_configured(worker_client, residents, settings):
 def unplaced_building(world):
     # Far outside every grid: filed under the district, not placed in a grid.
     return building_create(name="孤楼", address="江边路1号", longitude=114.5, latitude=30.9,
-                           division_code=DISTRICT)
+                           division_code=DISTRICT, by=SYSTEM)
 
 
 def test_unplaced_buildings_are_listed_for_those_who_see_them(client, unplaced_building):

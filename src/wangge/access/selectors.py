@@ -5,19 +5,21 @@ from django.utils.translation import gettext as _
 
 from wangge.divisions.codes import is_within
 
+from .actors import Actor, actor_checked
 from .models import User
 from .permissions import Action, can
 
 
-def require(user: User | None, action: Action) -> None:
-    """Refuse a user who may not take ``action``; None is the system itself (demo, imports)."""
-    if user is not None and not can(user, action):
+def require(user: Actor, action: Action) -> None:
+    """Refuse a user who may not take ``action`` (a system actor may take any); a missing
+    actor (None) is a TypeError, never a pass."""
+    if not can(actor_checked(user), action):
         raise PermissionDenied(_("Your role may not do this."))
 
 
-def require_in_scope(user: User | None, code: str, field: str = "grid_code") -> None:
-    """Refuse a write that would put a record outside the user's jurisdiction."""
-    if user is not None and not is_within(code, user.scope_prefixes):
+def require_in_scope(user: Actor, code: str, field: str = "grid_code") -> None:
+    """Refuse a write that would put a record outside the actor's jurisdiction."""
+    if not is_within(code, actor_checked(user).scope_prefixes):
         raise ValidationError(
             {field: _("%(code)s is outside your jurisdiction.") % {"code": code}}
         )

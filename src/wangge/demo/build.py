@@ -4,6 +4,11 @@ the residents chunk by chunk, add organizations and one account per role.
 The demo owns district 420102 (江岸区) and the ``demo-*`` accounts: a rebuild deletes every
 record whose code starts with 420102, with its history, and those accounts. Province and city
 are created when missing and otherwise left alone.
+
+420102 is the real code of a district of Wuhan, so a rebuild first makes sure that everything
+there is the demo's own: every history row written by the demo (as the system named "wangge
+demo", or by a demo account), and nobody else answering for a code there. Anything else (an
+import, a correction by a real user, a public report) and it refuses, deleting nothing.
 """
 
 import itertools
@@ -13,12 +18,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from wangge.access.models import Jurisdiction, User
+from wangge.access.permissions import Role
 from wangge.bulk import Keys, insert_with_history
 from wangge.collector import rare_collections
 from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
+from wangge.events.models import Event, EventTransition, Responder
 from wangge.organizations.models import Membership, Organization, ServedGrid
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
@@ -41,9 +50,60 @@ def _raw_delete(queryset: models.QuerySet) -> int:
     return queryset._raw_delete(queryset.db)
 
 
+class DemoRefusedError(Exception):
+    """The demo's district holds records the demo did not make: nothing was deleted."""
+
+
+# Earlier versions wrote their bulk rows with this reason and no user.
+_LEGACY_REASON = "demo"
+
+
+def not_made_by_the_demo() -> list[str]:
+    """What under the demo's district code the demo did not make, as "kind (count)": history
+    rows by anyone but the demo (or its accounts), other users' jurisdictions, events moved or
+    answered for by other users. Empty when a rebuild may delete it all."""
+    area = city.AREA_CODE
+    in_area, codes_in_area = prefix_range("grid_code", area), prefix_range("code", area)
+    demo_users = User.objects.filter(
+        username__in=[accounts.username_for(role) for role in Role.values]).values("pk")
+    by_demo = Q(history_user__in=demo_users) | Q(history_user__isnull=True) & (
+        Q(history_change_reason=city.REASON) | Q(history_change_reason=_LEGACY_REASON)
+        | Q(history_change_reason__startswith=f"{city.DEMO.name}: "))
+    organizations = Organization.objects.filter(in_area).values("id")
+    persons = Person.objects.filter(in_area).values("id")
+    histories = {
+        **{model: Q(codes_in_area) for model in (Division, Grid)},
+        **{model: Q(in_area) for model in (Building, Dwelling, Facility, Enterprise, Person,
+                                           Household, Organization, ServedGrid, Event,
+                                           Patrol)},
+        Membership: Q(organization_id__in=organizations) | Q(person_id__in=persons),
+        PatrolVisit: Q(patrol_id__in=Patrol.objects.filter(in_area).values("id")),
+    }
+    found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
+             .exclude(by_demo).count() for model, where in histories.items()}
+    jurisdictions = Jurisdiction.objects.filter(prefix_range("code", area))
+    found["users"] = (User.objects.filter(jurisdictions__in=jurisdictions)
+                      .exclude(pk__in=demo_users).distinct().count())
+    # Rows without history of their own: a move, a step of an event, a responder.
+    found[PersonMove._meta.verbose_name_plural] = PersonMove.objects.filter(
+        person_id__in=persons).exclude(by__in=demo_users).count()
+    found[EventTransition._meta.verbose_name_plural] = EventTransition.objects.filter(
+        event__in=Event.objects.filter(in_area), actor__isnull=False).exclude(
+        actor__in=demo_users).count()
+    found[Responder._meta.verbose_name_plural] = Responder.objects.filter(
+        organization__in=organizations).exclude(user__in=demo_users).count()
+    return [f"{kind} ({count})" for kind, count in found.items() if count]
+
+
 @transaction.atomic
 def demo_reset() -> None:
-    """Delete the previous demo district, its history and the demo accounts."""
+    """Delete the previous demo district, its history and the demo accounts; refuse
+    (``DemoRefusedError``, nothing deleted) when anything there is not the demo's own."""
+    if foreign := not_made_by_the_demo():
+        raise DemoRefusedError(
+            f"District {city.DISTRICT[0]} ({city.DISTRICT[1]}) holds records the demo did not "
+            f"make: {', '.join(foreign)}. Nothing was deleted. The demo replaces everything "
+            f"under code {city.AREA_CODE}: run it on a database of its own (DATABASE_URL).")
     area = city.AREA_CODE
     in_area = prefix_range("grid_code", area)
     patrols = Patrol.objects.filter(in_area)  # they refer to buildings and accounts

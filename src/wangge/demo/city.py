@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from wangge.access.actors import history_reason, system_actor
 from wangge.divisions.models import Division
 from wangge.divisions.services import division_create, grid_create
 from wangge.places.models import Building, Dwelling, Enterprise, Facility, FacilityKind
@@ -22,7 +23,11 @@ DISTRICT = ("420102000000", "江岸区")
 AREA_CODE = DISTRICT[0][:6]
 # Roughly where Jiang'an lies on the Yangtze's north bank (WGS 84 degrees).
 DISTRICT_BOUNDS = (114.27, 30.59, 114.35, 30.69)
-REASON = "demo"
+# The demo writes as the system, named in every history row it leaves (the bulk rows' reason
+# is the name itself): that is how a rebuild tells its own records from anyone else's.
+DEMO = system_actor("wangge demo")
+WHY = "synthetic city"
+REASON = history_reason(DEMO, WHY)  # "wangge demo: synthetic city", as bulk rows keep it
 
 # A grid is a few hundred households; the layout grows with the population.
 RESIDENTS_PER_GRID = 500
@@ -193,14 +198,15 @@ def create_divisions(plan: CityPlan) -> None:
     and overlap checks as a hand-drawn one (a few thousand rows at most)."""
     for code, name in (PROVINCE, CITY):
         if not Division.objects.filter(code=code).exists():
-            division_create(code=code, name=name, reason=REASON)
-    division_create(code=DISTRICT[0], name=DISTRICT[1], reason=REASON)
+            division_create(code=code, name=name, by=DEMO, reason=WHY)
+    division_create(code=DISTRICT[0], name=DISTRICT[1], by=DEMO, reason=WHY)
     for code, name, _rect in plan.streets:
-        division_create(code=code, name=name, reason=REASON)
+        division_create(code=code, name=name, by=DEMO, reason=WHY)
     for community in plan.communities:
-        division_create(code=community.code, name=community.name, reason=REASON)
+        division_create(code=community.code, name=community.name, by=DEMO, reason=WHY)
     for grid in plan.grids:
-        grid_create(code=grid.code, name=grid.name, boundary=grid.rect.polygon(), reason=REASON)
+        grid_create(code=grid.code, name=grid.name, boundary=grid.rect.polygon(), by=DEMO,
+                    reason=WHY)
 
 
 def grid_buildings(

@@ -60,8 +60,9 @@ def delete_events() -> None:
     Notification.objects.filter(event__in=events).delete()
     # Merged reports point at their survivor: unlink before deleting.
     events.update(duplicate_of=None)
-    Event.history.model.objects.filter(area).delete()
     events.delete()
+    # After the events: deleting them writes a history row each, which goes too.
+    Event.history.model.objects.filter(area).delete()
     Responder.objects.filter(organization__in=Organization.objects.filter(area)).delete()
 
 
@@ -82,7 +83,7 @@ def create_events(rng: random.Random, plan: city.CityPlan) -> int:
     created = []
     for index in range(EVENTS):
         grid = rng.choice(home) if index % 3 else rng.choice(others)
-        reporter = worker if grid in home else None
+        reporter = worker if grid in home else city.DEMO
         category = rng.choice(leaves)
         lon, lat = grid.rect.point_inside(rng)
         event = event_report(
@@ -110,4 +111,4 @@ def _age(rng: random.Random, events: list[Event]) -> None:
             escalate_after=None if event.escalate_after is None
             else event.escalate_after - shift)
         event.transitions.update(at=F("at") - shift)
-    event_escalate_overdue(now=now)
+    event_escalate_overdue(by=city.DEMO, now=now)

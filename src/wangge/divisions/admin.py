@@ -2,45 +2,12 @@ from typing import Any
 
 from django.contrib import admin
 
-from wangge.access.admin import ReasonForm, ScopedAdmin
+from wangge.access.admin import ScopedAdmin
 from wangge.access.permissions import Action
-from wangge.access.selectors import require_in_scope
 
 from .models import Division, Grid
 from .selectors import divisions_in, grids_in
-from .services import division_placed_in_hierarchy, grid_boundary_checked, grid_community
-
-
-class DivisionForm(ReasonForm):
-    class Meta:
-        model = Division
-        fields = ["code", "name"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if not self.instance.pk and "code" in cleaned:
-            self.instance.code = cleaned["code"]
-            self.clean_with(lambda: require_in_scope(self.user, cleaned["code"], "code"))
-            self.clean_with(lambda: division_placed_in_hierarchy(self.instance))
-        return cleaned
-
-
-class GridForm(ReasonForm):
-    class Meta:
-        model = Grid
-        fields = ["code", "name", "boundary"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        grid = self.instance
-        if not grid.pk and "code" in cleaned:
-            self.clean_with(lambda: require_in_scope(self.user, cleaned["code"], "code"))
-            self.clean_with(lambda: setattr(grid, "community", grid_community(cleaned["code"])))
-        if "boundary" in cleaned:
-            self.clean_with(
-                lambda: cleaned.update(boundary=grid_boundary_checked(grid, cleaned["boundary"]))
-            )
-        return cleaned
+from .services import division_create, division_update, grid_create, grid_update
 
 
 @admin.register(Division)
@@ -48,13 +15,22 @@ class DivisionAdmin(ScopedAdmin):
     selector = staticmethod(lambda user: divisions_in(user.scope_prefixes))
     view_action = Action.VIEW_PLACES
     edit_action = Action.EDIT_DIVISIONS
-    form = DivisionForm
     list_display = ["code", "name", "level"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
 
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return ["code", "name", "level", "parent", "reason"]
+
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return ["code", "level", "parent"] if obj else ["level", "parent"]
+
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> Any:
+        return division_create(code=data["code"], name=data["name"], by=by, reason=reason)
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        return division_update(division=record, name=changes.get("name"), by=by,
+                               reason=reason)
 
 
 @admin.register(Grid)
@@ -62,9 +38,19 @@ class GridAdmin(ScopedAdmin):
     selector = staticmethod(lambda user: grids_in(user.scope_prefixes))
     view_action = Action.VIEW_PLACES
     edit_action = Action.EDIT_DIVISIONS
-    form = GridForm
+    list_display = ["code", "name", "community"]
+    search_fields = ["code", "name"]
+
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return ["code", "name", "boundary", "community", "reason"]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return ["code", "community"] if obj else ["community"]
-    list_display = ["code", "name", "community"]
-    search_fields = ["code", "name"]
+
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> Any:
+        return grid_create(code=data["code"], name=data["name"], boundary=data["boundary"],
+                           by=by, reason=reason)
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        return grid_update(grid=record, name=changes.get("name"),
+                           boundary=changes.get("boundary"), by=by, reason=reason)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wangge.access.actors import Actor
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
 from wangge.audit import delete_unless_used, dependants, save_with_history
@@ -33,7 +34,7 @@ def division_placed_in_hierarchy(division: Division) -> None:
     division.level, division.parent = level, parent
 
 
-def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -> Division:
+def division_create(*, code: str, name: str, by: Actor, reason: str = "") -> Division:
     require(by, Action.EDIT_DIVISIONS)
     require_in_scope(by, code, "code")
     division = Division(code=code, name=name.strip())
@@ -43,7 +44,7 @@ def division_create(*, code: str, name: str, by: Any = None, reason: str = "") -
 
 
 def division_update(
-    *, division: Division, name: str | None = None, by: Any = None, reason: str = ""
+    *, division: Division, name: str | None = None, by: Actor, reason: str = ""
 ) -> Division:
     require(by, Action.EDIT_DIVISIONS)
     if name is not None:
@@ -88,7 +89,7 @@ def grid_community(code: str) -> Division:
 
 
 def grid_create(
-    *, code: str, name: str, boundary: Any, by: Any = None, reason: str = ""
+    *, code: str, name: str, boundary: Any, by: Actor, reason: str = ""
 ) -> Grid:
     require(by, Action.EDIT_DIVISIONS)
     require_in_scope(by, code, "code")
@@ -100,7 +101,7 @@ def grid_create(
 
 
 def grid_update(
-    *, grid: Grid, name: str | None = None, boundary: Any = None, by: Any = None,
+    *, grid: Grid, name: str | None = None, boundary: Any = None, by: Actor,
     reason: str = "",
 ) -> Grid:
     require(by, Action.EDIT_DIVISIONS)
@@ -114,7 +115,7 @@ def grid_update(
 
 
 @transaction.atomic
-def division_delete(*, record: Division | Grid, by: Any = None, reason: str) -> None:
+def division_delete(*, record: Division | Grid, by: Actor, reason: str) -> None:
     """Delete a division or grid nothing is filed under (see ``filed_under``) and nothing
     points at by key: one created by mistake. Anything else is renamed or redrawn."""
     require(by, Action.EDIT_DIVISIONS)

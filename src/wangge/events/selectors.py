@@ -74,6 +74,17 @@ def handlers_for(event: Event) -> QuerySet[User]:
             .distinct().order_by("role", "username"))
 
 
+def responder_candidates(user: Any) -> QuerySet[User]:
+    """Who ``user`` (who configures events) may make an organization's responder: active
+    accounts whose role handles events and who answer for a code in ``user``'s jurisdiction."""
+    within = Q(pk__in=[])
+    for prefix in user.scope_prefixes:
+        within |= Q(jurisdictions__prefix__startswith=prefix)
+    return (User.objects.filter(within, is_active=True,
+                                role__in=roles_that(Action.HANDLE_EVENTS))
+            .distinct().order_by("username"))
+
+
 def dispatch_targets(user: User | None, event: Event) -> QuerySet[Organization]:
     """Who an event may be dispatched to: the organizations the user sees, and those of the
     event's grid and every division above it (the district's departments, the street's

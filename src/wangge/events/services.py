@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.access.actors import Actor, SystemActor, actor_checked, user_of
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require, require_in_scope
@@ -34,19 +35,21 @@ from .models import (
     EventPhoto,
     EventTransition,
     NotificationKind,
+    Responder,
     State,
 )
 from .notifications import notify
 from .photos import PreparedPhoto, photo_files_removed_on_error, photos_add, photos_prepared
-from .selectors import dispatch_targets, followers, triage_users_at
+from .selectors import dispatch_targets, followers, responder_candidates, triage_users_at
 
 MENTION = re.compile(r"@([\w.+-]+)")
 
 
-def _record(event: Event, action: str, *, source: str, by: User | None, comment: str = "",
+def _record(event: Event, action: str, *, source: str, by: Actor, comment: str = "",
             now: datetime.datetime) -> None:
     EventTransition.objects.create(event=event, action=action, source=source,
-                                   target=event.state, actor=by, at=now, comment=comment)
+                                   target=event.state, actor=user_of(by), at=now,
+                                   comment=comment)
 
 
 def _place(event: Event) -> None:
@@ -71,7 +74,7 @@ def _place(event: Event) -> None:
 
 
 def event_report(
-    *, category: Category, description: str, by: User | None,
+    *, category: Category, description: str, by: Actor,
     priority: str = "normal", longitude: float | None = None, latitude: float | None = None,
     building: Building | None = None, dwelling: Dwelling | None = None, address: str = "",
     photos: Iterable[IO[bytes] | PreparedPhoto] = (), channel: str = Channel.WEB,
@@ -91,7 +94,7 @@ def event_report(
         now = timezone.now()
         event = Event(category=category, description=description.strip(), priority=priority,
                       longitude=longitude, latitude=latitude, building=building,
-                      dwelling=dwelling, address=address.strip(), reporter=by,
+                      dwelling=dwelling, address=address.strip(), reporter=user_of(by),
                       channel=channel, reported_at=now)
         _place(event)
         require_in_scope(by, event.grid_code, "longitude")
@@ -100,11 +103,11 @@ def event_report(
         event.responsible_code = event.grid_code
         event.full_clean()
         save_with_history(event, by=by, reason=_("reported"))
-        stored = photos_add(event=event, uploads=prepared, by=by)
+        stored = photos_add(event=event, uploads=prepared, by=user_of(by))  # none: the public
         with photo_files_removed_on_error(stored):
             _record(event, "report", source="", by=by, now=now)
             notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED,
-                   event=event, actor=by)
+                   event=event, actor=user_of(by))
     return event
 
 
@@ -125,7 +128,7 @@ def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
 
 @transaction.atomic
 def event_transition(
-    *, event: Event, name: str, by: User | None, comment: str = "",
+    *, event: Event, name: str, by: Actor, comment: str = "",
     organization: Organization | None = None, deadline: datetime.datetime | None = None,
 ) -> Event:
     """Move ``event`` along the loop (``workflow.TRANSITIONS[name]``); refused with a clear
@@ -152,17 +155,17 @@ def event_transition(
     told = []
     if name == "dispatch":
         told = notify([r.user for r in event.organization.responders.select_related("user")],
-                      kind=NotificationKind.DISPATCHED, event=event, actor=by,
+                      kind=NotificationKind.DISPATCHED, event=event, actor=user_of(by),
                       detail=event.organization.name)
     already = {notification.recipient_id for notification in told}
     notify([user for user in followers(event) if user.pk not in already],
-           kind=NotificationKind.STATE, event=event, actor=by, detail=event.state)
+           kind=NotificationKind.STATE, event=event, actor=user_of(by), detail=event.state)
     return event
 
 
 def _dispatch(event: Event, *, organization: Organization | None,
               deadline: datetime.datetime | None, now: datetime.datetime,
-              by: User | None) -> None:
+              by: Actor) -> None:
     if organization is None:
         raise ValidationError({"organization": _("Choose the organization or department "
                                                  "that is to handle the event.")})
@@ -178,7 +181,7 @@ def _dispatch(event: Event, *, organization: Organization | None,
 
 
 @transaction.atomic
-def event_assign(*, event: Event, assignee: User, by: User | None) -> Event:
+def event_assign(*, event: Event, assignee: User, by: Actor) -> Event:
     """Give ``event`` to one person to handle; they are told in their inbox."""
     require(by, Action.TRIAGE_EVENTS)
     _require_open_in_scope(event, by)
@@ -190,12 +193,12 @@ def event_assign(*, event: Event, assignee: User, by: User | None) -> Event:
     save_with_history(event, by=by, reason=_("assigned"))
     _record(event, "assign", source=event.state, by=by, comment=assignee.get_username(),
             now=timezone.now())
-    notify([assignee], kind=NotificationKind.ASSIGNED, event=event, actor=by)
+    notify([assignee], kind=NotificationKind.ASSIGNED, event=event, actor=user_of(by))
     return event
 
 
-def _require_open_in_scope(event: Event, by: User | None) -> None:
-    if by is not None and not is_within(event.grid_code, by.scope_prefixes):
+def _require_open_in_scope(event: Event, by: Actor) -> None:
+    if not is_within(event.grid_code, actor_checked(by).scope_prefixes):
         raise PermissionDenied(_("This event is outside your jurisdiction."))
     if not event.is_open:
         raise ValidationError(_("This event is %(state)s: nothing more can be done with it.")
@@ -203,12 +206,12 @@ def _require_open_in_scope(event: Event, by: User | None) -> None:
 
 
 @transaction.atomic
-def event_merge(*, event: Event, into: Event, by: User | None, comment: str = "") -> Event:
+def event_merge(*, event: Event, into: Event, by: Actor, comment: str = "") -> Event:
     """Merge the duplicate ``event`` into ``into``; its reporter then follows ``into``."""
     workflow.refuse(by, event, workflow.MERGE, comment)
     if into.pk == event.pk or not into.is_open or into.duplicate_of_id is not None:
         raise ValidationError({"into": _("Merge into another open event.")})
-    if by is not None and not is_within(into.grid_code, by.scope_prefixes):
+    if not is_within(into.grid_code, by.scope_prefixes):
         raise ValidationError({"into": _("%(number)s is outside your jurisdiction.")
                                % {"number": into.number}})
     now = timezone.now()
@@ -218,7 +221,7 @@ def event_merge(*, event: Event, into: Event, by: User | None, comment: str = ""
     save_with_history(event, by=by, reason=comment or _("duplicate"))
     _record(event, "merge", source=source, by=by, comment=into.number, now=now)
     _record(into, "absorb", source=into.state, by=by, comment=event.number, now=now)
-    notify([event.reporter], kind=NotificationKind.MERGED, event=event, actor=by,
+    notify([event.reporter], kind=NotificationKind.MERGED, event=event, actor=user_of(by),
            detail=into.number)
     return event
 
@@ -246,11 +249,14 @@ def event_comment(*, event: Event, text: str, by: User) -> EventComment:
     return comment
 
 
-def event_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
+def event_escalate_overdue(*, by: SystemActor, now: datetime.datetime | None = None) -> int:
     """Escalate every overdue open event one level up (grid → community → street →
     district), telling the people who answer there and its handlers; returns how many.
 
-    An event climbs again when it is still overdue ``WANGGE_ESCALATION_HOURS`` later."""
+    An event climbs again when it is still overdue ``WANGGE_ESCALATION_HOURS`` later.
+    Only the system escalates (``by`` names the command or task, kept in the history)."""
+    if not isinstance(by, SystemActor):
+        raise TypeError(f"escalation is the system's work: by=<SystemActor>, not {by!r}")
     now = now or timezone.now()
     due = Event.objects.open().filter(escalate_after__lte=now, deadline__lt=now)
     escalated = 0
@@ -258,12 +264,12 @@ def event_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             event = (Event.objects.select_for_update(of=("self",))
                      .select_related("category").get(pk=pk))
-            if _escalate(event, now):
+            if _escalate(event, now, by):
                 escalated += 1
     return escalated
 
 
-def _escalate(event: Event, now: datetime.datetime) -> bool:
+def _escalate(event: Event, now: datetime.datetime, by: SystemActor) -> bool:
     if event.escalate_after is None or event.escalate_after > now or not event.is_open:
         return False  # handled, or escalated by another run, since the list was read
     level = level_of(event.responsible_code)
@@ -277,8 +283,47 @@ def _escalate(event: Event, now: datetime.datetime) -> bool:
     event.escalate_after = now + datetime.timedelta(hours=settings.WANGGE_ESCALATION_HOURS)
     division = Division.objects.filter(code=upper).first()
     name = division.name if division else upper
-    save_with_history(event, by=None, reason=_("overdue"))
-    _record(event, "escalate", source=event.state, by=None, comment=name, now=now)
+    save_with_history(event, by=by, reason=_("overdue"))
+    _record(event, "escalate", source=event.state, by=by, comment=name, now=now)
     notify([*triage_users_at(upper, exact=True), *followers(event, reporters=False)],
            kind=NotificationKind.ESCALATED, event=event, detail=name)
     return True
+
+
+@transaction.atomic
+def category_save(*, category: Category, by: Actor, reason: str) -> Category:
+    """Add or change a category of the tree (name, parent, hours, position, or retire it by
+    clearing ``active``); a category is never filed under itself or its own children."""
+    require(by, Action.CONFIGURE_EVENTS)
+    parent = category.parent
+    while parent is not None and category.pk is not None:
+        if parent.pk == category.pk:
+            raise ValidationError({"parent": _("A category cannot be filed under itself or "
+                                               "one of its own children.")})
+        parent = parent.parent
+    category.full_clean()
+    return save_with_history(category, by=by, reason=reason)
+
+
+@transaction.atomic
+def responder_add(*, organization: Organization, user: User, by: Actor) -> Responder:
+    """Let ``user`` receive and handle the events dispatched to ``organization``: both within
+    the caller's jurisdiction, and the user's role handles events."""
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, organization.grid_code, "organization")
+    # One message for every refusal: the back office must not tell who an id belongs to.
+    if not responder_candidates(by).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("Choose someone who handles events in your "
+                                         "jurisdiction.")})
+    if Responder.objects.filter(organization=organization, user=user).exists():
+        raise ValidationError({"user": _("This person already answers for %(organization)s.")
+                               % {"organization": organization}})
+    return Responder.objects.create(organization=organization, user=user)
+
+
+@transaction.atomic
+def responder_remove(*, responder: Responder, by: Actor) -> None:
+    """Stop sending an organization's events to one of its responders."""
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, responder.organization.grid_code, "organization")
+    responder.delete()

@@ -2,14 +2,18 @@
 
 from django_tasks import task
 
+from wangge.access.actors import system_actor
+
 from .notifications import deliver
 from .services import event_escalate_overdue
+
+ESCALATION = system_actor("wangge escalate")
 
 
 @task()
 def escalate_overdue() -> int:
     """Escalate overdue events one level up; `wangge escalate` enqueues or runs it (cron)."""
-    return event_escalate_overdue()
+    return event_escalate_overdue(by=ESCALATION)
 
 
 @task()

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.access.actors import Actor, SystemActor, actor_checked
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import is_within
@@ -67,22 +68,23 @@ def is_handler(user: User, event: Event) -> bool:
         user=user).exists()
 
 
-def refuse(user: User | None, event: Event, transition: Transition, comment: str = "") -> None:
+def refuse(user: Actor, event: Event, transition: Transition, comment: str = "") -> None:
     """Raise PermissionDenied (role, scope, not the handler) or ValidationError (state, a
-    missing reason) when ``user`` may not make ``transition`` now; None is the system."""
-    if user is not None:
-        if not can(user, transition.action):
-            raise PermissionDenied(_("Your role may not do this: %(action)s.")
-                                   % {"action": transition.label})
-        if not is_within(event.grid_code, user.scope_prefixes):
-            raise PermissionDenied(_("This event is outside your jurisdiction."))
+    missing reason) when ``user`` may not make ``transition`` now. A system actor stands in
+    for the handler; a missing actor (None) is a TypeError."""
+    if not can(actor_checked(user), transition.action):
+        raise PermissionDenied(_("Your role may not do this: %(action)s.")
+                               % {"action": transition.label})
+    if not is_within(event.grid_code, user.scope_prefixes):
+        raise PermissionDenied(_("This event is outside your jurisdiction."))
     if event.state not in transition.sources:
         raise ValidationError(
             _("“%(action)s” is not possible while the event is %(state)s.")
             % {"action": transition.label, "state": event.get_state_display()},
             code="state",
         )
-    if transition.handler_only and user is not None and not is_handler(user, event):
+    if (transition.handler_only and not isinstance(user, SystemActor)
+            and not is_handler(user, event)):
         raise PermissionDenied(_("Only the assignee or a responder of the handling "
                                  "organization may do this."))
     if transition.needs_comment and not comment.strip():

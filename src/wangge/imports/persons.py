@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from wangge.access.models import User
+from wangge.access.actors import Actor, actor_checked, history_reason, user_of
 from wangge.audit import save_with_history
 from wangge.bulk import AnyOf, assign_keys, insert_with_history
 from wangge.divisions.codes import is_within
@@ -132,10 +132,10 @@ class PersonKind:
     key_column = "id_number"
     duplicate = gettext_lazy("The same person as row %(row)d: one row per person.")
 
-    def __init__(self, user: User | None):
-        self.user = user
-        # The command line (no user) imports for every jurisdiction.
-        self.prefixes = user.scope_prefixes if user else [""]
+    def __init__(self, user: Actor):
+        self.user = actor_checked(user)
+        # The command line (a system actor) imports for every jurisdiction.
+        self.prefixes = user.scope_prefixes
         self._words = {name: choice_words(choices, CHOICE_WORDS[name])
                        for name, choices in CHOICES.items()}
         self._grids: dict[str, bool] = {}
@@ -250,7 +250,8 @@ class PersonKind:
         row_word = _("row")
         for row, prepared in rows:
             person = existing.get(prepared.key)
-            source = f"{reason}, {row_word} {row.number}"
+            # Bulk rows bypass save_with_history: the system's name goes into the reason here.
+            source = history_reason(self.user, f"{reason}, {row_word} {row.number}")
             if person is None:
                 person = prepared.person
                 person._change_reason = source
@@ -276,11 +277,11 @@ class PersonKind:
                 outcomes.append(Outcome.UNCHANGED)
         if created:
             assign_keys(created)
-            insert_with_history(Person, created, reason=reason,
-                                user_id=self.user.pk if self.user else None)
+            insert_with_history(Person, created, reason=history_reason(self.user, reason),
+                                user_id=getattr(user_of(self.user), "pk", None))
         if updated:
             bulk_update_with_history(updated, Person, [*COMPARED, "dwelling"], batch_size=1000,
-                                     default_user=self.user)
+                                     default_user=user_of(self.user))
         self._households(rows, reason=reason)
         return outcomes
 
@@ -339,4 +340,5 @@ class PersonKind:
                 save_with_history(household, by=self.user, reason=reason)
         if changed:
             bulk_update_with_history(changed, Person, ["household", "relationship"],
-                                     batch_size=1000, default_user=self.user)
+                                     batch_size=1000, default_user=user_of(self.user),
+                                     default_change_reason=history_reason(self.user, reason))

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.access.models import User
+from wangge.access.actors import Actor, actor_checked
 from wangge.audit import save_with_history
 from wangge.divisions.codes import is_within
 from wangge.spreadsheets import cell_text
@@ -54,10 +54,10 @@ class RecordKind:
     duplicate: ClassVar[Promise] = gettext_lazy(
         "The same record as row %(row)d: one row per record.")
 
-    def __init__(self, user: User | None):
-        self.user = user
-        # The command line (no user) imports for every jurisdiction.
-        self.prefixes = user.scope_prefixes if user else [""]
+    def __init__(self, user: Actor):
+        self.user = actor_checked(user)
+        # The command line (a system actor) imports for every jurisdiction.
+        self.prefixes = user.scope_prefixes
         self._words = {name: choice_words(choices, words)
                        for name, (choices, words) in self.choices.items()}
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor
 from wangge.access.permissions import Action
 from wangge.access.selectors import require
 from wangge.collector import rare_collections
@@ -70,15 +70,15 @@ class _RolledBackError(Exception):
 
 
 def import_file(
-    *, kind: str, path: str | Path, by: User | None, department: str = "",
+    *, kind: str, path: str | Path, by: Actor, department: str = "",
     overrides: dict[str, str] | None = None, partial: bool = False, sheet: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Import ``path`` as ``kind`` for ``by`` (None: the command line, every jurisdiction).
-    Raises UnreadableFileError for a file that cannot be read at all (nothing written)."""
+    """Import ``path`` as ``kind`` for ``by`` (a user, in their jurisdiction and with their
+    role; or the command line's system actor, everywhere). Raises UnreadableFileError for a
+    file that cannot be read at all (nothing written)."""
     kind_class, action = KINDS[kind]
-    if by is not None:
-        require(by, action)
+    require(by, action)
     handler = kind_class(by)
     try:
         header_map = HeaderMap(handler.headers, overrides)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor, user_of
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
 from wangge.audit import save_with_history, stated_reason
@@ -95,7 +95,7 @@ class FindResult:
 
 
 @transaction.atomic
-def candidates_find(*, scope: str, by: User | None, lower: float = REVIEW_THRESHOLD,
+def candidates_find(*, scope: str, by: Actor, lower: float = REVIEW_THRESHOLD,
                     upper: float = DEFAULT_THRESHOLD, auto_merge: bool = True) -> FindResult:
     """Score every pair of persons in ``scope`` (a division or grid code) that blocking
     proposes. Pairs linked at ``upper`` or above are merged at once when that is safe (see
@@ -193,7 +193,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[An
 
 
 @transaction.atomic
-def person_merge(*, keep: Person, absorb: Person, by: User | None, reason: str,
+def person_merge(*, keep: Person, absorb: Person, by: Actor, reason: str,
                  candidate: MatchCandidate | None = None, automatic: bool = False) -> Merge:
     """Merge ``absorb`` into ``keep`` (the rules are in docs/linkage.md):
 
@@ -269,18 +269,19 @@ def person_merge(*, keep: Person, absorb: Person, by: User | None, reason: str,
     }
     if candidate is not None:
         candidate.status = MatchCandidate.Status.ACCEPTED
-        candidate.reviewed_by = None if automatic else by
+        candidate.reviewed_by = None if automatic else user_of(by)
         candidate.reviewed, candidate.review_reason = timezone.now(), reason[:200]
         candidate.save()
     return Merge.objects.create(kept=keep, absorbed=absorb, candidate=candidate,
-                                automatic=automatic, by=by, reason=reason, changes=changes)
+                                automatic=automatic, by=user_of(by), reason=reason,
+                                changes=changes)
 
 
 _RECORDS = {"person": Person, "household": Household, "membership": Membership}
 
 
 @transaction.atomic
-def person_unmerge(*, merge: Merge, by: User | None, reason: str) -> Merge:
+def person_unmerge(*, merge: Merge, by: Actor, reason: str) -> Merge:
     """Undo a merge: every value it changed, on both persons, the household whose head it
     changed and the memberships it moved, goes back to what it was, unless someone changed
     it after the merge (that later change stays, and is listed in ``kept_as_changed``).
@@ -327,12 +328,13 @@ def person_unmerge(*, merge: Merge, by: User | None, reason: str) -> Merge:
                               % {"id": other, "reason": reason})
         else:
             save_with_history(record, by=by, reason=reason)
-    merge.undone, merge.undone_by, merge.undo_reason = timezone.now(), by, reason[:200]
+    merge.undone, merge.undone_by = timezone.now(), user_of(by)
+    merge.undo_reason = reason[:200]
     merge.kept_as_changed = kept_as_changed
     merge.save()
     if merge.candidate_id is not None:
         MatchCandidate.objects.filter(pk=merge.candidate_id).update(
-            status=MatchCandidate.Status.REJECTED, reviewed_by=by, reviewed=merge.undone,
+            status=MatchCandidate.Status.REJECTED, reviewed_by=user_of(by), reviewed=merge.undone,
             review_reason=reason[:200])
     return merge
 
@@ -346,7 +348,7 @@ def _pending(candidate: MatchCandidate) -> MatchCandidate:
 
 
 @transaction.atomic
-def candidate_accept(*, candidate: MatchCandidate, by: User | None, reason: str,
+def candidate_accept(*, candidate: MatchCandidate, by: Actor, reason: str,
                      keep_id: int | None = None) -> Merge:
     """The two are one person: merge them, into the record ``keep_id`` (one of the two; by
     default the record with a document number, else the older)."""
@@ -363,7 +365,7 @@ def candidate_accept(*, candidate: MatchCandidate, by: User | None, reason: str,
 
 
 @transaction.atomic
-def candidate_reject(*, candidate: MatchCandidate, by: User | None,
+def candidate_reject(*, candidate: MatchCandidate, by: Actor,
                      reason: str) -> MatchCandidate:
     """The two are different people: the pair leaves the queue and is not proposed again."""
     require(by, Action.REVIEW_MATCHES)
@@ -371,7 +373,7 @@ def candidate_reject(*, candidate: MatchCandidate, by: User | None,
     candidate = _pending(candidate)
     for person, field in ((candidate.left, "left"), (candidate.right, "right")):
         require_in_scope(by, person.grid_code, field)
-    candidate.status, candidate.reviewed_by = MatchCandidate.Status.REJECTED, by
+    candidate.status, candidate.reviewed_by = MatchCandidate.Status.REJECTED, user_of(by)
     candidate.reviewed, candidate.review_reason = timezone.now(), reason
     candidate.save()
     return candidate

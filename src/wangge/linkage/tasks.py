@@ -3,7 +3,12 @@ doubled (one person, one record), in the uploader's jurisdictions."""
 
 from django_tasks import task
 
+from wangge.access.actors import system_actor
+
 from .services import candidates_find
+
+# Merges found after an upload are the system's, named in their history.
+LINK_AFTER_IMPORT = system_actor("link after import")
 
 
 @task()
@@ -13,7 +18,7 @@ def link_after_import_task(scopes: list[str]) -> dict[str, int]:
     Returns how many pairs were merged and queued."""
     merged = queued = 0
     for scope in scopes:
-        found = candidates_find(scope=scope, by=None)
+        found = candidates_find(scope=scope, by=LINK_AFTER_IMPORT)
         merged += found.merged
         queued += found.queued
     return {"merged": merged, "queued": queued}

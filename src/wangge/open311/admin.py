@@ -9,17 +9,19 @@ sender's phone is shown as left."""
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 
+from wangge.access.admin import MaskedLookups, ServiceAdmin, ServiceForm
 from wangge.access.permissions import Action, can
 from wangge.events.selectors import events_visible_to
 
 from .models import Open311Key, PublicReport
+from .services import open311_key_set_active
 
 
 @admin.register(PublicReport)
-class PublicReportAdmin(admin.ModelAdmin):
+class PublicReportAdmin(MaskedLookups):
     list_display = ["event", "source", "client", "contact_name", "contact_phone"]
     list_filter = ["source"]
     fields = ["event", "source", "client", "contact_name", "contact_phone", "contact_email",
@@ -48,10 +50,19 @@ class PublicReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(admin.ModelAdmin):
+class Open311KeyAdmin(ServiceAdmin):
+    """The keys bound within the user's jurisdiction; retired (active) through the service."""
+
+    form = ServiceForm
     list_display = ["name", "jurisdiction_code", "active", "created_at", "last_used_at"]
     fields = ["name", "jurisdiction_code", "active", "created_at", "last_used_at"]
     readonly_fields = ["name", "jurisdiction_code", "created_at", "last_used_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Open311Key]:
+        within = Q(pk__in=[])
+        for prefix in request.user.scope_prefixes:
+            within |= Q(jurisdiction_code__startswith=prefix)
+        return Open311Key.objects.filter(within)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Action.USE_ADMIN) and can(request.user,
@@ -68,3 +79,11 @@ class Open311KeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its reports keep pointing at it
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        return open311_key_set_active(key=record, active=changes.get("active", record.active),
+                                      by=by)
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
+                                         object_id: str) -> Any:
+        raise Http404  # another district's key and no key look the same

@@ -13,6 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.access.actors import Actor, system_actor
+from wangge.access.permissions import Action
+from wangge.access.selectors import require, require_in_scope
 from wangge.divisions.codes import is_within, scope_prefix
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
@@ -66,8 +69,12 @@ def public_report_file(
         raise ValidationError(errors)
     _require_place_within(prefix, building, longitude, latitude)
     prepared = photos_prepared(photos)  # decoded before the transaction: see photos.py
+    # The public has no account: the report is the system's, within the page's or key's
+    # jurisdiction only, and named in the event's history.
+    public = system_actor(f"open311 {client.name}" if client else "residents' page",
+                          scope_prefixes=(prefix,))
     with transaction.atomic():
-        event = event_report(category=category, description=description, by=None,
+        event = event_report(category=category, description=description, by=public,
                              priority=priority, longitude=longitude, latitude=latitude,
                              building=building, address=address, photos=prepared,
                              channel=Channel.PUBLIC)
@@ -139,3 +146,13 @@ def public_contacts_purge() -> int:
         held |= ~Q(**{field: ""})
     return (PublicReport.objects.filter(held, event__closed_at__lt=cutoff)
             .update(**dict.fromkeys(fields, "")))
+
+
+def open311_key_set_active(*, key: Open311Key, active: bool, by: Actor) -> Open311Key:
+    """Retire a key (or bring it back): by those who configure events, for a key bound within
+    their jurisdiction."""
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, key.jurisdiction_code, "jurisdiction_code")
+    key.active = active
+    key.save(update_fields=["active"])
+    return key

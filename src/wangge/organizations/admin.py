@@ -1,10 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
 
-from wangge.access.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
+from wangge.access.admin import ContactPhoneMasked, ScopedAdmin
 from wangge.access.permissions import Action
 
 from .models import Organization, ServedGrid
 from .selectors import organizations_visible_to
+from .services import organization_update
 
 
 class ServedGridInline(admin.TabularInline):
@@ -24,7 +27,6 @@ class OrganizationAdmin(ContactPhoneMasked, ScopedAdmin):
     selector = staticmethod(organizations_visible_to)
     view_action = Action.VIEW_ORGANIZATIONS
     edit_action = Action.EDIT_ORGANIZATIONS
-    form = ReasonForm
     fields = ["name", "kind", "credit_code", "grid_code", "contact_name", "contact_phone",
               "reason"]
     readonly_fields = ["grid_code"]
@@ -35,3 +37,8 @@ class OrganizationAdmin(ContactPhoneMasked, ScopedAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # created through pages and the API, which place them in a jurisdiction
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        # The service refuses an organization seen only through a grid it serves, and
+        # normalises and checks its codes and phone.
+        return organization_update(organization=record, **changes, by=by, reason=reason)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor, actor_checked
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
 from wangge.audit import delete_unless_used, delete_with_history, save_with_history
@@ -20,7 +20,7 @@ from wangge.people.models import Person
 from .models import Membership, Organization, ServedGrid
 
 
-def _checked(organization: Organization, by: User | None) -> None:
+def _checked(organization: Organization, by: Actor) -> None:
     """Normalise the organization's codes and phone in place and check that its division or
     grid exists in the caller's jurisdiction; raise naming every field that breaks a rule."""
     errors: dict[str, list[str]] = {}
@@ -45,10 +45,10 @@ def _checked(organization: Organization, by: User | None) -> None:
     organization.full_clean()
 
 
-def _require_own(by: User | None, organization: Organization) -> None:
+def _require_own(by: Actor, organization: Organization) -> None:
     """An organization seen only because it serves a grid in the caller's jurisdiction is
     changed by those its own division or grid belongs to."""
-    if by is not None and not is_within(organization.grid_code, by.scope_prefixes):
+    if not is_within(organization.grid_code, actor_checked(by).scope_prefixes):
         raise PermissionDenied(_("%(name)s belongs to %(code)s, outside your jurisdiction; "
                                  "only those who answer for it may change it.")
                                % {"name": organization.name, "code": organization.grid_code})
@@ -57,7 +57,7 @@ def _require_own(by: User | None, organization: Organization) -> None:
 @transaction.atomic
 def organization_create(
     *, name: str, kind: str, grid_code: str, credit_code: str = "", contact_name: str = "",
-    contact_phone: str = "", served_grid_codes: Iterable[str] = (), by: User | None = None,
+    contact_phone: str = "", served_grid_codes: Iterable[str] = (), by: Actor,
     reason: str = "",
 ) -> Organization:
     require(by, Action.EDIT_ORGANIZATIONS)
@@ -73,7 +73,7 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(
-    *, organization: Organization, by: User | None = None, reason: str = "",
+    *, organization: Organization, by: Actor, reason: str = "",
     served_grid_codes: Iterable[str] | None = None, **changes: Any,
 ) -> Organization:
     """Change an organization's fields; ``served_grid_codes``, when given, replaces the grids
@@ -95,7 +95,7 @@ def organization_update(
 
 
 @transaction.atomic
-def organization_delete(*, organization: Organization, by: User | None, reason: str) -> None:
+def organization_delete(*, organization: Organization, by: Actor, reason: str) -> None:
     """Delete an organization that has no members and serves no grid (remove those first)."""
     require(by, Action.EDIT_ORGANIZATIONS)
     _require_own(by, organization)
@@ -103,7 +103,7 @@ def organization_delete(*, organization: Organization, by: User | None, reason: 
 
 
 def organization_serve(
-    *, organization: Organization, grid_codes: Iterable[str], by: User | None = None,
+    *, organization: Organization, grid_codes: Iterable[str], by: Actor,
     reason: str = "",
 ) -> None:
     """Add grids an organization serves (each must exist and be in the caller's scope); each
@@ -125,7 +125,7 @@ def organization_serve(
 @transaction.atomic
 def membership_add(
     *, organization: Organization, person: Person, title: str = "",
-    joined_on: datetime.date | None = None, by: User | None = None, reason: str = "",
+    joined_on: datetime.date | None = None, by: Actor, reason: str = "",
 ) -> Membership:
     require(by, Action.EDIT_ORGANIZATIONS)
     _require_own(by, organization)
@@ -140,7 +140,7 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, by: User | None, reason: str) -> None:
+def membership_remove(*, membership: Membership, by: Actor, reason: str) -> None:
     """End a membership; its history keeps who removed it and why."""
     require(by, Action.EDIT_ORGANIZATIONS)
     _require_own(by, membership.organization)

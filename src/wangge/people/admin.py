@@ -4,12 +4,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from wangge.access.admin import ReasonForm, ScopedAdmin
+from wangge.access.admin import ScopedAdmin
 from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
 
 from .models import Household, Person
 from .selectors import households_visible_to, persons_visible_to
-from .services import EDITABLE_FIELDS, person_validate
+from .services import EDITABLE_FIELDS, household_update, person_update
 
 
 def masked_column(user: Any, field: SensitiveField) -> Callable[[Person], object]:
@@ -20,19 +20,6 @@ def masked_column(user: Any, field: SensitiveField) -> Callable[[Person], object
 
     column.short_description = Person._meta.get_field(field.value).verbose_name
     return column
-
-
-class PersonForm(ReasonForm):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        person = self.instance
-        for field in EDITABLE_FIELDS & cleaned.keys():
-            setattr(person, field, cleaned[field])
-        self.clean_with(lambda: person_validate(person))
-        # The form writes cleaned_data onto the record after clean(): keep the normalised values.
-        for field in EDITABLE_FIELDS & cleaned.keys():
-            cleaned[field] = getattr(person, field)
-        return cleaned
 
 
 def _masked(request: HttpRequest) -> dict[str, SensitiveField]:
@@ -48,7 +35,6 @@ class PersonAdmin(ScopedAdmin):
     selector = staticmethod(persons_visible_to)
     view_action = Action.VIEW_PEOPLE
     edit_action = Action.EDIT_PEOPLE
-    form = PersonForm
     list_filter = ["residence_type", "sex"]
     search_fields = ["name", "=id_number", "=phone"]
     show_full_result_count = False
@@ -72,16 +58,21 @@ class PersonAdmin(ScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("dwelling__building")
 
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        return person_update(person=record, **changes, by=by, reason=reason)
+
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedAdmin):
     selector = staticmethod(households_visible_to)
     view_action = Action.VIEW_PEOPLE
     edit_action = Action.EDIT_PEOPLE
-    form = ReasonForm
     fields = ["number", "grid_code", "dwelling", "head", "reason"]
     readonly_fields = ["grid_code", "dwelling", "head"]
     list_display = ["__str__", "grid_code", "head"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
+        return household_update(household=record, **changes, by=by, reason=reason)

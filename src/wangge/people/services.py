@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor, user_of
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
 from wangge.audit import delete_unless_used, save_with_history, stated_reason
@@ -115,7 +115,7 @@ def _grid_code_for(*, dwelling: Dwelling | None, grid_code: str | None) -> str:
 
 @transaction.atomic
 def person_create(
-    *, by: User | None = None, reason: str = "", dwelling: Dwelling | None = None,
+    *, by: Actor, reason: str = "", dwelling: Dwelling | None = None,
     grid_code: str | None = None, household: Household | None = None,
     relationship: str = "", **fields: Any,
 ) -> Person:
@@ -132,10 +132,11 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, by: User | None, reason: str, **changes: Any) -> Person:
+def person_update(*, person: Person, by: Actor, reason: str, **changes: Any) -> Person:
     """Correct a person's fields. A reason is required: it is kept in the history. A missing
     reason and broken rules are reported together, so a form shows every error at once."""
     require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, person.grid_code, "person")
     if unknown := set(changes) - EDITABLE_FIELDS:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
     for field, value in changes.items():
@@ -160,7 +161,7 @@ def person_update(*, person: Person, by: User | None, reason: str, **changes: An
 
 @transaction.atomic
 def person_transfer(
-    *, person: Person, dwelling: Dwelling, moved_on: datetime.date, by: User | None,
+    *, person: Person, dwelling: Dwelling, moved_on: datetime.date, by: Actor,
     reason: str,
 ) -> PersonMove:
     """Move the same record to another dwelling (and so maybe another grid), with its date."""
@@ -174,7 +175,7 @@ def person_transfer(
     move = PersonMove.objects.create(
         person=person, from_grid_code=person.grid_code, to_grid_code=dwelling.grid_code,
         from_dwelling_id=person.dwelling_id, to_dwelling=dwelling, moved_on=moved_on,
-        reason=reason, by=by,
+        reason=reason, by=user_of(by),
     )
     person.dwelling, person.grid_code = dwelling, dwelling.grid_code
     save_with_history(person, by=by, reason=reason)
@@ -184,7 +185,7 @@ def person_transfer(
 @transaction.atomic
 def household_create(
     *, head: Person, dwelling: Dwelling | None = None, number: str = "",
-    by: User | None = None, reason: str = "",
+    by: Actor, reason: str = "",
 ) -> Household:
     require(by, Action.EDIT_PEOPLE)
     dwelling = dwelling or head.dwelling
@@ -199,7 +200,7 @@ def household_create(
 
 @transaction.atomic
 def household_add_member(
-    *, household: Household, person: Person, relationship: str, by: User | None = None,
+    *, household: Household, person: Person, relationship: str, by: Actor,
     reason: str = "",
 ) -> Person:
     require(by, Action.EDIT_PEOPLE)
@@ -215,11 +216,12 @@ def household_add_member(
 
 @transaction.atomic
 def household_update(
-    *, household: Household, by: User | None, reason: str, **changes: Any
+    *, household: Household, by: Actor, reason: str, **changes: Any
 ) -> Household:
     """Change a household's number, dwelling or head (or clear the last two). A new head must
     already be a member; the former head stays a member, as "other" until corrected."""
     require(by, Action.EDIT_PEOPLE)
+    require_in_scope(by, household.grid_code, "household")
     reason = stated_reason(reason)
     if "number" in changes:
         household.number = changes["number"].strip()
@@ -234,7 +236,7 @@ def household_update(
     return save_with_history(household, by=by, reason=reason)
 
 
-def _head_changed(household: Household, head: Person | None, *, by: User | None,
+def _head_changed(household: Household, head: Person | None, *, by: Actor,
                   reason: str) -> None:
     if head is not None and head.household_id != household.pk:
         raise ValidationError({"head": _("%(name)s is not a member of this household; add "
@@ -251,7 +253,7 @@ def _head_changed(household: Household, head: Person | None, *, by: User | None,
 
 @transaction.atomic
 def household_remove_member(
-    *, household: Household, person: Person, by: User | None, reason: str
+    *, household: Household, person: Person, by: Actor, reason: str
 ) -> Person:
     """Take a person out of a household (the record stays; a head leaves it headless)."""
     require(by, Action.EDIT_PEOPLE)
@@ -268,7 +270,7 @@ def household_remove_member(
 
 
 @transaction.atomic
-def household_delete(*, household: Household, by: User | None, reason: str) -> None:
+def household_delete(*, household: Household, by: Actor, reason: str) -> None:
     """Delete a household without members (take them out first, each with the reason)."""
     require(by, Action.EDIT_PEOPLE)
     require_in_scope(by, household.grid_code, "household")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor
 from wangge.access.permissions import Action
 from wangge.access.selectors import require, require_in_scope
 from wangge.audit import delete_unless_used, save_with_history
@@ -43,7 +43,7 @@ def placement_code(*, longitude: float | None, latitude: float | None,
     return division_code
 
 
-def _place(record: Located, *, division_code: str | None, by: User | None) -> None:
+def _place(record: Located, *, division_code: str | None, by: Actor) -> None:
     record.grid_code = placement_code(
         longitude=record.longitude, latitude=record.latitude, division_code=division_code
     )
@@ -54,7 +54,7 @@ def _place(record: Located, *, division_code: str | None, by: User | None) -> No
 def building_create(
     *, name: str, address: str, longitude: float | None, latitude: float | None,
     units: int = 1, floors: int = 1, division_code: str | None = None,
-    by: User | None = None, reason: str = "",
+    by: Actor, reason: str = "",
 ) -> Building:
     require(by, Action.EDIT_PLACES)
     building = Building(name=name.strip(), address=address.strip(), longitude=longitude,
@@ -64,7 +64,7 @@ def building_create(
     return save_with_history(building, by=by, reason=reason)
 
 
-def _located_changed(record: Located, changes: dict[str, Any], by: User | None) -> None:
+def _located_changed(record: Located, changes: dict[str, Any], by: Actor) -> None:
     """Apply ``changes`` to a building, facility or enterprise; a new location (or
     ``division_code``) places it again, in scope."""
     division_code = changes.pop("division_code", None)
@@ -76,11 +76,12 @@ def _located_changed(record: Located, changes: dict[str, Any], by: User | None) 
 
 @transaction.atomic
 def building_update(
-    *, building: Building, by: User | None = None, reason: str = "", **changes: Any
+    *, building: Building, by: Actor, reason: str = "", **changes: Any
 ) -> Building:
     """Change a building's fields; a move into another grid is refused while it has
     dwellings, whose residents are registered in the old grid."""
     require(by, Action.EDIT_PLACES)
+    require_in_scope(by, building.grid_code)  # the record as it is, before any move
     old_code = building.grid_code
     _located_changed(building, changes, by)
     if building.grid_code != old_code and building.dwellings.exists():
@@ -94,7 +95,7 @@ def building_update(
 
 @transaction.atomic
 def dwelling_create(
-    *, building: Building, unit: int, floor: int, room: str, by: User | None = None,
+    *, building: Building, unit: int, floor: int, room: str, by: Actor,
     reason: str = "",
 ) -> Dwelling:
     require(by, Action.EDIT_PLACES)
@@ -107,9 +108,10 @@ def dwelling_create(
 
 @transaction.atomic
 def dwelling_update(
-    *, dwelling: Dwelling, by: User | None = None, reason: str = "", **changes: Any
+    *, dwelling: Dwelling, by: Actor, reason: str = "", **changes: Any
 ) -> Dwelling:
     require(by, Action.EDIT_PLACES)
+    require_in_scope(by, dwelling.grid_code)  # the record as it is, before any move
     for field, value in changes.items():
         setattr(dwelling, field, value)
     check_dwelling(dwelling)
@@ -134,7 +136,7 @@ def check_dwelling(dwelling: Dwelling) -> None:
 @transaction.atomic
 def facility_create(
     *, name: str, kind: str, address: str, longitude: float | None, latitude: float | None,
-    capacity: int | None = None, division_code: str | None = None, by: User | None = None,
+    capacity: int | None = None, division_code: str | None = None, by: Actor,
     reason: str = "",
 ) -> Facility:
     require(by, Action.EDIT_PLACES)
@@ -147,9 +149,10 @@ def facility_create(
 
 @transaction.atomic
 def facility_update(
-    *, facility: Facility, by: User | None = None, reason: str = "", **changes: Any
+    *, facility: Facility, by: Actor, reason: str = "", **changes: Any
 ) -> Facility:
     require(by, Action.EDIT_PLACES)
+    require_in_scope(by, facility.grid_code)  # the record as it is, before any move
     _located_changed(facility, changes, by)
     facility.full_clean()
     return save_with_history(facility, by=by, reason=reason)
@@ -175,7 +178,7 @@ def _enterprise_normalised(enterprise: Enterprise) -> None:
 def enterprise_create(
     *, name: str, credit_code: str, address: str, longitude: float | None,
     latitude: float | None, industry: str = "", contact_phone: str = "",
-    division_code: str | None = None, by: User | None = None, reason: str = "",
+    division_code: str | None = None, by: Actor, reason: str = "",
 ) -> Enterprise:
     require(by, Action.EDIT_PLACES)
     enterprise = Enterprise(name=name.strip(), credit_code=credit_code, address=address.strip(),
@@ -189,9 +192,10 @@ def enterprise_create(
 
 @transaction.atomic
 def enterprise_update(
-    *, enterprise: Enterprise, by: User | None = None, reason: str = "", **changes: Any
+    *, enterprise: Enterprise, by: Actor, reason: str = "", **changes: Any
 ) -> Enterprise:
     require(by, Action.EDIT_PLACES)
+    require_in_scope(by, enterprise.grid_code)  # the record as it is, before any move
     _located_changed(enterprise, changes, by)
     _enterprise_normalised(enterprise)
     enterprise.full_clean()
@@ -200,7 +204,7 @@ def enterprise_update(
 
 @transaction.atomic
 def place_delete(
-    *, place: Building | Dwelling | Facility | Enterprise, by: User | None, reason: str
+    *, place: Building | Dwelling | Facility | Enterprise, by: Actor, reason: str
 ) -> None:
     """Delete a place nothing refers to (a building without dwellings, a dwelling nobody lives
     in or moved through); anything else is corrected, not deleted."""

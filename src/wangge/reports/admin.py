@@ -8,13 +8,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from wangge.access.admin import ReasonForm
+from wangge.access.admin import ReasonForm, ServiceAdmin
 from wangge.access.permissions import Action, can
 
 from .fields import POPULATION_FILTERS, REPORT_FIELDS
 from .models import ReportTemplate
 from .selectors import not_held
-from .services import report_template_save, report_template_validate
+from .services import report_template_save
 
 
 class ReportTemplateForm(ReasonForm):
@@ -40,18 +40,9 @@ class ReportTemplateForm(ReasonForm):
             if name in self.fields:  # a role that only reads gets no form fields
                 self.fields[name].help_text = text
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for name in ("population", "columns"):
-            if name in cleaned:
-                setattr(self.instance, name, cleaned[name])
-        if "population" in cleaned and "columns" in cleaned:
-            self.clean_with(lambda: report_template_validate(self.instance))
-        return cleaned
-
 
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(SimpleHistoryAdmin):
+class ReportTemplateAdmin(ServiceAdmin, SimpleHistoryAdmin):
     form = ReportTemplateForm
     list_display = ["name", "department", "slug"]
     list_filter = ["department"]
@@ -73,9 +64,18 @@ class ReportTemplateAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request)
 
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> ReportTemplate:
+        return report_template_save(template=ReportTemplate(**data), by=by, reason=reason)
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str
+               ) -> ReportTemplate:
+        for name, value in changes.items():
+            setattr(record, name, value)
+        return report_template_save(template=record, by=by, reason=reason)
+
     def save_model(self, request: HttpRequest, obj: ReportTemplate, form: Any,
                    change: bool) -> None:
-        report_template_save(template=obj, by=request.user, reason=form.cleaned_data["reason"])
+        super().save_model(request, obj, form, change)
         if missing := not_held(obj):
             # Allowed (a department's real form is entered as it is), but worth a second look:
             # a typo in a field name reads the same way.

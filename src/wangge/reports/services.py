@@ -7,7 +7,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from wangge.access.models import User
+from wangge.access.actors import Actor
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
 from wangge.audit import save_with_history
 
 from .export import FORMATS
@@ -41,10 +43,13 @@ def report_template_validate(template: ReportTemplate) -> None:
         raise ValidationError(errors)
 
 
-def report_template_save(*, template: ReportTemplate, by: User | None, reason: str) -> None:
+def report_template_save(*, template: ReportTemplate, by: Actor, reason: str
+                         ) -> ReportTemplate:
     """Check a template (new or edited) and save it, the change kept in its history."""
+    require(by, Action.EDIT_REPORT_TEMPLATES)
     report_template_validate(template)
-    save_with_history(template, by=by, reason=reason)
+    template.full_clean()
+    return save_with_history(template, by=by, reason=reason)
 
 
 def report_templates_install(model: type[ReportTemplate] = ReportTemplate) -> int:

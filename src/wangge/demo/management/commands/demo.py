@@ -6,18 +6,21 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.demo.build import DEFAULT_SEED, demo_build
+from wangge.demo.build import DEFAULT_SEED, DemoRefusedError, demo_build
 
 
 class Command(BaseCommand):
     help = (
-        "Replace the demo district (420102 江岸区, with accounts demo-*) by a freshly generated "
-        "one, print its accounts as JSON on the last line of stdout, then serve on "
-        "127.0.0.1:8000 (with a task worker for uploads) unless --no-serve. Progress goes to "
-        "stderr."
+        "A development command: replace the demo district (420102 江岸区, with accounts "
+        "demo-*) by a freshly generated one, print its accounts as JSON on the last line of "
+        "stdout, then serve on 127.0.0.1:8000 (with a task worker for uploads) unless "
+        "--no-serve. Progress goes to stderr. It runs only with DEBUG=1 or "
+        "--i-know-this-is-not-production, and refuses (deleting nothing) when anything under "
+        "420102 was not made by the demo."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,15 +31,26 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="stop after loading")
         parser.add_argument("--addrport", default="127.0.0.1:8000",
                             help="where to serve (default 127.0.0.1:8000)")
+        parser.add_argument("--i-know-this-is-not-production", action="store_true",
+                            dest="not_production",
+                            help="run although DEBUG is off (`make demo` says so)")
 
     def handle(self, *args: object, **options: object) -> None:
+        if not (settings.DEBUG or options["not_production"]):
+            raise CommandError(
+                "wangge demo replaces district 420102 and the demo-* accounts with synthetic "
+                "ones: it is for development only. Run it with DEBUG=1, or with "
+                "--i-know-this-is-not-production on a database of its own.")
         started = time.monotonic()
 
         def progress(line: str) -> None:
             self.stderr.write(f"[{time.monotonic() - started:7.1f}s] {line}")
 
-        accounts = demo_build(residents=options["residents"], seed=options["seed"],
-                              progress=progress)
+        try:
+            accounts = demo_build(residents=options["residents"], seed=options["seed"],
+                                  progress=progress)
+        except DemoRefusedError as error:
+            raise CommandError(str(error)) from error
         progress("Done.")
         self.stdout.write(json.dumps({"accounts": accounts}, ensure_ascii=False))
         if options["no_serve"]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from wangge.events.services import event_escalate_overdue
-from wangge.events.tasks import escalate_overdue
+from wangge.events.tasks import ESCALATION, escalate_overdue
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
             result = escalate_overdue.enqueue()
             self.stdout.write(f"Enqueued {result.id}.")
             return
-        count = event_escalate_overdue()
+        count = event_escalate_overdue(by=ESCALATION)
         self.stdout.write(f"Escalated {count} overdue events.")

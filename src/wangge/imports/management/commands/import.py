@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from wangge.access.actors import Actor, system_actor
 from wangge.access.models import User
 from wangge.imports.rejects import write_rejects
 from wangge.imports.services import KINDS, import_file
@@ -45,14 +46,15 @@ class Command(BaseCommand):
             if not field:
                 raise CommandError(f"--map {mapping}: write it as COLUMN=FIELD")
             overrides[column.strip()] = field.strip()
-        user = None
+        by: Actor = system_actor("wangge import")  # every jurisdiction, unless --user
         if options["user"]:
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user {options['user']}")
+            by = user
         try:
             summary = import_file(
-                kind=options["kind"], path=options["file"], by=user,
+                kind=options["kind"], path=options["file"], by=by,
                 department=options["department"], overrides=overrides,
                 partial=options["partial"], sheet=options["sheet"],
                 progress=lambda rows: self.stderr.write(f"\r{rows}", ending=""),

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from wangge.access.actors import system_actor
 from wangge.divisions.models import Division, Grid
 from wangge.linkage.linking import DEFAULT_THRESHOLD
 from wangge.linkage.services import REVIEW_THRESHOLD, candidates_find
@@ -39,8 +40,8 @@ class Command(BaseCommand):
                 raise CommandError(_("%(code)s is neither a division nor a grid.")
                                    % {"code": scope})
             try:
-                result = candidates_find(scope=scope, by=None, lower=options["lower"],
-                                         upper=options["upper"],
+                result = candidates_find(scope=scope, by=system_actor("wangge link-persons"),
+                                         lower=options["lower"], upper=options["upper"],
                                          auto_merge=not options["review_only"])
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
