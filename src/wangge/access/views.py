@@ -36,11 +36,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = two_factor_device(user=request.user)
     form = CodeForm(request.POST or None)
     if form.is_valid():
-        if two_factor_confirm(device=device, code=form.cleaned_data["code"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", _("Too many wrong codes: wait a moment and try again."))
+        elif two_factor_confirm(device=device, code=form.cleaned_data["code"]):
             otp_login(request, device)
             return redirect(_next(request))
-        form.add_error("code", _("That code is not right (or was already used). Wait for "
-                                 "the next one and try again."))
+        else:
+            form.add_error("code", _("That code is not right (or was already used). Wait "
+                                     "for the next one and try again."))
     context = {"form": form, "enrolling": not device.confirmed, "next": _next(request)}
     if not device.confirmed:
         context["secret"] = base64.b32encode(device.bin_key).decode()
