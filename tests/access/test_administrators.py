@@ -107,3 +107,20 @@ def test_no_one_deletes_a_log_not_even_a_superuser(log, world, page_as):
     client.post(f"/admin/{log}/", {"action": "delete_selected", "post": "yes",
                                    "_selected_action": [entry.pk]})
     assert model.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_security_administrator_creates_an_account_answering_for_a_code(world, page_as):
+    client = page_as(make_user(Role.SECURITY_ADMIN, DISTRICT))
+    form = {"username": "new-worker", "role": Role.GRID_WORKER,
+            "password1": "a long passphrase 1", "password2": "a long passphrase 1",
+            "jurisdictions-TOTAL_FORMS": "1", "jurisdictions-INITIAL_FORMS": "0",
+            "jurisdictions-MIN_NUM_FORMS": "1", "jurisdictions-MAX_NUM_FORMS": "1000",
+            "jurisdictions-0-code": ""}
+    refused = client.post("/admin/access/user/add/", form)
+    assert refused.status_code == 200
+    assert not User.objects.filter(username="new-worker").exists()
+    created = client.post("/admin/access/user/add/", {**form, "jurisdictions-0-code": GRID_A})
+    assert created.status_code == 302
+    user = User.objects.get(username="new-worker")
+    assert (user.role, user.is_staff, user.is_superuser) == (Role.GRID_WORKER, False, False)
+    assert [j.prefix for j in user.jurisdictions.all()] == [GRID_A]

@@ -134,8 +134,12 @@ class JurisdictionInline(admin.TabularInline):
     readonly_fields = ["prefix"]
     extra = 0
 
+    def get_min_num(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        # An account answers for at least one code (and stays in its manager's list).
+        return 0 if obj is not None and obj.is_superuser else 1
+
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, validate_min=True, **kwargs)
         formset.form = type("ScopedJurisdictionForm", (JurisdictionForm,),
                             {"prefixes": request.user.scope_prefixes})
         return formset

@@ -115,9 +115,10 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
     # The audit administrator reads every log; it sees records (masked) to put entries in
-    # context, and changes nothing.
+    # context, and changes nothing. READ_LOGS opens the back office's logs to it, not
+    # USE_ADMIN: the back office's lists of records are not masked.
     Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
-                                 Action.USE_ADMIN, Action.READ_LOGS},
+                                 Action.READ_LOGS},
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,
