@@ -3,9 +3,10 @@ one's data, the audit administrator reads the logs and changes nothing, the syst
 administrator configures and manages no account; no one erases a log."""
 
 import pytest
-from axes.models import AccessFailureLog, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import DISTRICT, GRID_A, GRID_C, make_person, make_user
 from wangge.access.models import User
@@ -124,3 +125,20 @@ def test_the_security_administrator_creates_an_account_answering_for_a_code(worl
     user = User.objects.get(username="new-worker")
     assert (user.role, user.is_staff, user.is_superuser) == (Role.GRID_WORKER, False, False)
     assert [j.prefix for j in user.jurisdictions.all()] == [GRID_A]
+
+
+def test_the_security_administrator_unlocks_and_resets_from_the_accounts_list(worker,
+                                                                              page_as):
+    AccessAttempt.objects.create(username="gw", ip_address="10.0.0.1", user_agent="test",
+                                 failures_since_start=5, attempt_time=timezone.now())
+    TOTPDevice.objects.create(user=worker, name="phone")
+    client = page_as(make_user(Role.SECURITY_ADMIN, DISTRICT))
+    for action in ("unlock_sign_in", "reset_two_factor"):
+        response = client.post("/admin/access/user/", {"action": action,
+                                                       "_selected_action": [worker.pk]})
+        assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="gw").exists()
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert set(LogEntry.objects.filter(object_id=str(worker.pk))
+               .values_list("change_message", flat=True)) == {
+        "Unlocked sign-in.", "Reset two-factor sign-in."}

@@ -17,12 +17,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from wangge.audit import save_with_history
-from wangge.divisions.codes import scope_prefix
+from wangge.divisions.codes import is_within, scope_prefix
 
 from .models import ApiToken, Jurisdiction, User
 from .permissions import Action, SensitiveField, can, sees_unmasked, uses_back_office
-from .selectors import require_in_scope, users_visible_to
-from .services import sign_in_unlock, two_factor_reset
+from .selectors import users_visible_to
+from .services import jurisdiction_check, sign_in_unlock, two_factor_reset
 
 
 class ReasonForm(forms.ModelForm):
@@ -112,19 +112,13 @@ class JurisdictionForm(forms.ModelForm):
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         try:
-            require_in_scope(None if self.prefixes == [""] else _Scope(self.prefixes), code,
-                             "code")
-            self.instance.prefix = scope_prefix(code)
+            jurisdiction_check(code)
         except ValidationError as error:
             raise ValidationError(error.messages) from error
+        if not is_within(code, self.prefixes):
+            raise ValidationError(_("%(code)s is outside your jurisdiction.") % {"code": code})
+        self.instance.prefix = scope_prefix(code)
         return code
-
-
-class _Scope:
-    """Just enough of a user for ``require_in_scope``."""
-
-    def __init__(self, prefixes: list[str]) -> None:
-        self.scope_prefixes = prefixes
 
 
 class JurisdictionInline(admin.TabularInline):

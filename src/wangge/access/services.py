@@ -17,7 +17,8 @@ from .permissions import Action, Role, uses_back_office
 from .selectors import require, users_visible_to
 
 
-def _check_jurisdiction_exists(code: str) -> None:
+def jurisdiction_check(code: str) -> None:
+    """Refuse a code that is not a division's or grid's."""
     level_of(code)
     exists = (Grid if len(code) == 15 else Division).objects.filter(code=code).exists()
     if not exists:
@@ -38,7 +39,7 @@ def user_create(
     if not codes:
         raise ValidationError({"jurisdictions": _("A user needs at least one jurisdiction.")})
     for code in codes:
-        _check_jurisdiction_exists(code)
+        jurisdiction_check(code)
     password = password or secrets.token_urlsafe(12)
     user = User(username=username, role=role, first_name=display_name)
     user.is_staff = uses_back_office(user)
