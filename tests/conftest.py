@@ -1,11 +1,14 @@
 import pytest
 from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
+from wangge.access.permissions import needs_two_factor
 
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
-IN_ENGLISH = {"core", "events", "linkage", "open311", "patrols"}
+IN_ENGLISH = {"access", "core", "events", "linkage", "open311", "patrols"}
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +31,24 @@ def fast_passwords(settings):
 def media(settings, tmp_path):
     """Uploads and photos go to the test's own folder, never to var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def second_factor_with_force_login(monkeypatch):
+    """``Client.force_login`` also completes the second factor for a role that needs one, with a
+    test device, as a real sign-in would after the code. Tests of two-factor sign-in itself
+    sign in through the login page (tests/access)."""
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if needs_two_factor(user):
+            device, _created = TOTPDevice.objects.get_or_create(user=user, name="test")
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 @pytest.fixture

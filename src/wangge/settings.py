@@ -1,5 +1,6 @@
 """Settings, read from the environment only (see README: "Configuration")."""
 
+import datetime
 import ipaddress
 import os
 import secrets
@@ -89,6 +90,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' JavaScript from /static/, not a CDN
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wangge.divisions",
     "wangge.access",
     "wangge.places",
@@ -112,12 +116,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wangge.access.middleware.idle_timeout",
+    "wangge.access.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wangge.security.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "wangge.urls"
@@ -161,13 +169,44 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
+# django-axes counts failed sign-ins before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "wangge.access.passwords.PasswordHistoryValidator"},
 ]
+# Accounts (docs/security.md, "Accounts"): the last passwords a user may not choose again,
+# the idle timeout, sign-in throttling, the second factor.
+WANGGE_PASSWORD_HISTORY = envint("WANGGE_PASSWORD_HISTORY", 5)
+WANGGE_IDLE_MINUTES = envint("WANGGE_IDLE_MINUTES", 30)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# from anyone else, REMOTE_ADDR is the client. Shared with the public rate limits.
+WANGGE_TRUSTED_PROXIES = envlist("WANGGE_TRUSTED_PROXIES", "")
+try:
+    WANGGE_TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(proxy, strict=False)
+                                     for proxy in WANGGE_TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"WANGGE_TRUSTED_PROXIES: {error}") from error
+# Locked per account and, separately, per client address after this many failures in a row,
+# for WANGGE_LOCKOUT_MINUTES (0: until the security administrator unlocks it).
+AXES_FAILURE_LIMIT = envint("WANGGE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = (datetime.timedelta(minutes=envint("WANGGE_LOCKOUT_MINUTES", 30))
+                     if envint("WANGGE_LOCKOUT_MINUTES", 30) else None)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "wangge.access.client.client_address"
+AXES_LOCKOUT_CALLABLE = "wangge.access.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept, not only the running count
+AXES_ENABLE_ADMIN = False  # access/admin.py registers them with the administrators' rules
+OTP_TOTP_ISSUER = "wangge"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("account/", include("wangge.access.urls")),
     path("events/", include("wangge.events.urls")),
     path("patrols/", include("wangge.patrols.urls")),
     path("linkage/", include("wangge.linkage.urls")),

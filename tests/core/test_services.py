@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
 
 from tests.factories import (
     COMMUNITY_1,
@@ -17,6 +19,7 @@ from tests.factories import (
     resident_id,
     square,
 )
+from wangge.access.models import User
 from wangge.access.permissions import Role
 from wangge.access.services import token_create, token_user, user_create
 from wangge.divisions.models import Grid
@@ -198,7 +201,9 @@ def test_users_get_random_passwords_and_tokens_see_their_user(world):
                                         jurisdictions=[GRID_A, GRID_B])
     assert password != other_password
     assert len(password) >= 12
-    assert authenticate(username="gw", password=password) == user
+    assert authenticate(RequestFactory().post("/login/"), username="gw",
+                        password=password) == user
+    validate_password(password, User(username="gw"))  # the policy holds for generated ones
     assert other.scope_prefixes == [GRID_A, GRID_B]
     token = token_create(user=user)
     assert token_user(token, record_use=False) == user

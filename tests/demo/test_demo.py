@@ -6,11 +6,12 @@ import json
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 from shapely.geometry import box
 from shapely.ops import unary_union
@@ -143,8 +144,11 @@ def test_facilities_enterprises_and_organizations_of_every_kind(demo_output, db)
 def test_one_account_per_role_with_working_passwords(accounts):
     assert sorted(account["role"] for account in accounts) == sorted(Role.values)
     for account in accounts:
-        user = authenticate(username=account["username"], password=account["password"])
+        # django-axes counts sign-ins per request: authenticate as the sign-in page does.
+        user = authenticate(RequestFactory().post("/login/"), username=account["username"],
+                            password=account["password"])
         assert user is not None
+        validate_password(account["password"], User(username=account["username"]))
         assert [j.code for j in user.jurisdictions.all()] == account["jurisdiction"].split(",")
 
 

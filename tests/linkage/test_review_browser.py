@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import COMMUNITY_1, GRID_A, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
+from tests.web.test_browser import PASSWORD, log_in
 from wangge.access.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import candidates_find
@@ -14,7 +15,6 @@ from wangge.people.models import Person
 
 SHOTS = Path("/tmp/wg-shots")
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "a long passphrase 1"
 
 
 @pytest.mark.browser
@@ -32,11 +32,7 @@ def test_staff_accept_a_pair_then_undo_the_merge(in_browser, live_server, world)
 
     def walk(chromium) -> dict[str, str]:
         page = chromium.new_page(viewport=PHONE, locale="zh-CN")
-        page.goto(f"{base}/login/")
-        page.fill("input[name=username]", staff.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        log_in(page, base, staff.username)
         page.click("nav.nav a[href='/linkage/']")
         page.screenshot(path=SHOTS / "linkage-queue.png", full_page=True)
         page.click(f"a[href='/linkage/{pair.pk}/']")

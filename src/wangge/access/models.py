@@ -77,3 +77,19 @@ class ApiToken(HashedSecret):
 
     def __str__(self) -> str:
         return self.name or f"token {self.pk}"
+
+
+class PasswordHistory(models.Model):
+    """A password a user had (its hash), so that the last few are not chosen again."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created"], name="password_history_recent")]
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created:%Y-%m-%d}"

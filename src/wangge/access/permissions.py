@@ -19,7 +19,12 @@ class Role(models.TextChoices):
     DEPARTMENT_STAFF = "department_staff", _("Department staff")
     VOLUNTEER = "volunteer", _("Volunteer")
     RESIDENT = "resident", _("Resident")
-    AUDITOR = "auditor", _("Auditor")
+    # The three administrators MLPS level 3 asks to keep apart (三员分立): configuration,
+    # accounts, and the logs. The auditor (an existing role) is the audit administrator: it
+    # already read history without editing anything; reading every log is that job.
+    AUDITOR = "auditor", _("Audit administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
 
 
 class Action(StrEnum):
@@ -52,6 +57,12 @@ class Action(StrEnum):
     # the coverage report and patrol history of a jurisdiction.
     PATROL = "patrol"
     VIEW_PATROLS = "view_patrols"
+    # Accounts (the security administrator): users, roles, jurisdictions, two-factor devices,
+    # sign-in lockouts. Never the people's data itself.
+    MANAGE_ACCOUNTS = "manage_accounts"
+    # The logs (the audit administrator): record history, sign-ins and lockouts, the back
+    # office's own log. Read only: no role can change or erase a log.
+    READ_LOGS = "read_logs"
 
 
 class SensitiveField(StrEnum):
@@ -103,7 +114,17 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
-    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS},
+    # The audit administrator reads every log; it sees records (masked) to put entries in
+    # context, and changes nothing. READ_LOGS opens the back office's logs to it, not
+    # USE_ADMIN: the back office's lists of records are not masked.
+    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
+                                 Action.READ_LOGS},
+    # Configuration only: divisions and grids (places, to see where they lie), the category
+    # tree and Open311 keys, report templates. It sees no person and manages no account.
+    Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,
+                        Action.CONFIGURE_EVENTS, Action.EDIT_REPORT_TEMPLATES},
+    # Accounts only: it sees no person, no record and no log beyond the accounts themselves.
+    Role.SECURITY_ADMIN: {Action.MANAGE_ACCOUNTS},
 }
 
 UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
@@ -115,6 +136,8 @@ UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
     Role.VOLUNTEER: set(),
     Role.RESIDENT: set(),
     Role.AUDITOR: set(),
+    Role.SYSTEM_ADMIN: set(),
+    Role.SECURITY_ADMIN: set(),
 }
 
 
@@ -124,6 +147,27 @@ def can(user: models.Model, action: Action) -> bool:
     if user.is_superuser:
         return True
     return action in ROLE_ACTIONS.get(user.role, set())
+
+
+# Besides seeing full ID numbers: exporting personal data (reports, and the rejects of an
+# import, which hold a department's rows as sent) and administering the system.
+_TWO_FACTOR_ACTIONS = {Action.USE_REPORTS, Action.IMPORT_FILES, Action.MANAGE_ACCOUNTS,
+                       Action.READ_LOGS, Action.CONFIGURE_EVENTS, Action.EDIT_DIVISIONS}
+
+
+def needs_two_factor(user: models.Model) -> bool:
+    """Whether ``user`` must sign in with a second factor (TOTP): every role that sees full ID
+    numbers, exports, or administers. Bearer tokens of the API are not passwords: not here."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (sees_unmasked(user, SensitiveField.ID_NUMBER)
+            or any(can(user, action) for action in _TWO_FACTOR_ACTIONS))
+
+
+def uses_back_office(user: models.Model) -> bool:
+    """Whether ``user`` may open the admin site at all (``is_staff``)."""
+    return any(can(user, action) for action in
+               (Action.USE_ADMIN, Action.MANAGE_ACCOUNTS, Action.READ_LOGS))
 
 
 def sees_unmasked(user: models.Model, field: SensitiveField) -> bool:

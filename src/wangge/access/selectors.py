@@ -1,12 +1,16 @@
 """Scope checks shared by every app's services and selectors."""
 
+import functools
+import operator
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from wangge.divisions.codes import is_within
+from wangge.divisions.codes import is_within, prefix_range
 
 from .actors import Actor, actor_checked
-from .models import User
+from .models import Jurisdiction, User
 from .permissions import Action, can
 
 
@@ -31,3 +35,19 @@ def grid_workers_of(grid_code: str) -> "list[User]":
         User.objects.filter(role="grid_worker", is_active=True, jurisdictions__code=grid_code)
         .order_by("username")
     )
+
+
+def users_visible_to(user: User) -> "QuerySet[User]":
+    """The accounts ``user`` manages: those answering for a code in its jurisdiction (never a
+    superuser, unless it is one)."""
+    if not can(user, Action.MANAGE_ACCOUNTS):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    prefixes = user.scope_prefixes
+    if not prefixes:
+        return User.objects.none()
+    within = Jurisdiction.objects.filter(
+        functools.reduce(operator.or_, (prefix_range("code", prefix) for prefix in prefixes)))
+    return (User.objects.filter(is_superuser=False, pk__in=within.values("user_id"))
+            .order_by("username"))

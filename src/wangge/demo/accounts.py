@@ -23,6 +23,8 @@ def _jurisdictions(plan: city.CityPlan) -> dict[str, list[str]]:
         Role.VOLUNTEER: [community.code],
         Role.RESIDENT: [community.grids[0].code],
         Role.AUDITOR: [district],
+        Role.SYSTEM_ADMIN: [district],
+        Role.SECURITY_ADMIN: [district],
     }
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+urlpatterns = [
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+]
