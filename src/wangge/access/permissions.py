@@ -52,6 +52,8 @@ class Action(StrEnum):
     # the coverage report and patrol history of a jurisdiction.
     PATROL = "patrol"
     VIEW_PATROLS = "view_patrols"
+    # The access log (auditlog): who read which sensitive data, when and why.
+    READ_ACCESS_LOG = "read_access_log"
 
 
 class SensitiveField(StrEnum):
@@ -65,6 +67,11 @@ class SensitiveField(StrEnum):
     # or the masked ID (4201**********123X) and the birth date together would give it away.
     BIRTH_DATE = "birth_date"
 
+
+# Shown in full only once a purpose is given, and that reveal is logged (auditlog): the full
+# ID number, and the birth date that repeats its digits 7–14. Until then even a role that may
+# see them unmasked sees them as a masked role does.
+PURPOSE_FIELDS = frozenset({SensitiveField.ID_NUMBER, SensitiveField.BIRTH_DATE})
 
 _EVERY_VIEW = {Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS}
 # The event loop: those who answer for grids report, triage and verify there; departments
@@ -103,7 +110,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
-    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS},
+    Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
+                                 Action.READ_ACCESS_LOG},
 }
 
 UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
@@ -155,9 +163,17 @@ def birth_year(value: object) -> str:
 HIDDEN = "***"
 
 
-def shown(user: models.Model, field: SensitiveField, value: object) -> object:
-    """``value`` as ``user`` may see it: itself, or masked."""
-    if not value or sees_unmasked(user, field):
+def sees_now(user: models.Model, field: SensitiveField, *, revealed: bool = True) -> bool:
+    """Whether ``user`` sees ``field`` unmasked; with ``revealed=False`` (no purpose given
+    yet) the ``PURPOSE_FIELDS`` stay masked for every role."""
+    return sees_unmasked(user, field) and (revealed or field not in PURPOSE_FIELDS)
+
+
+def shown(user: models.Model, field: SensitiveField, value: object, *,
+          revealed: bool = True) -> object:
+    """``value`` as ``user`` may see it: itself, or masked. Pages and the API pass
+    ``revealed=False`` until a purpose is given (see ``PURPOSE_FIELDS``)."""
+    if not value or sees_now(user, field, revealed=revealed):
         return value
     if field == SensitiveField.ID_NUMBER:
         return mask_document_number(str(value))
