@@ -3,15 +3,19 @@
 import datetime
 import statistics
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from wangge.access.permissions import Action, can
+from wangge.normalisers import normalise_phone, parse_resident_id
+from wangge.normalisers.text import fold_width
 
 from .models import READS, Entry
 from .services import term_digest
@@ -43,7 +47,7 @@ def entries_search(user: Any, *, username: str = "", start: datetime.date | None
     if purpose:
         entries = entries.filter(purpose__icontains=purpose)
     if term:
-        entries = entries.filter(Q(term_digest=term_digest(term)))
+        entries = entries.filter(term_digest__in=[term_digest(form) for form in _forms(term)])
     return entries.order_by("-sequence")
 
 
@@ -76,6 +80,18 @@ def volumes(user: Any, *, start: datetime.date, end: datetime.date) -> list[DayV
             found.append(DayVolume(username, day, records, usual, flagged))
     return sorted(found, key=lambda volume: (not volume.flagged, -volume.records,
                                              volume.username, volume.day))
+
+
+def _forms(term: str) -> set[str]:
+    """The normalised numbers a searched text may have been logged as (see
+    ``people.selectors.sensitive_search_terms``)."""
+    term = term.strip()
+    forms = {fold_width(term).upper()}
+    with suppress(ValidationError):
+        forms.add(parse_resident_id(term).number)
+    with suppress(ValidationError):
+        forms.add(normalise_phone(term))
+    return forms
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -97,3 +97,22 @@ def _write(values: dict[str, Any], *, required: bool) -> Entry | None:
             raise AccessLogUnavailableError from error
         chain.spool(values)
         return None
+
+
+def person_reads_record(*, by: Any, request: HttpRequest | None, record_ids: Iterable[int],
+                        kind: Kind = Kind.VIEW, revealed: bool = False, purpose: str = "",
+                        searched: dict[SensitiveField, str] | None = None,
+                        required: bool = False) -> Entry | None:
+    """Record that ``by`` read these persons with the fields their role sees unmasked (the
+    purpose fields too when ``revealed``), or searched them by a number (``searched``:
+    field → normalised number). Nothing is written when nothing was unmasked or searched:
+    a masked read leaves no trace and never writes."""
+    fields = unmasked_fields(by, revealed=revealed)
+    searched = searched or {}
+    if not fields and not searched:
+        return None
+    term = searched.get(SensitiveField.PHONE) or searched.get(SensitiveField.ID_NUMBER, "")
+    return access_record(
+        by=by, kind=Kind.SEARCH if searched else kind, request=request,
+        fields=sorted({*fields, *(field.value for field in searched)}),
+        record_ids=record_ids, target="person", term=term, purpose=purpose, required=required)

@@ -70,4 +70,6 @@ def import_status(request: HttpRequest, id: int) -> ImportJob:
 @router.get("/imports/{id}/rejects", url_name="import_rejects")
 def import_rejects(request: HttpRequest, id: int) -> FileResponse:
     """The rejected rows as they were in the file, with a reason column (xlsx)."""
-    return rejects_download(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
+    user = caller(request)
+    return rejects_download(get_object_or_404(import_jobs_visible_to(user), pk=id), by=user,
+                            request=request)

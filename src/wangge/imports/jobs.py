@@ -13,13 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import access_record, purpose_text
 
 from .models import ImportJob
 from .services import KINDS
@@ -78,9 +80,15 @@ def import_job_create(*, by: User, upload: UploadedFile, kind: str, partial: boo
     return job
 
 
-def rejects_download(job: ImportJob) -> FileResponse:
-    """The job's rejects workbook as a download; 404 when no row was rejected."""
+def rejects_download(job: ImportJob, *, by: User, request: HttpRequest) -> FileResponse:
+    """The job's rejects workbook as a download; 404 when no row was rejected. The
+    download is logged (it holds the department's rows as sent) and not sent unlogged."""
     if not job.rejects:
         raise Http404
-    return FileResponse(job.rejects.open("rb"), as_attachment=True,
+    file = job.rejects.open("rb")
+    access_record(by=by, kind=Kind.EXPORT, request=request,
+                  count=(job.summary or {}).get("rejected", 0),
+                  target=f"import rejects {job.pk} {job.file_name}",
+                  purpose=purpose_text(Purpose.CORRECTION), required=True)
+    return FileResponse(file, as_attachment=True,
                         filename=f"{Path(job.file_name).stem}-rejects.xlsx")

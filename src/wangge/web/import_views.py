@@ -1,14 +1,16 @@
 """Uploading a department's file: the form, then a page that follows the background import
 (polled by htmx) to its summary and the rejects download. Same code path as `wangge import`."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from wangge.access.permissions import Action, can
+from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.imports.jobs import (
     KIND_LABELS,
     import_job_create,
@@ -62,5 +64,10 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rejects(request: HttpRequest, pk: int) -> FileResponse:
-    return rejects_download(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))
+def rejects(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
+    try:
+        return rejects_download(job, by=request.user, request=request)
+    except AccessLogUnavailableError as error:
+        messages.error(request, error.message)
+        return redirect("web:import_job", pk=job.pk)
