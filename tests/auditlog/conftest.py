@@ -5,3 +5,8 @@ import pytest
 def own_spool(settings, tmp_path):
     """Entries spooled by a test stay in its own folder."""
     settings.WANGGE_ACCESS_LOG_SPOOL = tmp_path / "access-log-spool.jsonl"
+
+
+from tests.api.conftest import api_as  # noqa: E402
+
+__all__ = ["api_as"]
