@@ -229,3 +229,20 @@ def test_sign_ins_failures_and_sign_outs_are_in_the_chain(client, worker):
     assert kinds[-3:] == [Kind.LOGIN_FAILED, Kind.LOGIN, Kind.LOGOUT]
     assert kinds[0] == Kind.ACCOUNT_CHANGE  # the account's creation
     assert chain.verify().intact
+
+
+def test_opening_a_pair_of_possible_duplicates_is_a_logged_reveal(page_as, world):
+    from tests.linkage.registry import background, doubtful_pair
+    from wangge.linkage.models import MatchCandidate
+    from wangge.linkage.services import candidates_find
+
+    background(GRID_A, 200)
+    first, second = doubtful_pair(GRID_A)
+    candidates_find(scope=GRID_A, by=None)
+    candidate = MatchCandidate.objects.get(left=first, right=second)
+    staff = make_user(Role.COMMUNITY_STAFF, COMMUNITY_1, username="staff")
+    page = page_as(staff).get(reverse("linkage:pair", args=[candidate.pk]))
+    assert first.id_number in page.content.decode()
+    [entry] = reads(Kind.REVEAL)
+    assert sorted(entry.record_ids) == sorted([first.pk, second.pk])
+    assert entry.purpose.startswith("Correcting")
