@@ -23,6 +23,8 @@ from ninja.security import HttpBearer, SessionAuth
 from wangge.access.models import User
 from wangge.access.services import token_user
 from wangge.audit import RecordInUseError
+from wangge.auditlog.api import router as auditlog_router
+from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.imports.api import router as imports_router
@@ -152,6 +154,7 @@ api.add_router("/", patrols_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)
+api.add_router("/", auditlog_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,
@@ -216,6 +219,12 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return _error(request, 403, str(error) or _("Your role may not do this."))
+
+
+@api.exception_handler(AccessLogUnavailableError)
+def log_unavailable(request: HttpRequest, error: AccessLogUnavailableError) -> HttpResponse:
+    # Fail closed: what may not be read unrecorded is not answered.
+    return _error(request, 503, str(error.message))
 
 
 @api.exception_handler(RecordInUseError)

@@ -6,6 +6,7 @@ caller's jurisdiction is a 404, exactly like a missing one) and write through it
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -13,7 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Header, Schema
 from ninja.pagination import PaginationBase
 
 from wangge.access.models import User
@@ -28,6 +29,24 @@ def caller(request: HttpRequest) -> User:
     """The authenticated user, by token or session. Views never read ``request.user``: with a
     token it is not the token's user."""
     return request.auth
+
+
+PURPOSE_DESCRIPTION = (
+    "Why the caller reads this personal data (kept in the access log with who, when and from "
+    "where). Without it the full ID number and birth date are answered masked (only the "
+    "birth year), even for a role that may see them; with it they are shown as the role "
+    "may see them, and the read is logged before the answer is sent (503 when it cannot "
+    "be). Percent-encode non-ASCII text (UTF-8), e.g. %E6%A0%B8%E5%AE%9E.")
+
+
+def purpose_header(description: str = PURPOSE_DESCRIPTION) -> Any:
+    """The ``X-Purpose`` header of an operation, as documented in the OpenAPI schema."""
+    return Header("", alias="X-Purpose", max_length=600, description=description)
+
+
+def stated_purpose(request: HttpRequest) -> str:
+    """The ``X-Purpose`` header, percent-decoded and trimmed ("" when absent)."""
+    return " ".join(unquote(request.headers.get("X-Purpose", "")).split())[:300]
 
 
 def visible(request: HttpRequest, selector: Selector, action: Action | None) -> QuerySet:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "wangge.divisions",
     "wangge.access",
+    "wangge.auditlog",
     "wangge.places",
     "wangge.people",
     "wangge.organizations",
@@ -368,3 +369,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The access and security log (auditlog, docs/audit.md). Entries are kept at least 180 days
+# (Cybersecurity Law art. 21: six months); `wangge audit prune` removes older ones.
+WANGGE_ACCESS_LOG_RETENTION_DAYS = envint("WANGGE_ACCESS_LOG_RETENTION_DAYS", 365)
+if WANGGE_ACCESS_LOG_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"WANGGE_ACCESS_LOG_RETENTION_DAYS={WANGGE_ACCESS_LOG_RETENTION_DAYS} is below the "
+        "180 days (six months) the Cybersecurity Law requires")
+# A user's day is flagged above this many records read, or above this many times their own
+# median day.
+WANGGE_ACCESS_LOG_DAILY_LIMIT = envint("WANGGE_ACCESS_LOG_DAILY_LIMIT", 500)
+WANGGE_ACCESS_LOG_VOLUME_FACTOR = envint("WANGGE_ACCESS_LOG_VOLUME_FACTOR", 5)
+# The key of searched numbers' digests (defaults to SECRET_KEY; set it to keep digests
+# comparable across a change of SECRET_KEY).
+WANGGE_ACCESS_LOG_KEY = os.environ.get("WANGGE_ACCESS_LOG_KEY", "")
+# Entries the database could not take at once wait here to be chained (never lost).
+WANGGE_ACCESS_LOG_SPOOL = Path(os.environ.get("WANGGE_ACCESS_LOG_SPOOL",
+                                              VAR_DIR / "access-log-spool.jsonl"))

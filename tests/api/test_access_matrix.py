@@ -311,6 +311,9 @@ def expected_status(role: str, endpoint: Endpoint, in_scope: bool) -> int:
     return endpoint.success
 
 
+PURPOSE = {"X-Purpose": "identity"}
+
+
 def _masked(field: str, raw: Any) -> Any:
     """How a masked value looks (written out here, not computed by the code under test)."""
     if field == "id_number":
@@ -322,9 +325,13 @@ def _masked(field: str, raw: Any) -> Any:
     return ["***"] if field == "vulnerable_tags" else "***"
 
 
-def assert_masking(role: str, shown: dict[str, Any], raw: dict[str, Any]) -> None:
+def assert_masking(role: str, shown: dict[str, Any], raw: dict[str, Any], *,
+                   revealed: bool = True) -> None:
+    """Without a purpose (``revealed=False``) the full ID and birth date stay masked for
+    every role."""
     for field, value in raw.items():
-        unmasked = field in UNMASKED_FIELDS[role]
+        unmasked = field in UNMASKED_FIELDS[role] and (
+            revealed or field not in ("id_number", "birth_date"))
         assert shown[field] == (value if unmasked else _masked(field, value)), (field, shown)
 
 
@@ -361,11 +368,14 @@ def test_sensitive_fields_are_masked_exactly_for_the_roles_that_must_not_see_the
            "birth_date": person.birth_date.isoformat()}
     assert person.birth_date == datetime.date(1956, 3, 4)
     api = api_as(make_user(role, STREET_1))
-    assert_masking(role, api.get(f"/persons/{person.pk}").json(), raw)
-    listed = {item["id"]: item for item in api.get("/persons").json()["items"]}
+    assert_masking(role, api.get(f"/persons/{person.pk}").json(), raw, revealed=False)
+    assert_masking(role, api.get(f"/persons/{person.pk}", **PURPOSE).json(), raw)
+    listed = {item["id"]: item for item in api.get("/persons", **PURPOSE).json()["items"]}
     assert_masking(role, listed[person.pk], raw)
+    listed = {item["id"]: item for item in api.get("/persons").json()["items"]}
+    assert_masking(role, listed[person.pk], raw, revealed=False)
     if Action.VIEW_HISTORY in ROLE_ACTIONS[role]:
-        latest = api.get(f"/persons/{person.pk}/history").json()[0]
+        latest = api.get(f"/persons/{person.pk}/history", **PURPOSE).json()[0]
         changed = {change["field"]: change for change in latest["changes"]}
         assert_masking(role, {field: changed[field]["new"] for field in ("phone",)},
                        {"phone": person.phone})
@@ -385,7 +395,8 @@ def test_the_matrix_covers_every_route(client, db):
     routes = {f"{method.upper()} {path.removeprefix('/api/v1')}"
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
-                      | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES)
+                      | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
+                      | set(ACCESS_LOG_ROUTES))
 
 
 # Imports and reports. A job is its uploader's own (anyone else's is 404), and a report's
@@ -406,7 +417,7 @@ def test_access_to_reports(role, scene, db, api_as):
     for in_scope, scope in ((IN, STREET_1), (OUT, STREET_2)):
         for path in ("export", "gaps"):
             response = api.get(f"/report-templates/civil-affairs-elderly-alone/{path}",
-                               {"scope": scope, "format": "csv"})
+                               {"scope": scope, "format": "csv"}, **PURPOSE)
             want = 403 if not may else 200 if in_scope else 404
             assert response.status_code == want, (path, in_scope)
 
@@ -480,3 +491,15 @@ def test_access_to_event_photos(role, scene, db, api_as, settings, tmp_path):
         want = (403 if Action.VIEW_EVENTS not in actions else 404 if not in_scope
                 else 201 if Action.COMMENT_EVENTS in actions else 403)
         assert response.status_code == want, (in_scope, response.content.decode())
+
+
+# The access log is not scoped by jurisdiction: the auditor alone reads all of it.
+ACCESS_LOG_ROUTES = ("GET /access-log", "GET /access-log/volumes")
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_only_the_auditor_reads_the_access_log(role, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    for route in ACCESS_LOG_ROUTES:
+        response = api.get(route.removeprefix("GET "))
+        assert response.status_code == (200 if role == Role.AUDITOR else 403), route

@@ -44,16 +44,19 @@ def test_templates_are_listed_with_the_columns_not_held(api_as, world):
     assert templates[ELDERLY]["columns"][0] == {"header": "姓名", "field": "name"}
 
 
+PURPOSE = {"X-Purpose": "department report"}
+
+
 def test_export_xlsx_and_csv(api_as, elderly):
     api = api_as(make_user(Role.COMMUNITY_STAFF, STREET_1), token=True)
-    response = api.get(f"/report-templates/{ELDERLY}/export", {"scope": STREET_1})
+    response = api.get(f"/report-templates/{ELDERLY}/export", {"scope": STREET_1}, **PURPOSE)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert [row[0] for row in rows[1:]] == ["王秀英", "刘桂兰"]
     assert rows[1][4] == elderly[0].id_number  # community staff see IDs in full
     response = api.get(f"/report-templates/{ELDERLY}/export",
-                       {"scope": GRID_B, "format": "csv"})
+                       {"scope": GRID_B, "format": "csv"}, **PURPOSE)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert [row[0] for row in csv.reader(io.StringIO(text))] == ["姓名", "刘桂兰"]
 

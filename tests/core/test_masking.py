@@ -43,13 +43,17 @@ def test_the_person_page_and_its_history_show_only_years_to_an_auditor(client, c
     assert "1956-03-04" not in page
     assert "1980-05-17" not in page
     assert "<del>1980</del> → <ins>1956</ins>" in page
-    assert "<dd>1956</dd>" in page
+    assert '<dd id="birth-date">1956</dd>' in page
 
 
-def test_a_grid_worker_sees_the_full_birth_date(client, corrected):
+def test_a_grid_worker_sees_the_full_birth_date_once_a_purpose_is_given(client, corrected):
     client.force_login(make_user(Role.GRID_WORKER, GRID_A))
     page = client.get(f"/people/{corrected.pk}/").content.decode()
-    assert "<dd>1956-03-04</dd>" in page
+    assert '<dd id="birth-date">1956</dd>' in page
+    assert "<del>1980</del> → <ins>1956</ins>" in page
+    page = client.post(f"/people/{corrected.pk}/reveal/",
+                       {"purpose": "identity"}).content.decode()
+    assert '<dd id="birth-date">1956-03-04</dd>' in page
     assert "<del>1980-05-17</del> → <ins>1956-03-04</ins>" in page
 
 

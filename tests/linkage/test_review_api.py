@@ -22,6 +22,10 @@ def test_the_queue_shows_the_evidence_masked_as_the_persons_are(queued, api_as):
     staff = api_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
     listed = staff.get("/match-candidates").json()
     assert [item["id"] for item in listed["items"]] == [queued.pk]
+    # The full ID needs a purpose, as for every read of a person (docs/audit.md).
+    number = queued.left.id_number
+    assert listed["items"][0]["left"]["id_number"] == number[:4] + "*" * 10 + number[-4:]
+    listed = staff.get("/match-candidates", **{"X-Purpose": "correction"}).json()
     assert listed["items"][0]["left"]["id_number"] == queued.left.id_number
     detail = staff.get(f"/match-candidates/{queued.pk}").json()
     rows = {row["comparison"]: row for row in detail["evidence"]["rows"]}

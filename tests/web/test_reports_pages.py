@@ -66,7 +66,7 @@ def test_roles_without_reports_are_refused(client, world, role):
 def test_download_xlsx_in_scope_with_masking(client, elderly):
     client = logged_in(client, Role.DEPARTMENT_STAFF, STREET_1)
     response = client.get(reverse("web:report_export", args=[ELDERLY]),
-                          {"scope": STREET_1, "format": "xlsx"})
+                          {"scope": STREET_1, "format": "xlsx", "purpose": "department"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
@@ -80,7 +80,7 @@ def test_download_xlsx_in_scope_with_masking(client, elderly):
 def test_download_csv_opens_in_excel(client, elderly):
     client = logged_in(client, Role.COMMUNITY_STAFF, COMMUNITY_1)
     response = client.get(reverse("web:report_export", args=[ELDERLY]),
-                          {"scope": GRID_B, "format": "csv"})
+                          {"scope": GRID_B, "format": "csv", "purpose": "department"})
     data = b"".join(response.streaming_content)
     assert data.startswith(b"\xef\xbb\xbf")
     assert "刘桂兰" in data.decode("utf-8-sig")

@@ -77,6 +77,11 @@ class SensitiveField(StrEnum):
     BIRTH_DATE = "birth_date"
 
 
+# Shown in full only once a purpose is given, and that reveal is logged (auditlog): the full
+# ID number, and the birth date that repeats its digits 7–14. Until then even a role that may
+# see them unmasked sees them as a masked role does.
+PURPOSE_FIELDS = frozenset({SensitiveField.ID_NUMBER, SensitiveField.BIRTH_DATE})
+
 _EVERY_VIEW = {Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS}
 # The event loop: those who answer for grids report, triage and verify there; departments
 # handle what is dispatched to them; residents and volunteers report through the public page.
@@ -199,9 +204,17 @@ def birth_year(value: object) -> str:
 HIDDEN = "***"
 
 
-def shown(user: models.Model, field: SensitiveField, value: object) -> object:
-    """``value`` as ``user`` may see it: itself, or masked."""
-    if not value or sees_unmasked(user, field):
+def sees_now(user: models.Model, field: SensitiveField, *, revealed: bool = True) -> bool:
+    """Whether ``user`` sees ``field`` unmasked; with ``revealed=False`` (no purpose given
+    yet) the ``PURPOSE_FIELDS`` stay masked for every role."""
+    return sees_unmasked(user, field) and (revealed or field not in PURPOSE_FIELDS)
+
+
+def shown(user: models.Model, field: SensitiveField, value: object, *,
+          revealed: bool = True) -> object:
+    """``value`` as ``user`` may see it: itself, or masked. Pages and the API pass
+    ``revealed=False`` until a purpose is given (see ``PURPOSE_FIELDS``)."""
+    if not value or sees_now(user, field, revealed=revealed):
         return value
     if field == SensitiveField.ID_NUMBER:
         return mask_document_number(str(value))

@@ -97,8 +97,9 @@ def import_retry(request: HttpRequest, id: int) -> ImportJob:
 def import_rejects(request: HttpRequest, id: int) -> FileResponse:
     """The rejected rows as they were in the file, with a reason column (xlsx); 404 with a
     message when the workbook is no longer kept."""
-    job = get_object_or_404(import_jobs_visible_to(caller(request)), pk=id)
+    user = caller(request)
+    job = get_object_or_404(import_jobs_visible_to(user), pk=id)
     try:
-        return rejects_download(job)
+        return rejects_download(job, by=user, request=request)
     except RejectsGoneError as error:
         raise HttpError(404, str(error)) from error

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import access_record, purpose_text
 
 from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob
@@ -87,9 +89,10 @@ class RejectsGoneError(Exception):
     or by hand); the message says so, for a 404."""
 
 
-def rejects_download(job: ImportJob) -> FileResponse:
+def rejects_download(job: ImportJob, *, by: User, request: HttpRequest) -> FileResponse:
     """The job's rejects workbook as a download; 404 when no row was rejected, and
-    ``RejectsGoneError`` when its file has gone."""
+    ``RejectsGoneError`` when its file has gone. The download is logged (it holds the
+    department's rows as sent) and not sent unlogged."""
     if not job.rejects:
         raise Http404
     try:
@@ -97,6 +100,14 @@ def rejects_download(job: ImportJob) -> FileResponse:
     except OSError as error:
         raise RejectsGoneError(_("The rejects workbook of this import is no longer kept; "
                                  "upload the file again to list the rejected rows.")) from error
+    try:
+        access_record(by=by, kind=Kind.EXPORT, request=request,
+                      count=(job.summary or {}).get("rejected", 0),
+                      target=f"import rejects {job.pk} {job.file_name}",
+                      purpose=purpose_text(Purpose.CORRECTION), required=True)
+    except BaseException:
+        file.close()
+        raise
     return FileResponse(file, as_attachment=True,
                         filename=f"{Path(job.file_name).stem}-rejects.xlsx")
 

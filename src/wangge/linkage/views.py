@@ -13,6 +13,12 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import (
+    AccessLogUnavailableError,
+    person_reads_record,
+    purpose_text,
+)
 from wangge.paging import page_of
 
 from .forms import AcceptForm, ReasonForm
@@ -61,8 +67,17 @@ def _pair_page(request: HttpRequest, candidate: MatchCandidate, *,
 
 @login_required
 def pair(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pair side by side. It compares the full IDs and birth dates, so opening it is a
+    reveal of both records (deciding duplicates corrects the registry), logged first."""
     user = _reviewer(request)
-    return _pair_page(request, get_object_or_404(candidates_visible_to(user), pk=pk))
+    candidate = get_object_or_404(candidates_visible_to(user), pk=pk)
+    try:
+        person_reads_record(by=user, request=request, kind=Kind.REVEAL, revealed=True,
+                            record_ids=[candidate.left_id, candidate.right_id],
+                            purpose=purpose_text(Purpose.CORRECTION), required=True)
+    except AccessLogUnavailableError as error:
+        return HttpResponse(error.message, status=503)
+    return _pair_page(request, candidate)
 
 
 def _decided(request: HttpRequest, candidate: MatchCandidate, message: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, shown
+from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
 from wangge.api_support import (
     CodeFilter,
     DeleteReason,
@@ -23,16 +23,26 @@ from wangge.api_support import (
     acting,
     caller,
     changes,
+    purpose_header,
     referenced,
+    stated_purpose,
     visible,
     visible_one,
 )
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import person_reads_record
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
 from . import services
 from .models import HealthStatus, Household, Person, PersonMove, ResidenceType
-from .selectors import households_visible_to, person_history, persons_search, persons_visible_to
+from .selectors import (
+    households_visible_to,
+    person_history,
+    persons_search,
+    persons_visible_to,
+    sensitive_search_terms,
+)
 from .services import (
     household_add_member,
     household_create,
@@ -51,7 +61,9 @@ def _as_seen(field: SensitiveField) -> staticmethod:
     """A resolver that shows ``field`` as the caller may see it, masked or not."""
 
     def resolve(person: Person, context: dict[str, Any]) -> Any:
-        return shown(caller(context["request"]), field, getattr(person, field.value))
+        request = context["request"]
+        return shown(caller(request), field, getattr(person, field.value),
+                     revealed=bool(stated_purpose(request)))
 
     return staticmethod(resolve)
 
@@ -84,8 +96,9 @@ class PersonOut(Schema):
     def resolve_birth_date(person: Person, context: dict[str, Any]) -> str | None:
         if person.birth_date is None:
             return None
-        return str(shown(caller(context["request"]), SensitiveField.BIRTH_DATE,
-                         person.birth_date))
+        request = context["request"]
+        return str(shown(caller(request), SensitiveField.BIRTH_DATE, person.birth_date,
+                         revealed=bool(stated_purpose(request))))
 
 
 class PersonFields(Reason):
@@ -178,16 +191,41 @@ class MemberIn(Reason):
     relationship: str
 
 
+class LoggedPersonPages(Pages):
+    """A page of persons, its read logged (one entry with the count; a search by ID or
+    phone as such) before it is answered."""
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Pages.Input,
+                          request: HttpRequest, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        _log_read(request, [person.pk for person in page["items"]], kind=Kind.LIST,
+                  searched=sensitive_search_terms(caller(request), request.GET.get("q", "")))
+        return page
+
+
+def _log_read(request: HttpRequest, ids: list[int], *, kind: Kind,
+              searched: dict | None = None) -> None:
+    user, purpose = caller(request), stated_purpose(request)
+    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
+    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
+                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
+                        revealed=bool(purpose), searched=searched, required=revealing)
+
+
 @router.get("/persons", response=list[PersonOut])
-@paginate(Pages)
-def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet:
+@paginate(LoggedPersonPages)
+def person_list(request: HttpRequest, filters: Query[PersonFilter],
+                x_purpose: str = purpose_header()) -> QuerySet:
     return filters.narrow(visible(request, partial(persons_search, text=filters.q),
                                            VIEW))
 
 
 @router.get("/persons/{id}", response=PersonOut)
-def person_get(request: HttpRequest, id: int) -> Person:
-    return visible_one(request, persons_visible_to, VIEW, pk=id)
+def person_get(request: HttpRequest, id: int, x_purpose: str = purpose_header()) -> Person:
+    person = visible_one(request, persons_visible_to, VIEW, pk=id)
+    _log_read(request, [person.pk], kind=Kind.VIEW)
+    return person
 
 
 @router.post("/persons", response={201: PersonOut})
@@ -219,10 +257,14 @@ def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> 
 
 
 @router.get("/persons/{id}/history", response=list[HistoryEntryOut])
-def person_history_get(request: HttpRequest, id: int) -> list[dict[str, Any]]:
+def person_history_get(request: HttpRequest, id: int,
+                       x_purpose: str = purpose_header()) -> list[dict[str, Any]]:
     """Each version, newest first, sensitive values masked as everywhere else."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
-    return person_history(acting(request, Action.VIEW_HISTORY), person)
+    user = acting(request, Action.VIEW_HISTORY)
+    history = person_history(user, person, revealed=bool(stated_purpose(request)))
+    _log_read(request, [person.pk], kind=Kind.VIEW)
+    return history
 
 
 @router.get("/households", response=list[HouseholdOut])

@@ -31,17 +31,41 @@ def persons_search(user: User, text: str) -> QuerySet[Person]:
     if not text:
         return persons
     condition = Q(name__startswith=text)
+    for field, value in _searchable_numbers(user, text).items():
+        condition |= Q(**{field.value: value})
+    return persons.filter(condition)
+
+
+def sensitive_search_terms(user: User, text: str) -> dict[SensitiveField, str]:
+    """The sensitive fields ``persons_search`` compares ``text`` with, as the normalised
+    number it looks for; only those that look like a number of that kind (what the access
+    log records as a search by ID or phone)."""
+    found = _searchable_numbers(user, text.strip())
+    number = found.get(SensitiveField.ID_NUMBER, "")
+    if sum(character.isdigit() for character in number) < ID_SEARCH_DIGITS:
+        found.pop(SensitiveField.ID_NUMBER, None)
+    return found
+
+
+# A search with fewer digits than this is by name (or a stray number), not by an ID.
+ID_SEARCH_DIGITS = 6
+
+
+def _searchable_numbers(user: User, text: str) -> dict[SensitiveField, str]:
+    found: dict[SensitiveField, str] = {}
+    if not text:
+        return found
     if sees_unmasked(user, SensitiveField.ID_NUMBER):
         # Stored numbers are normalised: full-width folded, an old 15-digit ID made 18.
         number = fold_width(text).upper()
         with suppress(ValidationError):
             number = parse_resident_id(text).number
-        condition |= Q(id_number=number)
+        found[SensitiveField.ID_NUMBER] = number
     if sees_unmasked(user, SensitiveField.PHONE):
         # Text that is not a phone number searches by name (and ID) only.
         with suppress(ValidationError):
-            condition |= Q(phone=normalise_phone(text))
-    return persons.filter(condition)
+            found[SensitiveField.PHONE] = normalise_phone(text)
+    return found
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:
@@ -50,15 +74,17 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return Household.objects.in_scope(user.scope_prefixes)
 
 
-def sensitive_values(user: User, person: Person) -> dict[str, Any]:
-    """The person's sensitive fields as this user may see them (masked or not)."""
-    return {field.value: shown(user, field, getattr(person, field.value))
+def sensitive_values(user: User, person: Person, *, revealed: bool = True) -> dict[str, Any]:
+    """The person's sensitive fields as this user may see them (masked or not); see
+    ``permissions.shown`` for ``revealed``."""
+    return {field.value: shown(user, field, getattr(person, field.value), revealed=revealed)
             for field in SensitiveField}
 
 
-def person_history(user: User, person: Person) -> list[dict[str, Any]]:
+def person_history(user: User, person: Person, *, revealed: bool = True) -> list[dict[str, Any]]:
     """Each version, newest first: who, when, why, and which fields changed from what to what
-    (sensitive values masked as they are for ``user`` everywhere else)."""
+    (sensitive values masked as they are for ``user`` everywhere else; see
+    ``permissions.shown`` for ``revealed``)."""
     sensitive = {field.value: field for field in SensitiveField}
     versions = list(person.history.select_related("history_user").order_by("history_id"))
     entries = []
@@ -69,8 +95,8 @@ def person_history(user: User, person: Person) -> list[dict[str, Any]]:
             changes = [
                 {"field": change.field,
                  "label": Person._meta.get_field(change.field).verbose_name,
-                 "old": _shown(user, sensitive.get(change.field), change.old),
-                 "new": _shown(user, sensitive.get(change.field), change.new)}
+                 "old": _shown(user, sensitive.get(change.field), change.old, revealed),
+                 "new": _shown(user, sensitive.get(change.field), change.new, revealed)}
                 for change in delta.changes
             ]
         entries.append({
@@ -83,8 +109,8 @@ def person_history(user: User, person: Person) -> list[dict[str, Any]]:
     return entries[::-1]
 
 
-def _shown(user: User, field: SensitiveField | None, value: Any) -> Any:
-    return value if field is None else shown(user, field, value)
+def _shown(user: User, field: SensitiveField | None, value: Any, revealed: bool) -> Any:
+    return value if field is None else shown(user, field, value, revealed=revealed)
 
 
 def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:

@@ -6,10 +6,14 @@
 
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from wangge.api_support import caller
+from wangge.api_support import caller, purpose_header, stated_purpose
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import access_record, purpose_text
 
 from .export import FILE_FORMATS, report_download
 from .models import ReportTemplate
@@ -21,6 +25,8 @@ from .selectors import (
 )
 
 router = Router(tags=["reports"])
+EXPORT_PURPOSE = ("Why the report is exported (required; kept in the access log with who, "
+                  "when, from where and how many rows). Percent-encode non-ASCII text (UTF-8).")
 
 
 class ReportTemplateOut(Schema):
@@ -52,11 +58,17 @@ def report_templates(request: HttpRequest) -> Any:
 
 
 @router.get("/report-templates/{slug}/export")
-def report_export(request: HttpRequest, slug: str, query: Query[ExportQuery]) -> FileResponse:
-    """The report for ``scope`` as an xlsx or CSV (UTF-8 with BOM) download."""
+def report_export(request: HttpRequest, slug: str, query: Query[ExportQuery],
+                  x_purpose: str = purpose_header(EXPORT_PURPOSE)) -> FileResponse:
+    """The report for ``scope`` as an xlsx or CSV (UTF-8 with BOM) download. Needs the
+    ``X-Purpose`` header (422 without it); the export is logged with its row count."""
     user = caller(request)
     template = report_template_in_scope(user, slug, query.scope)
-    return report_download(template, scope=query.scope, user=user, file_format=query.format)
+    purpose = stated_purpose(request)
+    if not purpose:
+        raise ValidationError({"X-Purpose": [_("Say why you export this report.")]})
+    return report_download(template, scope=query.scope, user=user, file_format=query.format,
+                           purpose=purpose, request=request)
 
 
 @router.get("/report-templates/{slug}/gaps")
@@ -66,4 +78,10 @@ def report_gaps(request: HttpRequest, slug: str, query: Query[Scope]) -> dict:
     ``tasks``: per grid, its grid workers and each person missing values they can collect."""
     user = caller(request)
     template = report_template_in_scope(user, slug, query.scope)
-    return gap_report(template, scope=query.scope, user=user)
+    report = gap_report(template, scope=query.scope, user=user)
+    listed = [person["id"] for task in report["tasks"] for person in task["persons"]]
+    if listed:
+        access_record(by=user, kind=Kind.LIST, request=request, record_ids=listed,
+                      target=f"gaps {slug} {query.scope}",
+                      purpose=purpose_text(Purpose.CORRECTION))
+    return report

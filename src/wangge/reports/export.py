@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 
 from wangge.access.models import User
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import access_record, unmasked_fields
 from wangge.spreadsheets import cell_text, neutralised
 
 from .models import ReportTemplate
@@ -30,14 +32,20 @@ def export_report(template: ReportTemplate, *, scope: str, user: User | None,
     return _write_xlsx(template, rows, path)
 
 
-def report_download(template: ReportTemplate, *, scope: str, user: User,
-                    file_format: str) -> FileResponse:
+def report_download(template: ReportTemplate, *, scope: str, user: User, file_format: str,
+                    purpose: str, request: HttpRequest) -> FileResponse:
     """The report as a download named after the template and scope (``file_format`` is
-    ``xlsx`` or ``csv``); written to a temporary file first, which goes when it is sent."""
+    ``xlsx`` or ``csv``); written to a temporary file first, which goes when it is sent.
+    The export is logged with its row count and ``purpose`` before it is sent, and is not
+    sent when it cannot be logged (``AccessLogUnavailableError``)."""
     handle, path = tempfile.mkstemp(suffix=f".{file_format}")
     os.close(handle)
     try:
-        export_report(template, scope=scope, user=user, path=path)
+        count = export_report(template, scope=scope, user=user, path=path)
+        access_record(by=user, kind=Kind.EXPORT, request=request, count=count,
+                      fields=unmasked_fields(user, revealed=True),
+                      target=f"report {template.slug} {scope} {file_format}",
+                      purpose=purpose, required=True)
         file = Path(path).open("rb")  # noqa: SIM115 - FileResponse closes it once sent
     finally:
         os.unlink(path)  # the open file stays readable until it is closed

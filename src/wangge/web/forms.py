@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
 from wangge.access.permissions import SensitiveField, sees_unmasked
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import purpose_text
 from wangge.people.models import Person, VulnerableTag
 from wangge.people.services import EDITABLE_FIELDS
 
@@ -98,8 +100,32 @@ class UploadForm(forms.Form):
         self.fields["kind"].choices = list(kinds.items())
 
 
-class ReportDownloadForm(forms.Form):
-    """Which part of the jurisdiction a report covers, and its file format."""
+class PurposeForm(forms.Form):
+    """Why personal data is read, chosen from the list or typed (kept in the access log)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices,
+                                widget=forms.RadioSelect)
+    purpose_words = forms.CharField(
+        label=_("In your own words"), max_length=200, required=False,
+        help_text=_("Required for \"Other\"; kept in the access log with your name."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("purpose") == Purpose.OTHER and not cleaned.get("purpose_words",
+                                                                        "").strip():
+            self.add_error("purpose_words", _("Say what the purpose is."))
+        return cleaned
+
+    def stated_purpose(self) -> str:
+        return purpose_text(self.cleaned_data["purpose"], self.cleaned_data["purpose_words"])
+
+
+class RevealForm(PurposeForm):
+    """Asked before a full ID number is shown."""
+
+
+class ReportDownloadForm(PurposeForm):
+    """Which part of the jurisdiction a report covers, its file format, and why."""
 
     scope = forms.ChoiceField(label=_("Area"))
     format = forms.ChoiceField(label=_("File format"), widget=forms.RadioSelect, initial="xlsx",
@@ -109,3 +135,29 @@ class ReportDownloadForm(forms.Form):
     def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = areas
+        # Asked for by the download (the export view checks it), not by "What is missing".
+        self.fields["purpose"].required = False
+        # The purpose comes last, next to the button.
+        self.order_fields(["scope", "format", "purpose", "purpose_words"])
+
+
+class AccessLogSearchForm(forms.Form):
+    """The auditor's search of the access and security log."""
+
+    username = forms.CharField(label=_("User"), max_length=150, required=False)
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("Any")), *Kind.choices])
+    purpose = forms.CharField(label=_("Purpose contains"), max_length=100, required=False)
+    term = forms.CharField(label=_("Searched for (ID number or phone)"), max_length=40,
+                           required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last day comes before the first."))
+        return cleaned

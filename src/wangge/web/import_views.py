@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
+from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.imports.jobs import (
     KIND_LABELS,
     NotRetryableError,
@@ -81,10 +82,13 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
     """The rejects workbook; when its file has gone, the job's page says so (a 404)."""
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
     try:
-        return rejects_download(job)
+        return rejects_download(job, by=request.user, request=request)
     except RejectsGoneError as error:
         messages.error(request, str(error))
         return render(request, "web/imports/job.html", _job_context(job), status=404)
+    except AccessLogUnavailableError as error:
+        messages.error(request, error.message)
+        return redirect("web:import_job", pk=job.pk)
 
 
 def _job_context(job: ImportJob) -> dict:

@@ -4,11 +4,13 @@ the registry is for it, and for each grid worker the residents whose values are 
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from wangge.access.models import User
 from wangge.access.permissions import Action, can
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import AccessLogUnavailableError, access_record, purpose_text
 from wangge.divisions.codes import Level, level_of
 from wangge.reports.export import FILE_FORMATS, report_download
 from wangge.reports.models import ReportTemplate
@@ -22,7 +24,7 @@ from wangge.reports.selectors import (
     report_templates_visible_to,
 )
 
-from .forms import ReportDownloadForm
+from .forms import PurposeForm, ReportDownloadForm
 
 
 @login_required
@@ -45,13 +47,32 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, slug: str) -> FileResponse:
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The download, once the user has said why (the export is logged with its count)."""
     user = request.user
     scope, file_format = request.GET.get("scope", ""), request.GET.get("format", "xlsx")
     template = report_template_in_scope(user, slug, scope)
     if file_format not in FILE_FORMATS:
         raise Http404
-    return report_download(template, scope=scope, user=user, file_format=file_format)
+    purpose = PurposeForm(request.GET)
+    form = ReportDownloadForm(request.GET, areas=report_areas(user))
+    if purpose.is_valid():
+        try:
+            return report_download(template, scope=scope, user=user, file_format=file_format,
+                                   purpose=purpose.stated_purpose(), request=request)
+        except AccessLogUnavailableError as error:
+            form.full_clean()
+            form.add_error(None, error.message)
+            status = 503
+    else:
+        form.full_clean()
+        for field, errors in purpose.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        status = 400
+    return render(request, "web/reports/template.html", {
+        "template": template, "form": form, "not_held": not_held(template),
+    }, status=status)
 
 
 @login_required
@@ -63,7 +84,8 @@ def gaps(request: HttpRequest, slug: str) -> HttpResponse:
     completeness = report_completeness(template, scope=scope, user=user)
     tasks = gap_tasks(template, scope=scope, user=user)
     places = places_under(scope)
-    return render(request, "web/reports/gaps.html", {
+    task_lists = _task_lists(user, scope, tasks)
+    response = render(request, "web/reports/gaps.html", {
         "template": template,
         "scope": scope,
         "scope_name": places.name(scope),
@@ -71,10 +93,17 @@ def gaps(request: HttpRequest, slug: str) -> HttpResponse:
         "completeness": completeness,
         "fields": _field_rows(template, completeness),
         "grids": _grid_rows(completeness, tasks, places.name),
-        "tasks": _task_lists(user, scope, tasks),
+        "tasks": task_lists,
         "with_gaps": sum(len(task["persons"]) for task in tasks),
         "may_edit": can(user, Action.EDIT_PEOPLE),
     })
+    listed = [item["person"].pk for task in task_lists if task["shown"]
+              for item in task["persons"]]
+    if listed:
+        access_record(by=user, kind=Kind.LIST, request=request, record_ids=listed,
+                      target=f"gaps {template.slug} {scope}",
+                      purpose=purpose_text(Purpose.CORRECTION))
+    return response
 
 
 def _home_scope(user: User, areas: list[tuple[str, str]]) -> str:

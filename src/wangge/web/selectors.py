@@ -170,11 +170,13 @@ def jurisdiction_roots(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def with_sensitive(user: User, persons: Iterable[Person]) -> list[Person]:
-    """The persons, each with ``shown``: its sensitive fields as ``user`` may see them."""
+def with_sensitive(user: User, persons: Iterable[Person], *,
+                   revealed: bool = False) -> list[Person]:
+    """The persons, each with ``shown``: its sensitive fields as ``user`` may see them. On
+    pages the full ID and birth date wait for a purpose (``revealed``, see the reveal)."""
     persons = list(persons)
     for person in persons:
-        person.shown = sensitive_values(user, person)
+        person.shown = sensitive_values(user, person, revealed=revealed)
     return persons
 
 

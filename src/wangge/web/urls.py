@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import import_views, report_views, views
+from . import audit_views, import_views, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", views.person_search, name="person_search"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("imports/", import_views.upload, name="imports"),
     path("imports/<int:pk>/", import_views.job, name="import_job"),
     path("imports/<int:pk>/rejects/", import_views.rejects, name="import_rejects"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("reports/<slug:slug>/", report_views.report, name="report"),
     path("reports/<slug:slug>/export/", report_views.export, name="report_export"),
     path("reports/<slug:slug>/gaps/", report_views.gaps, name="report_gaps"),
+    path("access-log/", audit_views.access_log, name="access_log"),
 ]

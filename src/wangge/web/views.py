@@ -1,6 +1,8 @@
 """The pages. Each fetches through a scoped selector (a record outside the user's jurisdiction
 is 404, exactly like one that does not exist), acts through a service, and renders."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,16 +11,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from wangge.access.permissions import Action, can
+from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.access.selectors import grid_workers_of
+from wangge.auditlog.models import Kind, Purpose
+from wangge.auditlog.services import (
+    AccessLogUnavailableError,
+    person_reads_record,
+    purpose_text,
+)
 from wangge.divisions.codes import Level, prefix_range, scope_prefix
 from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.paging import page_of
-from wangge.people.selectors import person_history, persons_search, persons_visible_to
+from wangge.people.selectors import (
+    person_history,
+    persons_search,
+    persons_visible_to,
+    sensitive_search_terms,
+)
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
-from .forms import PersonForm, SearchForm
+from .forms import PersonForm, RevealForm, SearchForm
 from .selectors import (
     area_map,
     buildings_with_counts,
@@ -99,12 +112,16 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
 def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     dwelling = get_object_or_404(dwellings_visible_to(user), pk=pk)
-    residents = persons_visible_to(user).filter(dwelling=dwelling).select_related("household")
-    return render(request, "web/dwelling.html", {
+    residents = with_sensitive(user, persons_visible_to(user).filter(dwelling=dwelling)
+                               .select_related("household"))
+    response = render(request, "web/dwelling.html", {
         "dwelling": dwelling,
         "trail": trail(user, dwelling.grid_code),
-        "residents": with_sensitive(user, residents),
+        "residents": residents,
     })
+    person_reads_record(by=user, request=request, kind=Kind.LIST,
+                        record_ids=[person.pk for person in residents])
+    return response
 
 
 @login_required
@@ -119,6 +136,11 @@ def person_search(request: HttpRequest) -> HttpResponse:
         results.object_list = with_sensitive(request.user, results.object_list)
     template = "web/person_search.html#results" if request.htmx else "web/person_search.html"
     response = render(request, template, {"form": form, "text": text, "results": results})
+    if results is not None:
+        # A search by a number is logged (as its digest) even when it finds no one.
+        person_reads_record(by=request.user, request=request, kind=Kind.LIST,
+                            record_ids=[person.pk for person in results.object_list],
+                            searched=sensitive_search_terms(request.user, text))
     # The same URL answers with a fragment or a page: caches must tell them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -130,12 +152,58 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         persons_visible_to(user).select_related("dwelling__building", "household__head"), pk=pk
     )
+    response = _person_page(request, person, revealed=False)
+    person_reads_record(by=user, request=request, record_ids=[person.pk])
+    return response
+
+
+def _person_page(request: HttpRequest, person: Any, *, revealed: bool,
+                 status: int = 200) -> HttpResponse:
+    user = request.user
+    history = (person_history(user, person, revealed=revealed)
+               if can(user, Action.VIEW_HISTORY) else None)
     return render(request, "web/person_detail.html", {
-        "person": with_sensitive(user, [person])[0],
+        "person": with_sensitive(user, [person], revealed=revealed)[0],
         "trail": trail(user, person.grid_code),
-        "history": person_history(user, person) if can(user, Action.VIEW_HISTORY) else None,
+        "history": history,
         "may_edit": can(user, Action.EDIT_PEOPLE),
-    })
+        "may_reveal": not revealed and person.id_number
+        and sees_unmasked(user, SensitiveField.ID_NUMBER),
+    }, status=status)
+
+
+@login_required
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number (and birth date), once the user says why; the reveal is logged
+    before anything is shown, and nothing is shown when it cannot be logged."""
+    user = request.user
+    person = get_object_or_404(
+        persons_visible_to(user).select_related("dwelling__building", "household__head"), pk=pk
+    )
+    if not sees_unmasked(user, SensitiveField.ID_NUMBER):
+        raise PermissionDenied
+    form = RevealForm(request.POST or None)
+    context = {"person": person, "form": form, "trail": trail(user, person.grid_code)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_reads_record(by=user, request=request, kind=Kind.REVEAL, revealed=True,
+                                record_ids=[person.pk], purpose=form.stated_purpose(),
+                                required=True)
+        except AccessLogUnavailableError as error:
+            form.add_error(None, error.message)
+            status = 503
+        else:
+            if request.htmx:
+                shown = with_sensitive(user, [person], revealed=True)[0]
+                return render(request, "web/person_reveal.html#revealed", {"person": shown})
+            return _person_page(request, person, revealed=True)
+    else:
+        status = 400 if request.method == "POST" else 200
+    # htmx swaps only a 2xx answer: the form comes back with its errors either way.
+    template = "web/person_reveal.html#form" if request.htmx else "web/person_reveal.html"
+    response = render(request, template, context, status=200 if request.htmx else status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -144,6 +212,15 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(persons_visible_to(user), pk=pk)
     if not can(user, Action.EDIT_PEOPLE):
         raise PermissionDenied
+    # The form holds the full ID and birth date: opening it is a reveal, for correcting the
+    # record, logged before anything is shown.
+    try:
+        person_reads_record(by=user, request=request, kind=Kind.REVEAL, revealed=True,
+                            record_ids=[person.pk], required=True,
+                            purpose=purpose_text(Purpose.CORRECTION))
+    except AccessLogUnavailableError as error:
+        messages.error(request, error.message)
+        return redirect("web:person", pk=person.pk)
     form = PersonForm(request.POST or None, person=person, user=user)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
