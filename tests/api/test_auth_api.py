@@ -123,8 +123,11 @@ def test_a_token_read_writes_nothing_and_a_write_records_the_use(world, api_as):
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/persons").status_code == 200
         assert api.client.head("/api/v1/persons", headers=api.headers).status_code in (200, 405)
+    # The one write a read may make is the access log's record of the unmasked fields it
+    # showed (docs/audit.md); it waits in a spool when the database is busy (test above).
     writes = [query["sql"] for query in queries
-              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+              if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+              and '"auditlog_' not in query["sql"]]
     assert writes == []
     assert ApiToken.objects.get(user=user).last_used is None
     api.post("/persons", {})  # refused or not, a request that may write records the use
