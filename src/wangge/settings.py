@@ -204,7 +204,9 @@ AXES_COOLOFF_TIME = (datetime.timedelta(minutes=envint("WANGGE_LOCKOUT_MINUTES",
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "wangge.access.client.client_address"
 AXES_LOCKOUT_CALLABLE = "wangge.access.views.locked_out"
-AXES_RESET_ON_SUCCESS = True
+# A success does not clear the counts: axes would clear every count of the address too, so a
+# guesser with an account of its own could sign in with it between guesses and start afresh.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept, not only the running count
 AXES_ENABLE_ADMIN = False  # access/admin.py registers them with the administrators' rules
 OTP_TOTP_ISSUER = "wangge"

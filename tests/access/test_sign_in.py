@@ -51,6 +51,16 @@ def test_an_address_is_locked_after_five_failures_whatever_the_account(volunteer
     assert sign_in("vol", PASSWORD, "10.0.3.4").status_code == 302  # another address is fine
 
 
+def test_signing_in_to_ones_own_account_does_not_reset_the_count_of_another(volunteer):
+    mine = make_user(Role.VOLUNTEER, GRID_A, username="mine")
+    mine.set_password(PASSWORD)
+    mine.save()
+    for _attempt in range(4):
+        sign_in("vol", "wrong", "10.0.10.1")
+    assert sign_in("mine", PASSWORD, "10.0.10.1").status_code == 302
+    assert sign_in("vol", "wrong", "10.0.10.2").status_code == 429
+
+
 def test_the_lockout_says_the_same_for_an_account_that_does_not_exist(volunteer):
     pages = []
     for username, base in (("vol", "10.0.4."), ("nobody", "10.0.5.")):
