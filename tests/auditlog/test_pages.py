@@ -246,3 +246,13 @@ def test_opening_a_pair_of_possible_duplicates_is_a_logged_reveal(page_as, world
     [entry] = reads(Kind.REVEAL)
     assert sorted(entry.record_ids) == sorted([first.pk, second.pk])
     assert entry.purpose.startswith("Correcting")
+
+
+def test_the_auditor_pages_through_entries_keeping_the_filters(page_as, worker, auditor,
+                                                               settings):
+    settings.WANGGE_PAGE_SIZE = 2
+    for number in range(5):
+        chain.append({"kind": Kind.LIST, "user_id": worker.pk, "username": "worker-a",
+                      "count": number})
+    page = page_as(auditor).get(reverse("web:access_log"), {"kind": "list"}).content.decode()
+    assert "?kind=list&amp;page=2" in page
