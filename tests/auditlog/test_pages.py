@@ -54,6 +54,11 @@ def test_the_full_id_is_shown_only_after_a_purpose_and_the_reveal_is_logged(
     assert viewed.fields == "health_status,phone,vulnerable_tags"
     assert viewed.record_ids == [resident.pk]
 
+    without_htmx = client.get(reveal).content.decode()
+    assert "Show the full ID number" in without_htmx
+    assert ID not in without_htmx
+    outside = make_person("420102001001002", name="乙")
+    assert client.get(reverse("web:person_reveal", args=[outside.pk])).status_code == 404
     form = client.get(reveal, headers={"HX-Request": "true"}).content.decode()
     assert "Purpose" in form
     assert ID not in form
