@@ -10,3 +10,12 @@ def own_spool(settings, tmp_path):
 from tests.api.conftest import api_as  # noqa: E402
 
 __all__ = ["api_as"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read English; the language active before is restored after each one."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

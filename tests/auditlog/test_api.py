@@ -144,7 +144,7 @@ def test_writers_at_once_never_fork_the_chain(world):
                 access_record(by=reader, kind=Kind.VIEW, request=None, fields=["phone"],
                               record_ids=[number], required=True)
         except Exception as error:
-            errors.append(error)
+            errors.append(repr(error.__cause__ or error))
         finally:
             connection.close()
 

@@ -54,6 +54,11 @@ def test_the_full_id_is_shown_only_after_a_purpose_and_the_reveal_is_logged(
     assert viewed.fields == "health_status,phone,vulnerable_tags"
     assert viewed.record_ids == [resident.pk]
 
+    without_htmx = client.get(reveal).content.decode()
+    assert "Show the full ID number" in without_htmx
+    assert ID not in without_htmx
+    outside = make_person("420102001001002", name="乙")
+    assert client.get(reverse("web:person_reveal", args=[outside.pk])).status_code == 404
     form = client.get(reveal, headers={"HX-Request": "true"}).content.decode()
     assert "Purpose" in form
     assert ID not in form
@@ -246,3 +251,13 @@ def test_opening_a_pair_of_possible_duplicates_is_a_logged_reveal(page_as, world
     [entry] = reads(Kind.REVEAL)
     assert sorted(entry.record_ids) == sorted([first.pk, second.pk])
     assert entry.purpose.startswith("Correcting")
+
+
+def test_the_auditor_pages_through_entries_keeping_the_filters(page_as, worker, auditor,
+                                                               settings):
+    settings.WANGGE_PAGE_SIZE = 2
+    for number in range(5):
+        chain.append({"kind": Kind.LIST, "user_id": worker.pk, "username": "worker-a",
+                      "count": number})
+    page = page_as(auditor).get(reverse("web:access_log"), {"kind": "list"}).content.decode()
+    assert "?kind=list&amp;page=2" in page

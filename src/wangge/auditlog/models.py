@@ -5,6 +5,8 @@ hash (see chain.py); ``ChainHead`` is the one row every append locks, so two wri
 fork the chain.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -86,3 +88,12 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.kind} {self.username}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Appended once by chain.append, never changed through the ORM (verify would tell).
+        if not self._state.adding:
+            raise TypeError("A log entry is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("A log entry is never deleted one by one (see `wangge audit prune`).")
