@@ -264,3 +264,33 @@ def test_responders_are_added_within_the_jurisdiction(page_as, world):
     assert not Responder.objects.exists()
     assert client.post(url, {"organization": own.pk, "user": desk.pk}).status_code == 302
     assert Responder.objects.get().user == desk
+
+
+def test_admin_enterprise_and_dwelling_saves_are_checked_by_their_services(page_as, world):
+    from tests.api.helpers import credit_code
+    from wangge.places.models import Dwelling
+    from wangge.places.services import enterprise_create
+
+    lon, lat = centre_of(GRID_A)
+    enterprise = enterprise_create(name="小店", credit_code=credit_code(7), address="路2号",
+                                   longitude=lon, latitude=lat, by=SYSTEM)
+    client = page_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
+    form = {"name": "小店", "credit_code": enterprise.credit_code, "industry": "",
+            "contact_phone": "12345", "address": "路2号", "longitude": lon, "latitude": lat,
+            "division_code": "", "reason": "补电话"}
+    url = f"/admin/places/enterprise/{enterprise.pk}/change/"
+    response = client.post(url, form)
+    assert response.status_code == 200
+    enterprise.refresh_from_db()
+    assert enterprise.contact_phone == ""
+    assert client.post(url, {**form, "contact_phone": "13900001234"}).status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.contact_phone == "13900001234"
+
+    building = make_building(GRID_A, floors=6)
+    form = {"building": building.pk, "unit": 1, "floor": 9, "room": "901", "reason": "新增"}
+    response = client.post("/admin/places/dwelling/add/", form)
+    assert response.status_code == 200
+    assert "floors 1 to 6" in response.content.decode()
+    assert client.post("/admin/places/dwelling/add/", {**form, "floor": 5}).status_code == 302
+    assert Dwelling.objects.get(building=building, room="901").grid_code == GRID_A

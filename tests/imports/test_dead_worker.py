@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 from stdnum.cn import ric
 
@@ -35,6 +36,14 @@ from wangge.people.models import Person
 ROWS = CHUNK_ROWS + 1000  # the worker is killed after the first chunk, inside the transaction
 WORKER = ("db_worker", "--batch", "--no-startup-delay", "--no-reload")
 
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read English; the clients' requests switch the thread's language, which
+    this puts back afterwards for the suites that read the default."""
+    with translation.override("en"):
+        yield
 
 @pytest.fixture
 def staff(world):

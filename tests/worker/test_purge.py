@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from tests.events.conftest import make_loop
@@ -25,6 +26,14 @@ __all__ = ["immediate_tasks"]
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read English; the clients' requests switch the thread's language, which
+    this puts back afterwards for the suites that read the default."""
+    with translation.override("en"):
+        yield
 
 def days_on(days: float):
     return time_machine.travel(START + datetime.timedelta(days=days), tick=False)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from wangge.access.models import Jurisdiction, User
@@ -54,7 +55,8 @@ class DemoRefusedError(Exception):
     """The demo's district holds records the demo did not make: nothing was deleted."""
 
 
-# Earlier versions wrote their bulk rows with this reason and no user.
+# Earlier versions wrote their bulk rows with this reason and no user, and left a deletion row
+# per event at each rebuild.
 _LEGACY_REASON = "demo"
 
 
@@ -68,7 +70,10 @@ def not_made_by_the_demo() -> list[str]:
         username__in=[accounts.username_for(role) for role in Role.values]).values("pk")
     by_demo = Q(history_user__in=demo_users) | Q(history_user__isnull=True) & (
         Q(history_change_reason=city.REASON) | Q(history_change_reason=_LEGACY_REASON)
-        | Q(history_change_reason__startswith=f"{city.DEMO.name}: "))
+        | Q(history_change_reason__startswith=f"{city.DEMO.name}: ")
+        # A deletion with neither user nor reason went around every service (they all ask
+        # why): the one left by an earlier demo's reset of its events.
+        | Q(history_type="-", history_change_reason__isnull=True))
     organizations = Organization.objects.filter(in_area).values("id")
     persons = Person.objects.filter(in_area).values("id")
     histories = {
@@ -82,7 +87,7 @@ def not_made_by_the_demo() -> list[str]:
     found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
              .exclude(by_demo).count() for model, where in histories.items()}
     jurisdictions = Jurisdiction.objects.filter(prefix_range("code", area))
-    found["users"] = (User.objects.filter(jurisdictions__in=jurisdictions)
+    found[User._meta.verbose_name_plural] = (User.objects.filter(jurisdictions__in=jurisdictions)
                       .exclude(pk__in=demo_users).distinct().count())
     # Rows without history of their own: a move, a step of an event, a responder.
     found[PersonMove._meta.verbose_name_plural] = PersonMove.objects.filter(
@@ -100,10 +105,12 @@ def demo_reset() -> None:
     """Delete the previous demo district, its history and the demo accounts; refuse
     (``DemoRefusedError``, nothing deleted) when anything there is not the demo's own."""
     if foreign := not_made_by_the_demo():
-        raise DemoRefusedError(
-            f"District {city.DISTRICT[0]} ({city.DISTRICT[1]}) holds records the demo did not "
-            f"make: {', '.join(foreign)}. Nothing was deleted. The demo replaces everything "
-            f"under code {city.AREA_CODE}: run it on a database of its own (DATABASE_URL).")
+        raise DemoRefusedError(_(
+            "District %(code)s (%(name)s) holds records the demo did not make: %(records)s. "
+            "Nothing was deleted. The demo replaces everything under code %(area)s: run it on "
+            "a database of its own (DATABASE_URL).") % {
+            "code": city.DISTRICT[0], "name": city.DISTRICT[1], "records": ", ".join(foreign),
+            "area": city.AREA_CODE})
     area = city.AREA_CODE
     in_area = prefix_range("grid_code", area)
     patrols = Patrol.objects.filter(in_area)  # they refer to buildings and accounts

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from wangge.demo.build import DEFAULT_SEED, DemoRefusedError, demo_build
 
@@ -37,10 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         if not (settings.DEBUG or options["not_production"]):
-            raise CommandError(
+            raise CommandError(_(
                 "wangge demo replaces district 420102 and the demo-* accounts with synthetic "
                 "ones: it is for development only. Run it with DEBUG=1, or with "
-                "--i-know-this-is-not-production on a database of its own.")
+                "--i-know-this-is-not-production on a database of its own."))
         started = time.monotonic()
 
         def progress(line: str) -> None:
