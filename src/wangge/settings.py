@@ -188,14 +188,6 @@ AUTH_PASSWORD_VALIDATORS = [
 # the idle timeout, sign-in throttling, the second factor.
 WANGGE_PASSWORD_HISTORY = envint("WANGGE_PASSWORD_HISTORY", 5)
 WANGGE_IDLE_MINUTES = envint("WANGGE_IDLE_MINUTES", 30)
-# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
-# from anyone else, REMOTE_ADDR is the client. Shared with the public rate limits.
-WANGGE_TRUSTED_PROXIES = envlist("WANGGE_TRUSTED_PROXIES", "")
-try:
-    WANGGE_TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(proxy, strict=False)
-                                     for proxy in WANGGE_TRUSTED_PROXIES]
-except ValueError as error:
-    raise ImproperlyConfigured(f"WANGGE_TRUSTED_PROXIES: {error}") from error
 # Locked per account and, separately, per client address after this many failures in a row,
 # for WANGGE_LOCKOUT_MINUTES (0: until the security administrator unlocks it).
 AXES_FAILURE_LIMIT = envint("WANGGE_LOGIN_FAILURE_LIMIT", 5)

@@ -3,6 +3,7 @@ script), and the auditor finds that read in the log. (Two-factor sign-in joins t
 it exists.)"""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import GRID_A, STREET_1, make_person, make_user
 from tests.web.conftest import in_browser
@@ -33,8 +34,7 @@ def test_a_reveal_after_a_purpose_is_found_by_the_auditor(in_browser, live_serve
         page.wait_for_selector("#id-number input[name=purpose]")
         page.check("#id-number input[name=purpose][value=health]")
         page.click("#id-number button[type=submit]")
-        page.wait_for_function(f"document.querySelector('#id-number').innerText"
-                               f".includes('{ID}')")
+        expect(page.locator("#id-number")).to_contain_text(ID)
         born = page.inner_text("#birth-date")
         page.close()
 

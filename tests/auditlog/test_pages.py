@@ -12,6 +12,7 @@ from tests.factories import (
     COMMUNITY_1,
     GRID_A,
     STREET_1,
+    SYSTEM,
     make_dwelling,
     make_person,
     make_user,
@@ -244,7 +245,7 @@ def test_opening_a_pair_of_possible_duplicates_is_a_logged_reveal(page_as, world
 
     background(GRID_A, 200)
     first, second = doubtful_pair(GRID_A)
-    candidates_find(scope=GRID_A, by=None)
+    candidates_find(scope=GRID_A, by=SYSTEM)
     candidate = MatchCandidate.objects.get(left=first, right=second)
     staff = make_user(Role.COMMUNITY_STAFF, COMMUNITY_1, username="staff")
     page = page_as(staff).get(reverse("linkage:pair", args=[candidate.pk]))

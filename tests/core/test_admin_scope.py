@@ -29,7 +29,7 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.admin import ServiceAdmin
-from wangge.access.permissions import Role
+from wangge.access.permissions import Action, Role, can
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Responder
@@ -82,8 +82,17 @@ GLOBAL = {
     "events.Category": "the category tree is shared by every jurisdiction",
     "reports.ReportTemplate": "a department's report form is the same everywhere",
 }
-# Accounts, groups and the task queue: no role that answers for a jurisdiction opens them.
-CLOSED = {"access.User", "access.ApiToken", "auth.Group", "django_tasks_database.DBTaskResult"}
+# Groups and the task queue: no role opens them.
+CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}
+# Accounts and logs: opened only by the administrator whose job they are (MLPS's separation).
+ACCOUNTS_AND_LOGS = {
+    "access.User": Action.MANAGE_ACCOUNTS,
+    "access.ApiToken": Action.MANAGE_ACCOUNTS,
+    "axes.AccessAttempt": (Action.MANAGE_ACCOUNTS, Action.READ_LOGS),
+    "axes.AccessLog": Action.READ_LOGS,
+    "axes.AccessFailureLog": Action.READ_LOGS,
+    "admin.LogEntry": Action.READ_LOGS,
+}
 
 
 def _admins() -> list[tuple[str, ModelAdmin]]:
@@ -98,8 +107,8 @@ def _request(user: Any) -> Any:
 
 
 def test_every_admin_is_classified():
-    unknown = [label for label, _ in _admins()
-               if label not in SCOPED and label not in GLOBAL and label not in CLOSED]
+    unknown = [label for label, _ in _admins() if label not in SCOPED and label not in GLOBAL
+               and label not in CLOSED and label not in ACCOUNTS_AND_LOGS]
     assert not unknown, (f"{unknown}: scope their admin list and add them to SCOPED, or say "
                          "why they are global (GLOBAL) or closed to every data role (CLOSED)")
 
@@ -126,11 +135,22 @@ def test_closed_admins_are_closed_to_every_data_role(world, label):
         assert not model_admin.has_view_permission(request), (label, role)
 
 
+@pytest.mark.parametrize("label", sorted(ACCOUNTS_AND_LOGS))
+def test_account_and_log_admins_open_only_to_their_administrator(world, label):
+    model_admin = next(model_admin for name, model_admin in _admins() if name == label)
+    actions = ACCOUNTS_AND_LOGS[label]
+    actions = actions if isinstance(actions, tuple) else (actions,)
+    for role in Role.values:
+        request = _request(make_user(role, DISTRICT))
+        opens = model_admin.has_module_permission(request)
+        assert opens == any(can(request.user, action) for action in actions), (label, role)
+
+
 def test_every_admin_that_saves_does_so_through_a_service(world):
     """No data role can add or change through an admin that would call ``Model.save``."""
     for label, model_admin in _admins():
-        if label in CLOSED:
-            continue
+        if label in CLOSED or label in ACCOUNTS_AND_LOGS:
+            continue  # accounts are saved by Django's own UserAdmin (docs/security.md)
         saves = any(model_admin.has_add_permission(request := _request(
             make_user(role, DISTRICT))) or model_admin.has_change_permission(request)
             for role in Role.values)

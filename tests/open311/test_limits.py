@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 
 from tests.factories import COMMUNITY_1
 from wangge.events.models import Event
-from wangge.open311.limits import client_address
+from wangge.open311.limits import network_of
 
 PAGE = f"/report/{COMMUNITY_1}/"
 
@@ -35,7 +35,7 @@ def address(settings, trusted: str, remote: str, forwarded: str = "") -> str:
     meta = {"REMOTE_ADDR": remote}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
-    return client_address(RequestFactory().get("/", **meta))
+    return network_of(RequestFactory().get("/", **meta))
 
 
 def test_the_shared_cache_is_the_database_by_default(db):

@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from wangge.access.client import client_address
 from wangge.access.permissions import SensitiveField, sees_now
 
 from . import chain
@@ -40,10 +41,8 @@ def term_digest(term: str) -> str:
     return hmac.new(key, term.encode(), hashlib.sha256).hexdigest()
 
 
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")[:45]
+def request_address(request: HttpRequest | None) -> str:
+    return "" if request is None else client_address(request)
 
 
 def purpose_text(code: str, words: str = "") -> str:
@@ -73,7 +72,7 @@ def access_record(*, by: Any, kind: Kind, request: HttpRequest | None,
         "fields": ",".join(fields), "target": target[:200],
         "record_ids": ids[:RECORD_IDS_KEPT], "count": len(ids) if count is None else count,
         "term_digest": term_digest(term) if term else "", "purpose": purpose[:300],
-        "client_address": client_address(request),
+        "client_address": request_address(request),
     }
     return _write(values, required=required)
 
@@ -84,7 +83,7 @@ def security_record(*, kind: Kind, user: Any = None, username: str = "",
     values = {
         "user_id": getattr(user, "pk", None),
         "username": (username or (user.get_username() if user is not None else ""))[:150],
-        "kind": kind, "detail": detail[:300], "client_address": client_address(request),
+        "kind": kind, "detail": detail[:300], "client_address": request_address(request),
     }
     return _write(values, required=False)
 

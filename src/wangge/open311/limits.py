@@ -2,8 +2,7 @@
 counters in the shared cache, so that every process counts together) and a cap on the size of
 a request body.
 
-A client is known by the address the deployment trusts (``client_address``): REMOTE_ADDR, or
-behind ``WANGGE_TRUSTED_PROXIES`` the address the nearest untrusted hop had."""
+A client is known by the address the deployment trusts (``access.client.client_ip``)."""
 
 import functools
 import ipaddress
@@ -16,6 +15,8 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 
+from wangge.access.client import client_ip
+
 log = logging.getLogger(__name__)
 
 # A random name for the phone that sent a report, so that one phone's limit does not fall on
@@ -24,45 +25,14 @@ CLIENT_COOKIE = "wg_reporter"
 CLIENT_COOKIE_AGE = 365 * 24 * 3600
 # Room for the form fields around the photos.
 FORM_ALLOWANCE = 2**20
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def _address(text: str) -> Address | None:
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
-def _trusted(address: Address, networks: list) -> bool:
-    return any(address.version == network.version and address in network
-               for network in networks)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's network address as the deployment can vouch for it; an IPv6 address as
-    its /64 (one household or phone holds a whole /64)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = settings.WANGGE_TRUSTED_PROXIES
-    found = _address(remote)
-    if trusted and found is not None:
-        # Each proxy appends the address it was reached from: the entries on the right were
-        # written by our proxies, anything further left by the client, who may lie.
-        hops = [_address(part) for part in
-                request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        chain = [*hops, found]
-        if trusted.isdigit():
-            index = max(len(chain) - 1 - int(trusted), 0)
-        else:
-            networks = [ipaddress.ip_network(item.strip(), strict=False)
-                        for item in trusted.split(",") if item.strip()]
-            index = len(chain) - 1
-            while index > 0 and chain[index] is not None and _trusted(chain[index], networks):
-                index -= 1
-        # A hop no proxy of ours could have written (not an address) is not believed.
-        found = chain[index] or found
+def network_of(request: HttpRequest) -> str:
+    """The client's address to count limits by; an IPv6 address as its /64 (one household or
+    phone holds a whole /64)."""
+    found = client_ip(request)
     if found is None:
-        return remote
+        return request.META.get("REMOTE_ADDR", "")
     if found.version == 6:
         return str(ipaddress.ip_network(f"{found}/64", strict=False))
     return str(found)
@@ -86,7 +56,7 @@ def over_limit(request: HttpRequest, group: str, *, rate: str,
     """Count this request against ``key`` (by default its client address) in ``group``; True
     once ``rate`` is exceeded. A cache that cannot be written (a busy SQLite database) lets
     the request through rather than failing it."""
-    name = f"address:{client_address(request)}" if key is None else key
+    name = f"address:{network_of(request)}" if key is None else key
     try:
         return is_ratelimited(request, group=f"open311.{group}",
                               key=lambda _group, _request: name, rate=rate, increment=True)
@@ -103,7 +73,7 @@ def report_over_limit(request: HttpRequest) -> bool:
     cookie = client_id(request)
     by_phone = over_limit(request, "report-client", rate=settings.WANGGE_PUBLIC_REPORT_RATE,
                           key=f"phone:{cookie}" if cookie
-                          else f"cookieless:{client_address(request)}")
+                          else f"cookieless:{network_of(request)}")
     return by_address or by_phone
 
 
