@@ -117,6 +117,7 @@ def test_a_spreadsheet_bomb_uploaded_through_the_api_fails_with_the_reason(
     from tests.spreadsheets.test_limits import whitespace_bomb
 
     api = api_as(staff, token=True)
+    api.headers["Accept-Language"] = "en"  # the job speaks the language it was uploaded in
     with django_capture_on_commit_callbacks(execute=True):
         job = post_file(api, whitespace_bomb(tmp_path / "bomb.xlsx", 64)).json()
     status = api.get(f"/imports/{job['id']}", **{"Accept-Language": "en"}).json()

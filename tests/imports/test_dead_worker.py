@@ -125,7 +125,7 @@ def test_a_worker_killed_mid_import_fails_the_job_and_the_uploader_retries_it(
     assert import_jobs_fail_dead() == 1  # cron records it
     job.refresh_from_db()
     assert (job.status, job.finished is not None) == (ImportJob.Status.FAILED, True)
-    assert "Nothing was written" in job.error or "没有写入" in job.error
+    assert "Nothing was written" in job.error or "未写入任何数据" in job.error
 
     response = client.post(f"/api/v1/imports/{job.pk}/retry")
     assert response.status_code == 202
