@@ -29,6 +29,7 @@ from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
+from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
@@ -150,6 +151,7 @@ api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", organizations_router)
 api.add_router("/", events_router)
+api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

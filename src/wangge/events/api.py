@@ -1,5 +1,5 @@
 """API for the event loop: categories, events with their timeline, transitions, comments,
-assignment, merging, and the caller's inbox."""
+assignment and merging."""
 
 import datetime
 
@@ -23,17 +23,14 @@ from .models import (
     Event,
     EventComment,
     EventPhoto,
-    NotificationKind,
     Priority,
     State,
 )
-from .notifications import describe, inbox_mark_read
 from .selectors import (
     categories_active,
     dispatch_targets,
     events_visible_to,
     handlers_for,
-    inbox_of,
     likely_duplicates,
     timeline,
 )
@@ -180,32 +177,6 @@ class MergeIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
-class NotificationOut(Schema):
-    id: int
-    kind: NotificationKind
-    text: str
-    event_id: int
-    event_number: str = Field(alias="event.number")
-    created_at: datetime.datetime
-    read_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_text(notification) -> str:
-        return describe(notification)
-
-
-class InboxFilter(Schema):
-    unread: bool = False
-
-
-class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Leave out to mark every one read")
-
-
-class ReadOut(Schema):
-    marked: int
-
-
 def _photo_link(request: HttpRequest, photo: EventPhoto) -> str:
     return request.build_absolute_uri(reverse("events:photo", args=[photo.event_id, photo.pk]))
 
@@ -319,16 +290,3 @@ def event_merge_post(request: HttpRequest, id: int, payload: MergeIn) -> Event:
     by = acting(request, Action.TRIAGE_EVENTS)
     into = referenced(request, events_visible_to, VIEW, field="into_id", pk=payload.into_id)
     return _detail(request, event_merge(event=event, into=into, by=by, comment=payload.comment))
-
-
-@router.get("/inbox", response=list[NotificationOut])
-@paginate(Pages)
-def inbox_list(request: HttpRequest, filters: Query[InboxFilter]) -> QuerySet:
-    """The caller's own notifications, newest first."""
-    notifications = inbox_of(caller(request))
-    return notifications.filter(read_at__isnull=True) if filters.unread else notifications
-
-
-@router.post("/inbox/read", response=ReadOut)
-def inbox_read(request: HttpRequest, payload: ReadIn) -> dict:
-    return {"marked": inbox_mark_read(user=caller(request), ids=payload.ids)}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.events.selectors import categories_active
+from wangge.forms import service_errors_shown
 from wangge.paging import page_of
 
 from .forms import FindingForm, StartForm
@@ -170,19 +171,11 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _refusal(error))
             return redirect("patrols:home")
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("Reported as %(number)s.") % {"number": event.number})
             return redirect("patrols:home")
     return render(request, "patrols/finding.html", {"patrol": patrol, "form": form})
-
-
-def _add_errors(form: FindingForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
