@@ -40,9 +40,10 @@ def test_upload_answers_202_and_the_job_runs(api_as, staff, tmp_path, immediate_
     status = api.get(f"/imports/{job['id']}").json()
     assert status["status"] == "imported"
     summary = {key: status["summary"][key]
-               for key in ("rows", "created", "updated", "unchanged", "rejected")}
-    assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0, "rejected": 2}
-    assert status["rows_read"] == 4
+               for key in ("rows", "created", "updated", "unchanged", "rejected", "warned")}
+    assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0,
+                       "rejected": 2, "warned": 0}
+    assert status["progress"] == {"rows": 4, "expected": 4}
     assert status["rejects"] == f"/api/v1/imports/{job['id']}/rejects"
     assert Person.objects.count() == 2
     rejects = api.get(f"/imports/{job['id']}/rejects")

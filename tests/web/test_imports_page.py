@@ -19,6 +19,7 @@ from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
 from wangge.access.permissions import Role
 from wangge.imports.liveness import heartbeat
 from wangge.imports.models import ImportJob
+from wangge.imports.services import ImportSummary
 from wangge.imports.tasks import job_progress_write
 from wangge.people.models import Person
 
@@ -77,9 +78,10 @@ def test_a_running_job_polls_its_progress(staff_client, tmp_path):
     job = ImportJob.objects.get()
     page = staff_client.get(response.url).content.decode()
     assert 'hx-trigger="every 1s"' in page
-    job.status, job.rows_expected = ImportJob.Status.RUNNING, 10000
+    job.status, job.rows_expected = ImportJob.Status.RUNNING, 10002
     job.save()
-    job_progress_write(job, 4000)
+    # A title and a header row above the data: 10,000 rows to read, not 10,002.
+    job_progress_write(job, ImportSummary(rows=4000, header_row=2))
     with heartbeat(job):  # as a worker running it keeps
         part = staff_client.get(response.url, headers={"HX-Request": "true"}).content.decode()
     assert part.lstrip().startswith('<section id="progress"')
@@ -179,8 +181,8 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
 
     # A job still running: its progress bar, as the poll draws it.
     running = ImportJob.objects.create(user=staff, kind="persons", file=job.file.name,
-                                       status=ImportJob.Status.RUNNING, rows_expected=120_000)
-    job_progress_write(running, 48_000)
+                                       status=ImportJob.Status.RUNNING, rows_expected=120_001)
+    job_progress_write(running, ImportSummary(rows=48_000, header_row=1))
 
     def watch(chromium) -> str | None:
         page = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")

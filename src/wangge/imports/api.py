@@ -25,9 +25,14 @@ from .jobs import (
 )
 from .liveness import import_job_seen
 from .models import ImportJob
-from .tasks import job_rows_read
+from .tasks import job_progress
 
 router = Router(tags=["imports"])
+
+
+class ProgressOut(Schema):
+    rows: int
+    expected: int | None
 
 
 class ImportJobOut(Schema):
@@ -37,8 +42,7 @@ class ImportJobOut(Schema):
     department: str
     partial: bool
     status: str
-    rows_read: int
-    rows_expected: int | None
+    progress: ProgressOut
     summary: dict
     error: str
     rejects: str | None
@@ -52,8 +56,11 @@ class ImportJobOut(Schema):
         return job.file_name
 
     @staticmethod
-    def resolve_rows_read(job: ImportJob) -> int:
-        return job_rows_read(job)
+    def resolve_progress(job: ImportJob) -> ProgressOut:
+        """Data rows read so far (title and header rows are not rows), as the summary counts
+        them, and about how many the file holds."""
+        progress = job_progress(job)
+        return ProgressOut(rows=progress.rows, expected=progress.expected)
 
     @staticmethod
     def resolve_rejects(job: ImportJob) -> str | None:

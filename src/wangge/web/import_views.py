@@ -24,7 +24,7 @@ from wangge.imports.jobs import (
 )
 from wangge.imports.liveness import import_job_seen
 from wangge.imports.models import ImportJob
-from wangge.imports.tasks import job_rows_read
+from wangge.imports.tasks import job_progress
 
 from .forms import UploadForm
 
@@ -92,5 +92,5 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _job_context(job: ImportJob) -> dict:
-    return {"job": job, "rows_read": job_rows_read(job),
+    return {"job": job, "progress": job_progress(job),
             "kind_label": KIND_LABELS.get(job.kind, job.kind)}
