@@ -5,7 +5,7 @@ A job is its uploader's alone (see imports.jobs): another caller's job is a 404.
 
 import datetime
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -13,6 +13,8 @@ from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
 from wangge.api_support import caller
 
 from .jobs import (
@@ -26,6 +28,7 @@ from .jobs import (
 from .liveness import import_job_seen
 from .models import ImportJob
 from .tasks import job_progress
+from .templates import XLSX_TYPE, template_download
 
 router = Router(tags=["imports"])
 
@@ -110,3 +113,15 @@ def import_rejects(request: HttpRequest, id: int) -> FileResponse:
         return rejects_download(job, by=user, request=request)
     except RejectsGoneError as error:
         raise HttpError(404, str(error)) from error
+
+
+@router.get("/import-templates/{kind}", response={200: None}, openapi_extra={"responses": {
+    200: {"description": "The template workbook", "content": {
+        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}})
+def import_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    """The template of a kind of file (persons, buildings, dwellings, facilities,
+    organizations) as an xlsx: the header row, drop-down lists for the choice columns, an
+    example row (refused if it is still there when the file is uploaded) and a notes sheet.
+    In the caller's language (``Accept-Language``); 404 for an unknown kind."""
+    require(caller(request), Action.IMPORT_FILES)
+    return template_download(kind)

@@ -131,6 +131,7 @@ class PersonKind:
     headers = PERSON_HEADERS
     required_columns = ("name",)
     key_column = "id_number"
+    choices = {name: (choices, CHOICE_WORDS[name]) for name, choices in CHOICES.items()}
     duplicate = gettext_lazy("The same person as row %(row)d: one row per person.")
     # The template's example row; its first cell marks it (an upload still holding it is
     # refused on that row). Choices are codes, written in the template's language.
@@ -145,8 +146,8 @@ class PersonKind:
         self.user = actor_checked(user)
         # The command line (a system actor) imports for every jurisdiction.
         self.prefixes = user.scope_prefixes
-        self._words = {name: choice_words(choices, CHOICE_WORDS[name])
-                       for name, choices in CHOICES.items()}
+        self._words = {name: choice_words(choices, words)
+                       for name, (choices, words) in self.choices.items()}
         self._grids: dict[str, bool] = {}
         self.places = PlaceFinder(self.prefixes)
         self.plausibility = PersonPlausibility()

@@ -163,6 +163,7 @@ def _import_rows(
     first_rows = FirstRows()
     rows = _data_rows(table, columns)
     marker, example = next(iter(handler.example.items()))
+    example = tidy(example)
     while chunk := list(islice(rows, CHUNK_ROWS)):
         ready = []
         for row in chunk:

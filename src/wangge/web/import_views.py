@@ -25,6 +25,7 @@ from wangge.imports.jobs import (
 from wangge.imports.liveness import import_job_seen
 from wangge.imports.models import ImportJob
 from wangge.imports.tasks import job_progress
+from wangge.imports.templates import template_download
 
 from .forms import UploadForm
 
@@ -63,6 +64,14 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, template, _job_context(job))
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    """The template workbook of a kind of file, in the page's language."""
+    if not can(request.user, Action.IMPORT_FILES):
+        raise PermissionDenied
+    return template_download(kind)
 
 
 @login_required
