@@ -1,6 +1,7 @@
 """Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
 the one record per person (by normalised document number)."""
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ from wangge.people.services import person_errors
 from wangge.places.models import Dwelling
 from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
 
-from .cells import LIST_SEPARATORS, choice, choice_words, tidy, whole_number
+from .cells import choice, choice_words, tidy, whole_number
 from .places import PlaceFinder, grid_of
 from .plausibility import PersonPlausibility, birth_date_errors
 from .rows import Outcome, Row, RowError, RowWarning
@@ -91,6 +92,8 @@ COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicit
 COMPARED_SET = frozenset(COMPARED)
 LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
           } | {"household_number": Household._meta.get_field("number").max_length}
+# Between tags: LIST_SEPARATORS but spaces, which may also be inside a tag.
+TAG_SEPARATORS = re.compile(r"[,，、;；/|]+")
 PLACE_CELLS = ("address", "building", "unit", "floor", "room")
 # A new Person's attributes before its cells are set: what Model.__init__ would give it.
 DEFAULTS = {model_field.attname: model_field.get_default()
@@ -184,7 +187,7 @@ class PersonKind:
         if future := birth_date_errors(fields.get("birth_date")):
             errors["birth_date"] = future
         dwelling = self._dwelling(fields, errors)
-        if "grid_code" not in fields and "grid_code" not in errors:
+        if "grid_code" not in fields and errors.keys().isdisjoint({*PLACE_CELLS, "grid_code"}):
             errors["grid_code"] = [_("Fill in the person's 15-digit grid code, or their "
                                      "building, unit and room.")]
         compared = COMPARED_SET.intersection(fields)
@@ -208,8 +211,15 @@ class PersonKind:
         return lambda value, text: choice(words, choices, text)
 
     def _tags(self, value: Any, text: str) -> list[str]:
-        return sorted({choice(self._words["vulnerable_tags"], VulnerableTag, word)
-                       for word in LIST_SEPARATORS.split(text) if word})
+        """Tags separated by 、, commas or spaces; a tag written in words with spaces between
+        (Low income, from an English template) is one tag."""
+        words = self._words["vulnerable_tags"]
+        tags = set()
+        for part in TAG_SEPARATORS.split(text):
+            part = part.strip()
+            for word in [part] if part.lower() in words else part.split():
+                tags.add(choice(words, VulnerableTag, word))
+        return sorted(tags)
 
     @staticmethod
     def _bounded(name: str, text: str) -> str:
