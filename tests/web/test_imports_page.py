@@ -1,6 +1,7 @@
 """The upload page: who may use it, the upload, the progress part htmx polls, the summary and
 the rejects download, and that a job is its uploader's alone."""
 
+import datetime
 import os
 import re
 import subprocess
@@ -13,7 +14,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.factories import STREET_1, make_user
+from tests.factories import GRID_A, STREET_1, make_user, resident_id
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
 from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
 from wangge.access.permissions import Role
@@ -207,3 +208,34 @@ def test_a_rejects_workbook_no_longer_kept_is_a_404_that_says_so(
     assert response.status_code == 404
     assert "The rejects workbook of this import is no longer kept" in response.content.decode()
     assert "名单.xlsx" in response.content.decode()  # the job's own page
+
+
+def test_the_upload_page_offers_each_kind_s_template(staff_client, tmp_path, client):
+    page = staff_client.get(reverse("web:imports")).content.decode()
+    link = reverse("web:import_template", args=["persons"])
+    assert link in page
+    response = staff_client.get(link)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(response.content)
+    assert load_workbook(path).worksheets[0]["A1"].value == "姓名"
+    assert staff_client.get(reverse("web:import_template", args=["nothing"])).status_code == 404
+    client.force_login(make_user(Role.GRID_WORKER, STREET_1))
+    assert client.get(link).status_code == 403
+
+
+def test_warnings_are_listed_on_the_job_page(staff_client, tmp_path, immediate_tasks,
+                                             django_capture_on_commit_callbacks):
+    header = ["姓名", "身份证号", "特殊群体", "网格编码"]
+    young = resident_id(datetime.date(1997, 6, 1))
+    path = tmp_path / "w.csv"
+    path.write_text("\r\n".join(",".join(row) for row in [
+        header, ["张伟", young, "独居老人", GRID_A]]) + "\r\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, path)
+    job = ImportJob.objects.get()
+    assert (job.status, job.summary["warned"]) == ("imported", 1)
+    page = staff_client.get(response.url).content.decode()
+    assert "特殊群体" in page
+    assert job.summary["warnings"][0]["reason"] in page.replace("&#x27;", "'")
+    assert reverse("web:import_rejects", args=[job.pk]) in page  # the Warnings sheet
