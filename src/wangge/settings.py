@@ -297,6 +297,8 @@ WANGGE_SHEET_MAX_RATIO = envint("WANGGE_SHEET_MAX_RATIO", 200)
 WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 1_048_576)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 256)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 32_767)
+# An import warns (without refusing) when a dwelling ends up with more residents than this.
+WANGGE_DWELLING_MAX_OCCUPANTS = envint("WANGGE_DWELLING_MAX_OCCUPANTS", 10)
 # Retention (docs/imports.md "Retention"; `wangge purge`, daily from cron): an upload and its
 # rejects workbook are the department's rows as sent, a second copy of what the records hold,
 # kept only while the uploader may need them to fix rejected rows and retry (30 days after the

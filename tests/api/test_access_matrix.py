@@ -403,7 +403,7 @@ def test_the_matrix_covers_every_route(client, db):
 # scope is a code in the query, so these are checked role by role here rather than above.
 IMPORT_AND_REPORT_ROUTES = {
     "POST /imports", "GET /imports/{id}", "GET /imports/{id}/rejects",
-    "POST /imports/{id}/retry",
+    "POST /imports/{id}/retry", "GET /import-templates/{kind}",
     "GET /report-templates", "GET /report-templates/{slug}/export",
     "GET /report-templates/{slug}/gaps",
 }
@@ -441,6 +441,8 @@ def test_access_to_imports(role, scene, db, api_as):
         # Only a failed job is retried: the owner's rejected one is a conflict.
         want = (403 if Action.IMPORT_FILES not in actions else 409 if in_scope else 404)
         assert api.post(f"/imports/{job.pk}/retry", {}).status_code == want, in_scope
+    template = api.get("/import-templates/persons")
+    assert template.status_code == (200 if Action.IMPORT_FILES in actions else 403)
 
 
 

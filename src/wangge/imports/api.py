@@ -5,7 +5,7 @@ A job is its uploader's alone (see imports.jobs): another caller's job is a 404.
 
 import datetime
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -13,6 +13,8 @@ from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
 from wangge.api_support import caller
 
 from .jobs import (
@@ -25,9 +27,15 @@ from .jobs import (
 )
 from .liveness import import_job_seen
 from .models import ImportJob
-from .tasks import job_rows_read
+from .tasks import job_progress
+from .templates import XLSX_TYPE, template_download
 
 router = Router(tags=["imports"])
+
+
+class ProgressOut(Schema):
+    rows: int
+    expected: int | None
 
 
 class ImportJobOut(Schema):
@@ -37,8 +45,7 @@ class ImportJobOut(Schema):
     department: str
     partial: bool
     status: str
-    rows_read: int
-    rows_expected: int | None
+    progress: ProgressOut
     summary: dict
     error: str
     rejects: str | None
@@ -52,8 +59,11 @@ class ImportJobOut(Schema):
         return job.file_name
 
     @staticmethod
-    def resolve_rows_read(job: ImportJob) -> int:
-        return job_rows_read(job)
+    def resolve_progress(job: ImportJob) -> ProgressOut:
+        """Data rows read so far (title and header rows are not rows), as the summary counts
+        them, and about how many the file holds."""
+        progress = job_progress(job)
+        return ProgressOut(rows=progress.rows, expected=progress.expected)
 
     @staticmethod
     def resolve_rejects(job: ImportJob) -> str | None:
@@ -103,3 +113,15 @@ def import_rejects(request: HttpRequest, id: int) -> FileResponse:
         return rejects_download(job, by=user, request=request)
     except RejectsGoneError as error:
         raise HttpError(404, str(error)) from error
+
+
+@router.get("/import-templates/{kind}", response={200: None}, openapi_extra={"responses": {
+    200: {"description": "The template workbook", "content": {
+        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}})
+def import_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    """The template of a kind of file (persons, buildings, dwellings, facilities,
+    organizations) as an xlsx: the header row, drop-down lists for the choice columns, an
+    example row (refused if it is still there when the file is uploaded) and a notes sheet.
+    In the caller's language (``Accept-Language``); 404 for an unknown kind."""
+    require(caller(request), Action.IMPORT_FILES)
+    return template_download(kind)
