@@ -4,6 +4,7 @@ as such (an upload that still holds it is refused on that row), and a notes shee
 what each column takes. `wangge import-template`, the upload page and the API serve it."""
 
 import io
+from typing import Any
 
 import xlsxwriter
 from django.http import Http404, HttpResponse
@@ -66,7 +67,7 @@ EXAMPLE_NOTE = gettext_lazy("Row 2 is an example: write your first record over i
 
 def import_template(kind: str) -> bytes:
     """The template workbook of ``kind`` (a key of KINDS), in the active language."""
-    handler = KINDS[kind][0]
+    handler: Any = KINDS[kind][0]  # a kind class: headers, choices, required, example
     fields = list(handler.headers)
     choices = {name: choices for name, (choices, _words) in handler.choices.items()}
     buffer = io.BytesIO()
@@ -107,7 +108,7 @@ def import_template(kind: str) -> bytes:
 
 
 
-def _notes(notes: xlsxwriter.worksheet.Worksheet, handler: type, fields: list[str],
+def _notes(notes: xlsxwriter.worksheet.Worksheet, handler: Any, fields: list[str],
            choices: dict, bold: xlsxwriter.format.Format) -> None:
     notes.set_column(0, 0, 18)
     notes.set_column(1, 1, 10)
