@@ -111,7 +111,7 @@ def event_report(
     return event
 
 
-def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
+def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: Actor
                      ) -> list[EventPhoto]:
     """Attach photos to ``event``: for those who may comment on it in their jurisdiction;
     each checked and stripped of its metadata like the report's, before the transaction."""
@@ -123,7 +123,7 @@ def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
         raise ValidationError({"photos": _("Choose at least one photo.")})
     prepared = photos_prepared(uploads)
     with transaction.atomic():
-        return photos_add(event=event, uploads=prepared, by=by)
+        return photos_add(event=event, uploads=prepared, by=user_of(by))
 
 
 @transaction.atomic

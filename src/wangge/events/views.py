@@ -194,7 +194,10 @@ def event_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
-        into = _visible(request).filter(pk=request.POST.get("into", "")).first()
+        into_id = request.POST.get("into", "")
+        # Not a number (or none): no event, as for one out of scope, rather than a 500.
+        into = (_visible(request).filter(pk=into_id).first()
+                if into_id.isdecimal() and len(into_id) < 19 else None)
         if into is None:
             raise ValidationError(_("Merge into another open event."))
         event_merge(event=event, into=into, by=request.user,

@@ -31,7 +31,13 @@ from .selectors import (
     patrols_visible_to,
     unvisited_buildings,
 )
-from .services import patrol_end, patrol_record_finding, patrol_start, patrol_visit
+from .services import (
+    patrol_end,
+    patrol_record_finding,
+    patrol_require_own_open,
+    patrol_start,
+    patrol_visit,
+)
 
 # The checklist shows this many buildings at once; the search narrows the rest.
 CHECKLIST_SIZE = 100
@@ -153,7 +159,12 @@ def patrol_visit_view(request: HttpRequest, pk: int, building: int) -> HttpRespo
 def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what was found: it becomes an event at once, linked to the patrol."""
     patrol = _patrol(request, pk)
-    _require(request, Action.PATROL)
+    # Someone else's patrol is refused (403) before its form is shown; an ended one goes home.
+    try:
+        patrol_require_own_open(patrol=patrol, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal(error))
+        return redirect("patrols:home")
     form = FindingForm(request.POST or None, request.FILES or None, patrol=patrol,
                        user=request.user, initial={"building": request.GET.get("building")})
     if request.method == "POST" and form.is_valid():
