@@ -6,9 +6,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from .permissions import Action, can
+from .requests import SignedInRequest
 
 
 def action_required(action: Action) -> Callable[[Callable[..., HttpResponse]],
@@ -19,7 +20,7 @@ def action_required(action: Action) -> Callable[[Callable[..., HttpResponse]],
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def checked(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not can(request.user, action):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
