@@ -84,6 +84,8 @@ PAGES = [
     Page("GET", "people/<int:pk>/reveal/", "/people/{person}/reveal/", view=PEOPLE,
          may=_sees_full_ids),
     Page("GET", "imports/", "/imports/", view=Action.IMPORT_FILES, kind="page"),
+    Page("GET", "imports/templates/<slug:kind>/", "/imports/templates/persons/",
+         view=Action.IMPORT_FILES, kind="page"),
     Page("GET", "reports/", "/reports/", view=Action.USE_REPORTS, kind="page"),
     # A template is the same everywhere; its export and gaps are scoped (below).
     Page("GET", "reports/<slug:slug>/", "/reports/civil-affairs-elderly-alone/",
@@ -91,8 +93,8 @@ PAGES = [
     Page("GET", "access-log/", "/access-log/", view=Action.READ_LOGS, kind="page"),
     Page("GET", "events/", "/events/", view=EVENTS, kind="page"),
     Page("GET", "events/new/", "/events/new/", view=Action.REPORT_EVENTS, kind="page"),
-    Page("GET", "events/inbox/", "/events/inbox/", kind="page"),
-    Page("GET", "events/inbox/preferences/", "/events/inbox/preferences/", kind="page"),
+    Page("GET", "inbox/", "/inbox/", kind="page"),
+    Page("GET", "inbox/preferences/", "/inbox/preferences/", kind="page"),
     Page("GET", "events/<int:pk>/", "/events/{event}/", view=EVENTS),
     # A form on the event's page: done or refused, the answer goes back to it with a message.
     Page("POST", "events/<int:pk>/transition/", "/events/{event}/transition/", view=EVENTS,
