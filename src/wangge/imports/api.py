@@ -8,12 +8,12 @@ import datetime
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from wangge.api_support import caller
+from wangge.api_support import XLSX, RecordId, also_answers, caller
 
 from .jobs import (
     NotRetryableError,
@@ -28,6 +28,7 @@ from .models import ImportJob
 from .tasks import job_rows_read
 
 router = Router(tags=["imports"])
+NOT_RETRYABLE = gettext_lazy("The import has not failed, or its file is no longer kept.")
 
 
 class ImportJobOut(Schema):
@@ -73,14 +74,15 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str
 
 
 @router.get("/imports/{id}", response=ImportJobOut)
-def import_status(request: HttpRequest, id: int) -> ImportJob:
+def import_status(request: HttpRequest, id: RecordId) -> ImportJob:
     """The job; one whose worker died (killed, or the server restarted) is ``failed`` with the
     reason, and may be retried."""
     return import_job_seen(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
 
 
-@router.post("/imports/{id}/retry", response={202: ImportJobOut})
-def import_retry(request: HttpRequest, id: int) -> ImportJob:
+@router.post("/imports/{id}/retry", response={202: ImportJobOut},
+             openapi_extra=also_answers(409, meaning={409: NOT_RETRYABLE}))
+def import_retry(request: HttpRequest, id: RecordId) -> ImportJob:
     """Queue a failed import again (its file is imported anew); 409 for a job that has not
     failed."""
     user = caller(request)
@@ -93,8 +95,9 @@ def import_retry(request: HttpRequest, id: int) -> ImportJob:
     return job
 
 
-@router.get("/imports/{id}/rejects", url_name="import_rejects")
-def import_rejects(request: HttpRequest, id: int) -> FileResponse:
+@router.get("/imports/{id}/rejects", url_name="import_rejects",
+            openapi_extra=also_answers(503, files=(XLSX,)))
+def import_rejects(request: HttpRequest, id: RecordId) -> FileResponse:
     """The rejected rows as they were in the file, with a reason column (xlsx); 404 with a
     message when the workbook is no longer kept."""
     user = caller(request)

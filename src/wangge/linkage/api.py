@@ -12,7 +12,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
-from wangge.api_support import CodeFilter, Pages, Reason, acting, caller, visible, visible_one
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    Reason,
+    RecordId,
+    acting,
+    caller,
+    visible,
+    visible_one,
+)
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.people.api import PersonOut
 
@@ -122,7 +131,7 @@ class CandidateFilter(PairFilter):
 
 
 class AcceptIn(Reason):
-    keep_id: int | None = Field(None, description="The record to keep, one of the pair; by "
+    keep_id: RecordId | None = Field(None, description="The record to keep, one of the pair; by "
                                                   "default the one with a document number, "
                                                   "else the older")
 
@@ -138,13 +147,13 @@ def candidate_list(request: HttpRequest, filters: Query[CandidateFilter]) -> Que
 
 
 @router.get("/match-candidates/{id}", response=CandidateDetailOut)
-def candidate_get(request: HttpRequest, id: int) -> MatchCandidate:
+def candidate_get(request: HttpRequest, id: RecordId) -> MatchCandidate:
     """One pair with the evidence: per comparison both sides' values, level, m, u, weight."""
     return visible_one(request, candidates_visible_to, REVIEW, pk=id)
 
 
 @router.post("/match-candidates/{id}/accept", response={201: MergeOut})
-def candidate_accept_post(request: HttpRequest, id: int, payload: AcceptIn) -> Merge:
+def candidate_accept_post(request: HttpRequest, id: RecordId, payload: AcceptIn) -> Merge:
     """One person: merge the pair (``reason`` required), into ``keep_id`` if given."""
     candidate = visible_one(request, candidates_visible_to, REVIEW, pk=id)
     return candidate_accept(candidate=candidate, by=acting(request, REVIEW),
@@ -152,7 +161,7 @@ def candidate_accept_post(request: HttpRequest, id: int, payload: AcceptIn) -> M
 
 
 @router.post("/match-candidates/{id}/reject", response=CandidateOut)
-def candidate_reject_post(request: HttpRequest, id: int, payload: Reason) -> MatchCandidate:
+def candidate_reject_post(request: HttpRequest, id: RecordId, payload: Reason) -> MatchCandidate:
     """Two people: the pair leaves the queue and is not proposed again."""
     candidate = visible_one(request, candidates_visible_to, REVIEW, pk=id)
     return candidate_reject(candidate=candidate, by=acting(request, REVIEW),
@@ -166,7 +175,7 @@ def merge_list(request: HttpRequest, filters: Query[PairFilter]) -> QuerySet:
 
 
 @router.post("/merges/{id}/unmerge", response=MergeOut)
-def merge_undo_post(request: HttpRequest, id: int, payload: Reason) -> Merge:
+def merge_undo_post(request: HttpRequest, id: RecordId, payload: Reason) -> Merge:
     """Undo a merge: both records as they were, except values changed since."""
     merge = visible_one(request, merges_visible_to, REVIEW, pk=id)
     return person_unmerge(merge=merge, by=acting(request, REVIEW), reason=payload.reason)

@@ -16,10 +16,13 @@ from ninja.pagination import paginate
 
 from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
 from wangge.api_support import (
+    IN_USE_ANSWERS,
+    PURPOSE_ANSWERS,
     CodeFilter,
     DeleteReason,
     Pages,
     Reason,
+    RecordId,
     acting,
     caller,
     changes,
@@ -119,7 +122,7 @@ class PersonFields(Reason):
 
 class PersonIn(PersonFields):
     name: str
-    dwelling_id: int | None = None
+    dwelling_id: RecordId | None = None
     grid_code: str | None = Field(None, description="The grid, when the dwelling is unknown")
 
 
@@ -128,7 +131,7 @@ class PersonFilter(CodeFilter):
 
 
 class TransferIn(Reason):
-    dwelling_id: int
+    dwelling_id: RecordId
     moved_on: datetime.date
 
 
@@ -175,19 +178,19 @@ class HouseholdOut(Schema):
 
 
 class HouseholdIn(Reason):
-    head_id: int
-    dwelling_id: int | None = Field(None, description="Defaults to the head's dwelling")
+    head_id: RecordId
+    dwelling_id: RecordId | None = Field(None, description="Defaults to the head's dwelling")
     number: str = ""
 
 
 class HouseholdPatch(Reason):
     number: str | None = None
-    dwelling_id: int | None = None
-    head_id: int | None = Field(None, description="A member of the household")
+    dwelling_id: RecordId | None = None
+    head_id: RecordId | None = Field(None, description="A member of the household")
 
 
 class MemberIn(Reason):
-    person_id: int
+    person_id: RecordId
     relationship: str
 
 
@@ -213,7 +216,7 @@ def _log_read(request: HttpRequest, ids: list[int], *, kind: Kind,
                         revealed=bool(purpose), searched=searched, required=revealing)
 
 
-@router.get("/persons", response=list[PersonOut])
+@router.get("/persons", response=list[PersonOut], openapi_extra=PURPOSE_ANSWERS)
 @paginate(LoggedPersonPages)
 def person_list(request: HttpRequest, filters: Query[PersonFilter],
                 x_purpose: str = purpose_header()) -> QuerySet:
@@ -221,8 +224,8 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
                                            VIEW))
 
 
-@router.get("/persons/{id}", response=PersonOut)
-def person_get(request: HttpRequest, id: int, x_purpose: str = purpose_header()) -> Person:
+@router.get("/persons/{id}", response=PersonOut, openapi_extra=PURPOSE_ANSWERS)
+def person_get(request: HttpRequest, id: RecordId, x_purpose: str = purpose_header()) -> Person:
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     _log_read(request, [person.pk], kind=Kind.VIEW)
     return person
@@ -238,7 +241,7 @@ def person_post(request: HttpRequest, payload: PersonIn) -> Person:
 
 
 @router.patch("/persons/{id}", response=PersonOut)
-def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person:
+def person_patch(request: HttpRequest, id: RecordId, payload: PersonFields) -> Person:
     """Correct a person; ``reason`` is required and kept in the history."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     return person_update(person=person, by=caller(request), reason=payload.reason,
@@ -246,7 +249,7 @@ def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person
 
 
 @router.post("/persons/{id}/transfer", response={201: MoveOut})
-def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> PersonMove:
+def person_transfer_post(request: HttpRequest, id: RecordId, payload: TransferIn) -> PersonMove:
     """Move the person (the same record) to another dwelling in the caller's jurisdiction."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
@@ -256,8 +259,8 @@ def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> 
                            reason=payload.reason)
 
 
-@router.get("/persons/{id}/history", response=list[HistoryEntryOut])
-def person_history_get(request: HttpRequest, id: int,
+@router.get("/persons/{id}/history", response=list[HistoryEntryOut], openapi_extra=PURPOSE_ANSWERS)
+def person_history_get(request: HttpRequest, id: RecordId,
                        x_purpose: str = purpose_header()) -> list[dict[str, Any]]:
     """Each version, newest first, sensitive values masked as everywhere else."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
@@ -274,7 +277,7 @@ def household_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet
 
 
 @router.get("/households/{id}", response=HouseholdOut)
-def household_get(request: HttpRequest, id: int) -> Household:
+def household_get(request: HttpRequest, id: RecordId) -> Household:
     return visible_one(request, households_visible_to, VIEW, pk=id)
 
 
@@ -289,7 +292,7 @@ def household_post(request: HttpRequest, payload: HouseholdIn) -> Household:
 
 
 @router.post("/households/{id}/members", response={201: PersonOut})
-def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> Person:
+def household_member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> Person:
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
     person = referenced(request, persons_visible_to, VIEW, field="person_id",
@@ -299,7 +302,7 @@ def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> P
 
 
 @router.patch("/households/{id}", response=HouseholdOut)
-def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> Household:
+def household_patch(request: HttpRequest, id: RecordId, payload: HouseholdPatch) -> Household:
     """Change the number, dwelling or head; ``reason`` is required and kept in the history."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
@@ -313,8 +316,9 @@ def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> H
     return household_update(household=household, by=by, reason=payload.reason, **fields)
 
 
-@router.delete("/households/{id}", response={204: None})
-def household_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/households/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def household_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     """Delete a household without members (409 while it has any); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     services.household_delete(household=household, by=acting(request, Action.EDIT_PEOPLE),
@@ -322,7 +326,7 @@ def household_delete(request: HttpRequest, id: int, payload: DeleteReason) -> No
 
 
 @router.delete("/households/{id}/members/{person_id}", response={204: None})
-def household_member_delete(request: HttpRequest, id: int, person_id: int,
+def household_member_delete(request: HttpRequest, id: RecordId, person_id: RecordId,
                             payload: DeleteReason) -> None:
     """Take a member out of the household (the person record stays); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
