@@ -20,8 +20,10 @@ from ninja import Field, Header, Schema
 from ninja.pagination import PaginationBase
 
 from wangge.access.models import User
-from wangge.access.permissions import Action
+from wangge.access.permissions import Action, SensitiveField, sees_unmasked
 from wangge.access.selectors import require
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import person_reads_record
 from wangge.divisions.codes import scope_prefix
 
 Selector = Callable[[User], QuerySet]
@@ -102,6 +104,25 @@ def purpose_header(description: str = PURPOSE_DESCRIPTION, *, required: bool = F
 def stated_purpose(request: HttpRequest) -> str:
     """The ``X-Purpose`` header, percent-decoded and trimmed ("" when absent)."""
     return " ".join(unquote(request.headers.get("X-Purpose", "")).split())[:300]
+
+
+def person_read_logged(request: HttpRequest, ids: list[int], *, kind: Kind,
+                       searched: dict | None = None) -> None:
+    """Log that the caller read these persons (a search by ID or phone as such), with the
+    ``X-Purpose`` given; a read that reveals the full ID is not answered unlogged (503).
+    Only after it does this request's answer show the purpose fields as the role may see
+    them (``purpose_revealed``): a purpose sent where no read is logged reveals nothing."""
+    user, purpose = caller(request), stated_purpose(request)
+    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
+    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
+                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
+                        revealed=bool(purpose), searched=searched, required=revealing)
+    request.purpose_revealed = bool(purpose)
+
+
+def purpose_revealed(request: HttpRequest) -> bool:
+    """Whether this answer may show the purpose fields (see ``person_read_logged``)."""
+    return getattr(request, "purpose_revealed", False)
 
 
 def visible(request: HttpRequest, selector: Selector, action: Action | None) -> QuerySet:

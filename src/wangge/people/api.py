@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
+from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
     IN_USE_ANSWERS,
     PURPOSE_ANSWERS,
@@ -26,14 +26,14 @@ from wangge.api_support import (
     acting,
     caller,
     changes,
+    person_read_logged,
     purpose_header,
+    purpose_revealed,
     referenced,
-    stated_purpose,
     visible,
     visible_one,
 )
 from wangge.auditlog.models import Kind
-from wangge.auditlog.services import person_reads_record
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
@@ -66,7 +66,7 @@ def _as_seen(field: SensitiveField) -> staticmethod:
     def resolve(person: Person, context: dict[str, Any]) -> Any:
         request = context["request"]
         return shown(caller(request), field, getattr(person, field.value),
-                     revealed=bool(stated_purpose(request)))
+                     revealed=purpose_revealed(request))
 
     return staticmethod(resolve)
 
@@ -101,7 +101,7 @@ class PersonOut(Schema):
             return None
         request = context["request"]
         return str(shown(caller(request), SensitiveField.BIRTH_DATE, person.birth_date,
-                         revealed=bool(stated_purpose(request))))
+                         revealed=purpose_revealed(request)))
 
 
 class PersonFields(Reason):
@@ -202,18 +202,10 @@ class LoggedPersonPages(Pages):
                           request: HttpRequest, **params: Any) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         page["items"] = list(page["items"])
-        _log_read(request, [person.pk for person in page["items"]], kind=Kind.LIST,
-                  searched=sensitive_search_terms(caller(request), request.GET.get("q", "")))
+        person_read_logged(
+            request, [person.pk for person in page["items"]], kind=Kind.LIST,
+            searched=sensitive_search_terms(caller(request), request.GET.get("q", "")))
         return page
-
-
-def _log_read(request: HttpRequest, ids: list[int], *, kind: Kind,
-              searched: dict | None = None) -> None:
-    user, purpose = caller(request), stated_purpose(request)
-    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
-    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
-                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
-                        revealed=bool(purpose), searched=searched, required=revealing)
 
 
 @router.get("/persons", response=list[PersonOut], openapi_extra=PURPOSE_ANSWERS)
@@ -227,7 +219,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
 @router.get("/persons/{id}", response=PersonOut, openapi_extra=PURPOSE_ANSWERS)
 def person_get(request: HttpRequest, id: RecordId, x_purpose: str = purpose_header()) -> Person:
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
-    _log_read(request, [person.pk], kind=Kind.VIEW)
+    person_read_logged(request, [person.pk], kind=Kind.VIEW)
     return person
 
 
@@ -265,9 +257,8 @@ def person_history_get(request: HttpRequest, id: RecordId,
     """Each version, newest first, sensitive values masked as everywhere else."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     user = acting(request, Action.VIEW_HISTORY)
-    history = person_history(user, person, revealed=bool(stated_purpose(request)))
-    _log_read(request, [person.pk], kind=Kind.VIEW)
-    return history
+    person_read_logged(request, [person.pk], kind=Kind.VIEW)
+    return person_history(user, person, revealed=purpose_revealed(request))
 
 
 @router.get("/households", response=list[HouseholdOut])
