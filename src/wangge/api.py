@@ -6,7 +6,7 @@ or the Django session (unsafe methods then need the CSRF token). Every error is 
 ``message`` in the request's language; validation errors add ``errors``: field → messages.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -19,13 +19,16 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from wangge.access.models import User
@@ -63,9 +66,40 @@ class Session(SessionAuth):
             raise PermissionDenied(_("CSRF verification failed. Request aborted.")) from error
 
 
+class NulFreeParser(Parser):
+    """JSON bodies, forms and query strings, refused (422, as Django's forms do) when a text
+    holds a NUL character: PostgreSQL can neither store nor compare one."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return _without_nul(super().parse_body(request))
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str],
+                        request: HttpRequest) -> dict[str, Any]:
+        return _without_nul(super().parse_querydict(data, list_fields, request))
+
+
+def _without_nul(data: Any) -> Any:
+    def texts(value: Any, field: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, str):
+            yield field, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from texts(item, f"{field}.{key}" if field else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from texts(item, f"{field}.{index}")
+
+    refused = {field or NON_FIELD_ERRORS: [ProhibitNullCharactersValidator.message]
+               for field, text in texts(data, "") if "\x00" in text}
+    if refused:
+        raise DjangoValidationError(refused)
+    return data
+
+
 class Api(NinjaAPI):
     """The API whose routes answer a method they do not take like every other error: JSON
-    with a ``message`` (405, with the Allow header), not Django's plain-text page."""
+    with a ``message`` (405, with the Allow header), not Django's plain-text page; a NUL in a
+    path is no record (404)."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
@@ -84,6 +118,8 @@ class Api(NinjaAPI):
 def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)  # keeps csrf_exempt: the API checks CSRF itself, for sessions
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if any("\x00" in str(value) for value in kwargs.values()):
+            return not_found(request, Http404())
         response = view(request, *args, **kwargs)
         if not isinstance(response, HttpResponseNotAllowed):
             return response
@@ -136,6 +172,7 @@ api = Api(
     auth=[BearerToken(), Session()],
     # No validator badge: it would call validator.swagger.io from an offline intranet.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=NulFreeParser(),
 )
 api.add_router("/", divisions_router)
 api.add_router("/", places_router)
@@ -247,4 +284,8 @@ def not_found(request: HttpRequest, error: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, DjangoValidationError):
+        # django-ninja answers any error of the body's parser with its own 400: a body
+        # NulFreeParser refused is a 422 naming the field, like the query string's.
+        return validation_failed(request, error.__cause__)
     return _error(request, error.status_code, error.message)

@@ -111,3 +111,15 @@ def test_a_body_that_cannot_be_read_is_a_json_400(world):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["message"]
+
+
+def test_a_nul_character_is_refused_wherever_it_is_sent(world, api_as):
+    # PostgreSQL can neither store nor compare one: these were 500s there.
+    api = api_as(make_user(Role.DISTRICT_ADMIN, "420102000000"))
+    created = api.post("/buildings", {"name": "a\x00b", "address": "a",
+                                      "division_code": "420102001001"}, **ENGLISH)
+    assert created.status_code == 422
+    assert created.json()["errors"] == {"name": ["Null characters are not allowed."]}
+    searched = api.get("/persons", {"q": "a\x00"})
+    assert (searched.status_code, list(searched.json()["errors"])) == (422, ["q"])
+    assert api.get("/divisions/4201%00").status_code == 404
