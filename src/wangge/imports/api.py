@@ -13,9 +13,8 @@ from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from wangge.access.permissions import Action
-from wangge.access.selectors import require
-from wangge.api_support import XLSX, RecordId, also_answers, caller
+from wangge.foundation.api_support import XLSX, RecordId, also_answers, caller
+from wangge.foundation.permissions import Action, require
 
 from .jobs import (
     NotRetryableError,

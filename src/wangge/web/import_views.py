@@ -10,8 +10,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from wangge.access.permissions import Action, can
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.foundation.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
     NotRetryableError,
