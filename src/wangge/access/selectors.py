@@ -37,7 +37,7 @@ def grid_workers_of(grid_code: str) -> "list[User]":
     )
 
 
-def users_visible_to(user: User) -> "QuerySet[User]":
+def users_visible_to(user: Actor) -> "QuerySet[User]":
     """The accounts ``user`` manages: those answering for a code in its jurisdiction (never a
     superuser, unless it is one)."""
     if not can(user, Action.MANAGE_ACCOUNTS):
