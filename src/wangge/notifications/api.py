@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.api_support import Pages, caller
+from wangge.api_support import Pages, RecordId, caller
 from wangge.events.models import News
 
 from .delivery import describe
@@ -36,7 +36,7 @@ class InboxFilter(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Leave out to mark every one read")
+    ids: list[RecordId] | None = Field(None, description="Leave out to mark every one read")
 
 
 class ReadOut(Schema):

@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -67,7 +67,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: HttpRequest, kind: str) -> FileResponse:
     """The template workbook of a kind of file, in the page's language."""
     if not can(request.user, Action.IMPORT_FILES):
         raise PermissionDenied
