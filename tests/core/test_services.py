@@ -213,4 +213,5 @@ def test_users_get_random_passwords_and_tokens_see_their_user(world):
 
 def test_jurisdiction_must_exist(world):
     with pytest.raises(ValidationError):
-        user_create(username="x", role=Role.GRID_WORKER, jurisdictions=["420102001001099"])
+        user_create(username="x", role=Role.GRID_WORKER, jurisdictions=["420102001001099"],
+                    by=SYSTEM)
