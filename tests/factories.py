@@ -80,5 +80,5 @@ def make_person(grid_code: str, name: str = "张伟", **fields):
 
 def make_user(role: str, *codes: str, username: str | None = None):
     user, _password = user_create(username=username or f"{role}-{next(_sequence)}", role=role,
-                                  jurisdictions=codes)
+                                  jurisdictions=codes, by=SYSTEM)
     return user

@@ -196,9 +196,10 @@ def test_dwelling_must_fit_its_building(world):
 # --- access ------------------------------------------------------------------------------------
 
 def test_users_get_random_passwords_and_tokens_see_their_user(world):
-    user, password = user_create(username="gw", role=Role.GRID_WORKER, jurisdictions=[GRID_A])
+    user, password = user_create(username="gw", role=Role.GRID_WORKER, jurisdictions=[GRID_A],
+                                 by=SYSTEM)
     other, other_password = user_create(username="gw2", role=Role.GRID_WORKER,
-                                        jurisdictions=[GRID_A, GRID_B])
+                                        jurisdictions=[GRID_A, GRID_B], by=SYSTEM)
     assert password != other_password
     assert len(password) >= 12
     assert authenticate(RequestFactory().post("/login/"), username="gw",
@@ -212,4 +213,5 @@ def test_users_get_random_passwords_and_tokens_see_their_user(world):
 
 def test_jurisdiction_must_exist(world):
     with pytest.raises(ValidationError):
-        user_create(username="x", role=Role.GRID_WORKER, jurisdictions=["420102001001099"])
+        user_create(username="x", role=Role.GRID_WORKER, jurisdictions=["420102001001099"],
+                    by=SYSTEM)

@@ -231,7 +231,7 @@ def test_the_demo_refuses_and_keeps_a_record_a_real_user_made(demo_output, db):
 
 
 def test_the_demo_refuses_while_someone_else_answers_for_its_district(demo_output, db):
-    user_create(username="jiangan-officer", role=Role.STREET_OFFICER,
+    user_create(username="jiangan-officer", role=Role.STREET_OFFICER, by=SYSTEM,
                 jurisdictions=[Division.objects.filter(level=Level.STREET).first().code])
     people = Person.objects.count()
     with pytest.raises(CommandError, match="users \\(1\\)"):

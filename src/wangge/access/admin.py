@@ -1,104 +1,200 @@
 """The back office: every list scoped like the pages and API, every save through the apps'
 services, permissions and masks from one module."""
 
+import copy
+import functools
+import re
+from collections.abc import Callable
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import ReadOnlyPasswordHashField
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.access.models import ApiToken, Jurisdiction, User
-from wangge.access.selectors import users_visible_to
-from wangge.access.services import jurisdiction_check, sign_in_unlock, two_factor_reset
-from wangge.foundation.admin import NotFoundAdmin
-from wangge.foundation.codes import is_within, scope_prefix
-from wangge.foundation.permissions import (
-    Action,
-    can,
-    uses_back_office,
+from wangge.foundation.admin import NotFoundAdmin, ReasonForm, SaveRefusedError, ServiceAdmin
+from wangge.foundation.permissions import Action, can
+
+from .models import ApiToken, User
+from .selectors import users_visible_to
+from .services import (
+    sign_in_unlock,
+    two_factor_reset,
+    user_create,
+    user_password_set,
+    user_update,
 )
 
 
-class JurisdictionForm(forms.ModelForm):
-    """A code the account answers for; within the security administrator's own jurisdiction
-    (``prefixes`` is set by the inline)."""
+class CodesField(forms.CharField):
+    """Division or grid codes, separated by spaces, commas or new lines; a list once clean.
+    The service checks each (it exists, it is within the actor's jurisdiction)."""
 
-    prefixes: list[str] = [""]
+    widget = forms.Textarea(attrs={"rows": 2})
+    MOST = 100  # more would be a paste gone wrong, and each code costs a query
+
+    def prepare_value(self, value: Any) -> Any:
+        return " ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        codes = re.split(r"[\s,，、;；]+", str(value or "").strip())
+        codes = list(dict.fromkeys(code for code in codes if code))
+        if len(codes) > self.MOST:
+            raise ValidationError(_("At most %(count)d codes.") % {"count": self.MOST})
+        return codes
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return set(initial or ()) != set(self.to_python(data))
+        except ValidationError:
+            return True
+
+
+class AccountForm(ReasonForm):
+    """An account as the security administrator changes it; saved by ``user_update``
+    (role, jurisdictions, active flag, names, email: each checked there)."""
+
+    password = ReadOnlyPasswordHashField(label=_("Password"))
+    jurisdictions = CodesField(
+        label=_("Jurisdictions"), required=False,
+        help_text=_("Division or grid codes this account answers for, separated by spaces."))
 
     class Meta:
-        model = Jurisdiction
-        fields = ["code"]
+        model = User
+        fields = ["password", "first_name", "last_name", "email", "role", "is_active"]
 
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["jurisdictions"] = list(
+                self.instance.jurisdictions.order_by("code").values_list("code", flat=True))
+
+
+class AccountCreationForm(AccountForm):
+    """A new account; saved by ``user_create``, which checks the password policy."""
+
+    password = forms.CharField(  # type: ignore[assignment]
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html())
+    password_again = forms.CharField(
+        label=_("Password (again)"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    class Meta(AccountForm.Meta):
+        fields = ["username", "first_name", "role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class AccountPasswordForm(forms.Form):
+    """Another account's new password, set by ``user_password_set`` as ``by`` (the policy and
+    the password history are checked there). Built by Django's password view as
+    ``form(user, data)``; WanggeUserAdmin binds ``by`` and a previous ``refusal``."""
+
+    password1 = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(
+        label=_("Password (again)"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, user: User, data: Any = None, *, by: Any,
+                 refusal: ValidationError | None = None) -> None:
+        super().__init__(data)
+        self.user, self.by, self.refusal = user, by, refusal
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        if self.refusal is not None:
+            problems = getattr(self.refusal, "message_dict", {None: self.refusal.messages})
+            for field, messages_ in problems.items():
+                self.add_error("password1" if field == "password" else None, messages_)
+        data["set_usable_password"] = True  # Django's view asks: an account here keeps one
+        return data
+
+    def save(self) -> User:
         try:
-            jurisdiction_check(code)
+            return user_password_set(user=self.user, by=self.by,
+                                     password=self.cleaned_data["password1"])
         except ValidationError as error:
-            raise ValidationError(error.messages) from error
-        if not is_within(code, self.prefixes):
-            raise ValidationError(_("%(code)s is outside your jurisdiction.") % {"code": code})
-        self.instance.prefix = scope_prefix(code)
-        return code
-
-
-class JurisdictionInline(admin.TabularInline):
-    model = Jurisdiction
-    form = JurisdictionForm
-    fields = ["code", "prefix"]
-    readonly_fields = ["prefix"]
-    extra = 0
-
-    def get_min_num(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
-        # An account answers for at least one code (and stays in its manager's list).
-        return 0 if obj is not None and obj.is_superuser else 1
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, validate_min=True, **kwargs)
-        formset.form = type("ScopedJurisdictionForm", (JurisdictionForm,),
-                            {"prefixes": request.user.scope_prefixes})
-        return formset
-
-    def _manages(self, request: HttpRequest) -> bool:
-        return can(request.user, Action.MANAGE_ACCOUNTS)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
+            raise SaveRefusedError(error) from error
+        except PermissionDenied as error:
+            raise SaveRefusedError(ValidationError(str(error))) from error
 
 
 @admin.register(User)
-class WanggeUserAdmin(NotFoundAdmin, UserAdmin):
+class WanggeUserAdmin(ServiceAdmin, UserAdmin):
     """Accounts, for the security administrator (``Action.MANAGE_ACCOUNTS``) within its
-    jurisdiction: roles, jurisdictions, passwords, the second factor and lockouts. It cannot
-    make a superuser nor change its own account (that would hand itself any role)."""
+    jurisdiction: roles, jurisdictions, passwords, the second factor and lockouts, each saved
+    by the accounts services (``user_create``, ``user_update``, ``user_password_set``), which
+    check scope, the password policy and the separation of the three administrators, and keep
+    the history. It cannot make a superuser nor change its own account."""
 
+    form = AccountForm
+    add_form = AccountCreationForm
     list_display = ["username", "first_name", "role", "is_active", "two_factor", "last_login"]
     list_filter = ["role", "is_active"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Access"), {"fields": ["role", "is_active"]}),
+        (_("Access"), {"fields": ["role", "jurisdictions", "is_active"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+        (None, {"fields": ["reason"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["username", "role", "password1", "password2"]})]
-    readonly_fields = ["last_login", "date_joined"]
-    inlines = [JurisdictionInline]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password", "password_again"]}),
+        (_("Access"), {"fields": ["first_name", "role", "jurisdictions"]}),
+        (None, {"fields": ["reason"]}),
+    ]
     actions = ["reset_two_factor", "unlock_sign_in"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A username is chosen once: the logs name accounts by it.
+        return [] if obj is None else ["username", "last_login", "date_joined"]
+
+    def create(self, by: User, data: dict[str, Any], reason: str) -> User:
+        user, _password = user_create(
+            by=by, username=data["username"], role=data["role"],
+            jurisdictions=data["jurisdictions"], password=data["password"],
+            display_name=data.get("first_name", ""), reason=reason)
+        return user
+
+    def update(self, by: User, record: Any, changes: dict[str, Any], reason: str) -> User:
+        return user_update(user=record, by=by, reason=reason, **changes)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        try:
+            return self._password_view(request, id, form_url, refusal=None)
+        except SaveRefusedError as refused:  # nothing was saved: the form again, with why
+            return self._password_view(request, id, form_url, refusal=refused.error)
+
+    def _password_view(self, request: HttpRequest, id: str, form_url: str,
+                       refusal: ValidationError | None) -> Any:
+        # Django's view builds its form as ``change_password_form(user, data)``, with no
+        # request: a copy of this admin, for this request only, binds the actor to it.
+        view = copy.copy(self)
+        view.change_password_form = functools.partial(
+            AccountPasswordForm, by=request.user, refusal=refusal)
+        return UserAdmin.user_change_password(view, request, id, form_url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return users_visible_to(request.user).prefetch_related("totpdevice_set")
@@ -118,26 +214,31 @@ class WanggeUserAdmin(NotFoundAdmin, UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an account's traces stay: deactivate it instead
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.is_staff = uses_back_office(obj)
-        super().save_model(request, obj, form, change)
-
     @admin.display(boolean=True, description=_("two-factor"))
     def two_factor(self, user: User) -> bool:
         return any(device.confirmed for device in user.totpdevice_set.all())
 
+    def _each(self, request: HttpRequest, queryset: QuerySet,
+              service: Callable[..., object], done: str) -> None:
+        """Run an accounts service on each selected account; a refusal is reported, the
+        others go on."""
+        for user in queryset:
+            try:
+                service(user=user, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                problems = error.messages if isinstance(error, ValidationError) else [str(error)]
+                self.message_user(request, f"{user}: {' '.join(problems)}", messages.ERROR)
+            else:
+                self.log_change(request, user, done)
+
     @admin.action(description=_("Reset two-factor sign-in (they enrol again)"))
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for user in queryset:
-            two_factor_reset(user=user, by=request.user)
-            self.log_change(request, user, "Reset two-factor sign-in.")
+        self._each(request, queryset, two_factor_reset, "Reset two-factor sign-in.")
         self.message_user(request, _("Two-factor sign-in reset."), messages.SUCCESS)
 
     @admin.action(description=_("Unlock sign-in"))
     def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for user in queryset:
-            sign_in_unlock(user=user, by=request.user)
-            self.log_change(request, user, "Unlocked sign-in.")
+        self._each(request, queryset, sign_in_unlock, "Unlocked sign-in.")
         self.message_user(request, _("Sign-in unlocked."), messages.SUCCESS)
 
 

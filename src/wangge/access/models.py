@@ -2,16 +2,32 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from wangge.foundation.permissions import Role
 
 
+class AccountHistory(HistoricalRecords):
+    """An account's history, without its password hash (PasswordHistory keeps those) and
+    without a row for each sign-in: Django saves ``last_login`` alone then, and the sign-in
+    is in the access log."""
+
+    def post_save(self, instance: models.Model, created: bool, using: str | None = None,
+                  **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    history = AccountHistory(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")
@@ -33,6 +49,7 @@ class Jurisdiction(models.Model):
     user = models.ForeignKey(User, models.CASCADE, related_name="jurisdictions")
     code = models.CharField(_("division or grid code"), max_length=15)
     prefix = models.CharField(max_length=15, editable=False, db_index=True)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "code"], name="unique_jurisdiction")]

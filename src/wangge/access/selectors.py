@@ -1,4 +1,4 @@
-"""Scope checks shared by every app's services and selectors."""
+"""Reads of accounts: the grid workers of a grid, the accounts an administrator manages."""
 
 import functools
 import operator
@@ -6,6 +6,7 @@ import operator
 from django.db.models import QuerySet
 
 from wangge.access.models import Jurisdiction, User
+from wangge.foundation.actors import Actor
 from wangge.foundation.codes import prefix_range
 from wangge.foundation.permissions import Action, can
 
@@ -18,7 +19,7 @@ def grid_workers_of(grid_code: str) -> "list[User]":
     )
 
 
-def users_visible_to(user: User) -> "QuerySet[User]":
+def users_visible_to(user: Actor) -> "QuerySet[User]":
     """The accounts ``user`` manages: those answering for a code in its jurisdiction (never a
     superuser, unless it is one)."""
     if not can(user, Action.MANAGE_ACCOUNTS):

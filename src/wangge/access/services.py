@@ -2,16 +2,20 @@
 
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.actors import Actor
 from wangge.foundation.codes import level_of, scope_prefix
-from wangge.foundation.permissions import Action, Role, require, uses_back_office
+from wangge.foundation.history import delete_with_history, save_with_history, stated_reason
+from wangge.foundation.permissions import Action, Role, require, require_in_scope, uses_back_office
 
 from .models import ApiToken, Jurisdiction, User
 from .selectors import users_visible_to
@@ -26,30 +30,119 @@ def jurisdiction_check(code: str) -> None:
                                % {"code": code}})
 
 
-@transaction.atomic
-def user_create(
-    *, username: str, role: str, jurisdictions: Iterable[str], password: str | None = None,
-    display_name: str = "",
-) -> tuple[User, str]:
-    """Create a user bound to jurisdictions; returns the user and the password to hand over
-    (a random one unless given: there are no default passwords)."""
+# What ``user_update`` may change; never ``is_superuser``, ``is_staff`` (follows the role) nor
+# the password (``user_password_set``, which checks the policy).
+ACCOUNT_CHANGES = frozenset({"role", "jurisdictions", "is_active", "first_name", "last_name",
+                             "email"})
+
+
+def _role_checked(role: str) -> str:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
-    codes = list(dict.fromkeys(jurisdictions))
-    if not codes:
-        raise ValidationError({"jurisdictions": _("A user needs at least one jurisdiction.")})
+    return role
+
+
+def _codes_checked(codes: Iterable[str], by: Actor) -> list[str]:
+    """Codes as given (once each, in order), each a division's or grid's and within the
+    actor's jurisdiction: no one hands out an area they do not answer for."""
+    codes = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
     for code in codes:
         jurisdiction_check(code)
+        require_in_scope(by, code, "jurisdictions")
+    return codes
+
+
+def _password_checked(password: str, user: User) -> None:
+    """The password policy (AUTH_PASSWORD_VALIDATORS: length, common passwords, the last few
+    passwords), as an error on ``password``."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
+@transaction.atomic
+def user_create(
+    *, by: Actor, username: str, role: str, jurisdictions: Iterable[str],
+    password: str | None = None, display_name: str = "", reason: str = "",
+) -> tuple[User, str]:
+    """Create a user bound to jurisdictions within ``by``'s own; returns the user and the
+    password to hand over (a random one unless given: there are no default passwords; a given
+    one must pass the policy)."""
+    require(by, Action.MANAGE_ACCOUNTS)
+    user = User(username=username, role=_role_checked(role), first_name=display_name)
+    codes = _codes_checked(jurisdictions, by)
+    if not codes:
+        raise ValidationError({"jurisdictions": _("A user needs at least one jurisdiction.")})
+    if password:
+        _password_checked(password, user)
     password = password or secrets.token_urlsafe(12)
-    user = User(username=username, role=role, first_name=display_name)
     user.is_staff = uses_back_office(user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
-    Jurisdiction.objects.bulk_create(
-        Jurisdiction(user=user, code=code, prefix=scope_prefix(code)) for code in codes
-    )
+    save_with_history(user, by=by, reason=reason)
+    for code in codes:
+        save_with_history(Jurisdiction(user=user, code=code, prefix=scope_prefix(code)),
+                          by=by, reason=reason)
     return user, password
+
+
+def _managed(user: User, by: Actor) -> None:
+    """Refuse unless ``by`` manages accounts and ``user`` is one of theirs; nobody manages
+    their own account (a security administrator would hand itself any role or jurisdiction,
+    or lift its own second factor)."""
+    require(by, Action.MANAGE_ACCOUNTS)
+    if by.pk is not None and by.pk == user.pk:
+        raise PermissionDenied(_("Your own account is managed by another administrator."))
+    if not users_visible_to(by).filter(pk=user.pk).exists():
+        raise ValidationError(_("This account is outside your jurisdiction."))
+
+
+@transaction.atomic
+def user_update(*, user: User, by: Actor, reason: str, **changes: Any) -> User:
+    """Change an account's role, jurisdictions, active flag, names or email, with the reason
+    in its history. Only an account wholly within ``by``'s jurisdiction: one that also answers
+    elsewhere is changed by an administrator of both."""
+    unknown = set(changes) - ACCOUNT_CHANGES
+    if unknown:
+        raise TypeError(f"user_update cannot change {', '.join(sorted(unknown))}")
+    reason = stated_reason(reason)
+    _managed(user, by)
+    current = list(user.jurisdictions.values_list("code", flat=True))
+    _codes_checked(current, by)
+    codes = changes.pop("jurisdictions", None)
+    if "role" in changes:
+        _role_checked(str(changes["role"]))
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.is_staff = uses_back_office(user)
+    user.full_clean(exclude=["password"])
+    save_with_history(user, by=by, reason=reason)
+    if codes is not None:
+        _jurisdictions_set(user, _codes_checked(codes, by), current, by=by, reason=reason)
+    return user
+
+
+def _jurisdictions_set(user: User, codes: list[str], current: list[str], *, by: Actor,
+                       reason: str) -> None:
+    if not codes and not user.is_superuser:
+        raise ValidationError({"jurisdictions": _("A user needs at least one jurisdiction.")})
+    for jurisdiction in user.jurisdictions.exclude(code__in=codes):
+        delete_with_history(jurisdiction, by=by, reason=reason)
+    for code in codes:
+        if code not in current:
+            save_with_history(Jurisdiction(user=user, code=code, prefix=scope_prefix(code)),
+                              by=by, reason=reason)
+
+
+@transaction.atomic
+def user_password_set(*, user: User, by: Actor, password: str) -> User:
+    """Set another account's password, checked by the policy; the previous one joins its
+    PasswordHistory (``passwords.PasswordHistoryValidator``)."""
+    _managed(user, by)
+    _password_checked(password, user)
+    user.set_password(password)
+    return save_with_history(user, by=by, reason=_("Password set"))
 
 
 def token_create(*, user: User, name: str = "") -> str:
@@ -96,14 +189,8 @@ def two_factor_confirm(*, device: TOTPDevice, code: str) -> bool:
     return True
 
 
-def _managed(user: User, by: User) -> None:
-    require(by, Action.MANAGE_ACCOUNTS)
-    if not users_visible_to(by).filter(pk=user.pk).exists():
-        raise ValidationError(_("This account is outside your jurisdiction."))
-
-
 @transaction.atomic
-def two_factor_reset(*, user: User, by: User) -> int:
+def two_factor_reset(*, user: User, by: Actor) -> int:
     """Remove the user's TOTP devices (lost phone): they enrol again at their next sign-in.
     Returns how many were removed."""
     _managed(user, by)
@@ -111,7 +198,7 @@ def two_factor_reset(*, user: User, by: User) -> int:
     return deleted
 
 
-def sign_in_unlock(*, user: User, by: User) -> int:
+def sign_in_unlock(*, user: User, by: Actor) -> int:
     """Lift the lockout of an account (its failed sign-ins are forgotten; the failure log
     keeps them). Returns how many lockout records were cleared."""
     from axes.utils import reset  # needs the app registry ready

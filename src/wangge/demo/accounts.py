@@ -43,7 +43,7 @@ def create_accounts(rng: random.Random, plan: city.CityPlan) -> list[dict[str, s
     for role, codes in _jurisdictions(plan).items():
         sex = rng.choice("MF")
         user, password = user_create(
-            username=username_for(role), role=role, jurisdictions=codes,
+            by=city.DEMO, username=username_for(role), role=role, jurisdictions=codes,
             display_name=identity.surname(rng) + identity.given_name(rng, sex),
         )
         accounts.append({"username": user.username, "role": role.value,

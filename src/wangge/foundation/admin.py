@@ -156,7 +156,7 @@ class ServiceAdmin(MaskedLookups):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
                  **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         form.refusal = getattr(request, "_service_refusal", None)
         return form

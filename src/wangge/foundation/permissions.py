@@ -6,6 +6,7 @@ only records whose code starts with one of their jurisdictions' prefixes (see se
 
 import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -150,12 +151,24 @@ UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
 }
 
 
-def can(user: models.Model, action: Action) -> bool:
+class Asker(Protocol):
+    """Whoever asks what they may do: a user (signed in or not), or the system acting for a
+    command. A role, where there is one, is read as ``role``."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+
+
+def can(user: Asker, action: Action) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return action in ROLE_ACTIONS.get(user.role, set())
+    return action in ROLE_ACTIONS.get(getattr(user, "role", ""), set())
 
 
 # Besides seeing full ID numbers: exporting personal data (reports, and the rejects of an
@@ -164,7 +177,7 @@ _TWO_FACTOR_ACTIONS = {Action.USE_REPORTS, Action.IMPORT_FILES, Action.MANAGE_AC
                        Action.READ_LOGS, Action.CONFIGURE_EVENTS, Action.EDIT_DIVISIONS}
 
 
-def needs_two_factor(user: models.Model) -> bool:
+def needs_two_factor(user: Asker) -> bool:
     """Whether ``user`` must sign in with a second factor (TOTP): every role that sees full ID
     numbers, exports, or administers. Bearer tokens of the API are not passwords: not here."""
     if not getattr(user, "is_authenticated", False):
@@ -173,16 +186,16 @@ def needs_two_factor(user: models.Model) -> bool:
             or any(can(user, action) for action in _TWO_FACTOR_ACTIONS))
 
 
-def uses_back_office(user: models.Model) -> bool:
+def uses_back_office(user: Asker) -> bool:
     """Whether ``user`` may open the admin site at all (``is_staff``)."""
     return any(can(user, action) for action in
                (Action.USE_ADMIN, Action.MANAGE_ACCOUNTS, Action.READ_LOGS))
 
 
-def sees_unmasked(user: models.Model, field: SensitiveField) -> bool:
+def sees_unmasked(user: Asker, field: SensitiveField) -> bool:
     if user.is_superuser:
         return True
-    return field in UNMASKED_FIELDS.get(user.role, set())
+    return field in UNMASKED_FIELDS.get(getattr(user, "role", ""), set())
 
 
 def mask_document_number(number: str) -> str:
@@ -208,13 +221,13 @@ def birth_year(value: object) -> str:
 HIDDEN = "***"
 
 
-def sees_now(user: models.Model, field: SensitiveField, *, revealed: bool = True) -> bool:
+def sees_now(user: Asker, field: SensitiveField, *, revealed: bool = True) -> bool:
     """Whether ``user`` sees ``field`` unmasked; with ``revealed=False`` (no purpose given
     yet) the ``PURPOSE_FIELDS`` stay masked for every role."""
     return sees_unmasked(user, field) and (revealed or field not in PURPOSE_FIELDS)
 
 
-def shown(user: models.Model, field: SensitiveField, value: object, *,
+def shown(user: Asker, field: SensitiveField, value: object, *,
           revealed: bool = True) -> object:
     """``value`` as ``user`` may see it: itself, or masked. Pages and the API pass
     ``revealed=False`` until a purpose is given (see ``PURPOSE_FIELDS``)."""
