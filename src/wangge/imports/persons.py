@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +14,8 @@ from simple_history.utils import bulk_update_with_history
 
 from wangge.access.actors import Actor, actor_checked, history_reason, user_of
 from wangge.audit import save_with_history
-from wangge.bulk import AnyOf, assign_keys, insert_with_history
+from wangge.bulk import assign_keys, insert_with_history
+from wangge.crypto import matches
 from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
 from wangge.normalisers import DocumentType
@@ -88,6 +89,8 @@ CHOICES = {"document_type": DocumentType, "sex": Sex, "residence_type": Residenc
 COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
             "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
 COMPARED_SET = frozenset(COMPARED)
+# Written with the numbers they digest (crypto.BlindIndexField).
+INDEXES = ("id_number_index", "phone_index")
 LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
           } | {"household_number": Household._meta.get_field("number").max_length}
 PLACE_CELLS = ("address", "building", "unit", "floor", "room")
@@ -280,7 +283,8 @@ class PersonKind:
             insert_with_history(Person, created, reason=history_reason(self.user, reason),
                                 user_id=getattr(user_of(self.user), "pk", None))
         if updated:
-            bulk_update_with_history(updated, Person, [*COMPARED, "dwelling"], batch_size=1000,
+            bulk_update_with_history(updated, Person, [*COMPARED, *INDEXES, "dwelling"],
+                                     batch_size=1000,
                                      default_user=user_of(self.user))
         self._households(rows, reason=reason)
         return outcomes
@@ -290,9 +294,9 @@ class PersonKind:
         without = [key for key in keys if not key[0]]
         condition = Q(pk__in=[])
         if by_document:
-            condition |= AnyOf(F("id_number"), [number for _, number in by_document])
+            condition |= matches(Person, "id_number", [number for _, number in by_document])
         if without:
-            condition |= Q(id_number="", name__in=[key[1] for key in without])
+            condition |= Q(id_number_index="", name__in=[key[1] for key in without])
         matched = list(Person.objects.filter(condition))
         # A record merged into another by record linkage is hidden (and may still hold its
         # passport's number): its rows land on the record it was merged into.
