@@ -311,13 +311,17 @@ def index_field_of(model: type[models.Model], name: str) -> BlindIndexField:
     raise FieldError(f"{model.__name__}.{name} has no blind index: it cannot be searched")
 
 
-def matches(model: type[models.Model], name: str, value: Any) -> Any:
+def matches(model: type[models.Model], name: str, value: Any) -> models.Q:
     """The condition that ``model``'s encrypted field ``name`` equals ``value`` (any of them
-    for a list, tuple or set), through its blind index; combine it with ``|`` and ``&``."""
+    for a list, tuple or set), through its blind index; combine it with ``|`` and ``&``. It
+    says that the digest is not empty, as a partial index on it does (the unique index of a
+    document), so the database may use that index."""
     field = index_field_of(model, name)
     if isinstance(value, list | tuple | set | frozenset):
-        return models.Q(AnyOf(models.F(field.name), blind_indexes(field.source, value)))
-    return models.Q(**{field.name: blind_index(field.source, value)})
+        condition = models.Q(AnyOf(models.F(field.name), blind_indexes(field.source, value)))
+    else:
+        condition = models.Q(**{field.name: blind_index(field.source, value)})
+    return condition & ~models.Q(**{field.name: ""})
 
 
 class EncryptedQuerySet(models.QuerySet):

@@ -78,14 +78,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(encrypt_numbers),
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(fields=['id_number_index'], name='people_pers_id_numb_d070b9_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='person',
             index=models.Index(fields=['phone_index'], name='people_pers_phone_i_ad7784_idx'),
         ),
         migrations.AddConstraint(
             model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('id_number_index', ''), _negated=True), fields=('document_type', 'id_number_index'), name='one_record_per_document'),
+            constraint=models.UniqueConstraint(condition=models.Q(('id_number_index', ''), _negated=True), fields=('id_number_index', 'document_type'), name='one_record_per_document'),
         ),
     ]
