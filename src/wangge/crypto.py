@@ -111,14 +111,15 @@ def _keys_changed(*, setting: str, **kwargs: Any) -> None:
 
 
 def encrypt_many(values: Sequence[str | None]) -> list[str | None]:
-    """Each value encrypted under the current key (empty and None kept as they are); the
-    nonces are drawn in one call."""
+    """Each value encrypted under the current key (empty and None kept as they are). An
+    import encrypts a column at a time: the nonces are drawn in one call, and the loop does
+    nothing but encrypt and encode (AES-GCM itself is under half of its time)."""
     ring = keyring()
     encrypt, prefix = ring.ciphers[ring.current].encrypt, ring.prefix
     nonces = os.urandom(NONCE_BYTES * len(values))
-    encode = base64.b64encode
+    encode = binascii.b2a_base64
     return [prefix + encode((nonce := nonces[start:start + NONCE_BYTES])
-                            + encrypt(nonce, value.encode(), None)).decode()
+                            + encrypt(nonce, value.encode(), None), newline=False).decode()
             if value else value
             for start, value in zip(range(0, len(nonces), NONCE_BYTES), values, strict=True)]
 
@@ -140,7 +141,7 @@ def decrypt(stored: str) -> str:
     if cipher is None:
         raise UnknownDataKeyError(key_id)
     try:
-        sealed = base64.b64decode(body)
+        sealed = binascii.a2b_base64(body)
         return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None).decode()
     except (InvalidTag, binascii.Error, ValueError):
         raise UnknownDataKeyError(key_id) from None
@@ -156,15 +157,18 @@ def blind_index(purpose: str, value: str) -> str:
 
 
 def blind_indexes(purpose: str, values: Iterable[str | None]) -> list[str]:
-    prototype = keyring().hasher(purpose)
+    """``blind_index`` of each value: the keyed hash is set up once and copied per value
+    (setting up the key costs more than hashing a number)."""
+    copy = keyring().hasher(purpose).copy
     digests = []
+    append = digests.append
     for value in values:
         if value:
-            hasher = prototype.copy()
+            hasher = copy()
             hasher.update(value.encode())
-            digests.append(hasher.hexdigest())
+            append(hasher.hexdigest())
         else:
-            digests.append("")
+            append("")
     return digests
 
 
