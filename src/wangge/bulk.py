@@ -122,17 +122,21 @@ def insert_with_history(model: type[models.Model], records: Sequence[models.Mode
     rows = _rows(fields, records)
     writes = [(model._meta.db_table, columns, rows)]
     if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create does
-        # A history row is the record's row followed by what the history adds to it.
+        # A history row is the record's row (less the fields the history leaves out) followed
+        # by what the history adds to it.
         history = model.history.model
-        history_columns = [*columns, "history_date", "history_type", "history_user_id",
-                           "history_change_reason"]
-        if {field.column for field in history._meta.concrete_fields} != {
-                *history_columns, history._meta.pk.column}:
+        copied = {field.column for field in history._meta.concrete_fields}
+        kept = [index for index, column in enumerate(columns) if column in copied]
+        history_columns = [*(columns[index] for index in kept), "history_date", "history_type",
+                           "history_user_id", "history_change_reason"]
+        if copied != {*history_columns, history._meta.pk.column}:
             raise ImproperlyConfigured(f"{history.__name__} has columns that "
                                        "insert_with_history does not know how to fill.")
+        copy = (operator.itemgetter(*kept) if len(kept) < len(columns)
+                else lambda row: row)
         stamp = _converter(history._meta.get_field("history_date"))(now)
         writes.append((history._meta.db_table, history_columns, [
-            (*row, stamp, "+", user_id, getattr(record, "_change_reason", None) or reason)
+            (*copy(row), stamp, "+", user_id, getattr(record, "_change_reason", None) or reason)
             for row, record in zip(rows, records, strict=True)]))
     _write(writes)
 

@@ -172,23 +172,23 @@ def blind_indexes(purpose: str, values: Iterable[str | None]) -> list[str]:
     return digests
 
 
-def reseal(connection: Any, table: str, key: str, columns: Sequence[tuple[str, str]], *,
-           batch_size: int, plaintext: bool = False) -> int:
-    """Rewrite the encrypted ``columns`` of ``table`` (each with its blind index column, named
-    ``(column, index_column)``, the column's name the index's purpose) under the current keys,
-    in batches by primary key ``key``, each in its own transaction: a run that stops keeps
-    what it finished, and a rerun skips rows already under the current keys. ``plaintext``:
-    the columns still hold plain values (the migration that first encrypts them). Returns
-    the rows rewritten."""
+def reseal(connection: Any, table: str, key: str, columns: Sequence[tuple[str, str | None]],
+           *, batch_size: int, plaintext: bool = False) -> int:
+    """Rewrite the encrypted ``columns`` of ``table`` under the current keys: each named with
+    its blind index column (None where the table keeps none, as history tables), the
+    column's name being the index's purpose. In batches by primary key ``key``, each in its
+    own transaction: a run that stops keeps what it finished, and a rerun skips rows already
+    under the current keys. ``plaintext``: the columns still hold plain values (the migration
+    that first encrypts them). Returns the rows rewritten."""
     from django.db import transaction
 
     ring = keyring()
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for pair in columns for name in pair)
-    select = (f"SELECT {quote(key)}, {names} FROM {quote(table)} WHERE {quote(key)} > %s "
-              f"ORDER BY {quote(key)} LIMIT %s")
-    assignments = ", ".join(f"{quote(name)} = %s" for pair in columns for name in pair)
-    update = f"UPDATE {quote(table)} SET {assignments} WHERE {quote(key)} = %s"
+    names = [name for pair in columns for name in pair if name]
+    select = (f"SELECT {quote(key)}, {', '.join(map(quote, names))} FROM {quote(table)} "
+              f"WHERE {quote(key)} > %s ORDER BY {quote(key)} LIMIT %s")
+    update = (f"UPDATE {quote(table)} SET {', '.join(f'{quote(name)} = %s' for name in names)} "
+              f"WHERE {quote(key)} = %s")
     last, rewritten = 0, 0
     while True:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -198,31 +198,33 @@ def reseal(connection: Any, table: str, key: str, columns: Sequence[tuple[str, s
                 return rewritten
             changed = []
             for pk, *stored in rows:
-                values = []
-                for position, (column, _) in enumerate(columns):
-                    sealed, index = stored[2 * position], stored[2 * position + 1]
-                    plain = (sealed or "") if plaintext else decrypt(sealed or "")
-                    digest = blind_index(column, plain)
-                    if plaintext or key_id_of(plain and sealed) not in ("", ring.current) \
-                            or digest != index:
+                values, read = [], iter(stored)
+                for column, index_column in columns:
+                    sealed = next(read) or ""
+                    plain = sealed if plaintext else decrypt(sealed)
+                    if plaintext or key_id_of(sealed) not in ("", ring.current):
                         sealed = encrypt(plain)
-                    values += [sealed, digest]
-                if values != list(stored):
+                    values.append(sealed)
+                    if index_column:
+                        next(read)
+                        values.append(blind_index(column, plain))
+                if values != stored:
                     changed.append((*values, pk))
             cursor.executemany(update, changed)
             rewritten += len(changed)
             last = rows[-1][0]
 
 
-def encrypted_tables() -> list[tuple[str, str, list[tuple[str, str]]]]:
+def encrypted_tables() -> list[tuple[str, str, list[tuple[str, str | None]]]]:
     """Every table with encrypted columns (history tables too): its name, its primary key and
-    its (column, blind index column) pairs, for ``reseal``."""
+    its (column, blind index column or None) pairs, for ``reseal``."""
     from django.apps import apps
 
     tables = []
     for model in apps.get_models():
-        pairs = [(field.column, index_field_of(model, field.name).column)
-                 for field in model._meta.concrete_fields
+        indexes = {field.source: field.column for field in model._meta.concrete_fields
+                   if isinstance(field, BlindIndexField)}
+        pairs = [(field.column, indexes.get(field.name)) for field in model._meta.concrete_fields
                  if isinstance(field, EncryptedCharField)]
         if pairs:
             tables.append((model._meta.db_table, model._meta.pk.column, pairs))

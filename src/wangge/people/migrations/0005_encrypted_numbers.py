@@ -9,9 +9,10 @@ BATCH_ROWS = 5000
 
 
 def encrypt_numbers(apps, schema_editor):
-    for table, key in (("people_person", "id"), ("people_historicalperson", "history_id")):
+    for table, key, indexes in (("people_person", "id", ("id_number_index", "phone_index")),
+                                ("people_historicalperson", "history_id", (None, None))):
         wangge.crypto.reseal(schema_editor.connection, table, key,
-                             [("id_number", "id_number_index"), ("phone", "phone_index")],
+                             list(zip(("id_number", "phone"), indexes, strict=True)),
                              batch_size=BATCH_ROWS, plaintext=True)
 
 
@@ -34,16 +35,6 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(
             model_name='person',
             name='people_pers_phone_b55729_idx',
-        ),
-        migrations.AddField(
-            model_name='historicalperson',
-            name='id_number_index',
-            field=wangge.crypto.BlindIndexField(source='id_number'),
-        ),
-        migrations.AddField(
-            model_name='historicalperson',
-            name='phone_index',
-            field=wangge.crypto.BlindIndexField(source='phone'),
         ),
         migrations.AddField(
             model_name='person',
