@@ -160,7 +160,7 @@ def blind_indexes(purpose: str, values: Iterable[str | None]) -> list[str]:
     """``blind_index`` of each value: the keyed hash is set up once and copied per value
     (setting up the key costs more than hashing a number)."""
     copy = keyring().hasher(purpose).copy
-    digests = []
+    digests: list[str] = []
     append = digests.append
     for value in values:
         if value:
@@ -220,14 +220,18 @@ def encrypted_tables() -> list[tuple[str, str, list[tuple[str, str | None]]]]:
     its (column, blind index column or None) pairs, for ``reseal``."""
     from django.apps import apps
 
+    def column(field: Any) -> str:
+        return field.column  # a concrete field's column is set (the stubs allow None)
+
     tables = []
     for model in apps.get_models():
-        indexes = {field.source: field.column for field in model._meta.concrete_fields
+        fields = model._meta.concrete_fields
+        indexes = {field.source: column(field) for field in fields
                    if isinstance(field, BlindIndexField)}
-        pairs = [(field.column, indexes.get(field.name)) for field in model._meta.concrete_fields
+        pairs = [(column(field), indexes.get(field.name)) for field in fields
                  if isinstance(field, EncryptedCharField)]
         if pairs:
-            tables.append((model._meta.db_table, model._meta.pk.column, pairs))
+            tables.append((model._meta.db_table, column(model._meta.pk), pairs))
     return tables
 
 
@@ -328,13 +332,6 @@ def matches(model: type[models.Model], name: str, value: Any) -> models.Q:
     else:
         condition = models.Q(**{field.name: blind_index(field.source, value)})
     return condition & ~models.Q(**{field.name: ""})
-
-
-class EncryptedQuerySet(models.QuerySet):
-    """``matching(id_number=...)``: exact search on encrypted fields (see ``matches``)."""
-
-    def matching(self, **values: Any) -> "EncryptedQuerySet":
-        return self.filter(*(matches(self.model, name, value) for name, value in values.items()))
 
 
 class UnknownDataKeyMiddleware:

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "wangge.linkage",
     "wangge.reports",
     "wangge.events",
+    "wangge.notifications",
     "wangge.patrols",
     "wangge.open311",
     "wangge.web",
@@ -145,7 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wangge.events.context_processors.inbox",
+                "wangge.notifications.context_processors.inbox",
             ],
         },
     },
@@ -298,6 +299,8 @@ WANGGE_SHEET_MAX_RATIO = envint("WANGGE_SHEET_MAX_RATIO", 200)
 WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 1_048_576)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 256)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 32_767)
+# An import warns (without refusing) when a dwelling ends up with more residents than this.
+WANGGE_DWELLING_MAX_OCCUPANTS = envint("WANGGE_DWELLING_MAX_OCCUPANTS", 10)
 # Retention (docs/imports.md "Retention"; `wangge purge`, daily from cron): an upload and its
 # rejects workbook are the department's rows as sent, a second copy of what the records hold,
 # kept only while the uploader may need them to fix rejected rows and retry (30 days after the
@@ -320,7 +323,7 @@ WANGGE_PHOTO_MAX_PIXELS = envint("WANGGE_PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
 WANGGE_PHOTO_MAX_COUNT = envint("WANGGE_PHOTO_MAX_COUNT", 10)
 WANGGE_NOTIFICATION_CHANNELS = envlist(
     "WANGGE_NOTIFICATION_CHANNELS",
-    "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",
+    "wangge.notifications.delivery.EmailChannel,wangge.notifications.delivery.WebhookChannel",
 )
 WANGGE_WEBHOOK_TIMEOUT = envint("WANGGE_WEBHOOK_TIMEOUT", 10)
 # Webhooks go only to addresses on the internet (docs/events.md); an intranet bot is allowed

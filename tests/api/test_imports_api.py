@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from tests.factories import STREET_1, make_user
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
 from wangge.access.permissions import Role
+from wangge.api_support import XLSX
 from wangge.imports.models import ImportJob
 from wangge.people.models import Person
 
@@ -40,9 +41,10 @@ def test_upload_answers_202_and_the_job_runs(api_as, staff, tmp_path, immediate_
     status = api.get(f"/imports/{job['id']}").json()
     assert status["status"] == "imported"
     summary = {key: status["summary"][key]
-               for key in ("rows", "created", "updated", "unchanged", "rejected")}
-    assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0, "rejected": 2}
-    assert status["rows_read"] == 4
+               for key in ("rows", "created", "updated", "unchanged", "rejected", "warned")}
+    assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0,
+                       "rejected": 2, "warned": 0}
+    assert status["progress"] == {"rows": 4, "expected": 4}
     assert status["rejects"] == f"/api/v1/imports/{job['id']}/rejects"
     assert Person.objects.count() == 2
     rejects = api.get(f"/imports/{job['id']}/rejects")
@@ -124,3 +126,15 @@ def test_a_spreadsheet_bomb_uploaded_through_the_api_fails_with_the_reason(
     assert status["status"] == "failed"
     assert "possible decompression bomb" in status["error"]
     assert not Person.objects.exists()
+
+
+def test_each_kind_has_a_template_declared_as_xlsx(api_as, staff, client):
+    api = api_as(staff)
+    response = api.get("/import-templates/dwellings")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert response.content.startswith(b"PK")
+    assert api.get("/import-templates/nothing").status_code == 404
+    operation = client.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/import-templates/{kind}"]["get"]
+    assert XLSX in operation["responses"]["200"]["content"]

@@ -30,7 +30,7 @@ from wangge.imports.jobs import import_job_create
 from wangge.imports.liveness import import_jobs_fail_dead
 from wangge.imports.models import ImportJob
 from wangge.imports.services import CHUNK_ROWS
-from wangge.imports.tasks import fail_dead_imports_task
+from wangge.imports.tasks import fail_dead_imports_task, job_progress
 from wangge.people.models import Person
 
 ROWS = CHUNK_ROWS + 1000  # the worker is killed after the first chunk, inside the transaction
@@ -78,10 +78,8 @@ def database_url() -> str:
 
 
 def progress_of(job: ImportJob) -> int:
-    try:
-        return int(job.progress_file.read_text() or 0)
-    except (OSError, ValueError):
-        return 0
+    job.status = ImportJob.Status.RUNNING  # as the worker has set it, in its own process
+    return job_progress(job).rows
 
 
 # The worker runs in another process: no test transaction, so that it sees the job.

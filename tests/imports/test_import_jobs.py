@@ -13,7 +13,14 @@ from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx, uplo
 from wangge.access.permissions import Role
 from wangge.imports.jobs import import_job_create, import_jobs_visible_to, importable_kinds
 from wangge.imports.models import ImportJob
-from wangge.imports.tasks import estimated_rows, import_job_run, job_progress_write, job_rows_read
+from wangge.imports.services import ImportSummary
+from wangge.imports.tasks import (
+    JobProgress,
+    estimated_rows,
+    import_job_run,
+    job_progress,
+    job_progress_write,
+)
 from wangge.linkage.tasks import link_after_import_task
 from wangge.people.models import Person
 
@@ -40,7 +47,7 @@ def test_the_worker_imports_an_upload(staff, tmp_path, django_capture_on_commit_
     job.refresh_from_db()
     assert job.status == ImportJob.Status.IMPORTED
     assert job.rows_expected == 4  # title, header and two rows, from the sheet's dimension
-    assert job.rows_read == 2
+    assert job_progress(job) == JobProgress(rows=2, expected=2)  # the summary's rows
     assert {key: job.summary[key] for key in ("rows", "created", "rejected")} == {
         "rows": 2, "created": 2, "rejected": 0}
     assert not job.rejects
@@ -137,8 +144,8 @@ def test_each_user_sees_only_their_own_jobs(staff, tmp_path):
 def test_progress_is_read_while_the_import_runs(staff, tmp_path):
     job = create(staff, persons_xlsx(tmp_path / "a.xlsx", GOOD))
     job.status = ImportJob.Status.RUNNING
-    job_progress_write(job, 2000)
-    assert job_rows_read(job) == 2000
+    job_progress_write(job, ImportSummary(rows=2000, header_row=2))
+    assert job_progress(job) == JobProgress(rows=2000, expected=None)
     # A job delivered twice runs once.
     job.save()
     assert import_job_run(job.pk) == ImportJob.Status.RUNNING

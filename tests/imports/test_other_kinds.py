@@ -58,7 +58,7 @@ def test_buildings_placed_by_point_or_grid_and_second_import_changes_nothing(
     path = write_xlsx(tmp_path / "楼栋.xlsx", building_rows(), BUILDING_HEADER)
     code, summary, _ = run("buildings", path, capsys=capsys)
     assert (code, summary) == (0, {"rows": 2, "created": 2, "updated": 0, "unchanged": 0,
-                                   "rejected": 0})
+                                   "rejected": 0, "warned": 0})
     assert dict(Building.objects.values_list("name", "grid_code")) == {"3栋": GRID_A,
                                                                        "5栋": GRID_B}
     history = Building.history.count()

@@ -1,6 +1,7 @@
 """The upload page: who may use it, the upload, the progress part htmx polls, the summary and
 the rejects download, and that a job is its uploader's alone."""
 
+import datetime
 import os
 import re
 import subprocess
@@ -13,12 +14,13 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.factories import STREET_1, make_user
+from tests.factories import GRID_A, STREET_1, make_user, resident_id
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
 from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
 from wangge.access.permissions import Role
 from wangge.imports.liveness import heartbeat
 from wangge.imports.models import ImportJob
+from wangge.imports.services import ImportSummary
 from wangge.imports.tasks import job_progress_write
 from wangge.people.models import Person
 
@@ -77,9 +79,10 @@ def test_a_running_job_polls_its_progress(staff_client, tmp_path):
     job = ImportJob.objects.get()
     page = staff_client.get(response.url).content.decode()
     assert 'hx-trigger="every 1s"' in page
-    job.status, job.rows_expected = ImportJob.Status.RUNNING, 10000
+    job.status, job.rows_expected = ImportJob.Status.RUNNING, 10002
     job.save()
-    job_progress_write(job, 4000)
+    # A title and a header row above the data: 10,000 rows to read, not 10,002.
+    job_progress_write(job, ImportSummary(rows=4000, header_row=2))
     with heartbeat(job):  # as a worker running it keeps
         part = staff_client.get(response.url, headers={"HX-Request": "true"}).content.decode()
     assert part.lstrip().startswith('<section id="progress"')
@@ -169,7 +172,8 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
         return summary, saved
 
     summary, saved = in_browser(upload)
-    assert summary == ["4", "2", "0", "0", "2"]  # rows, created, updated, unchanged, rejected
+    # rows, created, updated, unchanged, rejected, warned
+    assert summary == ["4", "2", "0", "0", "2", "0"]
     assert Person.objects.count() == 2
     job = ImportJob.objects.get()
     assert (job.status, job.summary["created"], job.summary["rejected"]) == ("imported", 2, 2)
@@ -179,8 +183,8 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
 
     # A job still running: its progress bar, as the poll draws it.
     running = ImportJob.objects.create(user=staff, kind="persons", file=job.file.name,
-                                       status=ImportJob.Status.RUNNING, rows_expected=120_000)
-    job_progress_write(running, 48_000)
+                                       status=ImportJob.Status.RUNNING, rows_expected=120_001)
+    job_progress_write(running, ImportSummary(rows=48_000, header_row=1))
 
     def watch(chromium) -> str | None:
         page = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
@@ -205,3 +209,34 @@ def test_a_rejects_workbook_no_longer_kept_is_a_404_that_says_so(
     assert response.status_code == 404
     assert "The rejects workbook of this import is no longer kept" in response.content.decode()
     assert "名单.xlsx" in response.content.decode()  # the job's own page
+
+
+def test_the_upload_page_offers_each_kind_s_template(staff_client, tmp_path, client):
+    page = staff_client.get(reverse("web:imports")).content.decode()
+    link = reverse("web:import_template", args=["persons"])
+    assert link in page
+    response = staff_client.get(link)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(response.content)
+    assert load_workbook(path).worksheets[0]["A1"].value == "姓名"
+    assert staff_client.get(reverse("web:import_template", args=["nothing"])).status_code == 404
+    client.force_login(make_user(Role.GRID_WORKER, STREET_1))
+    assert client.get(link).status_code == 403
+
+
+def test_warnings_are_listed_on_the_job_page(staff_client, tmp_path, immediate_tasks,
+                                             django_capture_on_commit_callbacks):
+    header = ["姓名", "身份证号", "特殊群体", "网格编码"]
+    young = resident_id(datetime.date(1997, 6, 1))
+    path = tmp_path / "w.csv"
+    path.write_text("\r\n".join(",".join(row) for row in [
+        header, ["张伟", young, "独居老人", GRID_A]]) + "\r\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, path)
+    job = ImportJob.objects.get()
+    assert (job.status, job.summary["warned"]) == ("imported", 1)
+    page = staff_client.get(response.url).content.decode()
+    assert "特殊群体" in page
+    assert job.summary["warnings"][0]["reason"] in page.replace("&#x27;", "'")
+    assert reverse("web:import_rejects", args=[job.pk]) in page  # the Warnings sheet

@@ -8,12 +8,14 @@ import datetime
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from wangge.api_support import caller
+from wangge.access.permissions import Action
+from wangge.access.selectors import require
+from wangge.api_support import XLSX, RecordId, also_answers, caller
 
 from .jobs import (
     NotRetryableError,
@@ -25,9 +27,16 @@ from .jobs import (
 )
 from .liveness import import_job_seen
 from .models import ImportJob
-from .tasks import job_rows_read
+from .tasks import job_progress
+from .templates import template_download
 
 router = Router(tags=["imports"])
+NOT_RETRYABLE = gettext_lazy("The import has not failed, or its file is no longer kept.")
+
+
+class ProgressOut(Schema):
+    rows: int
+    expected: int | None
 
 
 class ImportJobOut(Schema):
@@ -37,8 +46,7 @@ class ImportJobOut(Schema):
     department: str
     partial: bool
     status: str
-    rows_read: int
-    rows_expected: int | None
+    progress: ProgressOut
     summary: dict
     error: str
     rejects: str | None
@@ -52,8 +60,11 @@ class ImportJobOut(Schema):
         return job.file_name
 
     @staticmethod
-    def resolve_rows_read(job: ImportJob) -> int:
-        return job_rows_read(job)
+    def resolve_progress(job: ImportJob) -> ProgressOut:
+        """Data rows read so far (title and header rows are not rows), as the summary counts
+        them, and about how many the file holds."""
+        progress = job_progress(job)
+        return ProgressOut(rows=progress.rows, expected=progress.expected)
 
     @staticmethod
     def resolve_rejects(job: ImportJob) -> str | None:
@@ -73,14 +84,15 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str
 
 
 @router.get("/imports/{id}", response=ImportJobOut)
-def import_status(request: HttpRequest, id: int) -> ImportJob:
+def import_status(request: HttpRequest, id: RecordId) -> ImportJob:
     """The job; one whose worker died (killed, or the server restarted) is ``failed`` with the
     reason, and may be retried."""
     return import_job_seen(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
 
 
-@router.post("/imports/{id}/retry", response={202: ImportJobOut})
-def import_retry(request: HttpRequest, id: int) -> ImportJob:
+@router.post("/imports/{id}/retry", response={202: ImportJobOut},
+             openapi_extra=also_answers(409, meaning={409: NOT_RETRYABLE}))
+def import_retry(request: HttpRequest, id: RecordId) -> ImportJob:
     """Queue a failed import again (its file is imported anew); 409 for a job that has not
     failed."""
     user = caller(request)
@@ -93,8 +105,9 @@ def import_retry(request: HttpRequest, id: int) -> ImportJob:
     return job
 
 
-@router.get("/imports/{id}/rejects", url_name="import_rejects")
-def import_rejects(request: HttpRequest, id: int) -> FileResponse:
+@router.get("/imports/{id}/rejects", url_name="import_rejects",
+            openapi_extra=also_answers(503, files=(XLSX,)))
+def import_rejects(request: HttpRequest, id: RecordId) -> FileResponse:
     """The rejected rows as they were in the file, with a reason column (xlsx); 404 with a
     message when the workbook is no longer kept."""
     user = caller(request)
@@ -103,3 +116,13 @@ def import_rejects(request: HttpRequest, id: int) -> FileResponse:
         return rejects_download(job, by=user, request=request)
     except RejectsGoneError as error:
         raise HttpError(404, str(error)) from error
+
+
+@router.get("/import-templates/{kind}", openapi_extra=also_answers(files=(XLSX,)))
+def import_template_download(request: HttpRequest, kind: str) -> FileResponse:
+    """The template of a kind of file (persons, buildings, dwellings, facilities,
+    organizations) as an xlsx: the header row, drop-down lists for the choice columns, an
+    example row (refused if it is still there when the file is uploaded) and a notes sheet.
+    In the caller's language (``Accept-Language``); 404 for an unknown kind."""
+    require(caller(request), Action.IMPORT_FILES)
+    return template_download(kind)

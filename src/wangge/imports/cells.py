@@ -5,8 +5,10 @@ import re
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wangge.spreadsheets import cell_text
@@ -15,10 +17,14 @@ LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
 
 
 def choice_words(choices: type[models.TextChoices], words: dict[str, str]) -> dict[str, str]:
-    """Every way of writing one of ``choices`` (its code, its label in the active language,
-    the words departments use), folded to lower case, to its code."""
-    return {**{word.lower(): value for word, value in words.items()},
-            **{str(label).lower(): value for value, label in choices.choices},
+    """Every way of writing one of ``choices`` (its code, its label in each of our languages,
+    so that a template filled in one language imports in any; the words departments use),
+    folded to lower case, to its code."""
+    labels: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels |= {str(label).lower(): value for value, label in choices.choices}
+    return {**{word.lower(): value for word, value in words.items()}, **labels,
             **{value.lower(): value for value in choices.values}}
 
 

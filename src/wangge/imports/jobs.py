@@ -133,7 +133,6 @@ def import_job_retry(*, job: ImportJob, by: User) -> ImportJob:
     job.status = ImportJob.Status.QUEUED
     job.error = ""
     job.started = job.finished = job.rows_expected = None
-    job.rows_read = 0
     job.summary = {}
     job.save()
     transaction.on_commit(lambda: import_job_task.enqueue(job.pk))

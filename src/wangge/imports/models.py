@@ -40,9 +40,10 @@ class ImportJob(models.Model):
                             max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
+    # The file's rows as its size suggests, title and header rows included (tasks.job_progress).
     rows_expected = models.PositiveIntegerField(null=True, blank=True)
-    rows_read = models.PositiveIntegerField(default=0)
-    # {"rows", "created", "updated", "unchanged", "rejected", "rejections": first lines}
+    # {"rows", "created", "updated", "unchanged", "rejected", "warned", "written",
+    #  "rejections" and "warnings": the first lines}
     summary = models.JSONField(default=dict, blank=True)
     rejects = models.FileField(storage=job_storage, max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -72,7 +73,7 @@ class ImportJob(models.Model):
 
     @property
     def progress_file(self) -> Path:
-        """Rows read so far, written by the running import (see tasks.job_progress_write)."""
+        """How far the running import got (see tasks.job_progress_write)."""
         return self.folder / "progress"
 
     @property

@@ -41,6 +41,10 @@ class OrganizationImportKind(RecordKind):
     required_columns = ("name", "kind", "grid_code")
     key_column = "name"
     choices = {"kind": (OrganizationKind, ORGANIZATION_WORDS)}
+    example = {"name": "示例物业服务有限公司", "kind": OrganizationKind.PROPERTY_COMPANY,
+               "credit_code": "91420102MA4KXXXX0X", "grid_code": "420102001001",
+               "served_grid_codes": "420102001001001、420102001001002", "contact_name": "李四",
+               "contact_phone": "13900139000"}
 
     def __init__(self, user: Any):
         super().__init__(user)

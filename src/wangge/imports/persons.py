@@ -1,6 +1,7 @@
 """Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
 the one record per person (by normalised document number)."""
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,9 +34,10 @@ from wangge.people.services import person_errors
 from wangge.places.models import Dwelling
 from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
 
-from .cells import LIST_SEPARATORS, choice, choice_words, tidy, whole_number
+from .cells import choice, choice_words, tidy, whole_number
 from .places import PlaceFinder, grid_of
-from .rows import Outcome, Row, RowError
+from .plausibility import PersonPlausibility, birth_date_errors
+from .rows import Outcome, Row, RowError, RowWarning
 
 # Words departments use for our choices, besides the codes and their labels.
 CHOICE_WORDS: dict[str, dict[str, str]] = {
@@ -93,6 +95,8 @@ COMPARED_SET = frozenset(COMPARED)
 INDEXES = ("id_number_index", "phone_index")
 LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
           } | {"household_number": Household._meta.get_field("number").max_length}
+# Between tags: LIST_SEPARATORS but spaces, which may also be inside a tag.
+TAG_SEPARATORS = re.compile(r"[,，、;；/|]+")
 PLACE_CELLS = ("address", "building", "unit", "floor", "room")
 # A new Person's attributes before its cells are set: what Model.__init__ would give it.
 DEFAULTS = {model_field.attname: model_field.get_default()
@@ -133,16 +137,26 @@ class PersonKind:
     headers = PERSON_HEADERS
     required_columns = ("name",)
     key_column = "id_number"
+    choices = {name: (choices, CHOICE_WORDS[name]) for name, choices in CHOICES.items()}
     duplicate = gettext_lazy("The same person as row %(row)d: one row per person.")
+    # The template's example row; its first cell marks it (an upload still holding it is
+    # refused on that row). Choices are codes, written in the template's language.
+    example = {"name": "张三（示例）", "id_number": "420102198001011231", "sex": Sex.MALE,
+               "birth_date": "1980-01-01", "ethnicity": "汉族", "phone": "13800138000",
+               "grid_code": "420102001001001", "residence_type": ResidenceType.REGISTERED,
+               "health_status": HealthStatus.HEALTHY, "household_number": "H0001",
+               "relationship": Relationship.HEAD, "building": "1栋", "unit": "1",
+               "floor": "1", "room": "101"}
 
     def __init__(self, user: Actor):
         self.user = actor_checked(user)
         # The command line (a system actor) imports for every jurisdiction.
         self.prefixes = user.scope_prefixes
-        self._words = {name: choice_words(choices, CHOICE_WORDS[name])
-                       for name, choices in CHOICES.items()}
+        self._words = {name: choice_words(choices, words)
+                       for name, (choices, words) in self.choices.items()}
         self._grids: dict[str, bool] = {}
         self.places = PlaceFinder(self.prefixes)
+        self.plausibility = PersonPlausibility()
         # How each column's cell is read, looked up once per cell.
         self._readers: dict[str, Callable[[Any, str], Any]] = {
             **{name: lambda value, text: tidy(text) for name in PLACE_CELLS},
@@ -173,9 +187,12 @@ class PersonKind:
             except ValidationError as error:
                 errors[name] = error.messages
         fields.setdefault("document_type", DocumentType.RESIDENT_ID)
+        if future := birth_date_errors(fields.get("birth_date")):
+            errors["birth_date"] = future
         dwelling = self._dwelling(fields, errors)
-        if "grid_code" not in fields and "grid_code" not in errors:
-            errors["grid_code"] = [_("Every person needs the 15-digit code of their grid.")]
+        if "grid_code" not in fields and errors.keys().isdisjoint({*PLACE_CELLS, "grid_code"}):
+            errors["grid_code"] = [_("Fill in the person's 15-digit grid code, or their "
+                                     "building, unit and room.")]
         compared = COMPARED_SET.intersection(fields)
         person = new_person({name: fields[name] for name in compared})
         for name, messages in person_errors(person).items():
@@ -197,8 +214,15 @@ class PersonKind:
         return lambda value, text: choice(words, choices, text)
 
     def _tags(self, value: Any, text: str) -> list[str]:
-        return sorted({choice(self._words["vulnerable_tags"], VulnerableTag, word)
-                       for word in LIST_SEPARATORS.split(text) if word})
+        """Tags separated by 、, commas or spaces; a tag written in words with spaces between
+        (Low income, from an English template) is one tag."""
+        words = self._words["vulnerable_tags"]
+        tags = set()
+        for part in TAG_SEPARATORS.split(text):
+            part = part.strip()
+            for word in [part] if part.lower() in words else part.split():
+                tags.add(choice(words, VulnerableTag, word))
+        return sorted(tags)
 
     @staticmethod
     def _bounded(name: str, text: str) -> str:
@@ -214,7 +238,8 @@ class PersonKind:
             return None  # most rows name no dwelling
         cells = {name: fields.pop(name) for name in PLACE_CELLS if name in fields}
         address = cells.pop("address", "")
-        if not cells and address and (parsed := parse_address(address)).unit:
+        from_address = not cells and bool(address)
+        if from_address and (parsed := parse_address(address)).unit:
             cells = {"building": parsed.building, "unit": int(parsed.unit), "room": parsed.room}
         if not cells or errors.keys() & {*PLACE_CELLS, "grid_code"}:
             return None
@@ -232,7 +257,8 @@ class PersonKind:
             fields["grid_code"] = grid_of(dwelling, fields.get("grid_code"), self.prefixes)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                errors[name] = messages
+                # What was read from the address is the address cell's to answer for.
+                errors["address" if from_address and name in PLACE_CELLS else name] = messages
             return None
         return dwelling
 
@@ -244,6 +270,10 @@ class PersonKind:
             raise ValidationError(_("%(code)s is not a grid in your jurisdiction.")
                                   % {"code": code})
         return code
+
+    def plausible(self, landed: list[tuple[Row, PersonRow]]) -> list[RowWarning]:
+        """Warnings on the rows of a chunk just written (see plausibility.py)."""
+        return self.plausibility.warnings(landed)
 
     def write(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> Iterable[Outcome]:
         """Land a chunk: one query finds the existing records, then new ones are created and
@@ -318,24 +348,27 @@ class PersonKind:
     def _households(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> None:
         """Households named by number in the file: created in the person's grid, members
         attached with their relationship, the head set."""
-        wanted = [(prepared.key, prepared) for _, prepared in rows if prepared.household_number]
+        wanted = [(row.number, prepared.key, prepared) for row, prepared in rows
+                  if prepared.household_number]
         if not wanted:
             return
-        persons = self._existing([key for key, _ in wanted])
-        numbers = {(p.fields["grid_code"], p.household_number) for _, p in wanted}
+        persons = self._existing([key for _, key, _ in wanted])
+        numbers = {(p.fields["grid_code"], p.household_number) for _, _, p in wanted}
         households = {(h.grid_code, h.number): h for h in Household.objects.filter(
             number__in=[number for _, number in numbers])}
         dwellings = {(p.fields["grid_code"], p.household_number): p.fields.get("dwelling_id")
-                     for _, p in wanted}
+                     for _, _, p in wanted}
         for grid_code, number in numbers - households.keys():
             households[grid_code, number] = save_with_history(
                 Household(number=number, grid_code=grid_code,
                           dwelling_id=dwellings[grid_code, number]), by=self.user, reason=reason)
         changed = []
-        for key, prepared in wanted:
+        for number, key, prepared in wanted:
             person = persons[key]
             household = households[prepared.fields["grid_code"], prepared.household_number]
             relationship = prepared.relationship or person.relationship or Relationship.OTHER
+            if person.household_id and person.household_id != household.pk:
+                self.plausibility.moved_out(person.household_id, number)
             if (person.household_id, person.relationship) != (household.pk, relationship):
                 person.household, person.relationship = household, relationship
                 changed.append(person)

@@ -77,11 +77,11 @@ class PlaceFinder:
                 "More than one building in your jurisdiction is called %(name)s; give the grid "
                 "code or the building's address.") % {"name": text}})
         if grid_code:
-            message = _("No building %(name)s in grid %(code)s; import the buildings first "
-                        "(wangge import buildings).")
+            message = _("No building %(name)s in grid %(code)s; check the name, or import the "
+                        "buildings first.")
         else:
-            message = _("No building %(name)s in your jurisdiction; import the buildings first "
-                        "(wangge import buildings).")
+            message = _("No building %(name)s in your jurisdiction; check the name, or import "
+                        "the buildings first.")
         raise ValidationError({"building": message % {"name": text, "code": grid_code}})
 
     def _by_label(self, grid_code: str | None) -> dict[str, list[Building]]:
@@ -103,8 +103,8 @@ class PlaceFinder:
             return self._dwellings[building.pk][unit, room]
         except KeyError:
             raise ValidationError({"room": _(
-                "Building %(building)s has no dwelling in unit %(unit)d, room %(room)s; import "
-                "the dwellings first (wangge import dwellings).") % {
+                "Building %(building)s has no dwelling in unit %(unit)d, room %(room)s; check "
+                "the unit and room, or import the dwellings first.") % {
                     "building": building.name, "unit": unit, "room": room}}) from None
 
 
@@ -169,6 +169,8 @@ class BuildingKind(LocatedKind):
     headers = BUILDING_HEADERS
     required_columns = ("name", "address")
     key_column = "address"
+    example = {"name": "示例小区1栋", "address": "示例路1号", "grid_code": "420102001001001",
+               "longitude": "114.305", "latitude": "30.593", "units": "2", "floors": "6"}
 
     def key(self, fields: dict[str, Any]) -> tuple:
         return (fields["address"],)
@@ -196,6 +198,9 @@ class FacilityImportKind(LocatedKind):
     required_columns = ("name", "kind", "address")
     key_column = "name"
     choices = {"kind": (FacilityKind, FACILITY_WORDS)}
+    example = {"name": "示例社区卫生服务站", "kind": FacilityKind.CLINIC, "address": "示例路2号",
+               "grid_code": "420102001001001", "longitude": "114.306", "latitude": "30.594",
+               "capacity": "20"}
 
     def key(self, fields: dict[str, Any]) -> tuple:
         return (fields["name"], fields["address"])
@@ -212,6 +217,8 @@ class DwellingKind(RecordKind):
     headers = DWELLING_HEADERS
     required_columns = ("building", "unit", "room")
     key_column = "room"
+    example = {"building": "示例小区1栋", "grid_code": "420102001001001", "unit": "1",
+               "floor": "1", "room": "101"}
 
     def __init__(self, user: Any):
         super().__init__(user)

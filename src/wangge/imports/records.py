@@ -19,7 +19,7 @@ from wangge.divisions.codes import is_within
 from wangge.spreadsheets import cell_text
 
 from .cells import choice, choice_words
-from .rows import Outcome, Row, RowError
+from .rows import Outcome, Row, RowError, RowWarning
 
 
 @dataclass
@@ -50,6 +50,8 @@ class RecordKind:
     headers: ClassVar[dict[str, tuple[str, ...]]]
     required_columns: ClassVar[tuple[str, ...]]
     key_column: ClassVar[str]
+    # The template's example row: its first cell marks it (see PersonKind.example).
+    example: ClassVar[dict[str, str]]
     choices: ClassVar[dict[str, tuple[type[models.TextChoices], dict[str, str]]]] = {}
     duplicate: ClassVar[Promise] = gettext_lazy(
         "The same record as row %(row)d: one row per record.")
@@ -149,6 +151,10 @@ class RecordKind:
     def pending(self, record: Any, prepared: RecordRow) -> bool:
         """Whether ``after`` has something to add to an otherwise unchanged record."""
         return False
+
+    def plausible(self, landed: list[tuple[Row, RecordRow]]) -> list[RowWarning]:
+        """Warnings on the rows of a chunk just written: none for these kinds yet."""
+        return []
 
     def after(self, record: Any, prepared: RecordRow, *, reason: str) -> None:
         """Related rows written once the record is saved, with the row's ``reason``."""

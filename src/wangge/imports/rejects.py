@@ -1,4 +1,5 @@
-"""The rejects workbook: each rejected row as it was in the file, with the reasons."""
+"""The rejects workbook: each rejected row as it was in the file, with the reasons, and a
+sheet of the warnings on rows that were written."""
 
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from .services import ImportSummary
 
 
 def write_rejects(summary: ImportSummary, path: str | Path) -> None:
-    """One sheet: the file's header plus a reason column, then every rejected row. Cells are
-    written as text or numbers, never as formulas, so what was rejected can be fixed and
-    imported again."""
+    """The rejected rows: the file's header plus a reason column, then every rejected row.
+    Cells are written as text or numbers, never as formulas, so what was rejected can be
+    fixed and imported again. Then, when rows were warned about, a Warnings sheet: row,
+    column and what to check."""
     by_row: dict[int, list] = {}
     reasons: dict[int, list[str]] = {}
     for rejection in summary.rejections:
@@ -36,4 +38,11 @@ def write_rejects(summary: ImportSummary, path: str | Path) -> None:
             else:
                 sheet.write_string(line, column, cell_text(cell))
         sheet.write_string(line, width + 1, "；".join(reasons[number]))
+    if summary.warnings:
+        warnings = workbook.add_worksheet(_("Warnings"))
+        warnings.write_row(0, 0, [_("Row in file"), _("Column"), _("Warning")], header)
+        for line, warning in enumerate(summary.warnings, start=1):
+            warnings.write_number(line, 0, warning.row)
+            warnings.write_string(line, 1, warning.column)
+            warnings.write_string(line, 2, warning.reason)
     workbook.close()

@@ -27,3 +27,13 @@ class Outcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+@dataclass
+class RowWarning:
+    """A row written although something in it looks implausible (see plausibility.py): the
+    field to check and what to check."""
+
+    row: int
+    field: str
+    reason: str

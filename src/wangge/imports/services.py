@@ -20,12 +20,21 @@ from wangge.access.actors import Actor
 from wangge.access.permissions import Action
 from wangge.access.selectors import require
 from wangge.collector import rare_collections
-from wangge.spreadsheets import HeaderMap, Table, UnreadableFileError, cell_text, read_table
+from wangge.spreadsheets import (
+    ColumnNames,
+    HeaderMap,
+    Table,
+    UnreadableFileError,
+    cell_text,
+    read_table,
+    usual_header,
+)
 
+from .cells import tidy
 from .organizations import OrganizationImportKind
 from .persons import PersonKind
 from .places import BuildingKind, DwellingKind, FacilityImportKind
-from .rows import Row, RowError
+from .rows import Row, RowError, RowWarning
 
 KINDS = {
     "persons": (PersonKind, Action.EDIT_PEOPLE),
@@ -38,31 +47,47 @@ CHUNK_ROWS = 5000
 
 
 @dataclass
-class Rejection:
+class Remark:
+    """What the import says about one cell of a row: ``column`` is the column's header as
+    written in the file (empty for the row as a whole)."""
+
     row: int
     column: str
     reason: str
-    cells: list[Any] = field(repr=False)
 
     def line(self) -> str:
+        if not self.column:
+            return _("row %(row)d: %(reason)s") % {"row": self.row, "reason": self.reason}
         return _("row %(row)d, column %(column)s: %(reason)s") % {
             "row": self.row, "column": self.column, "reason": self.reason}
 
 
 @dataclass
+class Rejection(Remark):
+    cells: list[Any] = field(repr=False, default_factory=list)
+
+
+@dataclass
 class ImportSummary:
+    """What an import did, counted as the summary shows it: data rows only (the title and
+    header rows above them, and blank lines, are not rows). Handed to the progress callback
+    as it grows."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    warned: int = 0
     written: bool = False
+    header_row: int = 0
     headers: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Remark] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {name: value for name, value in asdict(self).items()
-                if name in ("rows", "created", "updated", "unchanged", "rejected")}
+                if name in ("rows", "created", "updated", "unchanged", "rejected", "warned")}
 
 
 class _RolledBackError(Exception):
@@ -72,7 +97,7 @@ class _RolledBackError(Exception):
 def import_file(
     *, kind: str, path: str | Path, by: Actor, department: str = "",
     overrides: dict[str, str] | None = None, partial: bool = False, sheet: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[["ImportSummary"], None] | None = None,
 ) -> ImportSummary:
     """Import ``path`` as ``kind`` for ``by`` (a user, in their jurisdiction and with their
     role; or the command line's system actor, everywhere). Raises UnreadableFileError for a
@@ -85,15 +110,16 @@ def import_file(
     except ValidationError as error:
         raise UnreadableFileError(error.messages[0]) from error
     table = read_table(path, is_header=header_map.is_header, sheet=sheet)
-    columns = _columns(table, header_map, handler.required_columns)
+    columns = _columns(table, header_map, handler)
     reason = _("Imported from %(file)s, sheet %(sheet)s") % {
         "file": table.source, "sheet": table.sheet}
     if department:
         reason += f" ({department})"
-    summary = ImportSummary(headers=table.headers)
+    summary = ImportSummary(headers=table.headers, header_row=table.header_row)
+    names = ColumnNames(handler.headers, table.headers, columns)
     try:
         with transaction.atomic(), rare_collections():
-            _import_rows(table, columns, handler, summary, reason, progress)
+            _import_rows(table, columns, names, handler, summary, reason, progress)
             if summary.rejected and not partial:
                 raise _RolledBackError
     except _RolledBackError:
@@ -101,18 +127,21 @@ def import_file(
     else:
         summary.written = True
     summary.rejections.sort(key=lambda rejection: rejection.row)
+    summary.warnings.sort(key=lambda warning: warning.row)
     return summary
 
 
-def _columns(table: Table, header_map: HeaderMap, required: tuple[str, ...]) -> dict[str, int]:
+def _columns(table: Table, header_map: HeaderMap, handler: Any) -> dict[str, int]:
     try:
         columns = header_map.columns(table.headers)
     except ValidationError as error:
         raise UnreadableFileError(f"{table.source}: {error.messages[0]}") from error
-    if missing := [name for name in required if name not in columns]:
+    if missing := [name for name in handler.required_columns if name not in columns]:
         raise UnreadableFileError(
-            _("%(file)s has no column for %(fields)s (header row %(row)d: %(headers)s).")
-            % {"file": table.source, "fields": ", ".join(missing), "row": table.header_row,
+            _("%(file)s has no column %(columns)s (its header row, row %(row)d, reads: "
+              "%(headers)s). Add the column, or start from the template of this kind of file.")
+            % {"file": table.source, "row": table.header_row,
+               "columns": "、".join(usual_header(handler.headers, name) for name in missing),
                "headers": ", ".join(header for header in table.headers if header)}
         )
     return columns
@@ -128,34 +157,44 @@ def _data_rows(table: Table, columns: dict[str, int]) -> Iterator[Row]:
 
 
 def _import_rows(
-    table: Table, columns: dict[str, int], handler: Any, summary: ImportSummary, reason: str,
-    progress: Callable[[int], None] | None,
+    table: Table, columns: dict[str, int], names: ColumnNames, handler: Any,
+    summary: ImportSummary, reason: str, progress: Callable[[ImportSummary], None] | None,
 ) -> None:
     first_rows = FirstRows()
     rows = _data_rows(table, columns)
+    marker, example = next(iter(handler.example.items()))
+    example = tidy(example)
     while chunk := list(islice(rows, CHUNK_ROWS)):
         ready = []
         for row in chunk:
             summary.rows += 1
+            if tidy(cell_text(row.values.get(marker))) == example:
+                _reject(summary, names, row, RowError({marker: [_(
+                    "This is the template's example row; delete it or write a real record "
+                    "over it.")]}))
+                continue
             try:
                 prepared = handler.prepare(row)
             except RowError as error:
-                _reject(summary, table, columns, row, error)
+                _reject(summary, names, row, error)
                 continue
             earlier = first_rows.first(prepared.key, row.number)
             if earlier != row.number:
-                _reject(summary, table, columns, row, RowError({handler.key_column: [
+                _reject(summary, names, row, RowError({handler.key_column: [
                     str(handler.duplicate) % {"row": earlier}]}))
                 continue
             ready.append((row, prepared))
-        for (row, _prepared), outcome in zip(ready, handler.write(ready, reason=reason),
-                                             strict=True):
+        landed = []
+        for (row, prepared), outcome in zip(ready, handler.write(ready, reason=reason),
+                                            strict=True):
             if isinstance(outcome, RowError):
-                _reject(summary, table, columns, row, outcome)
+                _reject(summary, names, row, outcome)
             else:
                 setattr(summary, outcome.value, getattr(summary, outcome.value) + 1)
+                landed.append((row, prepared))
+        _warn(summary, names, handler.plausible(landed))
         if progress:
-            progress(summary.rows)
+            progress(summary)
 
 
 class FirstRows:
@@ -186,11 +225,20 @@ class FirstRows:
         return self._rows[code % self.BUCKETS][at // 8]
 
 
-def _reject(summary: ImportSummary, table: Table, columns: dict[str, int], row: Row,
-            error: RowError) -> None:
+def _reject(summary: ImportSummary, names: ColumnNames, row: Row, error: RowError) -> None:
     summary.rejected += 1
     for name, messages in error.errors.items():
-        column = table.headers[columns[name]] if name in columns else name
-        summary.rejections.append(
-            Rejection(row=row.number, column=column, reason=" ".join(messages), cells=row.cells))
+        summary.rejections.append(Rejection(row=row.number, column=names[name],
+                                            reason=" ".join(messages), cells=row.cells))
+
+
+def _warn(summary: ImportSummary, names: ColumnNames, warnings: list[RowWarning]) -> None:
+    """Count each warned row once, however many of its cells are doubted."""
+    rows: set[int] = set()  # a row lands in one chunk: it is warned in one call
+    for warning in warnings:
+        if warning.row not in rows:
+            summary.warned += 1
+            rows.add(warning.row)
+        summary.warnings.append(Remark(row=warning.row, column=names[warning.field],
+                                       reason=warning.reason))
 

@@ -1,10 +1,12 @@
 """The background task that imports an uploaded file (run by `wangge db_worker`, or inline
 with WANGGE_TASKS=immediate)."""
 
+import json
 import logging
 import os
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -61,7 +63,7 @@ def _run(job: ImportJob) -> str:
         try:
             summary = import_file(kind=job.kind, path=path, by=job.user,
                                   department=job.department, partial=job.partial,
-                                  progress=lambda rows: job_progress_write(job, rows))
+                                  progress=lambda summary: job_progress_write(job, summary))
         except (UnreadableFileError, PermissionDenied) as error:
             return _finish(job, ImportJob.Status.FAILED, error=str(error))
         except Exception:
@@ -70,11 +72,10 @@ def _run(job: ImportJob) -> str:
                 "The import stopped on an unexpected error and nothing was written. The "
                 "administrators can find the details in the server log."))
             raise
-        if summary.rejections:
+        if summary.rejections or summary.warnings:
             write_rejects(summary, job.folder / "rejects.xlsx")
             job.rejects.name = str(Path(job.file.name).parent / "rejects.xlsx")
     job.summary = summary_json(summary)
-    job.rows_read = summary.rows
     if job.kind == "persons" and summary.written and (summary.created or summary.updated):
         # One person, one record: look for the records this file may have doubled.
         scopes = list(job.user.jurisdictions.values_list("code", flat=True))
@@ -84,11 +85,13 @@ def _run(job: ImportJob) -> str:
 
 
 def summary_json(summary: ImportSummary) -> dict:
-    """The counts, whether anything was written, and the first rejected rows' reasons."""
-    return {**summary.counts(), "written": summary.written, "rejections": [
-        {"row": rejection.row, "column": rejection.column, "reason": rejection.reason}
-        for rejection in summary.rejections[:SHOWN_REJECTIONS]
-    ]}
+    """The counts, whether anything was written, and the first rejected and warned rows'
+    reasons."""
+    return {**summary.counts(), "written": summary.written, **{
+        name: [{"row": remark.row, "column": remark.column, "reason": remark.reason}
+               for remark in remarks[:SHOWN_REJECTIONS]]
+        for name, remarks in (("rejections", summary.rejections),
+                              ("warnings", summary.warnings))}}
 
 
 def _finish(job: ImportJob, status: str, error: str = "") -> str:
@@ -100,28 +103,46 @@ def _finish(job: ImportJob, status: str, error: str = "") -> str:
     return status
 
 
-def job_progress_write(job: ImportJob, rows: int) -> None:
-    """Rows read so far, kept in a file beside the upload. Not in the database: the import
-    holds one transaction to the end (and on SQLite the only write lock), so a row updated
-    here would not be seen until it is over."""
+@dataclass(frozen=True)
+class JobProgress:
+    """How far an import got, in the summary's count: data rows, not the title and header
+    rows above them. ``expected``: about how many the file holds (None when unknown)."""
+
+    rows: int
+    expected: int | None
+
+
+def job_progress_write(job: ImportJob, summary: ImportSummary) -> None:
+    """The running summary's rows, kept in a file beside the upload, with the rows expected
+    once the header row is known. Not in the database: the import holds one transaction to
+    the end (and on SQLite the only write lock), so a row updated here would not be seen
+    until it is over."""
+    expected = (max(job.rows_expected - summary.header_row, summary.rows)
+                if job.rows_expected is not None else None)
     scratch = job.progress_file.with_suffix(".tmp")
-    scratch.write_text(str(rows))
+    scratch.write_text(json.dumps({"rows": summary.rows, "expected": expected}))
     os.replace(scratch, job.progress_file)
 
 
-def job_rows_read(job: ImportJob) -> int:
-    """Rows read so far: from the progress file while the import runs."""
-    if job.status != ImportJob.Status.RUNNING:
-        return job.rows_read
-    try:
-        return int(job.progress_file.read_text() or 0)
-    except (OSError, ValueError):
-        return 0
+def job_progress(job: ImportJob) -> JobProgress:
+    """How far the job got: from the progress file while it runs, from its summary once it
+    is finished."""
+    if job.is_finished:
+        rows = (job.summary or {}).get("rows", 0)
+        return JobProgress(rows=rows, expected=rows)
+    if job.status == ImportJob.Status.RUNNING:
+        try:
+            written = json.loads(job.progress_file.read_text())
+            return JobProgress(rows=int(written["rows"]), expected=written["expected"])
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # not written yet (the first chunk is being read), or being replaced
+    return JobProgress(rows=0, expected=job.rows_expected)
 
 
 def estimated_rows(path: Path) -> int | None:
     """About how many rows the file holds, for the progress bar: the lines of a text file, the
-    first sheet's dimension in an xlsx; None where that is not cheap to know (xls)."""
+    first sheet's dimension in an xlsx (header and title rows included: the progress takes
+    them off once it knows them); None where that is not cheap to know (xls)."""
     try:
         with path.open("rb") as file:
             if file.read(4).startswith(b"PK"):

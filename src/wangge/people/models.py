@@ -1,12 +1,14 @@
 """People: one record per person (一人一档), their households, and their moves."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wangge.crypto import BlindIndexField, EncryptedCharField, EncryptedQuerySet
+from wangge.crypto import BlindIndexField, EncryptedCharField, matches
 from wangge.divisions.codes import ScopedQuerySet
 from wangge.normalisers import DocumentType
 
@@ -69,8 +71,13 @@ class Household(models.Model):
         return self.number or _("Household %(id)s") % {"id": self.pk}
 
 
-class PersonQuerySet(ScopedQuerySet, EncryptedQuerySet):
+class PersonQuerySet(ScopedQuerySet):
     """Scoped (``in_scope``) and searchable by exact number (``matching``)."""
+
+    def matching(self, **values: Any) -> "PersonQuerySet":
+        """Persons whose encrypted fields equal these values (``id_number=...``, a list for
+        any of them), through their blind indexes (``crypto.matches``)."""
+        return self.filter(*(matches(self.model, name, value) for name, value in values.items()))
 
 
 class Person(models.Model):

@@ -8,8 +8,10 @@ from .headers import (
     FACILITY_HEADERS,
     ORGANIZATION_HEADERS,
     PERSON_HEADERS,
+    ColumnNames,
     HeaderMap,
     header_key,
+    usual_header,
 )
 from .reading import Table, UnreadableFileError, read_table
 from .workbooks import sheet_part
@@ -20,6 +22,7 @@ __all__ = [
     "FACILITY_HEADERS",
     "ORGANIZATION_HEADERS",
     "PERSON_HEADERS",
+    "ColumnNames",
     "HeaderMap",
     "Table",
     "UnreadableFileError",
@@ -29,4 +32,5 @@ __all__ = [
     "neutralised",
     "read_table",
     "sheet_part",
+    "usual_header",
 ]

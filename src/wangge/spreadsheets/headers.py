@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wangge.normalisers.text import fold_width
@@ -92,12 +93,41 @@ def header_key(text: str) -> str:
     return _MARKS.sub("", _BRACKETED.sub("", folded))
 
 
+def usual_header(synonyms: Mapping[str, tuple[str, ...]], field: str,
+                 language: str | None = None) -> str:
+    """How a field's column is usually headed: its first Chinese synonym, or in English (for
+    ``language`` en, by default the active language) its first English one, capitalised."""
+    names = synonyms[field]
+    if not (language or get_language() or "zh").startswith("zh"):
+        english = next((name for name in names if name.isascii()), field)
+        return english[:1].upper() + english[1:]
+    return names[0]
+
+
+class ColumnNames:
+    """What a person reading about a file calls each field: the header of its column as
+    written in the file (``楼栋号``, ``＊姓 名``), or, for a field the file has no column for, its
+    usual header. Messages name columns this way, never by our field names."""
+
+    def __init__(self, synonyms: Mapping[str, tuple[str, ...]], headers: list[str],
+                 columns: Mapping[str, int]):
+        self._synonyms = synonyms
+        self._written = {field: headers[index] for field, index in columns.items()}
+
+    def __getitem__(self, field: str) -> str:
+        """The column's name; empty for what concerns the row as a whole (``__all__``)."""
+        if field in self._written:
+            return self._written[field]
+        return usual_header(self._synonyms, field) if field in self._synonyms else ""
+
+
 class HeaderMap:
     """Which column holds which field, from a kind's synonyms and a person's overrides
     (``--map 列名=field``)."""
 
     def __init__(self, synonyms: Mapping[str, tuple[str, ...]],
                  overrides: Mapping[str, str] | None = None):
+        self.synonyms = synonyms
         self.fields = list(synonyms)
         self._by_key = {header_key(name): field
                         for field, names in synonyms.items() for name in (field, *names)}
@@ -123,10 +153,11 @@ class HeaderMap:
                 continue
             if field in columns:
                 raise ValidationError(
-                    _("Columns %(first)s and %(second)s both hold %(field)s; keep one or map one "
-                      "with --map."),
+                    _("Columns %(first)s and %(second)s hold the same thing (%(field)s); keep "
+                      "one of them."),
                     code="duplicate_column",
-                    params={"first": headers[columns[field]], "second": header, "field": field},
+                    params={"first": headers[columns[field]], "second": header,
+                            "field": usual_header(self.synonyms, field)},
                 )
             columns[field] = index
         return columns

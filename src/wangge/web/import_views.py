@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -24,7 +24,8 @@ from wangge.imports.jobs import (
 )
 from wangge.imports.liveness import import_job_seen
 from wangge.imports.models import ImportJob
-from wangge.imports.tasks import job_rows_read
+from wangge.imports.tasks import job_progress
+from wangge.imports.templates import template_download
 
 from .forms import UploadForm
 
@@ -66,6 +67,14 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def template(request: HttpRequest, kind: str) -> FileResponse:
+    """The template workbook of a kind of file, in the page's language."""
+    if not can(request.user, Action.IMPORT_FILES):
+        raise PermissionDenied
+    return template_download(kind)
+
+
+@login_required
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue a failed import again, then follow it on its page."""
@@ -92,5 +101,5 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _job_context(job: ImportJob) -> dict:
-    return {"job": job, "rows_read": job_rows_read(job),
+    return {"job": job, "progress": job_progress(job),
             "kind_label": KIND_LABELS.get(job.kind, job.kind)}

@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("imports/", import_views.upload, name="imports"),
     path("imports/<int:pk>/", import_views.job, name="import_job"),
+    path("imports/templates/<slug:kind>/", import_views.template, name="import_template"),
     path("imports/<int:pk>/rejects/", import_views.rejects, name="import_rejects"),
     path("imports/<int:pk>/retry/", import_views.retry, name="import_retry"),
     path("reports/", report_views.reports, name="reports"),

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--partial", action="store_true",
                             help="write the valid rows even if some are rejected")
         parser.add_argument("--rejects", metavar="OUT.xlsx",
-                            help="write the rejected rows with their reasons here")
+                            help="write the rejected rows with their reasons, and the "
+                                 "warnings, here")
         parser.add_argument("--json", action="store_true", help="print one summary object")
         parser.add_argument("--lang", default="zh-hans", help="language of messages")
         parser.add_argument("--sheet", help="the sheet to read (default: the first)")
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                 kind=options["kind"], path=options["file"], by=by,
                 department=options["department"], overrides=overrides,
                 partial=options["partial"], sheet=options["sheet"],
-                progress=lambda rows: self.stderr.write(f"\r{rows}", ending=""),
+                progress=lambda summary: self.stderr.write(f"\r{summary.rows}", ending=""),
             )
         except UnreadableFileError as error:
             self.stderr.write(str(error))
@@ -66,7 +67,9 @@ class Command(BaseCommand):
         lines = self.stderr if options["json"] else self.stdout
         for rejection in summary.rejections:
             lines.write(rejection.line())
-        if options["rejects"] and summary.rejections:
+        for warning in summary.warnings:
+            lines.write(_("Warning: %(line)s") % {"line": warning.line()})
+        if options["rejects"] and (summary.rejections or summary.warnings):
             write_rejects(summary, options["rejects"])
         if options["json"]:
             self.stdout.write(json.dumps(summary.counts()))
