@@ -1,5 +1,6 @@
 """Settings, read from the environment only (see README: "Configuration")."""
 
+import base64
 import datetime
 import ipaddress
 import os
@@ -127,6 +128,7 @@ MIDDLEWARE = [
     "wangge.security.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "wangge.crypto.UnknownDataKeyMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -381,6 +383,32 @@ WANGGE_ACCESS_LOG_VOLUME_FACTOR = envint("WANGGE_ACCESS_LOG_VOLUME_FACTOR", 5)
 # The key of searched numbers' digests (defaults to SECRET_KEY; set it to keep digests
 # comparable across a change of SECRET_KEY).
 WANGGE_ACCESS_LOG_KEY = os.environ.get("WANGGE_ACCESS_LOG_KEY", "")
+
+
+def _data_keys() -> tuple[str, str, bool]:
+    """The keys of ID numbers and phones at rest (crypto.py): WANGGE_DATA_KEYS
+    (``id:base64key,...``, the first encrypts) and WANGGE_DATA_INDEX_KEY (the blind index's),
+    from the environment, or generated once into var/data_keys for development; and whether
+    both came from the environment (``check --deploy`` requires it, wangge.E001)."""
+    keys = os.environ.get("WANGGE_DATA_KEYS", "")
+    index_key = os.environ.get("WANGGE_DATA_INDEX_KEY", "")
+    if keys.startswith("CHANGE") or index_key.startswith("CHANGE"):
+        raise ImproperlyConfigured("WANGGE_DATA_KEYS or WANGGE_DATA_INDEX_KEY is still the "
+                                   "example's placeholder")
+    if keys and index_key:
+        return keys, index_key, True
+    key_file = VAR_DIR / "data_keys"
+    if not key_file.exists():
+        def new_key() -> str:
+            return base64.b64encode(secrets.token_bytes(32)).decode()
+
+        key_file.write_text(f"dev:{new_key()}\n{new_key()}\n")
+        key_file.chmod(0o600)
+    stored_keys, stored_index_key = key_file.read_text().split()
+    return keys or stored_keys, index_key or stored_index_key, False
+
+
+WANGGE_DATA_KEYS, WANGGE_DATA_INDEX_KEY, WANGGE_DATA_KEYS_FROM_ENVIRONMENT = _data_keys()
 # Entries the database could not take at once wait here to be chained (never lost).
 WANGGE_ACCESS_LOG_SPOOL = Path(os.environ.get("WANGGE_ACCESS_LOG_SPOOL",
                                               VAR_DIR / "access-log-spool.jsonl"))

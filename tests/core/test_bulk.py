@@ -3,6 +3,8 @@ collector kept out of the way."""
 
 import gc
 
+import pytest
+from django.core.exceptions import FieldError
 from django.db.models import F
 
 from tests.factories import GRID_A, make_person
@@ -14,10 +16,15 @@ from wangge.people.models import Person
 
 def test_any_of_finds_what_in_finds(world):
     people = [make_person(GRID_A, name=f"居民{number}") for number in range(3)]
-    wanted = [people[0].id_number, people[2].id_number, "not an ID"]
-    found = Person.objects.filter(AnyOf(F("id_number"), wanted))
+    wanted = [people[0].name, people[2].name, "nobody"]
+    found = Person.objects.filter(AnyOf(F("name"), wanted))
     assert sorted(found.values_list("pk", flat=True)) == [people[0].pk, people[2].pk]
-    assert not Person.objects.filter(AnyOf(F("id_number"), []))
+    assert not Person.objects.filter(AnyOf(F("name"), []))
+
+
+def test_any_of_refuses_an_encrypted_field(world):
+    with pytest.raises(FieldError):
+        list(Person.objects.filter(AnyOf(F("id_number"), ["110101199003077777"])))
 
 
 def test_inserted_records_get_one_history_row_each_with_their_own_reason(world):

@@ -1,6 +1,7 @@
 """Production: the documented environment passes Django's deployment checks, and every answer
 carries the security headers (README "Production", deploy/)."""
 
+import base64
 import os
 import re
 import subprocess
@@ -24,6 +25,8 @@ def documented_environment(var_dir: Path) -> dict[str, str]:
             name, value = line.split("=", 1)
             environment[name] = value.replace("/var/lib/wangge", str(var_dir))
     environment["WANGGE_SECRET_KEY"] = "x" * 20 + "a-real-secret-of-fifty-characters-or-more"
+    environment["WANGGE_DATA_KEYS"] = f"k1:{base64.b64encode(b'k' * 32).decode()}"
+    environment["WANGGE_DATA_INDEX_KEY"] = base64.b64encode(b"i" * 32).decode()
     return environment
 
 
@@ -33,6 +36,15 @@ def test_the_documented_production_environment_passes_check_deploy(tmp_path):
         env=documented_environment(tmp_path), capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stderr + checked.stdout
     assert "System check identified no issues" in checked.stdout
+
+
+def test_check_deploy_fails_without_the_data_keys_in_the_environment(tmp_path):
+    environment = documented_environment(tmp_path)
+    del environment["WANGGE_DATA_KEYS"], environment["WANGGE_DATA_INDEX_KEY"]
+    checked = subprocess.run([sys.executable, "-m", "wangge.cli", "check", "--deploy"],
+                             env=environment, capture_output=True, text=True, check=False)
+    assert checked.returncode != 0
+    assert "wangge.E001" in checked.stderr + checked.stdout
 
 
 def test_the_example_secret_key_is_refused(tmp_path):

@@ -99,7 +99,8 @@ def test_every_resident_id_is_valid_and_matches_birth_date_and_sex(demo_output, 
                 person.id_number)
         if person.phone:
             assert normalise_phone(person.phone) == person.phone
-    assert Person.objects.filter(id_number__startswith="420102").count() > RESIDENTS / 3
+    assert sum(number.startswith("420102") for number in
+               Person.objects.values_list("id_number", flat=True)) > RESIDENTS / 3
 
 
 def test_identifiers_are_unique_and_history_is_recorded(demo_output, db):
@@ -195,7 +196,7 @@ def test_same_seed_gives_the_same_people_and_rebuilding_does_not_duplicate(demo_
 
 
 def test_a_later_edit_shows_what_changed(demo_output, db):
-    person = Person.objects.exclude(phone="").first()
+    person = Person.objects.exclude(phone_index="").first()
     person_update(person=person, by=SYSTEM, reason="新号码", phone="13900001111")
     latest = person_history(User(is_superuser=True), person)[0]
     assert latest["reason"] == "tests: 新号码"  # the system actor is named

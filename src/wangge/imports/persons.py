@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from wangge.bulk import AnyOf, assign_keys, insert_with_history
+from wangge.bulk import assign_keys, insert_with_history
+from wangge.crypto import matches
 from wangge.divisions.models import Grid
 from wangge.foundation.actors import Actor, actor_checked, history_reason, user_of
 from wangge.foundation.codes import is_within
@@ -90,6 +91,8 @@ CHOICES = {"document_type": DocumentType, "sex": Sex, "residence_type": Residenc
 COMPARED = ("name", "document_type", "id_number", "sex", "birth_date", "ethnicity", "phone",
             "residence_type", "occupation", "health_status", "vulnerable_tags", "grid_code")
 COMPARED_SET = frozenset(COMPARED)
+# Written with the numbers they digest (crypto.BlindIndexField).
+INDEXES = ("id_number_index", "phone_index")
 LIMITS = {name: Person._meta.get_field(name).max_length for name in COMPARED
           } | {"household_number": Household._meta.get_field("number").max_length}
 # Between tags: LIST_SEPARATORS but spaces, which may also be inside a tag.
@@ -310,7 +313,8 @@ class PersonKind:
             insert_with_history(Person, created, reason=history_reason(self.user, reason),
                                 user_id=getattr(user_of(self.user), "pk", None))
         if updated:
-            bulk_update_with_history(updated, Person, [*COMPARED, "dwelling"], batch_size=1000,
+            bulk_update_with_history(updated, Person, [*COMPARED, *INDEXES, "dwelling"],
+                                     batch_size=1000,
                                      default_user=user_of(self.user))
         self._households(rows, reason=reason)
         return outcomes
@@ -320,9 +324,9 @@ class PersonKind:
         without = [key for key in keys if not key[0]]
         condition = Q(pk__in=[])
         if by_document:
-            condition |= AnyOf(F("id_number"), [number for _, number in by_document])
+            condition |= matches(Person, "id_number", [number for _, number in by_document])
         if without:
-            condition |= Q(id_number="", name__in=[key[1] for key in without])
+            condition |= Q(id_number_index="", name__in=[key[1] for key in without])
         matched = list(Person.objects.filter(condition))
         # A record merged into another by record linkage is hidden (and may still hold its
         # passport's number): its rows land on the record it was merged into.

@@ -1,11 +1,14 @@
 """People: one record per person (一人一档), their households, and their moves."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wangge.crypto import BlindIndexField, EncryptedCharField, matches
 from wangge.foundation.codes import ScopedQuerySet
 from wangge.normalisers import DocumentType
 
@@ -68,16 +71,28 @@ class Household(models.Model):
         return self.number or _("Household %(id)s") % {"id": self.pk}
 
 
+class PersonQuerySet(ScopedQuerySet):
+    """Scoped (``in_scope``) and searchable by exact number (``matching``)."""
+
+    def matching(self, **values: Any) -> "PersonQuerySet":
+        """Persons whose encrypted fields equal these values (``id_number=...``, a list for
+        any of them), through their blind indexes (``crypto.matches``)."""
+        return self.filter(*(matches(self.model, name, value) for name, value in values.items()))
+
+
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
     document_type = models.CharField(_("document type"), max_length=20,
                                      choices=DocumentType.choices,
                                      default=DocumentType.RESIDENT_ID)
-    id_number = models.CharField(_("ID number"), max_length=20, blank=True)
+    # Encrypted at rest, found through their blind indexes (crypto.py): PersonQuerySet.matching.
+    id_number = EncryptedCharField(_("ID number"), max_length=20, blank=True)
+    id_number_index = BlindIndexField(source="id_number")
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(source="phone")
     residence_type = models.CharField(_("residence type"), max_length=12,
                                       choices=ResidenceType.choices,
                                       default=ResidenceType.REGISTERED)
@@ -99,21 +114,25 @@ class Person(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     # History is read by person (its id), date and user (the demo's reset aside, which scans
-    # it); every other index on it would be kept up to date on each import for nothing.
-    history = HistoricalRecords(no_db_index=["grid_code", "dwelling", "household", "merged_into"])
+    # it); every other index on it would be kept up to date on each import for nothing, and
+    # nobody searches it by number: it keeps the encrypted numbers without their digests.
+    history = HistoricalRecords(no_db_index=["grid_code", "dwelling", "household", "merged_into"],
+                                excluded_fields=["id_number_index", "phone_index"])
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["grid_code", "name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        # Phones are found by equality only: a plain index, not db_index's second one for LIKE.
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["id_number"]),
-                   models.Index(fields=["phone"])]
+        # Numbers are found by equality of their digests only: plain indexes, not db_index's
+        # second one for LIKE. An ID number is found through the unique index alone (its digest
+        # first; crypto.matches states its condition, so the partial index serves): a second
+        # index on it would be one more to update on each import.
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["phone_index"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["document_type", "id_number"], condition=~Q(id_number=""),
+                fields=["id_number_index", "document_type"], condition=~Q(id_number_index=""),
                 name="one_record_per_document",
             )
         ]

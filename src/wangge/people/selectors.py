@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from wangge.access.models import User
-from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked, shown
+from wangge.crypto import matches
+from wangge.foundation.permissions import Action, Asker, SensitiveField, can, sees_unmasked, shown
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 
@@ -30,10 +31,16 @@ def persons_search(user: User, text: str) -> QuerySet[Person]:
     persons = persons_visible_to(user)
     if not text:
         return persons
-    condition = Q(name__startswith=text)
-    for field, value in _searchable_numbers(user, text).items():
-        condition |= Q(**{field.value: value})
-    return persons.filter(condition)
+    return persons.filter(Q(name__startswith=text) | number_matches(user, text))
+
+
+def number_matches(user: Asker, text: str) -> Q:
+    """The persons whose ID number or phone is ``text`` (normalised), among the fields the
+    user sees unmasked; through their blind indexes, since both are encrypted."""
+    condition = Q(pk__in=[])
+    for field, value in _searchable_numbers(user, text.strip()).items():
+        condition |= matches(Person, field.value, value)
+    return condition
 
 
 def sensitive_search_terms(user: User, text: str) -> dict[SensitiveField, str]:
@@ -51,7 +58,7 @@ def sensitive_search_terms(user: User, text: str) -> dict[SensitiveField, str]:
 ID_SEARCH_DIGITS = 6
 
 
-def _searchable_numbers(user: User, text: str) -> dict[SensitiveField, str]:
+def _searchable_numbers(user: Asker, text: str) -> dict[SensitiveField, str]:
     found: dict[SensitiveField, str] = {}
     if not text:
         return found

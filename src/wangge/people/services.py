@@ -69,9 +69,8 @@ def person_validate(person: Person) -> None:
     raise one ValidationError naming every field that breaks a rule."""
     errors = person_errors(person)
     if person.id_number and "id_number" not in errors:
-        duplicate = Person.objects.filter(
-            document_type=person.document_type, id_number=person.id_number
-        ).exclude(pk=person.pk)
+        duplicate = Person.objects.matching(id_number=person.id_number).filter(
+            document_type=person.document_type).exclude(pk=person.pk)
         if duplicate.exists():
             errors["id_number"] = [_("Another person already has this ID number; one person "
                                      "has one record.")]
