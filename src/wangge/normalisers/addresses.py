@@ -89,6 +89,33 @@ def building_label(value: str) -> str:
     return text
 
 
+_BUILDING_AT_END = re.compile(
+    r"^(?P<place>.*?)(?<![0-9A-Z])(?P<label>[0-9]+[A-Z]?|[A-Z][0-9]*)(?:栋|号)$")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalised_address(value: str) -> str:
+    """An address written one way: width, Simplified characters, numerals and separators; 号楼,
+    幢 and 座 written 栋."""
+    return _normalised(value)
+
+
+def place_key(place: str) -> str:
+    """The place before a building as the address base compares it: 惠民家园小区 and 惠民家园
+    are one compound."""
+    return place.removesuffix("小区") or place
+
+
+def building_key(value: str) -> tuple[str, str]:
+    """A building's name or address as (place, label), the way ``parse_address`` splits an
+    address: 同心苑1栋 and 同心苑1号楼 → (同心苑, 1); 香港路188号 → (香港路, 188); a name with
+    no number (综合楼) → (综合楼, "")."""
+    text = normalised_address(value)
+    if match := _BUILDING_AT_END.match(text):
+        return place_key(match["place"].rstrip("-")), match["label"].lstrip("0") or "0"
+    return place_key(text), ""
+
+
 @functools.lru_cache(maxsize=1 << 16)  # about 40 MB at most, kept by long-lived workers
 def parse_address(value: str) -> Address:
     """Normalise an address (width, Simplified characters, numerals, separators) and split off
