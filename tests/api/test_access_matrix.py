@@ -41,7 +41,7 @@ from tests.linkage.matrix import linkage_records
 from tests.patrols.matrix import patrol_records
 from wangge.access.permissions import ROLE_ACTIONS, UNMASKED_FIELDS, Action, Role
 from wangge.divisions.services import division_create, grid_create
-from wangge.imports.models import ImportJob, job_storage
+from wangge.imports.models import ImportJob, QueuedRow, job_storage
 from wangge.organizations.services import membership_add, organization_create
 from wangge.people.services import household_create, household_remove_member, person_update
 from wangge.places.services import dwelling_create, enterprise_create, facility_create
@@ -404,6 +404,7 @@ def test_the_matrix_covers_every_route(client, db):
 IMPORT_AND_REPORT_ROUTES = {
     "POST /imports", "GET /imports/{id}", "GET /imports/{id}/rejects",
     "POST /imports/{id}/retry", "GET /import-templates/{kind}",
+    "GET /imports/addresses", "POST /imports/addresses/{id}",
     "GET /report-templates", "GET /report-templates/{slug}/export",
     "GET /report-templates/{slug}/gaps",
 }
@@ -443,6 +444,26 @@ def test_access_to_imports(role, scene, db, api_as):
         assert api.post(f"/imports/{job.pk}/retry", {}).status_code == want, in_scope
     template = api.get("/import-templates/persons")
     assert template.status_code == (200 if Action.IMPORT_FILES in actions else 403)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_the_address_queue(role, scene, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    may = Action.PLACE_ADDRESSES in ROLE_ACTIONS[role]
+    waiting = {side: QueuedRow.objects.create(
+        grid_code=grid, source="a.csv", row_number=2, address="3栋1单元101", reason="?",
+        values={"name": "甲", "address": "3栋1单元101"}) for side, grid in ((IN, GRID_A),
+                                                                          (OUT, GRID_C))}
+    listed = api.get("/imports/addresses")
+    assert listed.status_code == (200 if may else 403)
+    if may:
+        assert [item["id"] for item in listed.json()["items"]] == [waiting[IN].pk]
+    for in_scope in (IN, OUT):
+        building = scene.records[in_scope]["building"]
+        answer = api.post(f"/imports/addresses/{waiting[in_scope].pk}",
+                          {"building_id": building.pk})
+        want = 403 if not may else 200 if in_scope else 404
+        assert answer.status_code == want, (in_scope, answer.content)
 
 
 

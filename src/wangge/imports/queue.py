@@ -4,7 +4,6 @@ building's alias, so the next list that writes the address the same way is place
 and every waiting row that now resolves lands at once."""
 
 import datetime
-from os.path import commonpath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +29,10 @@ from .rows import AddressUnplacedError, Row, RowError
 def _shared_prefix(codes: list[str]) -> str:
     """The jurisdiction the codes share, cut to a level's prefix (420102001001002 and
     420102002001001 share 420102, the district)."""
-    shared = commonpath(codes) if codes else ""
+    shared = min(codes, default="")
+    for code in codes:
+        while not code.startswith(shared):
+            shared = shared[:-1]
     length = max(length for length in (0, *PREFIX_LENGTH.values(), 15)
                  if length <= len(shared))
     return shared[:length]
