@@ -71,12 +71,25 @@ def _numeral_value(run: str) -> str:
     return str(total + (digit or 0))
 
 
+@functools.cache
+def _is_simplified(character: str) -> bool:
+    return _TRADITIONAL_TO_SIMPLIFIED.convert(character) == character
+
+
+def _simplified(text: str) -> str:
+    """OpenCC's conversion (phrases included), skipped for text with no Traditional character
+    in it, as most addresses are: it costs more than all the rest of reading an address."""
+    if all(map(_is_simplified, set(text))):
+        return text
+    return _TRADITIONAL_TO_SIMPLIFIED.convert(text)
+
+
 def _normalised(value: str) -> str:
     """Width, Simplified characters, numerals and separators made one way; 号楼, 幢 and 座
     written 栋."""
     text = unicodedata.normalize("NFKC", str(value)).upper()
     text = _NOISE.sub("", _DASHES.sub("-", text))
-    text = chinese_numerals_to_digits(_TRADITIONAL_TO_SIMPLIFIED.convert(text))
+    text = chinese_numerals_to_digits(_simplified(text))
     return text.replace("号楼", "栋").replace("幢", "栋").replace("座", "栋")
 
 
@@ -121,7 +134,11 @@ def parse_address(value: str) -> Address:
     """Normalise an address (width, Simplified characters, numerals, separators) and split off
     the dwelling at its end. A room written with its floor (5楼1室) becomes 501; leading zeros
     go, so 0501 and 501 agree."""
-    text = _normalised(value)
+    return parse_normalised(_normalised(value))
+
+
+def parse_normalised(text: str) -> Address:
+    """``parse_address`` of a text already normalised (``normalised_address``)."""
     match = _DWELLING.search(text)
     if match is None:
         return Address(text=text)

@@ -22,7 +22,7 @@ from wangge.divisions.models import Division
 from wangge.normalisers.addresses import (
     building_key,
     normalised_address,
-    parse_address,
+    parse_normalised,
     place_key,
 )
 
@@ -154,7 +154,7 @@ class AddressBase:
         """The one dwelling ``text`` names, or a refusal. ``within`` (a grid or division code
         given with the address) only narrows the search."""
         stripped, narrowing = self._stripped(text)
-        parsed = parse_address(stripped)
+        parsed = parse_normalised(stripped)
         if not parsed.room:
             return Refusal(Why.NO_DWELLING, _(
                 "Write the building, unit and room (such as 同心苑1栋1单元101)."))
@@ -256,7 +256,7 @@ class AddressBase:
         """What an alias saved from ``text`` holds: the address without divisions, unit and
         room (惠民家园1栋)."""
         stripped, _narrowing = self._stripped(text)
-        parsed = parse_address(stripped)
+        parsed = parse_normalised(stripped)
         return f"{parsed.place}{parsed.building}栋" if parsed.building else stripped
 
     def learn(self, text: str, building_id: int) -> None:
