@@ -166,6 +166,19 @@ class AddressBase:
             return self._refused(place, parsed.building, building_ids, fits)
         return self._dwelling(self._buildings[building_ids.pop()], parsed.unit, parsed.room)
 
+    def building(self, text: str, within: str | None = None) -> int | Refusal:
+        """The one building ``text`` names (with or without its unit and room: a resident
+        reporting a leak names the building), or a refusal."""
+        stripped, narrowing = self._stripped(text)
+        parsed = parse_normalised(stripped)
+        place, label = (place_key(parsed.place), parsed.building) if parsed.room else \
+            building_key(stripped)
+        fits = ([self._within_prefixes(within)] if within else []) + narrowing
+        building_ids = self._building_ids(place, label, fits)
+        if len(building_ids) != 1:
+            return self._refused(place, label, building_ids, fits)
+        return building_ids.pop()
+
     @staticmethod
     def _within_prefixes(code: str) -> set[str]:
         return {scope_prefix(code) if len(code) == 12 else code}
