@@ -262,3 +262,4 @@ def test_purge_deletes_old_waiting_rows(town, tmp_path, capsys, settings):
     QueuedRow.objects.update(created=timezone.now() - datetime.timedelta(
         days=settings.WANGGE_UPLOAD_RETENTION_DAYS + 1))
     assert queued_rows_purge() == 1
+
