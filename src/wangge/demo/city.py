@@ -247,7 +247,7 @@ def grid_buildings(
     """Buildings (unsaved) with every dwelling in them, enough for ``households`` at the
     usual occupancy; small grids get low-rise buildings rather than a mostly empty tower.
     They make up the grid's compound, on one road number; a grid with a repeated compound
-    gives it its last two buildings, on a road number of their own."""
+    has two more low-rise blocks of it, on a road number of their own."""
     needed = math.ceil(households / OCCUPANCY)
     estate = rng.choice(NAME_STARTS) + rng.choice(ESTATE_ENDS)  # drawn to keep the sequence
     estate = grid.estate or estate
@@ -256,28 +256,33 @@ def grid_buildings(
     built: list[tuple[Building, list[Dwelling]]] = []
     while needed > 0 or not built:
         kind = "low_rise" if needed < 24 else rng.choice(list(BUILDING_TYPES))
-        (floor_range, unit_range, room_range) = BUILDING_TYPES[kind]
-        floors, units = rng.randint(*floor_range), rng.randint(*unit_range)
-        rooms = rng.randint(*room_range)
-        longitude, latitude = grid.rect.point_inside(rng)
         name = f"{estate}{_label(style, len(built) + 1)}"
-        building = Building(
-            name=name, address=f"武汉市江岸区{road}{number}号{name}", grid_code=grid.code,
-            longitude=longitude, latitude=latitude, units=units, floors=floors,
-        )
-        dwellings = [
-            Dwelling(grid_code=grid.code, unit=unit, floor=floor, room=f"{floor}{room:02d}")
-            for unit in range(1, units + 1) for floor in range(1, floors + 1)
-            for room in range(1, rooms + 1)
-        ]
-        built.append((building, dwellings))
-        needed -= len(dwellings)
-    if grid.repeated_estate and len(built) > 2:
+        built.append(_building(rng, grid, kind, name, f"{road}{number}号"))
+        needed -= len(built[-1][1])
+    if grid.repeated_estate:  # two low-rise blocks of their own, on another road number
         side_road = f"{ROADS[int(grid.code[6:9]) % len(ROADS)]}{400 + int(grid.code[6:9])}号"
-        for index, (building, _dwellings) in enumerate(built[-2:], start=1):
-            building.name = f"{grid.repeated_estate}{index}栋"
-            building.address = f"武汉市江岸区{side_road}{building.name}"
+        built += [_building(rng, grid, "low_rise", f"{grid.repeated_estate}{index}栋", side_road)
+                  for index in (1, 2)]
     return built
+
+
+def _building(rng: random.Random, grid: GridPlan, kind: str, name: str,
+              road: str) -> tuple[Building, list[Dwelling]]:
+    """A building of ``kind`` (unsaved) with every dwelling in it."""
+    (floor_range, unit_range, room_range) = BUILDING_TYPES[kind]
+    floors, units = rng.randint(*floor_range), rng.randint(*unit_range)
+    rooms = rng.randint(*room_range)
+    longitude, latitude = grid.rect.point_inside(rng)
+    building = Building(
+        name=name, address=f"武汉市江岸区{road}{name}", grid_code=grid.code,
+        longitude=longitude, latitude=latitude, units=units, floors=floors,
+    )
+    dwellings = [
+        Dwelling(grid_code=grid.code, unit=unit, floor=floor, room=f"{floor}{room:02d}")
+        for unit in range(1, units + 1) for floor in range(1, floors + 1)
+        for room in range(1, rooms + 1)
+    ]
+    return building, dwellings
 
 
 def unplaced_buildings(rng: random.Random, plan: CityPlan) -> list[Building]:
