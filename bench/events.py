@@ -68,7 +68,8 @@ def remove_bench_events() -> None:
     """Delete earlier bench events (and whatever refers to them) without fetching them."""
     from django.db import connection, transaction
 
-    from wangge.events.models import Event, EventTransition, Notification
+    from wangge.events.models import Event, EventTransition
+    from wangge.notifications.models import Notification
 
     ids = bench_events().values("pk")
     with transaction.atomic():

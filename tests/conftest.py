@@ -68,3 +68,13 @@ def world(db):
     """Divisions and three grids (see tests/factories.py)."""
     factories.make_divisions()
     return factories
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    """The access matrices' records (tests/scene.py), built once for a module's hundreds of
+    tests; each test runs in its own savepoint, so its writes are undone too."""
+    from tests.scene import scene_built
+
+    with django_db_blocker.unblock(), scene_built() as built:
+        yield built

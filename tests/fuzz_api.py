@@ -56,7 +56,7 @@ def main() -> int:
         environment = {**os.environ, "WANGGE_VAR_DIR": folder, "WANGGE_TASKS": "immediate"}
         wangge("migrate", "--noinput", environment=environment)
         wangge("demo", "--residents", "300", "--seed", "1", "--no-serve",
-               environment=environment)
+               "--i-know-this-is-not-production", environment=environment)
         tokens = {role: wangge("token", "create", role, environment=environment).split()[-1]
                   for role in ROLES}
         port = free_port()

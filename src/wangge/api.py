@@ -6,22 +6,34 @@ or the Django session (unsafe methods then need the CSRF token). Every error is 
 ``message`` in the request's language; validation errors add ``errors``: field → messages.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from wangge.access.models import User
 from wangge.access.services import token_user
+from wangge.api_support import ERROR_MEANINGS, error_answer
 from wangge.audit import RecordInUseError
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
@@ -29,6 +41,7 @@ from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
+from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
@@ -54,9 +67,40 @@ class Session(SessionAuth):
             raise PermissionDenied(_("CSRF verification failed. Request aborted.")) from error
 
 
+class NulFreeParser(Parser):
+    """JSON bodies, forms and query strings, refused (422, as Django's forms do) when a text
+    holds a NUL character: PostgreSQL can neither store nor compare one."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return _without_nul(super().parse_body(request))
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str],
+                        request: HttpRequest) -> dict[str, Any]:
+        return _without_nul(super().parse_querydict(data, list_fields, request))
+
+
+def _without_nul(data: Any) -> Any:
+    def texts(value: Any, field: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, str):
+            yield field, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from texts(item, f"{field}.{key}" if field else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from texts(item, f"{field}.{index}")
+
+    refused = {field or NON_FIELD_ERRORS: [ProhibitNullCharactersValidator.message]
+               for field, text in texts(data, "") if "\x00" in text}
+    if refused:
+        raise DjangoValidationError(refused)
+    return data
+
+
 class Api(NinjaAPI):
     """The API whose routes answer a method they do not take like every other error: JSON
-    with a ``message`` (405, with the Allow header), not Django's plain-text page."""
+    with a ``message`` (405, with the Allow header), not Django's plain-text page; a NUL in a
+    path is no record (404)."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
@@ -75,6 +119,8 @@ class Api(NinjaAPI):
 def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)  # keeps csrf_exempt: the API checks CSRF itself, for sessions
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if any("\x00" in str(value) for value in kwargs.values()):
+            return not_found(request, Http404())
         response = view(request, *args, **kwargs)
         if not isinstance(response, HttpResponseNotAllowed):
             return response
@@ -96,44 +142,27 @@ ERROR = {
     },
     "required": ["message"],
 }
-FEATURE_COLLECTION = {
-    "type": "object",
-    "properties": {"type": {"const": "FeatureCollection"},
-                   "features": {"type": "array", "items": {"type": "object"}}},
-    "required": ["type", "features"],
-}
-
-
-def _error_answer(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def with_every_answer(schema: Any) -> Any:
-    """The OpenAPI document as the API really answers: django-ninja lists only each route's
-    own successes, while every route may also answer with the errors of this module (the
-    same ``Error`` body), and a ``.geojson`` route answers GeoJSON's own media type.
-    (Statuses are ints here; django-ninja writes them out as JSON keys.)"""
+    """The OpenAPI document as the API really answers: django-ninja lists each route's own
+    answers (its successes, and what it declares with ``api_support.also_answers``), while
+    every route may also answer the errors every request can meet here: 401 and 403; 404
+    for a record named in the path; 422 for an invalid parameter or field; 400 for a body
+    that cannot be read. (Statuses are ints here; django-ninja writes them out as JSON
+    keys.)"""
     schema["components"]["schemas"]["Error"] = ERROR
     for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            answers = operation["responses"]
-            errors = {401: _("Not logged in, and no valid API token."),
-                      403: _("The role may not do this (or a session's CSRF check failed).")}
+        for operation in operations.values():
+            statuses = [401, 403]
             if "{" in path:
-                errors[404] = _("No such record, or it is outside your jurisdiction.")
+                statuses.append(404)
             if operation.get("parameters") or "requestBody" in operation:
-                errors[422] = _("A parameter or field is invalid; errors names each.")
+                statuses.append(422)
             if "requestBody" in operation:
-                errors[400] = _("The body could not be read (not JSON, or not a form).")
-            if method == "delete":
-                errors[409] = _("Other records still refer to this one; the message names "
-                                  "them.")
-            for status, description in errors.items():
-                answers.setdefault(status, _error_answer(description))
-            if path.endswith(".geojson"):
-                answers[200]["content"] = {
-                    "application/geo+json": {"schema": FEATURE_COLLECTION}}
+                statuses.append(400)
+            for status in statuses:
+                operation["responses"].setdefault(status, error_answer(status))
     return schema
 
 
@@ -144,12 +173,14 @@ api = Api(
     auth=[BearerToken(), Session()],
     # No validator badge: it would call validator.swagger.io from an offline intranet.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=NulFreeParser(),
 )
 api.add_router("/", divisions_router)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", organizations_router)
 api.add_router("/", events_router)
+api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
@@ -193,8 +224,11 @@ _REQUEST_ERROR_MESSAGES = {
     "date_from_datetime_parsing": "Enter a valid date.",
     "string_pattern_mismatch": "Enter a valid value.",
     "enum": "Select a valid choice. That choice is not one of the available choices.",
-    # Only a required reason has a minimum length (api_support.DeleteReason).
+    # Only required text has a minimum length (a DELETE's reason, an export's X-Purpose).
     "string_too_short": "This field is required.",
+    # A bound (an id's, a page's): the limit is the problem's only context value.
+    "less_than_equal": "Ensure this value is less than or equal to %(limit_value)s.",
+    "greater_than_equal": "Ensure this value is greater than or equal to %(limit_value)s.",
 }
 
 
@@ -206,8 +240,19 @@ def request_invalid(request: HttpRequest, error: RequestValidationError) -> Http
         location = list(problem["loc"])[2 if problem["loc"][0] == "body" else 1:]
         field = ".".join(str(part) for part in location) or NON_FIELD_ERRORS
         wording = _REQUEST_ERROR_MESSAGES.get(problem["type"])
-        errors.setdefault(field, []).append(_(wording) if wording else problem["msg"])
+        limit = next(iter(problem.get("ctx", {}).values()), None)
+        errors.setdefault(field, []).append(
+            _(wording) % {"limit_value": limit} if wording else problem["msg"])
     return _invalid(request, errors)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
+    # Django would answer these with its HTML error page.
+    return _error(request, 400, str(ERROR_MEANINGS[400]))
 
 
 @api.exception_handler(AuthenticationError)
@@ -241,4 +286,8 @@ def not_found(request: HttpRequest, error: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, DjangoValidationError):
+        # django-ninja answers any error of the body's parser with its own 400: a body
+        # NulFreeParser refused is a 422 naming the field, like the query string's.
+        return validation_failed(request, error.__cause__)
     return _error(request, error.status_code, error.message)

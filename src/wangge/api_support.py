@@ -5,7 +5,7 @@ caller's jurisdiction is a 404, exactly like a missing one) and write through it
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -13,16 +13,25 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Header, Schema
 from ninja.pagination import PaginationBase
 
 from wangge.access.models import User
-from wangge.access.permissions import Action
+from wangge.access.permissions import Action, SensitiveField, sees_unmasked
 from wangge.access.selectors import require
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import person_reads_record
 from wangge.divisions.codes import scope_prefix
 
 Selector = Callable[[User], QuerySet]
+
+# The largest id a record can have (a 64-bit column): a larger one in a path or a body is a
+# 422, not a database error.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def caller(request: HttpRequest) -> User:
@@ -39,14 +48,81 @@ PURPOSE_DESCRIPTION = (
     "be). Percent-encode non-ASCII text (UTF-8), e.g. %E6%A0%B8%E5%AE%9E.")
 
 
-def purpose_header(description: str = PURPOSE_DESCRIPTION) -> Any:
-    """The ``X-Purpose`` header of an operation, as documented in the OpenAPI schema."""
+# What an error status means on any operation that answers it; the body is always an
+# ``Error`` (see wangge.api).
+ERROR_MEANINGS: dict[int, Promise] = {
+    400: gettext_lazy("The body could not be read (not JSON, or not a form)."),
+    401: gettext_lazy("Not logged in, and no valid API token."),
+    403: gettext_lazy("The role may not do this (or a session's CSRF check failed)."),
+    404: gettext_lazy("No such record, or it is outside your jurisdiction."),
+    409: gettext_lazy("Other records still refer to this one; the message names them."),
+    422: gettext_lazy("A parameter or field is invalid; errors names each."),
+    503: gettext_lazy("The access log cannot record this read just now, so nothing is "
+                      "answered; try again later."),
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
+def error_answer(status: int, description: str | Promise | None = None) -> dict[str, Any]:
+    """The OpenAPI answer of an error ``status``: an ``Error`` body."""
+    return {"description": description or ERROR_MEANINGS[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def also_answers(*statuses: int, meaning: dict[int, str | Promise] | None = None,
+                 files: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An operation's ``openapi_extra``: the errors it answers beyond those every operation
+    may (wangge.api adds 400, 401, 403, 404 and 422 where they apply), each with its
+    ``meaning`` where it differs from ``ERROR_MEANINGS``, and, for a download, the media
+    types of its file."""
+    meaning = meaning or {}
+    responses: dict[int, Any] = {status: error_answer(status, meaning.get(status))
+                                 for status in statuses}
+    if files:
+        responses[200] = {"description": gettext_lazy("The file, as an attachment."),
+                          "content": {media_type: {"schema": {"type": "string",
+                                                              "format": "binary"}}
+                                      for media_type in files}}
+    return {"responses": responses}
+
+
+# A delete is refused while other records refer to the record (audit.delete_unless_used).
+IN_USE_ANSWERS = also_answers(409)
+# Reading with a purpose is logged before the answer is sent, and not answered unlogged.
+PURPOSE_ANSWERS = also_answers(503)
+
+
+def purpose_header(description: str = PURPOSE_DESCRIPTION, *, required: bool = False) -> Any:
+    """The ``X-Purpose`` header of an operation, as documented in the OpenAPI schema
+    (``required``: the operation answers nothing without it, a 422)."""
+    if required:
+        return Header(alias="X-Purpose", min_length=1, max_length=600, description=description)
     return Header("", alias="X-Purpose", max_length=600, description=description)
 
 
 def stated_purpose(request: HttpRequest) -> str:
     """The ``X-Purpose`` header, percent-decoded and trimmed ("" when absent)."""
     return " ".join(unquote(request.headers.get("X-Purpose", "")).split())[:300]
+
+
+def person_read_logged(request: HttpRequest, ids: list[int], *, kind: Kind,
+                       searched: dict | None = None) -> None:
+    """Log that the caller read these persons (a search by ID or phone as such), with the
+    ``X-Purpose`` given; a read that reveals the full ID is not answered unlogged (503).
+    Only after it does this request's answer show the purpose fields as the role may see
+    them (``purpose_revealed``): a purpose sent where no read is logged reveals nothing."""
+    user, purpose = caller(request), stated_purpose(request)
+    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
+    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
+                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
+                        revealed=bool(purpose), searched=searched, required=revealing)
+    request.purpose_revealed = bool(purpose)
+
+
+def purpose_revealed(request: HttpRequest) -> bool:
+    """Whether this answer may show the purpose fields (see ``person_read_logged``)."""
+    return getattr(request, "purpose_revealed", False)
 
 
 def visible(request: HttpRequest, selector: Selector, action: Action | None) -> QuerySet:
@@ -162,6 +238,18 @@ class DeleteReason(Schema):
     """Why a record is deleted: required, and kept in its last history row."""
 
     reason: str = Field(min_length=1, max_length=200)
+
+
+FEATURE_COLLECTION = {
+    "type": "object",
+    "properties": {"type": {"const": "FeatureCollection"},
+                   "features": {"type": "array", "items": {"type": "object"}}},
+    "required": ["type", "features"],
+}
+# The ``openapi_extra`` of a route that answers ``feature_collection``.
+GEOJSON_ANSWER = {"responses": {200: {
+    "description": "GeoJSON (RFC 7946)",
+    "content": {"application/geo+json": {"schema": FEATURE_COLLECTION}}}}}
 
 
 def feature_collection(features: list[dict[str, Any]]) -> JsonResponse:

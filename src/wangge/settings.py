@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "wangge.linkage",
     "wangge.reports",
     "wangge.events",
+    "wangge.notifications",
     "wangge.patrols",
     "wangge.open311",
     "wangge.web",
@@ -143,7 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wangge.events.context_processors.inbox",
+                "wangge.notifications.context_processors.inbox",
             ],
         },
     },
@@ -320,7 +321,7 @@ WANGGE_PHOTO_MAX_PIXELS = envint("WANGGE_PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
 WANGGE_PHOTO_MAX_COUNT = envint("WANGGE_PHOTO_MAX_COUNT", 10)
 WANGGE_NOTIFICATION_CHANNELS = envlist(
     "WANGGE_NOTIFICATION_CHANNELS",
-    "wangge.events.notifications.EmailChannel,wangge.events.notifications.WebhookChannel",
+    "wangge.notifications.delivery.EmailChannel,wangge.notifications.delivery.WebhookChannel",
 )
 WANGGE_WEBHOOK_TIMEOUT = envint("WANGGE_WEBHOOK_TIMEOUT", 10)
 # Webhooks go only to addresses on the internet (docs/events.md); an intranet bot is allowed

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("account/", include("wangge.access.urls")),
     path("events/", include("wangge.events.urls")),
+    path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).

@@ -79,7 +79,8 @@ def test_gaps_per_field_grid_and_task(api_as, elderly):
 def test_a_scope_outside_is_404(api_as, elderly, scope):
     api = api_as(make_user(Role.DEPARTMENT_STAFF, STREET_1), token=True)
     for path in ("export", "gaps"):
-        response = api.get(f"/report-templates/{ELDERLY}/{path}", {"scope": scope})
+        response = api.get(f"/report-templates/{ELDERLY}/{path}", {"scope": scope},
+                           **PURPOSE)
         assert response.status_code == 404
         assert response.json()["message"]
 
@@ -87,11 +88,11 @@ def test_a_scope_outside_is_404(api_as, elderly, scope):
 def test_bad_parameters_are_clear(api_as, world):
     api = api_as(make_user(Role.DEPARTMENT_STAFF, STREET_1), token=True)
     assert api.get("/report-templates/nope/gaps", {"scope": STREET_1}).status_code == 404
-    response = api.get(f"/report-templates/{ELDERLY}/export", {"scope": "12"})
+    response = api.get(f"/report-templates/{ELDERLY}/export", {"scope": "12"}, **PURPOSE)
     assert response.status_code == 422
     assert "scope" in response.json()["errors"]
     response = api.get(f"/report-templates/{ELDERLY}/export",
-                       {"scope": STREET_1, "format": "pdf"})
+                       {"scope": STREET_1, "format": "pdf"}, **PURPOSE)
     assert response.status_code == 422
 
 

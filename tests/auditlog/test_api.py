@@ -55,6 +55,15 @@ def test_with_a_purpose_the_id_is_shown_and_the_reveal_logged(api_as, resident, 
     assert "id_number" in entry.fields
 
 
+def test_a_purpose_sent_with_a_write_reveals_nothing(api_as, resident, worker):
+    # Only a read logs its purpose; a write that answers the person answers it masked.
+    api = api_as(worker, token=True)
+    person = api.patch(f"/persons/{resident.pk}", {"occupation": "教师", "reason": "更正"},
+                       **PURPOSE).json()
+    assert (person["id_number"], person["birth_date"]) == (ID[:4] + "*" * 10 + ID[-4:], "1971")
+    assert not reads(Kind.REVEAL)
+
+
 def test_no_api_reveal_without_its_entry(api_as, resident, worker, monkeypatch):
     from django.db import OperationalError
 

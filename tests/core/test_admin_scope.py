@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.test import RequestFactory
+from django.urls import reverse
 
 from tests.api.helpers import credit_code
 from tests.factories import (
@@ -29,7 +31,9 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.admin import ServiceAdmin
-from wangge.access.permissions import Action, Role, can
+from wangge.access.models import ApiToken, User
+from wangge.access.permissions import Action, Role, can, uses_back_office
+from wangge.access.services import token_create
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Responder
@@ -37,6 +41,7 @@ from wangge.open311.services import open311_key_create, public_report_file
 from wangge.organizations.services import organization_create
 from wangge.people.services import household_create
 from wangge.places.services import building_alias_add, enterprise_create, facility_create
+from wangge.reports.models import ReportTemplate
 
 _serial = iter(range(100, 10_000))
 
@@ -159,3 +164,80 @@ def test_every_admin_that_saves_does_so_through_a_service(world):
         if saves:
             assert isinstance(model_admin, ServiceAdmin), label
             assert type(model_admin).save_model is not ModelAdmin.save_model, label
+
+
+# The matrix of the back office's pages: every role × every admin × its list, add, change and
+# delete pages, with a record in (grid A) and out of (grid C) a street officer's jurisdiction.
+ACCOUNT_RECORDS: dict[str, Callable[[str], Any]] = {
+    "access.User": lambda grid: make_user(Role.GRID_WORKER, grid),
+    "access.ApiToken": lambda grid: _token_of(make_user(Role.GRID_WORKER, grid)),
+}
+
+
+def _token_of(user: Any) -> ApiToken:
+    token_create(user=user, name="phone")
+    return ApiToken.objects.get(user=user)
+
+
+def _global_record(label: str) -> Any:
+    install_default_categories(Category)
+    return admin.site._registry[apps.get_model(label)].model.objects.order_by("pk").first()
+
+
+def _url(model_admin: ModelAdmin, page: str, obj: Any = None) -> str:
+    opts = model_admin.model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}_{page}"
+    return reverse(name, args=[obj.pk] if obj is not None else [])
+
+
+@pytest.mark.parametrize("label", sorted(label for label, _ in _admins()))
+@pytest.mark.parametrize("role", Role.values)
+def test_admin_pages(role, label, world, client):
+    """The list and add pages open exactly as the admin's permissions say; a record is opened
+    (change, delete) in the jurisdiction, and is 404 outside it, like a record that does not
+    exist; a role kept out of the back office is sent to its login."""
+    model_admin = admin.site._registry[apps.get_model(label)]
+    user = make_user(role, STREET_1)
+    client.force_login(user)
+    request = _request(user)
+    factory = SCOPED.get(label) or ACCOUNT_RECORDS.get(label)
+    records = ({True: factory(GRID_A), False: factory(GRID_C)} if factory
+               else {True: _global_record(label)} if label in GLOBAL else {})
+    pages = [("changelist", None, model_admin.has_view_permission(request)),
+             ("add", None, model_admin.has_add_permission(request))]
+    for inside, obj in records.items():
+        pages += [("change", (inside, obj), model_admin.has_view_or_change_permission(request)),
+                  ("delete", (inside, obj), model_admin.has_delete_permission(request))]
+    for page, target, allowed in pages:
+        response = client.get(_url(model_admin, page, target and target[1]))
+        if not uses_back_office(user):
+            want = 302
+        elif not allowed:
+            want = 403
+        else:
+            want = 200 if target is None or target[0] else 404
+        assert response.status_code == want, (page, target)
+
+
+def test_a_token_is_never_handed_to_another_account(world, client):
+    """Renaming a token is all its change page does: given another account's id (a
+    superuser's), it stays its user's."""
+    manager = make_user(Role.SECURITY_ADMIN, STREET_1)
+    token = _token_of(make_user(Role.GRID_WORKER, GRID_A))
+    owner = token.user
+    superuser = User.objects.create_superuser("root", password="a long passphrase 1")
+    client.force_login(manager)
+    response = client.post(reverse("admin:access_apitoken_change", args=[token.pk]),
+                           {"name": "renamed", "user": superuser.pk})
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert (token.name, token.user) == ("renamed", owner)
+
+
+def test_the_system_administrator_edits_report_templates_and_nobody_deletes_them(world):
+    model_admin = admin.site._registry[ReportTemplate]
+    request = _request(make_user(Role.SYSTEM_ADMIN, DISTRICT))
+    assert model_admin.has_module_permission(request)
+    assert model_admin.has_change_permission(request)
+    for role in Role.values:
+        assert not model_admin.has_delete_permission(_request(make_user(role, DISTRICT))), role

@@ -21,7 +21,7 @@ VALUES = {"code": {"web:division": DISTRICT, "open311:report": COMMUNITY_1},
           "slug": "no-such-report", "number": "SJ00000001", "token": "x", "rest": "x",
           "format": "json", "id": HUGE_ID, "pk": HUGE_ID}
 # The pages that list records a page at a time (tests/core: a new one must join).
-LIST_PAGES = {"events:list", "events:inbox", "linkage:queue", "linkage:merges",
+LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:merges",
               "patrols:coverage", "patrols:history", "web:grid",
               "web:unplaced", "web:person_search", "web:import_addresses"}
 

@@ -39,7 +39,7 @@ def department_reports_back(chromium, base: str, username: str, event_path: str,
     their page comes back."""
     department = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
     log_in(department, base, username)
-    department.click("a[href='/events/inbox/']")
+    department.click("a[href='/inbox/']")
     department.click(f"a[href='{event_path}']")
     act(department, "start")
     act(department, "feedback", feedback)

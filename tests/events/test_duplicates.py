@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import GRID_A, GRID_B, centre_of, make_user
 from wangge.access.permissions import Role
-from wangge.events.models import Category, Event, Notification, NotificationKind, State
+from wangge.events.models import Category, Event, News, State
 from wangge.events.selectors import distance_m, events_visible_to, likely_duplicates
 from wangge.events.services import event_merge, event_transition
+from wangge.notifications.models import Notification
 
 # About 11 m of latitude per 0.0001°.
 NEAR, FAR = 0.0004, 0.0015
@@ -60,12 +61,12 @@ def test_merging_keeps_every_reporter_informed(loop):
     assert merged.state == State.MERGED
     assert merged.duplicate_of == first
     assert Notification.objects.filter(recipient=loop.community,
-                                       kind=NotificationKind.MERGED).count() == 1
+                                       kind=News.MERGED).count() == 1
     first = event_transition(event=first, name="accept", by=loop.street)
     assert Notification.objects.filter(recipient=loop.community, event=first,
-                                       kind=NotificationKind.STATE).count() == 1
+                                       kind=News.STATE).count() == 1
     assert Notification.objects.filter(recipient=loop.worker, event=first,
-                                       kind=NotificationKind.STATE).count() == 1
+                                       kind=News.STATE).count() == 1
     assert list(first.transitions.values_list("action", flat=True)) == [
         "report", "absorb", "accept"]
 

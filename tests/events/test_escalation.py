@@ -8,17 +8,18 @@ import time_machine
 from django.core.management import call_command
 
 from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, STREET_1, SYSTEM
-from wangge.events.models import Event, Notification, NotificationKind, State
+from wangge.events.models import Event, News, State
 from wangge.events.selectors import event_counts
 from wangge.events.services import event_escalate_overdue, event_transition
 from wangge.events.tasks import escalate_overdue
+from wangge.notifications.models import Notification
 
 START = datetime.datetime(2024, 5, 6, 9, 0, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
 
 
 def escalated_to(user):
-    return list(Notification.objects.filter(recipient=user, kind=NotificationKind.ESCALATED)
+    return list(Notification.objects.filter(recipient=user, kind=News.ESCALATED)
                 .values_list("event_id", flat=True))
 
 

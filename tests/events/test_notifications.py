@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from wangge.events.models import Notification, NotificationKind
-from wangge.events.notifications import describe, inbox_mark_read, preference_update
+from wangge.events.models import News
 from wangge.events.services import event_assign, event_comment, event_transition
+from wangge.notifications.delivery import describe
+from wangge.notifications.models import Notification
+from wangge.notifications.services import inbox_mark_read, preference_update
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +28,7 @@ def kinds_of(user) -> list[str]:
 
 def test_a_report_tells_the_grids_triage_people_but_not_the_reporter(loop):
     event = loop.report()
-    assert kinds_of(loop.community) == [NotificationKind.REPORTED]
+    assert kinds_of(loop.community) == [News.REPORTED]
     assert kinds_of(loop.worker) == []
     assert kinds_of(loop.outsider) == []
     notification = Notification.objects.get(recipient=loop.community)
@@ -37,8 +39,8 @@ def test_dispatch_tells_the_organizations_responders_and_state_changes_the_repor
     event = loop.report(by=loop.community)
     event = event_transition(event=event, name="accept", by=loop.worker)
     event_transition(event=event, name="dispatch", by=loop.worker, organization=loop.police)
-    assert kinds_of(loop.department) == [NotificationKind.DISPATCHED]
-    assert kinds_of(loop.community) == [NotificationKind.STATE, NotificationKind.STATE]
+    assert kinds_of(loop.department) == [News.DISPATCHED]
+    assert kinds_of(loop.community) == [News.STATE, News.STATE]
     last = Notification.objects.filter(recipient=loop.community).order_by("id").last()
     assert describe(last) == f"{event.number} (井盖缺失或破损) is now: Dispatched."
 
@@ -47,7 +49,7 @@ def test_assignment_tells_the_assignee(loop):
     event = loop.report()
     event_assign(event=event, assignee=loop.department, by=loop.community)
     notification = Notification.objects.get(recipient=loop.department)
-    assert notification.kind == NotificationKind.ASSIGNED
+    assert notification.kind == News.ASSIGNED
     assert describe(notification) == f"community-1 assigned {event.number} (井盖缺失或破损) to you."
 
 
@@ -56,9 +58,9 @@ def test_mentions_tell_those_who_can_see_the_event_and_no_one_else(loop):
     comment = event_comment(event=event, text="@police-desk 请看 @worker-c @nobody 一下",
                             by=loop.community)
     assert [u.username for u in comment.mentioned.all()] == ["police-desk"]
-    assert kinds_of(loop.department) == [NotificationKind.MENTION]
+    assert kinds_of(loop.department) == [News.MENTION]
     assert kinds_of(loop.outsider) == []  # cannot see an event in another street
-    assert kinds_of(loop.worker) == [NotificationKind.COMMENT]  # the reporter follows it
+    assert kinds_of(loop.worker) == [News.COMMENT]  # the reporter follows it
     assert describe(Notification.objects.get(recipient=loop.department)) == (
         f"community-1 mentioned you on {event.number}: @police-desk 请看 @worker-c @nobody 一下")
 
@@ -74,7 +76,7 @@ def test_comments_are_refused_outside_the_jurisdiction_and_to_read_only_roles(lo
 
 
 def test_a_person_chooses_what_reaches_the_inbox(loop):
-    preference_update(user=loop.community, kinds={"inbox": [NotificationKind.MENTION]})
+    preference_update(user=loop.community, kinds={"inbox": [News.MENTION]})
     loop.report()
     assert kinds_of(loop.community) == []
 
@@ -82,7 +84,7 @@ def test_a_person_chooses_what_reaches_the_inbox(loop):
 def test_email_is_sent_for_the_kinds_chosen(loop, django_capture_on_commit_callbacks):
     loop.community.email = "staff@example.org"
     loop.community.save()
-    preference_update(user=loop.community, kinds={"email": [NotificationKind.REPORTED]})
+    preference_update(user=loop.community, kinds={"email": [News.REPORTED]})
     with django_capture_on_commit_callbacks(execute=True):
         event = loop.report()
     assert len(mail.outbox) == 1
@@ -124,7 +126,7 @@ def test_a_group_chat_bot_receives_the_chosen_kinds(loop, bot, settings,
                                                     django_capture_on_commit_callbacks):
     settings.WANGGE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the bot stands in locally
     url, received = bot
-    preference_update(user=loop.community, kinds={"webhook": [NotificationKind.REPORTED]},
+    preference_update(user=loop.community, kinds={"webhook": [News.REPORTED]},
                       webhook_url=url, webhook_format="wecom")
     with django_capture_on_commit_callbacks(execute=True):
         event = loop.report()

@@ -6,12 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.events.test_photos import camera_jpeg
 from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of
-from wangge.events.models import Event, Notification, NotificationPreference, State
+from wangge.events.models import Event, State
 from wangge.events.services import event_escalate_overdue, event_transition
+from wangge.notifications.models import Notification, NotificationPreference
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
-    for url in ["/events/", "/events/new/", "/events/1/", "/events/inbox/"]:
+    for url in ["/events/", "/events/new/", "/events/1/", "/inbox/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith("/login/?next=")
@@ -152,12 +153,12 @@ def test_comments_assignment_and_merging_from_the_page(loop, page_as):
 def test_the_inbox_and_what_each_person_receives(loop, page_as):
     event = loop.report()
     client = page_as(loop.community)
-    home = client.get("/events/inbox/").content.decode()
+    home = client.get("/inbox/").content.decode()
     assert f"New event {event.number}" in home
     assert '<span class="count"' in home
-    client.post("/events/inbox/")
+    client.post("/inbox/")
     assert not Notification.objects.filter(recipient=loop.community, read_at=None).exists()
-    response = client.post("/events/inbox/preferences/", {
+    response = client.post("/inbox/preferences/", {
         "kinds_inbox": ["mention", "assigned"], "kinds_email": ["mention"],
         "webhook_url": "", "webhook_format": "wecom"})
     assert response.status_code == 302

@@ -135,7 +135,7 @@ def test_a_report_that_fails_after_its_photos_are_written_removes_them(loop, set
     def broken(*args, **kwargs):
         raise RuntimeError("the inbox is down")
 
-    monkeypatch.setattr("wangge.events.services.notify", broken)
+    monkeypatch.setattr("wangge.events.services.announce", broken)
     upload = SimpleUploadedFile("a.jpg", camera_jpeg(), "image/jpeg")
     with pytest.raises(RuntimeError):
         loop.report(photos=[upload])

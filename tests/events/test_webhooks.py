@@ -7,10 +7,11 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
-from wangge.events import webhooks
-from wangge.events.models import NotificationKind, NotificationPreference
-from wangge.events.notifications import preference_update
-from wangge.events.webhooks import webhook_post, webhook_target
+from wangge.events.models import News
+from wangge.notifications import webhooks
+from wangge.notifications.models import NotificationPreference
+from wangge.notifications.services import preference_update
+from wangge.notifications.webhooks import webhook_post, webhook_target
 
 INTERNAL = ["127.0.0.1", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254",
             "100.64.0.1", "0.0.0.0", "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fd00::1",
@@ -70,7 +71,7 @@ def test_the_deployment_may_allow_an_intranet_bot(dns, settings):
 def test_saving_an_internal_webhook_is_refused(loop, dns):
     dns["metadata.example"] = ["169.254.169.254"]
     with pytest.raises(ValidationError) as refused:
-        preference_update(user=loop.community, kinds={"webhook": [NotificationKind.REPORTED]},
+        preference_update(user=loop.community, kinds={"webhook": [News.REPORTED]},
                           webhook_url="http://metadata.example/latest/meta-data/")
     assert list(refused.value.message_dict) == ["webhook_url"]
     assert not NotificationPreference.objects.filter(user=loop.community).exists()

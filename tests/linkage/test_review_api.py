@@ -6,8 +6,10 @@ import pytest
 from tests.factories import COMMUNITY_1, GRID_A, STREET_1, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
 from wangge.access.permissions import Role
+from wangge.auditlog.models import Entry, Kind
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import candidates_find
+from wangge.people.models import Person
 
 
 @pytest.fixture
@@ -27,7 +29,14 @@ def test_the_queue_shows_the_evidence_masked_as_the_persons_are(queued, api_as):
     assert listed["items"][0]["left"]["id_number"] == number[:4] + "*" * 10 + number[-4:]
     listed = staff.get("/match-candidates", **{"X-Purpose": "correction"}).json()
     assert listed["items"][0]["left"]["id_number"] == queued.left.id_number
+    [entry] = Entry.objects.filter(kind=Kind.LIST, purpose="correction")
+    assert entry.record_ids == [queued.left_id, queued.right_id]
     detail = staff.get(f"/match-candidates/{queued.pk}").json()
+    rows = {row["comparison"]: row for row in detail["evidence"]["rows"]}
+    # The evidence too: the birth date in full only with a purpose, and that read is logged.
+    assert rows["birth"]["left"] == "1984"
+    assert number not in str(detail)
+    detail = staff.get(f"/match-candidates/{queued.pk}", **{"X-Purpose": "correction"}).json()
     rows = {row["comparison"]: row for row in detail["evidence"]["rows"]}
     assert rows["birth"]["left"] == "19841102"
     assert rows["birth"]["level_label"] == "one part differs"
@@ -73,6 +82,28 @@ def test_accept_then_unmerge(queued, api_as):
     assert api.get(f"/persons/{queued.right_id}").status_code == 200
     assert api.post(f"/merges/{merge['id']}/unmerge", {"reason": "再来"}).status_code == 422
     assert Merge.objects.get().undone is not None
+
+
+def test_a_merge_shows_what_it_changed_masked_unless_a_purpose_is_given(queued, api_as):
+    api = api_as(make_user(Role.COMMUNITY_STAFF, COMMUNITY_1))
+    number = queued.left.id_number
+    # The record without an ID number is kept: it takes the other's, which changes both.
+    Person.objects.filter(pk=queued.right_id).update(birth_date=queued.left.birth_date)
+    merged = api.post(f"/match-candidates/{queued.pk}/accept",
+                      {"reason": "同一人", "keep_id": queued.right_id})
+    assert merged.status_code == 201, merged.content
+    masked = number[:4] + "*" * 10 + number[-4:]
+    assert merged.json()["changes"]["person"][str(queued.right_id)]["id_number"] == [
+        "", masked]
+    listed = api.get("/merges").json()
+    assert number not in str(listed)
+    assert listed["items"][0]["changes"]["person"][str(queued.left_id)]["id_number"] == [
+        masked, ""]
+    revealed = api.get("/merges", **{"X-Purpose": "correction"}).json()
+    assert revealed["items"][0]["changes"]["person"][str(queued.right_id)]["id_number"] == [
+        "", number]
+    [entry] = Entry.objects.filter(kind=Kind.LIST, purpose="correction")
+    assert entry.record_ids == [queued.right_id, queued.left_id]
 
 
 def test_reject(queued, api_as):

@@ -6,8 +6,9 @@ from django.test import Client
 
 from tests.events.test_photos import TOO_MANY_PIXELS, camera_jpeg, huge_upload
 from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_B, GRID_C, STREET_1, centre_of
-from wangge.events.models import Channel, Event, Notification, NotificationKind, State
+from wangge.events.models import Channel, Event, News, State
 from wangge.events.services import event_merge, event_transition
+from wangge.notifications.models import Notification
 from wangge.open311.limits import CLIENT_COOKIE
 from wangge.open311.models import PublicReport, Source
 
@@ -65,7 +66,7 @@ def test_a_resident_files_a_report_and_gets_a_ticket(public, resident):
     assert (report.contact_name, report.contact_phone) == ("王阿姨", "13812345678")
     # The grid's worker hears of it, like any other report in their grid.
     assert Notification.objects.filter(recipient=public.loop.worker, event=event,
-                                       kind=NotificationKind.REPORTED).exists()
+                                       kind=News.REPORTED).exists()
 
 
 def test_use_my_location_places_the_report_in_the_grid_there(public, resident):

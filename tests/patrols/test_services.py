@@ -8,7 +8,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import GRID_A, GRID_B, GRID_C, centre_of
-from wangge.events.models import Event, Notification, NotificationKind
+from wangge.events.models import Event, News
+from wangge.notifications.models import Notification
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.patrols.selectors import (
     checklist,
@@ -100,7 +101,7 @@ def test_a_finding_becomes_an_event_in_one_step(beat):
     # The building it was found at is checked off; the triage people of the grid are told.
     assert PatrolVisit.objects.filter(patrol=patrol, building=beat.shop).exists()
     assert Notification.objects.filter(recipient=beat.community, event=event,
-                                       kind=NotificationKind.REPORTED).exists()
+                                       kind=News.REPORTED).exists()
     assert event.history.get().history_change_reason == "reported"
     # At a point instead of a building: placed in its grid by the events service.
     lon, lat = centre_of(GRID_A)

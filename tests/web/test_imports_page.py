@@ -172,7 +172,8 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
         return summary, saved
 
     summary, saved = in_browser(upload)
-    assert summary == ["4", "2", "0", "0", "2"]  # rows, created, updated, unchanged, rejected
+    # rows, created, updated, unchanged, rejected, warned
+    assert summary == ["4", "2", "0", "0", "2", "0"]
     assert Person.objects.count() == 2
     job = ImportJob.objects.get()
     assert (job.status, job.summary["created"], job.summary["rejected"]) == ("imported", 2, 2)

@@ -61,7 +61,18 @@ def _filter_name(entry: Any) -> str | None:
     return None  # a SimpleListFilter class: it names its own parameter
 
 
-class MaskedLookups(admin.ModelAdmin):
+class NotFoundAdmin(admin.ModelAdmin):
+    """An admin whose missing record is 404: one outside the user's jurisdiction (not in the
+    admin's queryset) and one that does not exist look the same, with no hint, as on the pages
+    and the API (Django would redirect to the index with "doesn't exist. Perhaps it was
+    deleted?")."""
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
+                                         object_id: str) -> Any:
+        raise Http404
+
+
+class MaskedLookups(NotFoundAdmin):
     """A field a role sees masked is never searchable, filterable or sortable by that role,
     here or through a related record (``permissions.sees_unmasked``)."""
 
@@ -227,11 +238,6 @@ class ScopedAdmin(ServiceAdmin, SimpleHistoryAdmin):
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
-                                         object_id: str) -> Any:
-        # Outside the jurisdiction and nonexistent look the same: 404, no hint.
-        raise Http404
-
 
 class ContactPhoneMasked:
     """For an admin of a model with a ``contact_phone`` (organizations, enterprises): a role
@@ -319,7 +325,7 @@ class JurisdictionInline(admin.TabularInline):
 
 
 @admin.register(User)
-class WanggeUserAdmin(UserAdmin):
+class WanggeUserAdmin(NotFoundAdmin, UserAdmin):
     """Accounts, for the security administrator (``Action.MANAGE_ACCOUNTS``) within its
     jurisdiction: roles, jurisdictions, passwords, the second factor and lockouts. It cannot
     make a superuser nor change its own account (that would hand itself any role)."""
@@ -355,10 +361,6 @@ class WanggeUserAdmin(UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an account's traces stay: deactivate it instead
 
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
-                                         object_id: str) -> Any:
-        raise Http404
-
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.is_staff = uses_back_office(obj)
         super().save_model(request, obj, form, change)
@@ -383,9 +385,11 @@ class WanggeUserAdmin(UserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(NotFoundAdmin):
     list_display = ["name", "user", "created", "last_used"]
-    readonly_fields = ["digest", "created", "last_used"]
+    # A token stays its user's: handed to another account (a superuser's) it would sign in
+    # as them with a secret someone else holds. It is renamed or revoked, nothing more.
+    readonly_fields = ["user", "digest", "created", "last_used"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(user__in=users_visible_to(request.user))
@@ -406,7 +410,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False  # tokens are shown once: create them with `wangge token create`
 
 
-class ReadOnlyLog(admin.ModelAdmin):
+class ReadOnlyLog(NotFoundAdmin):
     """A log, read by the audit administrator (``Action.READ_LOGS``); nobody, a superuser
     included, adds, changes or deletes an entry here."""
 

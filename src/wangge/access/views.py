@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from .forms import CodeForm
+from .permissions import needs_two_factor
 from .services import two_factor_confirm, two_factor_device
 
 
@@ -31,7 +32,8 @@ def _next(request: HttpRequest) -> str:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """After the password: enrol an authenticator app (QR code and secret), or type its code."""
-    if request.user.is_verified():
+    if request.user.is_verified() or not needs_two_factor(request.user):
+        # Done, or never needed (a volunteer): nothing to enrol, nothing to type.
         return redirect(_next(request))
     device = two_factor_device(user=request.user)
     form = CodeForm(request.POST or None)

@@ -108,7 +108,7 @@ def demo_department_list(directory: Path, rng: random.Random) -> Path:
     one of the usual ways (some in 惠民家园 with no street: those wait for a choice)."""
     from wangge.people.models import Person
 
-    by_dwelling = {flat.dwelling_id: flat for flat in flats()}
+    by_dwelling: dict[int | None, Flat] = {flat.dwelling_id: flat for flat in flats()}
     elderly = Person.objects.filter(dwelling__isnull=False, birth_date__year__lte=1955,
                                     id_number__startswith="420102").order_by("pk")
     repeated = Person.objects.filter(dwelling__building__name__startswith="惠民家园",

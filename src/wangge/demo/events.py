@@ -12,8 +12,9 @@ from wangge.access.models import User
 from wangge.access.permissions import Role
 from wangge.divisions.codes import prefix_range
 from wangge.events.default_categories import install_default_categories
-from wangge.events.models import Category, Event, Notification, Responder
+from wangge.events.models import Category, Event, Responder
 from wangge.events.services import event_escalate_overdue, event_report, event_transition
+from wangge.notifications.models import Notification
 from wangge.organizations.models import Organization, OrganizationKind
 
 from . import city

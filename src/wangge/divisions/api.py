@@ -9,6 +9,8 @@ from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
 from wangge.api_support import (
+    GEOJSON_ANSWER,
+    IN_USE_ANSWERS,
     CodeFilter,
     DeleteReason,
     Pages,
@@ -97,7 +99,8 @@ def division_patch(request: HttpRequest, code: str, payload: DivisionPatch) -> D
                            **changes(payload, Division))
 
 
-@router.delete("/divisions/{code}", response={204: None})
+@router.delete("/divisions/{code}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
 def division_delete(request: HttpRequest, code: str, payload: DeleteReason) -> None:
     """Delete a division nothing is filed under (409 names what still is); needs a reason."""
     division = visible_one(request, divisions_visible_to, None, code=code)
@@ -111,7 +114,7 @@ def grid_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
     return filters.narrow(visible(request, grids_visible_to, None))
 
 
-@router.get("/grids.geojson", response=dict[str, Any])
+@router.get("/grids.geojson", openapi_extra=GEOJSON_ANSWER)
 def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
     """Every visible grid (not paged: a map draws them all) with its registered population."""
     grids = list(filters.narrow(visible(request, grids_visible_to, None)))
@@ -142,7 +145,8 @@ def grid_patch(request: HttpRequest, code: str, payload: GridPatch) -> Grid:
                        **changes(payload, Grid))
 
 
-@router.delete("/grids/{code}", response={204: None})
+@router.delete("/grids/{code}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
 def grid_delete(request: HttpRequest, code: str, payload: DeleteReason) -> None:
     """Delete a grid nothing is filed under (409 names what still is); needs a reason."""
     grid = visible_one(request, grids_visible_to, None, code=code)

@@ -1,5 +1,5 @@
 """API for the event loop: categories, events with their timeline, transitions, comments,
-assignment, merging, and the caller's inbox."""
+assignment and merging."""
 
 import datetime
 
@@ -14,7 +14,16 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
-from wangge.api_support import CodeFilter, Pages, acting, caller, referenced, visible, visible_one
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    RecordId,
+    acting,
+    caller,
+    referenced,
+    visible,
+    visible_one,
+)
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 from . import workflow
@@ -23,17 +32,14 @@ from .models import (
     Event,
     EventComment,
     EventPhoto,
-    NotificationKind,
     Priority,
     State,
 )
-from .notifications import describe, inbox_mark_read
 from .selectors import (
     categories_active,
     dispatch_targets,
     events_visible_to,
     handlers_for,
-    inbox_of,
     likely_duplicates,
     timeline,
 )
@@ -110,19 +116,19 @@ class EventDetail(EventOut):
 
 
 class EventIn(Schema):
-    category_id: int
+    category_id: RecordId
     description: str = Field(max_length=2000)
     priority: Priority = Priority.NORMAL
     longitude: float | None = None
     latitude: float | None = None
-    building_id: int | None = None
-    dwelling_id: int | None = None
+    building_id: RecordId | None = None
+    dwelling_id: RecordId | None = None
     address: str = Field("", max_length=200)
 
 
 class EventFilter(CodeFilter):
     state: State | None = None
-    category_id: int | None = Field(None, description="A category or its parent")
+    category_id: RecordId | None = Field(None, description="A category or its parent")
     overdue: bool = False
     escalated: bool = False
 
@@ -143,7 +149,7 @@ class EventFilter(CodeFilter):
 class TransitionIn(Schema):
     action: str = Field(description=", ".join(workflow.TRANSITIONS))
     comment: str = Field("", max_length=2000)
-    organization_id: int | None = Field(None, description="dispatch: who is to handle it")
+    organization_id: RecordId | None = Field(None, description="dispatch: who is to handle it")
     deadline: datetime.datetime | None = Field(None, description="dispatch: by when")
 
 
@@ -172,38 +178,12 @@ class PhotoOut(Schema):
 
 
 class AssignIn(Schema):
-    assignee_id: int
+    assignee_id: RecordId
 
 
 class MergeIn(Schema):
-    into_id: int
+    into_id: RecordId
     comment: str = Field("", max_length=2000)
-
-
-class NotificationOut(Schema):
-    id: int
-    kind: NotificationKind
-    text: str
-    event_id: int
-    event_number: str = Field(alias="event.number")
-    created_at: datetime.datetime
-    read_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_text(notification) -> str:
-        return describe(notification)
-
-
-class InboxFilter(Schema):
-    unread: bool = False
-
-
-class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Leave out to mark every one read")
-
-
-class ReadOut(Schema):
-    marked: int
 
 
 def _photo_link(request: HttpRequest, photo: EventPhoto) -> str:
@@ -240,7 +220,7 @@ def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet:
 
 
 @router.get("/events/{id}", response=EventDetail)
-def event_get(request: HttpRequest, id: int) -> Event:
+def event_get(request: HttpRequest, id: RecordId) -> Event:
     return _detail(request, visible_one(request, events_visible_to, VIEW, pk=id))
 
 
@@ -265,7 +245,7 @@ def event_post(request: HttpRequest, payload: EventIn) -> Event:
 
 
 @router.post("/events/{id}/transitions", response=EventDetail)
-def event_transition_post(request: HttpRequest, id: int, payload: TransitionIn) -> Event:
+def event_transition_post(request: HttpRequest, id: RecordId, payload: TransitionIn) -> Event:
     """Move the event along the loop; ``actions`` in the event lists what the caller may do."""
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     organization = None
@@ -283,14 +263,14 @@ def event_transition_post(request: HttpRequest, id: int, payload: TransitionIn) 
 
 
 @router.post("/events/{id}/comments", response={201: CommentOut})
-def event_comment_post(request: HttpRequest, id: int, payload: CommentIn) -> EventComment:
+def event_comment_post(request: HttpRequest, id: RecordId, payload: CommentIn) -> EventComment:
     """Comment; ``@username`` notifies that person if they can see the event."""
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     return event_comment(event=event, text=payload.text, by=caller(request))
 
 
 @router.post("/events/{id}/photos", response={201: list[PhotoOut]})
-def event_photos_post(request: HttpRequest, id: int,
+def event_photos_post(request: HttpRequest, id: RecordId,
                       photos: File[list[UploadedFile]]) -> list[dict]:
     """Attach photos (multipart, one or more ``photos`` files): JPEG, PNG or WebP, checked
     and stripped of EXIF like those sent with the report page."""
@@ -302,7 +282,7 @@ def event_photos_post(request: HttpRequest, id: int,
 
 
 @router.post("/events/{id}/assign", response=EventDetail)
-def event_assign_post(request: HttpRequest, id: int, payload: AssignIn) -> Event:
+def event_assign_post(request: HttpRequest, id: RecordId, payload: AssignIn) -> Event:
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     by = acting(request, Action.TRIAGE_EVENTS)
     assignee = handlers_for(event).filter(pk=payload.assignee_id).first()
@@ -313,22 +293,9 @@ def event_assign_post(request: HttpRequest, id: int, payload: AssignIn) -> Event
 
 
 @router.post("/events/{id}/merge", response=EventDetail)
-def event_merge_post(request: HttpRequest, id: int, payload: MergeIn) -> Event:
+def event_merge_post(request: HttpRequest, id: RecordId, payload: MergeIn) -> Event:
     """Merge this event (a duplicate) into ``into_id``; its reporter follows that one."""
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     by = acting(request, Action.TRIAGE_EVENTS)
     into = referenced(request, events_visible_to, VIEW, field="into_id", pk=payload.into_id)
     return _detail(request, event_merge(event=event, into=into, by=by, comment=payload.comment))
-
-
-@router.get("/inbox", response=list[NotificationOut])
-@paginate(Pages)
-def inbox_list(request: HttpRequest, filters: Query[InboxFilter]) -> QuerySet:
-    """The caller's own notifications, newest first."""
-    notifications = inbox_of(caller(request))
-    return notifications.filter(read_at__isnull=True) if filters.unread else notifications
-
-
-@router.post("/inbox/read", response=ReadOut)
-def inbox_read(request: HttpRequest, payload: ReadIn) -> dict:
-    return {"marked": inbox_mark_read(user=caller(request), ids=payload.ids)}

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.access.models import User
 from wangge.places.selectors import buildings_visible_to
 
-from .models import Event, NotificationKind, Priority, WebhookFormat
-from .notifications import INBOX, channel_choices, preference_of, wanted_kinds
+from .models import Event, Priority
 from .selectors import category_choices, dispatch_targets, handlers_for
 
 # A building list longer than this is no help on a phone; the location is used instead.
@@ -106,30 +105,3 @@ class AssignForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("This person cannot handle events in this grid."))
         return found
-
-
-class PreferenceForm(forms.Form):
-    """One row of checkboxes per channel: which kinds arrive there."""
-
-    webhook_url = forms.URLField(label=_("Group-chat bot webhook"), required=False,
-                                 assume_scheme="https")
-    webhook_format = forms.ChoiceField(label=_("Webhook format"),
-                                       choices=WebhookFormat.choices)
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        preference = preference_of(user)
-        super().__init__(*args, initial={"webhook_url": preference.webhook_url,
-                                         "webhook_format": preference.webhook_format},
-                         **kwargs)
-        for name, label in reversed(channel_choices()):
-            self.fields = {
-                f"kinds_{name}": forms.MultipleChoiceField(
-                    label=label, choices=NotificationKind.choices, required=False,
-                    widget=forms.CheckboxSelectMultiple,
-                    initial=sorted(wanted_kinds(preference, name)
-                                   if name == INBOX else preference.kinds.get(name, []))),
-                **self.fields}
-
-    def kinds(self) -> dict[str, list[str]]:
-        return {name.removeprefix("kinds_"): value for name, value in self.cleaned_data.items()
-                if name.startswith("kinds_")}

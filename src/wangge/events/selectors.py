@@ -20,7 +20,6 @@ from .models import (
     Event,
     EventComment,
     EventTransition,
-    Notification,
     State,
 )
 
@@ -170,11 +169,6 @@ def event_counts(events: QuerySet[Event]) -> dict[str, int]:
         escalated=Count("grid_code", filter=Q(escalations__gt=0)),
         **{state: Count("grid_code", filter=Q(state=state)) for state in OPEN_STATES},
     )
-
-
-def inbox_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related(
-        "event__category", "actor")
 
 
 def responsible_level(event: Event) -> str:

@@ -34,13 +34,13 @@ from .models import (
     EventComment,
     EventPhoto,
     EventTransition,
-    NotificationKind,
+    News,
     Responder,
     State,
 )
-from .notifications import notify
 from .photos import PreparedPhoto, photo_files_removed_on_error, photos_add, photos_prepared
 from .selectors import dispatch_targets, followers, responder_candidates, triage_users_at
+from .signals import announce
 
 MENTION = re.compile(r"@([\w.+-]+)")
 
@@ -106,12 +106,12 @@ def event_report(
         stored = photos_add(event=event, uploads=prepared, by=user_of(by))  # none: the public
         with photo_files_removed_on_error(stored):
             _record(event, "report", source="", by=by, now=now)
-            notify(triage_users_at(event.grid_code), kind=NotificationKind.REPORTED,
-                   event=event, actor=user_of(by))
+            announce(triage_users_at(event.grid_code), kind=News.REPORTED,
+                     event=event, actor=user_of(by))
     return event
 
 
-def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
+def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: Actor
                      ) -> list[EventPhoto]:
     """Attach photos to ``event``: for those who may comment on it in their jurisdiction;
     each checked and stripped of its metadata like the report's, before the transaction."""
@@ -123,7 +123,7 @@ def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: User
         raise ValidationError({"photos": _("Choose at least one photo.")})
     prepared = photos_prepared(uploads)
     with transaction.atomic():
-        return photos_add(event=event, uploads=prepared, by=by)
+        return photos_add(event=event, uploads=prepared, by=user_of(by))
 
 
 @transaction.atomic
@@ -152,14 +152,14 @@ def event_transition(
         event.closed_at = now
     save_with_history(event, by=by, reason=comment or str(transition.label))
     _record(event, name, source=source, by=by, comment=comment.strip(), now=now)
-    told = []
+    told: set[int] = set()
     if name == "dispatch":
-        told = notify([r.user for r in event.organization.responders.select_related("user")],
-                      kind=NotificationKind.DISPATCHED, event=event, actor=user_of(by),
-                      detail=event.organization.name)
-    already = {notification.recipient_id for notification in told}
-    notify([user for user in followers(event) if user.pk not in already],
-           kind=NotificationKind.STATE, event=event, actor=user_of(by), detail=event.state)
+        responders = [r.user for r in event.organization.responders.select_related("user")]
+        announce(responders, kind=News.DISPATCHED, event=event, actor=user_of(by),
+                 detail=event.organization.name)
+        told = {user.pk for user in responders}
+    announce([user for user in followers(event) if user.pk not in told],
+             kind=News.STATE, event=event, actor=user_of(by), detail=event.state)
     return event
 
 
@@ -193,7 +193,7 @@ def event_assign(*, event: Event, assignee: User, by: Actor) -> Event:
     save_with_history(event, by=by, reason=_("assigned"))
     _record(event, "assign", source=event.state, by=by, comment=assignee.get_username(),
             now=timezone.now())
-    notify([assignee], kind=NotificationKind.ASSIGNED, event=event, actor=user_of(by))
+    announce([assignee], kind=News.ASSIGNED, event=event, actor=user_of(by))
     return event
 
 
@@ -221,8 +221,8 @@ def event_merge(*, event: Event, into: Event, by: Actor, comment: str = "") -> E
     save_with_history(event, by=by, reason=comment or _("duplicate"))
     _record(event, "merge", source=source, by=by, comment=into.number, now=now)
     _record(into, "absorb", source=into.state, by=by, comment=event.number, now=now)
-    notify([event.reporter], kind=NotificationKind.MERGED, event=event, actor=user_of(by),
-           detail=into.number)
+    announce([event.reporter], kind=News.MERGED, event=event, actor=user_of(by),
+             detail=into.number)
     return event
 
 
@@ -243,9 +243,9 @@ def event_comment(*, event: Event, text: str, by: User) -> EventComment:
                  and is_within(event.grid_code, user.scope_prefixes)]
     comment.mentioned.set(mentioned)
     excerpt = text[:120]
-    notify(mentioned, kind=NotificationKind.MENTION, event=event, actor=by, detail=excerpt)
-    notify([user for user in followers(event) if user not in mentioned],
-           kind=NotificationKind.COMMENT, event=event, actor=by, detail=excerpt)
+    announce(mentioned, kind=News.MENTION, event=event, actor=by, detail=excerpt)
+    announce([user for user in followers(event) if user not in mentioned],
+             kind=News.COMMENT, event=event, actor=by, detail=excerpt)
     return comment
 
 
@@ -285,8 +285,8 @@ def _escalate(event: Event, now: datetime.datetime, by: SystemActor) -> bool:
     name = division.name if division else upper
     save_with_history(event, by=by, reason=_("overdue"))
     _record(event, "escalate", source=event.state, by=by, comment=name, now=now)
-    notify([*triage_users_at(upper, exact=True), *followers(event, reporters=False)],
-           kind=NotificationKind.ESCALATED, event=event, detail=name)
+    announce([*triage_users_at(upper, exact=True), *followers(event, reporters=False)],
+             kind=News.ESCALATED, event=event, detail=name)
     return True
 
 

@@ -4,7 +4,6 @@ from django_tasks import task
 
 from wangge.access.actors import system_actor
 
-from .notifications import deliver
 from .services import event_escalate_overdue
 
 ESCALATION = system_actor("wangge escalate")
@@ -15,8 +14,3 @@ def escalate_overdue() -> int:
     """Escalate overdue events one level up; `wangge escalate` enqueues or runs it (cron)."""
     return event_escalate_overdue(by=ESCALATION)
 
-
-@task()
-def deliver_notification(notification_id: int, channel: str) -> None:
-    """Send one notification on one delivery channel (email, webhook)."""
-    deliver(notification_id, channel)

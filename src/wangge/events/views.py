@@ -1,5 +1,5 @@
 """The event pages: lists per jurisdiction, the report form, the event with its timeline and
-the actions the user may take, and the inbox. Each reads through ``events_visible_to`` (an
+the actions the user may take. Each reads through ``events_visible_to`` (an
 event outside the jurisdiction is 404) and writes through the services."""
 
 from django.contrib import messages
@@ -14,17 +14,16 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
+from wangge.forms import service_errors_shown
 from wangge.paging import page_of
 
 from . import workflow
-from .forms import AssignForm, CommentForm, PreferenceForm, ReportForm, TransitionForm
+from .forms import AssignForm, CommentForm, ReportForm, TransitionForm
 from .models import Event
-from .notifications import describe, inbox_mark_read, preference_update
 from .selectors import (
     categories_active,
     event_counts,
     events_visible_to,
-    inbox_of,
     likely_duplicates,
     timeline,
 )
@@ -111,20 +110,12 @@ def event_new(request: HttpRequest) -> HttpResponse:
                     longitude=data["longitude"], latitude=data["latitude"],
                     address=data["address"], photos=data["photos"], by=request.user)
             except ValidationError as error:
-                _add_errors(form, error)
+                service_errors_shown(form, error)
             else:
                 messages.success(request, _("Reported as %(number)s.")
                                  % {"number": event.number})
                 return redirect("events:detail", pk=event.pk)
     return render(request, "events/new.html", {"form": form, "duplicates": duplicates})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @login_required
@@ -203,7 +194,10 @@ def event_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
-        into = _visible(request).filter(pk=request.POST.get("into", "")).first()
+        into_id = request.POST.get("into", "")
+        # Not a number (or none): no event, as for one out of scope, rather than a 500.
+        into = (_visible(request).filter(pk=into_id).first()
+                if into_id.isdecimal() and len(into_id) < 19 else None)
         if into is None:
             raise ValidationError(_("Merge into another open event."))
         event_merge(event=event, into=into, by=request.user,
@@ -219,30 +213,3 @@ def event_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
     event = get_object_or_404(_visible(request), pk=pk)
     found = get_object_or_404(event.photos, pk=photo)
     return FileResponse(found.image.open("rb"), content_type=found.content_type)
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        inbox_mark_read(user=request.user)
-        return redirect("events:inbox")
-    notifications = page_of(request, inbox_of(request.user))
-    items = [{"notification": n, "text": describe(n)} for n in notifications]
-    return render(request, "events/inbox.html", {"notifications": notifications,
-                                                 "items": items})
-
-
-@login_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferenceForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            preference_update(user=request.user, kinds=form.kinds(),
-                              webhook_url=form.cleaned_data["webhook_url"],
-                              webhook_format=form.cleaned_data["webhook_format"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("events:inbox")
-    return render(request, "events/preferences.html", {"form": form})

@@ -6,10 +6,10 @@ A job is its uploader's alone (see imports.jobs): another caller's job is a 404.
 import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
 from wangge.access.selectors import require
-from wangge.api_support import Pages, acting, caller
+from wangge.api_support import XLSX, Pages, RecordId, acting, also_answers, caller
 from wangge.places.selectors import buildings_visible_to
 
 from .jobs import (
@@ -32,9 +32,10 @@ from .liveness import import_job_seen
 from .models import ImportJob, QueuedRow
 from .queue import queued_row_place, queued_rows_visible_to
 from .tasks import job_progress
-from .templates import XLSX_TYPE, template_download
+from .templates import template_download
 
 router = Router(tags=["imports"])
+NOT_RETRYABLE = gettext_lazy("The import has not failed, or its file is no longer kept.")
 
 
 class ProgressOut(Schema):
@@ -113,7 +114,7 @@ class QueuedRowOut(Schema):
 
 
 class PlaceIn(Schema):
-    building_id: int
+    building_id: RecordId
 
 
 class PlacedOut(Schema):
@@ -130,7 +131,7 @@ def queued_rows_list(request: HttpRequest) -> Any:
 
 
 @router.post("/imports/addresses/{id}", response=PlacedOut)
-def queued_row_choose(request: HttpRequest, id: int, payload: PlaceIn) -> dict[str, int]:
+def queued_row_choose(request: HttpRequest, id: RecordId, payload: PlaceIn) -> dict[str, int]:
     """Place the row in the building chosen (any building in the caller's jurisdiction where
     the row's list could lie): the address as written becomes the building's alias, and every
     waiting row it now places lands. 404 for a row or building outside the jurisdiction, 422
@@ -142,14 +143,15 @@ def queued_row_choose(request: HttpRequest, id: int, payload: PlaceIn) -> dict[s
 
 
 @router.get("/imports/{id}", response=ImportJobOut)
-def import_status(request: HttpRequest, id: int) -> ImportJob:
+def import_status(request: HttpRequest, id: RecordId) -> ImportJob:
     """The job; one whose worker died (killed, or the server restarted) is ``failed`` with the
     reason, and may be retried."""
     return import_job_seen(get_object_or_404(import_jobs_visible_to(caller(request)), pk=id))
 
 
-@router.post("/imports/{id}/retry", response={202: ImportJobOut})
-def import_retry(request: HttpRequest, id: int) -> ImportJob:
+@router.post("/imports/{id}/retry", response={202: ImportJobOut},
+             openapi_extra=also_answers(409, meaning={409: NOT_RETRYABLE}))
+def import_retry(request: HttpRequest, id: RecordId) -> ImportJob:
     """Queue a failed import again (its file is imported anew); 409 for a job that has not
     failed."""
     user = caller(request)
@@ -162,8 +164,9 @@ def import_retry(request: HttpRequest, id: int) -> ImportJob:
     return job
 
 
-@router.get("/imports/{id}/rejects", url_name="import_rejects")
-def import_rejects(request: HttpRequest, id: int) -> FileResponse:
+@router.get("/imports/{id}/rejects", url_name="import_rejects",
+            openapi_extra=also_answers(503, files=(XLSX,)))
+def import_rejects(request: HttpRequest, id: RecordId) -> FileResponse:
     """The rejected rows as they were in the file, with a reason column (xlsx); 404 with a
     message when the workbook is no longer kept."""
     user = caller(request)
@@ -174,10 +177,8 @@ def import_rejects(request: HttpRequest, id: int) -> FileResponse:
         raise HttpError(404, str(error)) from error
 
 
-@router.get("/import-templates/{kind}", response={200: None}, openapi_extra={"responses": {
-    200: {"description": "The template workbook", "content": {
-        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}})
-def import_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+@router.get("/import-templates/{kind}", openapi_extra=also_answers(files=(XLSX,)))
+def import_template_download(request: HttpRequest, kind: str) -> FileResponse:
     """The template of a kind of file (persons, buildings, dwellings, facilities,
     organizations) as an xlsx: the header row, drop-down lists for the choice columns, an
     example row (refused if it is still there when the file is uploaded) and a notes sheet.

@@ -20,7 +20,7 @@ def choice_words(choices: type[models.TextChoices], words: dict[str, str]) -> di
     """Every way of writing one of ``choices`` (its code, its label in each of our languages,
     so that a template filled in one language imports in any; the words departments use),
     folded to lower case, to its code."""
-    labels = {}
+    labels: dict[str, str] = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             labels |= {str(label).lower(): value for value, label in choices.choices}

@@ -295,7 +295,8 @@ class PersonKind:
         """Warnings on the rows of a chunk just written (see plausibility.py)."""
         return self.plausibility.warnings(landed)
 
-    def write(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> Iterable[Outcome]:
+    def write(self, rows: list[tuple[Row, PersonRow]], *,
+              reason: str) -> Iterable[Outcome | RowError]:
         """Land a chunk: one query finds the existing records, then new ones are created and
         changed ones updated in bulk, each with its history row and its own source."""
         existing = self._existing([prepared.key for _, prepared in rows])

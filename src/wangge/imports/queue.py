@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, user_of
+from wangge.access.actors import Actor, SystemActor, user_of
 from wangge.access.permissions import Action, can
 from wangge.access.selectors import require
 from wangge.divisions.codes import PREFIX_LENGTH, is_within
@@ -23,7 +23,7 @@ from wangge.spreadsheets import cell_text
 
 from .models import QueuedRow
 from .persons import PersonKind
-from .rows import AddressUnplacedError, Row, RowError
+from .rows import Row, RowError
 
 
 def _shared_prefix(codes: list[str]) -> str:
@@ -58,7 +58,7 @@ def queued_row_add(*, row: Row, refusal: Refusal, source: str, by: Actor) -> Que
 
 def queued_rows_visible_to(user: Actor) -> QuerySet[QueuedRow]:
     """The waiting rows filed within the user's jurisdiction, for those who may place them."""
-    if not can(user, Action.PLACE_ADDRESSES):
+    if not isinstance(user, SystemActor) and not can(user, Action.PLACE_ADDRESSES):
         return QueuedRow.objects.none()
     return QueuedRow.objects.in_scope(user.scope_prefixes)
 
@@ -98,9 +98,7 @@ def _land(handler: PersonKind, queued: QueuedRow) -> bool:
     try:
         prepared = handler.prepare(row)
         [outcome] = handler.write([(row, prepared)], reason=queued.source)
-    except AddressUnplacedError as error:
-        outcome = error
-    except RowError as error:
+    except RowError as error:  # an AddressUnplacedError too
         outcome = error
     if isinstance(outcome, RowError):
         queued.reason = " ".join(message for messages in outcome.errors.values()

@@ -4,9 +4,10 @@ as such (an upload that still holds it is refused on that row), and a notes shee
 what each column takes. `wangge import-template`, the upload page and the API serve it."""
 
 import io
+from typing import Any
 
 import xlsxwriter
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +20,6 @@ from .services import KINDS
 # Cells in the sheet that take the drop-down lists and the text format (an ID typed into a
 # number cell loses its last digits).
 TEMPLATE_ROWS = 5000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Choice columns that take several values, separated by 、 or commas: the drop-down offers
 # one and lets any other text through.
 SEVERAL = {"vulnerable_tags", "served_grid_codes"}
@@ -66,7 +66,7 @@ EXAMPLE_NOTE = gettext_lazy("Row 2 is an example: write your first record over i
 
 def import_template(kind: str) -> bytes:
     """The template workbook of ``kind`` (a key of KINDS), in the active language."""
-    handler = KINDS[kind][0]
+    handler: Any = KINDS[kind][0]  # a kind class: headers, choices, required, example
     fields = list(handler.headers)
     choices = {name: choices for name, (choices, _words) in handler.choices.items()}
     buffer = io.BytesIO()
@@ -107,7 +107,7 @@ def import_template(kind: str) -> bytes:
 
 
 
-def _notes(notes: xlsxwriter.worksheet.Worksheet, handler: type, fields: list[str],
+def _notes(notes: xlsxwriter.worksheet.Worksheet, handler: Any, fields: list[str],
            choices: dict, bold: xlsxwriter.format.Format) -> None:
     notes.set_column(0, 0, 18)
     notes.set_column(1, 1, 10)
@@ -126,10 +126,10 @@ def template_filename(kind: str) -> str:
     return f"wangge-{kind}-template.xlsx"
 
 
-def template_download(kind: str) -> HttpResponse:
+def template_download(kind: str) -> FileResponse:
     """The template of ``kind`` as a download (the API and the upload page); 404 for a kind
     there is none of."""
     if kind not in KINDS:
         raise Http404
-    return HttpResponse(import_template(kind), content_type=XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{template_filename(kind)}"'})
+    return FileResponse(io.BytesIO(import_template(kind)), as_attachment=True,
+                        filename=template_filename(kind))

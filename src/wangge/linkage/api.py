@@ -12,12 +12,31 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
-from wangge.api_support import CodeFilter, Pages, Reason, acting, caller, visible, visible_one
+from wangge.api_support import (
+    PURPOSE_ANSWERS,
+    CodeFilter,
+    Pages,
+    Reason,
+    RecordId,
+    acting,
+    caller,
+    person_read_logged,
+    purpose_header,
+    purpose_revealed,
+    visible,
+    visible_one,
+)
+from wangge.auditlog.models import Kind
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.people.api import PersonOut
 
 from .models import MatchCandidate, Merge
-from .selectors import candidates_visible_to, evidence_shown, merges_visible_to
+from .selectors import (
+    candidates_visible_to,
+    evidence_shown,
+    merge_changes_shown,
+    merges_visible_to,
+)
 from .services import candidate_accept, candidate_reject, person_unmerge
 
 router = Router(tags=["linkage"])
@@ -77,7 +96,8 @@ class CandidateDetailOut(CandidateOut):
 
     @staticmethod
     def resolve_evidence(candidate: MatchCandidate, context: dict[str, Any]) -> dict[str, Any]:
-        return evidence_shown(caller(context["request"]), candidate)
+        request = context["request"]
+        return evidence_shown(caller(request), candidate, revealed=purpose_revealed(request))
 
 
 class MergeOut(Schema):
@@ -102,8 +122,32 @@ class MergeOut(Schema):
         return merge.by.username if merge.by else None
 
     @staticmethod
+    def resolve_changes(merge: Merge, context: dict[str, Any]) -> dict[str, Any]:
+        request = context["request"]
+        return merge_changes_shown(caller(request), merge, revealed=purpose_revealed(request))
+
+    @staticmethod
     def resolve_undone_by(merge: Merge) -> str | None:
         return merge.undone_by.username if merge.undone_by else None
+
+
+class LoggedPairPages(Pages):
+    """A page of pairs or merges, the read of their persons logged (with the purpose that
+    reveals them) before it is answered."""
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Pages.Input,
+                          request: HttpRequest, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        person_read_logged(request, [pk for item in page["items"] for pk in _persons_of(item)],
+                           kind=Kind.LIST)
+        return page
+
+
+def _persons_of(item: MatchCandidate | Merge) -> tuple[int, int]:
+    if isinstance(item, MatchCandidate):
+        return item.left_id, item.right_id
+    return item.kept_id, item.absorbed_id
 
 
 class PairFilter(CodeFilter):
@@ -122,14 +166,15 @@ class CandidateFilter(PairFilter):
 
 
 class AcceptIn(Reason):
-    keep_id: int | None = Field(None, description="The record to keep, one of the pair; by "
+    keep_id: RecordId | None = Field(None, description="The record to keep, one of the pair; by "
                                                   "default the one with a document number, "
                                                   "else the older")
 
 
-@router.get("/match-candidates", response=list[CandidateOut])
-@paginate(Pages)
-def candidate_list(request: HttpRequest, filters: Query[CandidateFilter]) -> QuerySet:
+@router.get("/match-candidates", response=list[CandidateOut], openapi_extra=PURPOSE_ANSWERS)
+@paginate(LoggedPairPages)
+def candidate_list(request: HttpRequest, filters: Query[CandidateFilter],
+                   x_purpose: str = purpose_header()) -> QuerySet:
     """Pairs in the caller's jurisdiction, most probable first (the queue: ``pending``)."""
     pairs = visible(request, candidates_visible_to, REVIEW).filter(status=filters.status)
     if filters.status == MatchCandidate.Status.PENDING:
@@ -137,14 +182,18 @@ def candidate_list(request: HttpRequest, filters: Query[CandidateFilter]) -> Que
     return filters.narrow_on(pairs, "left__grid_code")
 
 
-@router.get("/match-candidates/{id}", response=CandidateDetailOut)
-def candidate_get(request: HttpRequest, id: int) -> MatchCandidate:
+@router.get("/match-candidates/{id}", response=CandidateDetailOut,
+            openapi_extra=PURPOSE_ANSWERS)
+def candidate_get(request: HttpRequest, id: RecordId,
+                  x_purpose: str = purpose_header()) -> MatchCandidate:
     """One pair with the evidence: per comparison both sides' values, level, m, u, weight."""
-    return visible_one(request, candidates_visible_to, REVIEW, pk=id)
+    candidate = visible_one(request, candidates_visible_to, REVIEW, pk=id)
+    person_read_logged(request, list(_persons_of(candidate)), kind=Kind.VIEW)
+    return candidate
 
 
 @router.post("/match-candidates/{id}/accept", response={201: MergeOut})
-def candidate_accept_post(request: HttpRequest, id: int, payload: AcceptIn) -> Merge:
+def candidate_accept_post(request: HttpRequest, id: RecordId, payload: AcceptIn) -> Merge:
     """One person: merge the pair (``reason`` required), into ``keep_id`` if given."""
     candidate = visible_one(request, candidates_visible_to, REVIEW, pk=id)
     return candidate_accept(candidate=candidate, by=acting(request, REVIEW),
@@ -152,21 +201,22 @@ def candidate_accept_post(request: HttpRequest, id: int, payload: AcceptIn) -> M
 
 
 @router.post("/match-candidates/{id}/reject", response=CandidateOut)
-def candidate_reject_post(request: HttpRequest, id: int, payload: Reason) -> MatchCandidate:
+def candidate_reject_post(request: HttpRequest, id: RecordId, payload: Reason) -> MatchCandidate:
     """Two people: the pair leaves the queue and is not proposed again."""
     candidate = visible_one(request, candidates_visible_to, REVIEW, pk=id)
     return candidate_reject(candidate=candidate, by=acting(request, REVIEW),
                             reason=payload.reason)
 
 
-@router.get("/merges", response=list[MergeOut])
-@paginate(Pages)
-def merge_list(request: HttpRequest, filters: Query[PairFilter]) -> QuerySet:
+@router.get("/merges", response=list[MergeOut], openapi_extra=PURPOSE_ANSWERS)
+@paginate(LoggedPairPages)
+def merge_list(request: HttpRequest, filters: Query[PairFilter],
+               x_purpose: str = purpose_header()) -> QuerySet:
     return filters.narrow_on(visible(request, merges_visible_to, REVIEW), "kept__grid_code")
 
 
 @router.post("/merges/{id}/unmerge", response=MergeOut)
-def merge_undo_post(request: HttpRequest, id: int, payload: Reason) -> Merge:
+def merge_undo_post(request: HttpRequest, id: RecordId, payload: Reason) -> Merge:
     """Undo a merge: both records as they were, except values changed since."""
     merge = visible_one(request, merges_visible_to, REVIEW, pk=id)
     return person_unmerge(merge=merge, by=acting(request, REVIEW), reason=payload.reason)

@@ -67,13 +67,13 @@ def merges_visible_to(user: User) -> QuerySet[Merge]:
             .select_related("kept", "absorbed", "by", "undone_by", "candidate"))
 
 
-def evidence_shown(user: User, candidate: MatchCandidate) -> dict[str, Any]:
-    """The candidate's evidence for ``user``: sensitive values masked as everywhere else,
-    labels in the user's language."""
+def evidence_shown(user: User, candidate: MatchCandidate, *, revealed: bool) -> dict[str, Any]:
+    """The candidate's evidence for ``user``: sensitive values masked as everywhere else
+    (the full ID and birth date only once ``revealed``), labels in the user's language."""
     evidence = candidate.evidence
     rows = []
     for row in evidence.get("rows", []):
-        sides = {side: " ".join(str(_shown_value(user, column, value))
+        sides = {side: " ".join(str(_shown_value(user, column, value, revealed=revealed))
                                 for column, value in row[side].items() if value)
                  for side in ("left", "right")}
         rows.append({**row, **sides,
@@ -84,9 +84,24 @@ def evidence_shown(user: User, candidate: MatchCandidate) -> dict[str, Any]:
             "rule": RULES.get(evidence.get("rule", ""), "")}
 
 
-def _shown_value(user: User, column: str, value: str) -> Any:
+def _shown_value(user: User, column: str, value: Any, *, revealed: bool) -> Any:
     field = _SENSITIVE_COLUMNS.get(column)
-    return value if field is None else shown(user, field, value)
+    return value if field is None else shown(user, field, value, revealed=revealed)
+
+
+def merge_changes_shown(user: User, merge: Merge, *, revealed: bool) -> dict[str, Any]:
+    """What the merge changed (kind → key → ``{field: [before, after]}``), a person's
+    sensitive values masked as on the person (the full ID and birth date only once
+    ``revealed``)."""
+    sensitive = {field.value: field for field in SensitiveField}
+    shown_changes = dict(merge.changes)
+    shown_changes["person"] = {
+        key: {name: [value if name not in sensitive
+                     else shown(user, sensitive[name], value, revealed=revealed)
+                     for value in values]
+              for name, values in fields.items()}
+        for key, fields in merge.changes.get("person", {}).items()}
+    return shown_changes
 
 
 _RECORD_MODELS = {"person": Person, "household": Household, "membership": Membership}

@@ -57,7 +57,8 @@ def _pair_page(request: HttpRequest, candidate: MatchCandidate, *,
     return render(request, template, {
         "candidate": candidate,
         "facts": pair_facts(user, candidate.left, candidate.right),
-        "evidence": evidence_shown(user, candidate),
+        # Opening the pair is a logged reveal (see ``pair``).
+        "evidence": evidence_shown(user, candidate, revealed=True),
         "merge": candidate.merges.order_by("-pk").first(),
         "accept_form": accept_form or AcceptForm(candidate=candidate, auto_id="accept_%s",
                                                  initial={"keep": keep.pk}),

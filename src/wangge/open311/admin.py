@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from wangge.access.admin import MaskedLookups, ServiceAdmin, ServiceForm
 from wangge.access.permissions import Action, can
@@ -83,7 +83,3 @@ class Open311KeyAdmin(ServiceAdmin):
     def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
         return open311_key_set_active(key=record, active=changes.get("active", record.active),
                                       by=by)
-
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
-                                         object_id: str) -> Any:
-        raise Http404  # another district's key and no key look the same

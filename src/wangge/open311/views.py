@@ -4,7 +4,6 @@ number; and, for staff, the printable QR poster of a building that leads to the 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wangge.access.decorators import action_required
+from wangge.access.permissions import Action
 from wangge.divisions.codes import scope_prefix
 from wangge.places.selectors import buildings_visible_to
 
@@ -102,7 +103,7 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
     })
 
 
-@login_required
+@action_required(Action.VIEW_PLACES)
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable poster for a building's entrance: a QR code that opens the report page of
     its community with the building already chosen."""

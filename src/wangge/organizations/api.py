@@ -12,10 +12,12 @@ from ninja.pagination import paginate
 
 from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
+    IN_USE_ANSWERS,
     CodeFilter,
     DeleteReason,
     Pages,
     Reason,
+    RecordId,
     acting,
     caller,
     changes,
@@ -88,7 +90,7 @@ class MemberOut(Schema):
 
 
 class MemberIn(Reason):
-    person_id: int
+    person_id: RecordId
     title: str = Field("", description="The member's role in the organization")
     joined_on: datetime.date | None = None
 
@@ -101,7 +103,7 @@ def organization_list(request: HttpRequest, filters: Query[CodeFilter]) -> Query
 
 
 @router.get("/organizations/{id}", response=OrganizationOut)
-def organization_get(request: HttpRequest, id: int) -> Organization:
+def organization_get(request: HttpRequest, id: RecordId) -> Organization:
     return visible_one(request, organizations_visible_to, VIEW, pk=id)
 
 
@@ -111,7 +113,7 @@ def organization_post(request: HttpRequest, payload: OrganizationIn) -> Organiza
 
 
 @router.patch("/organizations/{id}", response=OrganizationOut)
-def organization_patch(request: HttpRequest, id: int, payload: OrganizationPatch
+def organization_patch(request: HttpRequest, id: RecordId, payload: OrganizationPatch
                        ) -> Organization:
     """Change an organization that belongs to the caller's jurisdiction (one seen only
     because it serves a grid there is 403)."""
@@ -121,8 +123,9 @@ def organization_patch(request: HttpRequest, id: int, payload: OrganizationPatch
                                **changes(payload, Organization))
 
 
-@router.delete("/organizations/{id}", response={204: None})
-def organization_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/organizations/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def organization_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     """Delete an organization without members or served grids (409 names them)."""
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     services.organization_delete(organization=organization,
@@ -132,7 +135,7 @@ def organization_delete(request: HttpRequest, id: int, payload: DeleteReason) ->
 
 @router.get("/organizations/{id}/members", response=list[MemberOut])
 @paginate(Pages)
-def member_list(request: HttpRequest, id: int) -> QuerySet:
+def member_list(request: HttpRequest, id: RecordId) -> QuerySet:
     """The members the caller may see: persons in the caller's jurisdiction."""
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     return visible(request, partial(members_visible_to, organization=organization),
@@ -140,7 +143,7 @@ def member_list(request: HttpRequest, id: int) -> QuerySet:
 
 
 @router.post("/organizations/{id}/members", response={201: MemberOut})
-def member_post(request: HttpRequest, id: int, payload: MemberIn) -> Membership:
+def member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> Membership:
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_ORGANIZATIONS)
     person = referenced(request, persons_visible_to, Action.VIEW_PEOPLE, field="person_id",
@@ -149,8 +152,10 @@ def member_post(request: HttpRequest, id: int, payload: MemberIn) -> Membership:
                           joined_on=payload.joined_on, by=by, reason=payload.reason)
 
 
-@router.delete("/organizations/{id}/members/{person_id}", response={204: None})
-def member_delete(request: HttpRequest, id: int, person_id: int, payload: DeleteReason) -> None:
+@router.delete("/organizations/{id}/members/{person_id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def member_delete(request: HttpRequest, id: RecordId, person_id: RecordId,
+                  payload: DeleteReason) -> None:
     """End a membership (the person stays); needs a reason, kept in its history."""
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_ORGANIZATIONS)

@@ -11,7 +11,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.permissions import Action
-from wangge.api_support import CodeFilter, Pages, acting, caller, referenced, visible, visible_one
+from wangge.api_support import (
+    CodeFilter,
+    Pages,
+    RecordId,
+    acting,
+    caller,
+    referenced,
+    visible,
+    visible_one,
+)
 from wangge.events.models import Channel, Event, Priority, State
 from wangge.events.selectors import categories_active
 from wangge.places.selectors import buildings_visible_to
@@ -64,7 +73,7 @@ class PatrolDetail(PatrolOut):
 
 
 class PatrolFilter(CodeFilter):
-    patroller_id: int | None = None
+    patroller_id: RecordId | None = None
     open: bool | None = Field(None, description="true: patrols under way; false: ended ones")
 
     def narrow(self, queryset: QuerySet) -> QuerySet:
@@ -86,15 +95,15 @@ class EndIn(Schema):
 
 
 class VisitIn(Schema):
-    building_id: int
+    building_id: RecordId
     note: str = Field("", max_length=200)
 
 
 class FindingIn(Schema):
-    category_id: int
+    category_id: RecordId
     description: str = Field(max_length=2000)
     priority: Priority = Priority.NORMAL
-    building_id: int | None = None
+    building_id: RecordId | None = None
     longitude: float | None = None
     latitude: float | None = None
     address: str = Field("", max_length=200)
@@ -134,7 +143,7 @@ def _detail(patrol: Patrol) -> Patrol:
     return patrol
 
 
-def _own(request: HttpRequest, id: int) -> Patrol:
+def _own(request: HttpRequest, id: RecordId) -> Patrol:
     """A patrol in the caller's jurisdiction (else 404); the services then refuse anyone
     but its patroller (403)."""
     return visible_one(request, patrols_visible_to, VIEW, pk=id)
@@ -149,7 +158,7 @@ def patrol_list(request: HttpRequest, filters: Query[PatrolFilter]) -> QuerySet:
 
 
 @router.get("/patrols/{id}", response=PatrolDetail)
-def patrol_get(request: HttpRequest, id: int) -> Patrol:
+def patrol_get(request: HttpRequest, id: RecordId) -> Patrol:
     return _detail(visible_one(request, patrols_visible_to, VIEW, pk=id))
 
 
@@ -161,12 +170,12 @@ def patrol_post(request: HttpRequest, payload: StartIn) -> Patrol:
 
 
 @router.post("/patrols/{id}/end", response=PatrolDetail)
-def patrol_end_post(request: HttpRequest, id: int, payload: EndIn) -> Patrol:
+def patrol_end_post(request: HttpRequest, id: RecordId, payload: EndIn) -> Patrol:
     return _detail(patrol_end(patrol=_own(request, id), note=payload.note, by=caller(request)))
 
 
 @router.post("/patrols/{id}/visits", response={201: VisitOut})
-def patrol_visit_post(request: HttpRequest, id: int, payload: VisitIn) -> PatrolVisit:
+def patrol_visit_post(request: HttpRequest, id: RecordId, payload: VisitIn) -> PatrolVisit:
     """Check off a building of the patrol's grid (again: the same visit comes back)."""
     patrol = _own(request, id)
     building = referenced(request, buildings_visible_to, Action.VIEW_PLACES,
@@ -176,7 +185,7 @@ def patrol_visit_post(request: HttpRequest, id: int, payload: VisitIn) -> Patrol
 
 
 @router.post("/patrols/{id}/findings", response={201: FindingOut})
-def patrol_finding_post(request: HttpRequest, id: int, payload: FindingIn) -> Event:
+def patrol_finding_post(request: HttpRequest, id: RecordId, payload: FindingIn) -> Event:
     """Record a finding: it is reported as an event (the answer's ``event_id``), linked to the
     patrol, and its building is checked off."""
     patrol = _own(request, id)

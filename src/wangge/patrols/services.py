@@ -46,7 +46,9 @@ def patrol_start(*, grid_code: str, by: User, note: str = "") -> Patrol:
     return save_with_history(patrol, by=by, reason=_("patrol started"))
 
 
-def _require_own_open(patrol: Patrol, by: User) -> None:
+def patrol_require_own_open(*, patrol: Patrol, by: User) -> None:
+    """Refuse anyone but the patroller (PermissionDenied), and a patrol that has ended
+    (ValidationError): pages check it before showing a form that would change the patrol."""
     require(by, Action.PATROL)
     if patrol.patroller_id != by.pk:
         raise PermissionDenied(_("Only the patroller may change this patrol."))
@@ -56,7 +58,7 @@ def _require_own_open(patrol: Patrol, by: User) -> None:
 
 @transaction.atomic
 def patrol_end(*, patrol: Patrol, by: User, note: str = "") -> Patrol:
-    _require_own_open(patrol, by)
+    patrol_require_own_open(patrol=patrol, by=by)
     patrol.ended_at = timezone.now()
     if note.strip():
         patrol.note = "\n".join(part for part in (patrol.note, note.strip()) if part)
@@ -73,7 +75,7 @@ def _require_in_grid(patrol: Patrol, building: Building, field: str = "building"
 def patrol_visit(*, patrol: Patrol, building: Building, by: User,
                  note: str = "") -> PatrolVisit:
     """Check off ``building`` as visited on ``patrol``; checking it again changes nothing."""
-    _require_own_open(patrol, by)
+    patrol_require_own_open(patrol=patrol, by=by)
     _require_in_grid(patrol, building)
     visit = PatrolVisit.objects.filter(patrol=patrol, building=building).first()
     if visit is not None:
@@ -92,7 +94,7 @@ def patrol_record_finding(
     """Report what was found on ``patrol`` as an event, in one step: filed through the events
     service (deadline, grid, notifications), linked to the patrol, and its building (if any)
     checked off as visited."""
-    _require_own_open(patrol, by)
+    patrol_require_own_open(patrol=patrol, by=by)
     if building is not None:
         _require_in_grid(patrol, building)
     prepared = photos_prepared(photos)  # decoded before the transaction: see photos.py

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from wangge.access.permissions import Action, can
 from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.events.selectors import categories_active
+from wangge.forms import service_errors_shown
 from wangge.paging import page_of
 
 from .forms import FindingForm, StartForm
@@ -30,7 +31,13 @@ from .selectors import (
     patrols_visible_to,
     unvisited_buildings,
 )
-from .services import patrol_end, patrol_record_finding, patrol_start, patrol_visit
+from .services import (
+    patrol_end,
+    patrol_record_finding,
+    patrol_require_own_open,
+    patrol_start,
+    patrol_visit,
+)
 
 # The checklist shows this many buildings at once; the search narrows the rest.
 CHECKLIST_SIZE = 100
@@ -152,7 +159,12 @@ def patrol_visit_view(request: HttpRequest, pk: int, building: int) -> HttpRespo
 def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what was found: it becomes an event at once, linked to the patrol."""
     patrol = _patrol(request, pk)
-    _require(request, Action.PATROL)
+    # Someone else's patrol is refused (403) before its form is shown; an ended one goes home.
+    try:
+        patrol_require_own_open(patrol=patrol, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal(error))
+        return redirect("patrols:home")
     form = FindingForm(request.POST or None, request.FILES or None, patrol=patrol,
                        user=request.user, initial={"building": request.GET.get("building")})
     if request.method == "POST" and form.is_valid():
@@ -170,19 +182,11 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _refusal(error))
             return redirect("patrols:home")
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_shown(form, error)
         else:
             messages.success(request, _("Reported as %(number)s.") % {"number": event.number})
             return redirect("patrols:home")
     return render(request, "patrols/finding.html", {"patrol": patrol, "form": form})
-
-
-def _add_errors(form: FindingForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required

@@ -14,23 +14,26 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
+from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
+    IN_USE_ANSWERS,
+    PURPOSE_ANSWERS,
     CodeFilter,
     DeleteReason,
     Pages,
     Reason,
+    RecordId,
     acting,
     caller,
     changes,
+    person_read_logged,
     purpose_header,
+    purpose_revealed,
     referenced,
-    stated_purpose,
     visible,
     visible_one,
 )
 from wangge.auditlog.models import Kind
-from wangge.auditlog.services import person_reads_record
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
@@ -63,7 +66,7 @@ def _as_seen(field: SensitiveField) -> staticmethod:
     def resolve(person: Person, context: dict[str, Any]) -> Any:
         request = context["request"]
         return shown(caller(request), field, getattr(person, field.value),
-                     revealed=bool(stated_purpose(request)))
+                     revealed=purpose_revealed(request))
 
     return staticmethod(resolve)
 
@@ -98,7 +101,7 @@ class PersonOut(Schema):
             return None
         request = context["request"]
         return str(shown(caller(request), SensitiveField.BIRTH_DATE, person.birth_date,
-                         revealed=bool(stated_purpose(request))))
+                         revealed=purpose_revealed(request)))
 
 
 class PersonFields(Reason):
@@ -119,7 +122,7 @@ class PersonFields(Reason):
 
 class PersonIn(PersonFields):
     name: str
-    dwelling_id: int | None = None
+    dwelling_id: RecordId | None = None
     grid_code: str | None = Field(None, description="The grid, when the dwelling is unknown")
 
 
@@ -128,7 +131,7 @@ class PersonFilter(CodeFilter):
 
 
 class TransferIn(Reason):
-    dwelling_id: int
+    dwelling_id: RecordId
     moved_on: datetime.date
 
 
@@ -175,19 +178,19 @@ class HouseholdOut(Schema):
 
 
 class HouseholdIn(Reason):
-    head_id: int
-    dwelling_id: int | None = Field(None, description="Defaults to the head's dwelling")
+    head_id: RecordId
+    dwelling_id: RecordId | None = Field(None, description="Defaults to the head's dwelling")
     number: str = ""
 
 
 class HouseholdPatch(Reason):
     number: str | None = None
-    dwelling_id: int | None = None
-    head_id: int | None = Field(None, description="A member of the household")
+    dwelling_id: RecordId | None = None
+    head_id: RecordId | None = Field(None, description="A member of the household")
 
 
 class MemberIn(Reason):
-    person_id: int
+    person_id: RecordId
     relationship: str
 
 
@@ -199,21 +202,13 @@ class LoggedPersonPages(Pages):
                           request: HttpRequest, **params: Any) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         page["items"] = list(page["items"])
-        _log_read(request, [person.pk for person in page["items"]], kind=Kind.LIST,
-                  searched=sensitive_search_terms(caller(request), request.GET.get("q", "")))
+        person_read_logged(
+            request, [person.pk for person in page["items"]], kind=Kind.LIST,
+            searched=sensitive_search_terms(caller(request), request.GET.get("q", "")))
         return page
 
 
-def _log_read(request: HttpRequest, ids: list[int], *, kind: Kind,
-              searched: dict | None = None) -> None:
-    user, purpose = caller(request), stated_purpose(request)
-    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
-    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
-                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
-                        revealed=bool(purpose), searched=searched, required=revealing)
-
-
-@router.get("/persons", response=list[PersonOut])
+@router.get("/persons", response=list[PersonOut], openapi_extra=PURPOSE_ANSWERS)
 @paginate(LoggedPersonPages)
 def person_list(request: HttpRequest, filters: Query[PersonFilter],
                 x_purpose: str = purpose_header()) -> QuerySet:
@@ -221,10 +216,10 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
                                            VIEW))
 
 
-@router.get("/persons/{id}", response=PersonOut)
-def person_get(request: HttpRequest, id: int, x_purpose: str = purpose_header()) -> Person:
+@router.get("/persons/{id}", response=PersonOut, openapi_extra=PURPOSE_ANSWERS)
+def person_get(request: HttpRequest, id: RecordId, x_purpose: str = purpose_header()) -> Person:
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
-    _log_read(request, [person.pk], kind=Kind.VIEW)
+    person_read_logged(request, [person.pk], kind=Kind.VIEW)
     return person
 
 
@@ -238,7 +233,7 @@ def person_post(request: HttpRequest, payload: PersonIn) -> Person:
 
 
 @router.patch("/persons/{id}", response=PersonOut)
-def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person:
+def person_patch(request: HttpRequest, id: RecordId, payload: PersonFields) -> Person:
     """Correct a person; ``reason`` is required and kept in the history."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     return person_update(person=person, by=caller(request), reason=payload.reason,
@@ -246,7 +241,7 @@ def person_patch(request: HttpRequest, id: int, payload: PersonFields) -> Person
 
 
 @router.post("/persons/{id}/transfer", response={201: MoveOut})
-def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> PersonMove:
+def person_transfer_post(request: HttpRequest, id: RecordId, payload: TransferIn) -> PersonMove:
     """Move the person (the same record) to another dwelling in the caller's jurisdiction."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
@@ -256,15 +251,14 @@ def person_transfer_post(request: HttpRequest, id: int, payload: TransferIn) -> 
                            reason=payload.reason)
 
 
-@router.get("/persons/{id}/history", response=list[HistoryEntryOut])
-def person_history_get(request: HttpRequest, id: int,
+@router.get("/persons/{id}/history", response=list[HistoryEntryOut], openapi_extra=PURPOSE_ANSWERS)
+def person_history_get(request: HttpRequest, id: RecordId,
                        x_purpose: str = purpose_header()) -> list[dict[str, Any]]:
     """Each version, newest first, sensitive values masked as everywhere else."""
     person = visible_one(request, persons_visible_to, VIEW, pk=id)
     user = acting(request, Action.VIEW_HISTORY)
-    history = person_history(user, person, revealed=bool(stated_purpose(request)))
-    _log_read(request, [person.pk], kind=Kind.VIEW)
-    return history
+    person_read_logged(request, [person.pk], kind=Kind.VIEW)
+    return person_history(user, person, revealed=purpose_revealed(request))
 
 
 @router.get("/households", response=list[HouseholdOut])
@@ -274,7 +268,7 @@ def household_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet
 
 
 @router.get("/households/{id}", response=HouseholdOut)
-def household_get(request: HttpRequest, id: int) -> Household:
+def household_get(request: HttpRequest, id: RecordId) -> Household:
     return visible_one(request, households_visible_to, VIEW, pk=id)
 
 
@@ -289,7 +283,7 @@ def household_post(request: HttpRequest, payload: HouseholdIn) -> Household:
 
 
 @router.post("/households/{id}/members", response={201: PersonOut})
-def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> Person:
+def household_member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> Person:
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
     person = referenced(request, persons_visible_to, VIEW, field="person_id",
@@ -299,7 +293,7 @@ def household_member_post(request: HttpRequest, id: int, payload: MemberIn) -> P
 
 
 @router.patch("/households/{id}", response=HouseholdOut)
-def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> Household:
+def household_patch(request: HttpRequest, id: RecordId, payload: HouseholdPatch) -> Household:
     """Change the number, dwelling or head; ``reason`` is required and kept in the history."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
@@ -313,8 +307,9 @@ def household_patch(request: HttpRequest, id: int, payload: HouseholdPatch) -> H
     return household_update(household=household, by=by, reason=payload.reason, **fields)
 
 
-@router.delete("/households/{id}", response={204: None})
-def household_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/households/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def household_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     """Delete a household without members (409 while it has any); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     services.household_delete(household=household, by=acting(request, Action.EDIT_PEOPLE),
@@ -322,7 +317,7 @@ def household_delete(request: HttpRequest, id: int, payload: DeleteReason) -> No
 
 
 @router.delete("/households/{id}/members/{person_id}", response={204: None})
-def household_member_delete(request: HttpRequest, id: int, person_id: int,
+def household_member_delete(request: HttpRequest, id: RecordId, person_id: RecordId,
                             payload: DeleteReason) -> None:
     """Take a member out of the household (the person record stays); needs a reason."""
     household = visible_one(request, households_visible_to, VIEW, pk=id)

@@ -9,10 +9,13 @@ from ninja.pagination import paginate
 
 from wangge.access.permissions import Action, SensitiveField, shown
 from wangge.api_support import (
+    GEOJSON_ANSWER,
+    IN_USE_ANSWERS,
     CodeFilter,
     DeleteReason,
     Pages,
     Reason,
+    RecordId,
     Selector,
     acting,
     caller,
@@ -102,7 +105,7 @@ class DwellingOut(Schema):
 
 
 class DwellingIn(Reason):
-    building_id: int
+    building_id: RecordId
     unit: int
     floor: int
     room: str
@@ -115,7 +118,7 @@ class DwellingPatch(Reason):
 
 
 class DwellingFilter(CodeFilter):
-    building_id: int | None = None
+    building_id: RecordId | None = None
 
     def narrow(self, queryset: QuerySet) -> QuerySet:
         queryset = super().narrow(queryset)
@@ -173,7 +176,7 @@ def building_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
     return filters.narrow(visible(request, buildings_visible_to, VIEW))
 
 
-@router.get("/buildings.geojson", response=dict)
+@router.get("/buildings.geojson", openapi_extra=GEOJSON_ANSWER)
 def building_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
     """Every visible building with a location, as points (not paged: a map draws them all)."""
     buildings = filters.narrow(visible(request, buildings_visible_to, VIEW)).filter(
@@ -188,7 +191,7 @@ def building_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonRe
 
 
 @router.get("/buildings/{id}", response=BuildingOut)
-def building_get(request: HttpRequest, id: int) -> Building:
+def building_get(request: HttpRequest, id: RecordId) -> Building:
     return visible_one(request, buildings_visible_to, VIEW, pk=id)
 
 
@@ -198,14 +201,15 @@ def building_post(request: HttpRequest, payload: BuildingIn) -> Building:
 
 
 @router.patch("/buildings/{id}", response=BuildingOut)
-def building_patch(request: HttpRequest, id: int, payload: BuildingPatch) -> Building:
+def building_patch(request: HttpRequest, id: RecordId, payload: BuildingPatch) -> Building:
     building = visible_one(request, buildings_visible_to, VIEW, pk=id)
     return building_update(building=building, by=caller(request), reason=payload.reason,
                            **changes(payload, Building))
 
 
-@router.delete("/buildings/{id}", response={204: None})
-def building_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/buildings/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def building_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     _delete(request, buildings_visible_to, id, payload)
 
 
@@ -216,7 +220,7 @@ def dwelling_list(request: HttpRequest, filters: Query[DwellingFilter]) -> Query
 
 
 @router.get("/dwellings/{id}", response=DwellingOut)
-def dwelling_get(request: HttpRequest, id: int) -> Dwelling:
+def dwelling_get(request: HttpRequest, id: RecordId) -> Dwelling:
     return visible_one(request, dwellings_visible_to, VIEW, pk=id)
 
 
@@ -230,14 +234,15 @@ def dwelling_post(request: HttpRequest, payload: DwellingIn) -> Dwelling:
 
 
 @router.patch("/dwellings/{id}", response=DwellingOut)
-def dwelling_patch(request: HttpRequest, id: int, payload: DwellingPatch) -> Dwelling:
+def dwelling_patch(request: HttpRequest, id: RecordId, payload: DwellingPatch) -> Dwelling:
     dwelling = visible_one(request, dwellings_visible_to, VIEW, pk=id)
     return dwelling_update(dwelling=dwelling, by=caller(request), reason=payload.reason,
                            **changes(payload, Dwelling))
 
 
-@router.delete("/dwellings/{id}", response={204: None})
-def dwelling_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/dwellings/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def dwelling_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     _delete(request, dwellings_visible_to, id, payload)
 
 
@@ -248,7 +253,7 @@ def facility_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
 
 
 @router.get("/facilities/{id}", response=FacilityOut)
-def facility_get(request: HttpRequest, id: int) -> Facility:
+def facility_get(request: HttpRequest, id: RecordId) -> Facility:
     return visible_one(request, facilities_visible_to, VIEW, pk=id)
 
 
@@ -258,14 +263,15 @@ def facility_post(request: HttpRequest, payload: FacilityIn) -> Facility:
 
 
 @router.patch("/facilities/{id}", response=FacilityOut)
-def facility_patch(request: HttpRequest, id: int, payload: FacilityPatch) -> Facility:
+def facility_patch(request: HttpRequest, id: RecordId, payload: FacilityPatch) -> Facility:
     facility = visible_one(request, facilities_visible_to, VIEW, pk=id)
     return facility_update(facility=facility, by=caller(request), reason=payload.reason,
                            **changes(payload, Facility))
 
 
-@router.delete("/facilities/{id}", response={204: None})
-def facility_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/facilities/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def facility_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     _delete(request, facilities_visible_to, id, payload)
 
 
@@ -276,7 +282,7 @@ def enterprise_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySe
 
 
 @router.get("/enterprises/{id}", response=EnterpriseOut)
-def enterprise_get(request: HttpRequest, id: int) -> Enterprise:
+def enterprise_get(request: HttpRequest, id: RecordId) -> Enterprise:
     return visible_one(request, enterprises_visible_to, VIEW, pk=id)
 
 
@@ -286,12 +292,13 @@ def enterprise_post(request: HttpRequest, payload: EnterpriseIn) -> Enterprise:
 
 
 @router.patch("/enterprises/{id}", response=EnterpriseOut)
-def enterprise_patch(request: HttpRequest, id: int, payload: EnterprisePatch) -> Enterprise:
+def enterprise_patch(request: HttpRequest, id: RecordId, payload: EnterprisePatch) -> Enterprise:
     enterprise = visible_one(request, enterprises_visible_to, VIEW, pk=id)
     return enterprise_update(enterprise=enterprise, by=caller(request), reason=payload.reason,
                              **changes(payload, Enterprise))
 
 
-@router.delete("/enterprises/{id}", response={204: None})
-def enterprise_delete(request: HttpRequest, id: int, payload: DeleteReason) -> None:
+@router.delete("/enterprises/{id}", response={204: None},
+                openapi_extra=IN_USE_ANSWERS)
+def enterprise_delete(request: HttpRequest, id: RecordId, payload: DeleteReason) -> None:
     _delete(request, enterprises_visible_to, id, payload)

@@ -49,7 +49,11 @@ class ReportTemplateAdmin(ServiceAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "department", "slug"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, Action.USE_ADMIN) and can(request.user, Action.USE_REPORTS)
+        # Seen by those who export reports and by those who edit the templates (the system
+        # administrator, who exports nothing).
+        return can(request.user, Action.USE_ADMIN) and (
+            can(request.user, Action.USE_REPORTS)
+            or can(request.user, Action.EDIT_REPORT_TEMPLATES))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -62,7 +66,7 @@ class ReportTemplateAdmin(ServiceAdmin, SimpleHistoryAdmin):
         return self.has_change_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request)
+        return False  # a delete would skip the service and its history
 
     def create(self, by: Any, data: dict[str, Any], reason: str) -> ReportTemplate:
         return report_template_save(template=ReportTemplate(**data), by=by, reason=reason)

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from wangge.api_support import caller, purpose_header, stated_purpose
+from wangge.api_support import CSV, XLSX, also_answers, caller, purpose_header, stated_purpose
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
 
@@ -57,9 +57,10 @@ def report_templates(request: HttpRequest) -> Any:
     return report_templates_visible_to(caller(request))
 
 
-@router.get("/report-templates/{slug}/export")
+@router.get("/report-templates/{slug}/export",
+            openapi_extra=also_answers(503, files=(XLSX, CSV)))
 def report_export(request: HttpRequest, slug: str, query: Query[ExportQuery],
-                  x_purpose: str = purpose_header(EXPORT_PURPOSE)) -> FileResponse:
+                  x_purpose: str = purpose_header(EXPORT_PURPOSE, required=True)) -> FileResponse:
     """The report for ``scope`` as an xlsx or CSV (UTF-8 with BOM) download. Needs the
     ``X-Purpose`` header (422 without it); the export is logged with its row count."""
     user = caller(request)

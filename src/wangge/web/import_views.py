@@ -4,12 +4,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 
+from wangge.access.decorators import action_required
 from wangge.access.permissions import Action, can
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.imports.jobs import (
@@ -70,7 +71,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: HttpRequest, kind: str) -> FileResponse:
     """The template workbook of a kind of file, in the page's language."""
     if not can(request.user, Action.IMPORT_FILES):
         raise PermissionDenied
@@ -103,17 +104,15 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("web:import_job", pk=job.pk)
 
 
-@login_required
+@action_required(Action.PLACE_ADDRESSES)
 def addresses(request: HttpRequest) -> HttpResponse:
     """The address queue: rows whose address named no single building, each with its best
     candidates and a search for any other building; one tap places it."""
-    if not can(request.user, Action.PLACE_ADDRESSES):
-        raise PermissionDenied
     return render(request, "web/imports/addresses.html", {
         "page": page_of(request, queued_rows_visible_to(request.user))})
 
 
-@login_required
+@action_required(Action.PLACE_ADDRESSES)
 def address_buildings(request: HttpRequest, pk: int) -> HttpResponse:
     """Buildings whose name holds what was typed, for one waiting row (htmx)."""
     queued = get_object_or_404(queued_rows_visible_to(request.user), pk=pk)
@@ -125,7 +124,7 @@ def address_buildings(request: HttpRequest, pk: int) -> HttpResponse:
                                       for building in found]})
 
 
-@login_required
+@action_required(Action.PLACE_ADDRESSES)
 @require_POST
 def address_place(request: HttpRequest, pk: int) -> HttpResponse:
     """Place a waiting row in the building chosen; the choice is kept as its alias."""

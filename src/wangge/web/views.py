@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from wangge.access.decorators import action_required
 from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.access.selectors import grid_workers_of
 from wangge.auditlog.models import Kind, Purpose
@@ -87,7 +88,7 @@ def grid(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-@login_required
+@action_required(Action.VIEW_PLACES)
 def unplaced(request: HttpRequest) -> HttpResponse:
     """Buildings no grid boundary covers yet, kept under the division they were filed in."""
     buildings = buildings_visible_to(request.user).unplaced()
@@ -96,7 +97,7 @@ def unplaced(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@action_required(Action.VIEW_PLACES)
 def building(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     building = get_object_or_404(buildings_visible_to(user), pk=pk)
@@ -108,7 +109,7 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@action_required(Action.VIEW_PLACES)
 def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     dwelling = get_object_or_404(dwellings_visible_to(user), pk=pk)
@@ -124,7 +125,7 @@ def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@action_required(Action.VIEW_PEOPLE)
 def person_search(request: HttpRequest) -> HttpResponse:
     """Search by name prefix, phone or ID; htmx asks for the results alone as one types."""
     form = SearchForm(request.GET)
@@ -146,7 +147,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@action_required(Action.VIEW_PEOPLE)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_object_or_404(
@@ -172,7 +173,7 @@ def _person_page(request: HttpRequest, person: Any, *, revealed: bool,
     }, status=status)
 
 
-@login_required
+@action_required(Action.VIEW_PEOPLE)
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID number (and birth date), once the user says why; the reveal is logged
     before anything is shown, and nothing is shown when it cannot be logged."""
@@ -206,7 +207,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@action_required(Action.VIEW_PEOPLE)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_object_or_404(persons_visible_to(user), pk=pk)

@@ -45,7 +45,7 @@ def webhook_target(url: str) -> tuple[str, str, int, Address]:
     except (ValueError, OSError):
         raise ValidationError(_("The webhook's host %(host)s cannot be found.")
                               % {"host": parts.hostname}) from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     if not addresses or not all(_allowed(address) for address in addresses):
         raise ValidationError(_("The webhook's host %(host)s is an internal address; "
                                 "webhooks may only go to the internet.")
@@ -68,12 +68,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """As ``_PinnedHTTP``; the certificate is still checked against the host's name."""
 
     def __init__(self, host: str, port: int, address: Address, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
         self.address = str(address)
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def webhook_post(url: str, body: bytes) -> int:

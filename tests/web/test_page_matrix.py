@@ -1,0 +1,249 @@
+"""Every role × every page, in and out of the caller's jurisdiction, as the API's matrix does
+for its endpoints (tests/api/test_access_matrix.py).
+
+The pages are read from the URL resolver, so a new page fails ``test_every_page_is_classified``
+until it joins the matrix (or says why it is not in it). Expected statuses come from
+access.permissions; each user answers for street 1 (grids A and B), and grid C is out of scope:
+a record there is 404, exactly like one that does not exist.
+"""
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from tests.factories import STREET_1, STREET_2, SYSTEM, make_user
+from tests.scene import IN, OUT
+from wangge.access.permissions import (
+    ROLE_ACTIONS,
+    UNMASKED_FIELDS,
+    Action,
+    Role,
+    SensitiveField,
+)
+from wangge.events.services import event_photos_add
+from wangge.imports.models import ImportJob, job_storage
+
+
+def _anyone(role: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Page:
+    method: str
+    route: str  # the URL pattern as the resolver spells it
+    template: str  # the path; ``{name}`` is filled with the side's record (its pk) or code
+    view: Action | None = None  # needed to open anything of this kind (else 403)
+    may: Callable[[str], bool] = _anyone  # once the record is found (else ``refused``)
+    kind: str = "record"  # record: out of scope is 404; page: the same for everyone in scope
+    success: int = 200
+    refused: int = 403
+    body: Callable[[dict[str, Any]], dict[str, Any]] = lambda records: {}
+
+    def __str__(self) -> str:
+        return f"{self.method} /{self.route}"
+
+    def path(self, records: dict[str, Any]) -> str:
+        return self.template.format(**{key: getattr(value, "pk", value)
+                                       for key, value in records.items()})
+
+
+def _nobody(role: str) -> bool:
+    return False
+
+
+def _acts(action: Action) -> Callable[[str], bool]:
+    return lambda role: action in ROLE_ACTIONS[role]
+
+
+def _sees_full_ids(role: str) -> bool:
+    return SensitiveField.ID_NUMBER in UNMASKED_FIELDS[role]
+
+
+PEOPLE, PLACES = Action.VIEW_PEOPLE, Action.VIEW_PLACES
+EVENTS, PATROLS, MATCHES = Action.VIEW_EVENTS, Action.VIEW_PATROLS, Action.REVIEW_MATCHES
+REASON = {"reason": "测试"}
+PAGES = [
+    Page("GET", "", "/", kind="page"),
+    Page("GET", "divisions/<str:code>/", "/divisions/{division}/"),
+    Page("GET", "grids/<str:code>/", "/grids/{grid}/"),
+    Page("GET", "buildings/unplaced/", "/buildings/unplaced/", view=PLACES, kind="page"),
+    Page("GET", "buildings/<int:pk>/", "/buildings/{building}/", view=PLACES),
+    Page("GET", "dwellings/<int:pk>/", "/dwellings/{dwelling}/", view=PLACES),
+    Page("GET", "report/poster/<int:pk>/", "/report/poster/{building}/", view=PLACES),
+    Page("GET", "people/", "/people/?q=甲", view=PEOPLE, kind="page"),
+    Page("GET", "people/<int:pk>/", "/people/{person}/", view=PEOPLE),
+    Page("GET", "people/<int:pk>/edit/", "/people/{person}/edit/", view=PEOPLE,
+         may=_acts(Action.EDIT_PEOPLE)),
+    Page("GET", "people/<int:pk>/reveal/", "/people/{person}/reveal/", view=PEOPLE,
+         may=_sees_full_ids),
+    Page("GET", "imports/", "/imports/", view=Action.IMPORT_FILES, kind="page"),
+    # The address queue: a row waiting in or out of the jurisdiction, placed in its building.
+    Page("GET", "imports/addresses/", "/imports/addresses/", view=Action.PLACE_ADDRESSES,
+         kind="page"),
+    Page("GET", "imports/addresses/<int:pk>/buildings/",
+         "/imports/addresses/{queued}/buildings/?q=3", view=Action.PLACE_ADDRESSES),
+    Page("POST", "imports/addresses/<int:pk>/", "/imports/addresses/{queued}/",
+         view=Action.PLACE_ADDRESSES, success=302,
+         body=lambda records: {"building": records["building"].pk}),
+    Page("GET", "imports/templates/<slug:kind>/", "/imports/templates/persons/",
+         view=Action.IMPORT_FILES, kind="page"),
+    Page("GET", "reports/", "/reports/", view=Action.USE_REPORTS, kind="page"),
+    # A template is the same everywhere; its export and gaps are scoped (below).
+    Page("GET", "reports/<slug:slug>/", "/reports/civil-affairs-elderly-alone/",
+         view=Action.USE_REPORTS, kind="page"),
+    Page("GET", "access-log/", "/access-log/", view=Action.READ_LOGS, kind="page"),
+    Page("GET", "events/", "/events/", view=EVENTS, kind="page"),
+    Page("GET", "events/new/", "/events/new/", view=Action.REPORT_EVENTS, kind="page"),
+    Page("GET", "inbox/", "/inbox/", kind="page"),
+    Page("GET", "inbox/preferences/", "/inbox/preferences/", kind="page"),
+    Page("GET", "events/<int:pk>/", "/events/{event}/", view=EVENTS),
+    # A form on the event's page: done or refused, the answer goes back to it with a message.
+    Page("POST", "events/<int:pk>/transition/", "/events/{event}/transition/", view=EVENTS,
+         success=302, body=lambda records: {"action": "accept"}),
+    Page("POST", "events/<int:pk>/assign/", "/events/{event}/assign/", view=EVENTS,
+         success=302),
+    Page("POST", "events/<int:pk>/comment/", "/events/{event}/comment/", view=EVENTS,
+         success=302, body=lambda records: {"text": "已到现场"}),
+    Page("POST", "events/<int:pk>/merge/", "/events/{duplicate}/merge/", view=EVENTS,
+         success=302, body=lambda records: {"into": records["event"].pk}),
+    # A patroller's own page; those who only oversee patrols are sent to the coverage.
+    Page("GET", "patrols/", "/patrols/", view=PATROLS, kind="page", may=_acts(Action.PATROL),
+         refused=302),
+    Page("POST", "patrols/start/", "/patrols/start/", view=Action.PATROL, kind="page",
+         success=302, body=lambda records: {"grid": records["grid"]}),
+    Page("GET", "patrols/coverage/", "/patrols/coverage/", view=PATROLS, kind="page"),
+    Page("GET", "patrols/coverage/<str:code>/", "/patrols/coverage/{grid}/", view=PATROLS),
+    Page("GET", "patrols/history/", "/patrols/history/", view=PATROLS, kind="page"),
+    Page("GET", "patrols/<int:pk>/", "/patrols/{patrol}/", view=PATROLS),
+    Page("GET", "patrols/<int:pk>/buildings/", "/patrols/{patrol}/buildings/", view=PATROLS),
+    # The scene's patrols are a grid worker's: anyone else who sees them may not change them
+    # (a button sends them back with a message; the finding's form is not shown at all).
+    Page("POST", "patrols/<int:pk>/end/", "/patrols/{patrol}/end/", view=PATROLS,
+         may=_nobody, refused=302),
+    Page("POST", "patrols/<int:pk>/visit/<int:building>/",
+         "/patrols/{patrol}/visit/{patrol_building}/", view=PATROLS, may=_nobody,
+         refused=302),
+    Page("GET", "patrols/<int:pk>/finding/", "/patrols/{patrol}/finding/", view=PATROLS,
+         may=_nobody),
+    Page("GET", "linkage/", "/linkage/", view=MATCHES, kind="page"),
+    Page("GET", "linkage/<int:pk>/", "/linkage/{candidate}/", view=MATCHES),
+    Page("POST", "linkage/<int:pk>/accept/", "/linkage/{candidate}/accept/", view=MATCHES,
+         success=302, body=lambda records: {"keep": records["candidate"].left_id, **REASON}),
+    Page("POST", "linkage/<int:pk>/reject/", "/linkage/{candidate}/reject/", view=MATCHES,
+         success=302, body=lambda records: REASON),
+    Page("GET", "linkage/merges/", "/linkage/merges/", view=MATCHES, kind="page"),
+    Page("POST", "linkage/merges/<int:pk>/unmerge/", "/linkage/merges/{merge}/unmerge/",
+         view=MATCHES, success=302, body=lambda records: REASON),
+    # Signed in with the second factor (or needing none): the step is passed.
+    Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
+    Page("GET", "account/password/", "/account/password/", kind="page"),
+]
+
+# Pages whose record is the caller's own or named in the query: checked below, role by role.
+OWN_PAGES = {
+    "imports/<int:pk>/", "imports/<int:pk>/rejects/", "imports/<int:pk>/retry/",
+    "reports/<slug:slug>/export/", "reports/<slug:slug>/gaps/",
+    "events/<int:pk>/photos/<int:photo>/",
+}
+# Pages open to anyone, signed in or not; their tests are elsewhere.
+NOT_IN_THE_MATRIX = {
+    "login/": "signing in (tests/web/test_access.py, tests/access)",
+    "logout/": "signing out (tests/web/test_access.py)",
+    "i18n/setlang/": "the language switch (tests/web/test_language.py)",
+    "report/ticket/": "the residents' pages (tests/open311)",
+    "report/ticket/<str:number>/": "the residents' pages (tests/open311)",
+    r"^report/(?P<code>\d{12})/$": "the residents' pages (tests/open311)",
+    "open311/media/<str:token>/": "Open311 GeoReport v2 (tests/open311)",
+}
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_page_is_classified():
+    """A new page must join the matrix. The API and the back office have matrices of their
+    own (tests/api/test_access_matrix.py, tests/core/test_admin_scope.py)."""
+    routes = {route for route in _routes(get_resolver().url_patterns)
+              if not route.startswith(("admin/", "api/v1/", "^open311/", "open311/v2/"))}
+    known = {page.route for page in PAGES} | OWN_PAGES | set(NOT_IN_THE_MATRIX)
+    assert routes == known, {"unclassified": routes - known, "gone": known - routes}
+
+
+def expected_status(role: str, page: Page, in_scope: bool) -> int:
+    if page.view is not None and page.view not in ROLE_ACTIONS[role]:
+        return 403
+    if page.kind == "record" and not in_scope:
+        return 404  # exactly like a record that does not exist
+    return page.success if page.may(role) else page.refused
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+@pytest.mark.parametrize("role", Role.values)
+def test_access(role, page, scene, db, client):
+    client.force_login(make_user(role, STREET_1))
+    for in_scope in (IN, OUT) if page.kind == "record" else (IN,):
+        path = page.path(scene[in_scope])
+        response = (client.get(path) if page.method == "GET"
+                    else client.post(path, page.body(scene[in_scope])))
+        want = expected_status(role, page, in_scope)
+        assert response.status_code == want, (in_scope, response.content.decode()[:300])
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_own_import_jobs(role, scene, db, client):
+    """A job is its uploader's own: anyone else's is 404, like a record out of scope."""
+    user = make_user(role, STREET_1)
+    client.force_login(user)
+    may = Action.IMPORT_FILES in ROLE_ACTIONS[role]
+    rejects = job_storage().save("matrix/rejects.xlsx", ContentFile(b"PK"))
+    for owner, mine in ((user, True), (make_user(Role.COMMUNITY_STAFF, STREET_1), False)):
+        job = ImportJob.objects.create(user=owner, kind="persons", file=rejects,
+                                       rejects=rejects, status=ImportJob.Status.FAILED)
+        for method, path, success in (("get", f"/imports/{job.pk}/", 200),
+                                      ("get", f"/imports/{job.pk}/rejects/", 200),
+                                      ("post", f"/imports/{job.pk}/retry/", 302)):
+            response = getattr(client, method)(path)
+            want = 403 if not may else success if mine else 404
+            assert response.status_code == want, (path, mine)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_reports(role, scene, db, client):
+    """A report's scope is a code in the query: outside the jurisdiction is 404."""
+    client.force_login(make_user(role, STREET_1))
+    may = Action.USE_REPORTS in ROLE_ACTIONS[role]
+    slug = "civil-affairs-elderly-alone"
+    for in_scope, scope in ((IN, STREET_1), (OUT, STREET_2)):
+        for path in (f"/reports/{slug}/export/", f"/reports/{slug}/gaps/"):
+            response = client.get(path, {"scope": scope, "format": "csv",
+                                             "purpose": "department"})
+            want = 403 if not may else 200 if in_scope else 404
+            assert response.status_code == want, (path, in_scope)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_event_photos(role, scene, db, client):
+    client.force_login(make_user(role, STREET_1))
+    for in_scope in (IN, OUT):
+        event = scene[in_scope]["event"]
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(png, format="PNG")
+        [photo] = event_photos_add(event=event, uploads=[ContentFile(png.getvalue(), "a.png")],
+                                   by=SYSTEM)
+        response = client.get(f"/events/{event.pk}/photos/{photo.pk}/")
+        want = (403 if Action.VIEW_EVENTS not in ROLE_ACTIONS[role]
+                else 200 if in_scope else 404)
+        assert response.status_code == want, in_scope
+
