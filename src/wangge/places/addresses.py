@@ -89,6 +89,13 @@ def _road_and_compound(place: str) -> tuple[str, str]:
     return "", place
 
 
+def building_written(name: str, address: str) -> str:
+    """A building written in full, as the address base knows it: its address followed by its
+    name unless the address already holds it (香港路188号 and 同心苑1栋 → 香港路188号同心苑1栋:
+    a road address alone is shared by every building of a compound)."""
+    return address if name in address else address + name
+
+
 class AddressBase:
     """The buildings of a jurisdiction (``prefixes``; ``[""]`` is everywhere), loaded once,
     and their dwellings, loaded per building as addresses name them."""
