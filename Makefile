@@ -47,6 +47,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(WANGGE) makemigrations --check --dry-run --verbosity 0
 
 # Schemathesis over the whole OpenAPI as a district administrator and a volunteer (no 5xx, no

@@ -57,8 +57,8 @@ def ensure_demo(residents: int) -> None:
 
 def bench_events():
     from wangge.demo.city import AREA_CODE
-    from wangge.divisions.codes import prefix_range
     from wangge.events.models import Event
+    from wangge.foundation.codes import prefix_range
 
     return Event.objects.filter(prefix_range("grid_code", AREA_CODE),
                                 description__startswith=MARK)
@@ -98,9 +98,9 @@ def load(count: int, days: int, seed: int) -> None:
 
     from wangge.bulk import Keys, insert_with_history
     from wangge.demo.city import AREA_CODE
-    from wangge.divisions.codes import Level, level_of, parent_code
     from wangge.divisions.models import Grid
     from wangge.events.models import Category, Event
+    from wangge.foundation.codes import Level, level_of, parent_code
 
     rng = random.Random(seed)
     grids = list(Grid.objects.in_scope([AREA_CODE]).values_list(
@@ -165,9 +165,9 @@ def measure(repeat: int, page_size: int) -> list[tuple[str, float, float]]:
     from django.utils import timezone
 
     from wangge.access.models import User
-    from wangge.access.permissions import Role
     from wangge.demo.accounts import username_for
     from wangge.events.selectors import event_counts, events_visible_to
+    from wangge.foundation.permissions import Role
 
     district = User.objects.get(username=username_for(Role.DISTRICT_ADMIN))
     worker = User.objects.get(username=username_for(Role.GRID_WORKER))

@@ -79,9 +79,9 @@ def prepare_database() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from wangge.access.actors import system_actor
     from wangge.divisions.models import Division, Grid
     from wangge.divisions.services import division_create, grid_create
+    from wangge.foundation.actors import system_actor
     from wangge.people.models import Person
 
     bench = system_actor("wangge bench import")
@@ -107,7 +107,7 @@ def prepare_database() -> None:
 
 
 def measure_wangge(path: Path) -> int:
-    from wangge.access.actors import system_actor
+    from wangge.foundation.actors import system_actor
     from wangge.imports.services import import_file
 
     summary = import_file(kind="persons", path=path, by=system_actor("wangge bench import"),

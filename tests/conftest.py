@@ -5,7 +5,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
-from wangge.access.permissions import needs_two_factor
+from wangge.foundation.permissions import needs_two_factor
 
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
 IN_ENGLISH = {"access", "core", "events", "linkage", "open311", "patrols"}

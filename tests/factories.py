@@ -9,9 +9,9 @@ import itertools
 
 from stdnum.cn import ric
 
-from wangge.access.actors import system_actor
 from wangge.access.services import user_create
 from wangge.divisions.services import division_create, grid_create
+from wangge.foundation.actors import system_actor
 from wangge.people.services import person_create
 from wangge.places.services import building_create, dwelling_create
 

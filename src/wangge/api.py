@@ -33,12 +33,12 @@ from ninja.security import HttpBearer, SessionAuth
 
 from wangge.access.models import User
 from wangge.access.services import token_user
-from wangge.api_support import ERROR_MEANINGS, error_answer
-from wangge.audit import RecordInUseError
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
+from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
+from wangge.foundation.history import RecordInUseError
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
 from wangge.notifications.api import router as notifications_router

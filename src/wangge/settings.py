@@ -195,7 +195,7 @@ AXES_FAILURE_LIMIT = envint("WANGGE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = (datetime.timedelta(minutes=envint("WANGGE_LOCKOUT_MINUTES", 30))
                      if envint("WANGGE_LOCKOUT_MINUTES", 30) else None)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "wangge.access.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "wangge.foundation.client.client_address"
 AXES_LOCKOUT_CALLABLE = "wangge.access.views.locked_out"
 # A success does not clear the counts: axes would clear every count of the address too, so a
 # guesser with an account of its own could sign in with it between guesses and start afresh.

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import DISTRICT, GRID_A, GRID_C, make_person, make_user
 from wangge.access.models import User
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time_machine
 
 from tests.factories import GRID_A, make_user
 from wangge.access.middleware import LAST_ACTIVITY
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import DISTRICT, GRID_A, make_user
 from wangge.access.models import PasswordHistory
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 OLD = "a long passphrase 1"
 

@@ -8,8 +8,8 @@ from axes.models import AccessFailureLog, AccessLog
 from django.test import Client
 
 from tests.factories import DISTRICT, GRID_A, make_user
-from wangge.access.permissions import Role
 from wangge.access.services import sign_in_unlock
+from wangge.foundation.permissions import Role
 
 PASSWORD = "a long passphrase 1"
 LOCKED = "Too many failed sign-ins for this account or from this address."

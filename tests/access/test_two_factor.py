@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import DISTRICT, GRID_A, make_user
 from wangge.access.models import User
-from wangge.access.permissions import (
+from wangge.access.services import two_factor_reset
+from wangge.foundation.permissions import (
     ROLE_ACTIONS,
     UNMASKED_FIELDS,
     Action,
@@ -21,7 +22,6 @@ from wangge.access.permissions import (
     SensitiveField,
     needs_two_factor,
 )
-from wangge.access.services import two_factor_reset
 
 PASSWORD = "a long passphrase 1"
 

@@ -1,6 +1,6 @@
 """Every role × every endpoint, in and out of the caller's jurisdiction.
 
-Expected statuses are derived from access.permissions (ROLE_ACTIONS, UNMASKED_FIELDS); the
+Expected statuses are derived from foundation.permissions (ROLE_ACTIONS, UNMASKED_FIELDS); the
 assertions are on real responses. Each user answers for street 1 (grids A and B); grid C, in
 street 2, is out of scope.
 """
@@ -26,7 +26,7 @@ from tests.factories import (
     square,
 )
 from tests.scene import IN, OUT, Scene
-from wangge.access.permissions import ROLE_ACTIONS, UNMASKED_FIELDS, Action, Role
+from wangge.foundation.permissions import ROLE_ACTIONS, UNMASKED_FIELDS, Action, Role
 from wangge.imports.models import ImportJob, job_storage
 
 

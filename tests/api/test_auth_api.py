@@ -12,7 +12,7 @@ from tests.api.helpers import ENGLISH, ApiClient
 from tests.factories import COMMUNITY_1, GRID_A, GRID_C, make_person, make_user
 from tests.locking import short_busy_timeout, sqlite_only, write_lock_held
 from wangge.access.models import ApiToken
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 __all__ = ["short_busy_timeout"]
 

@@ -5,8 +5,8 @@ import pytest
 
 from tests.api.helpers import credit_code
 from tests.factories import DISTRICT, GRID_A, centre_of, make_user
-from wangge.access import permissions
-from wangge.access.permissions import Role
+from wangge.foundation import permissions
+from wangge.foundation.permissions import Role
 from wangge.organizations.models import Organization
 from wangge.organizations.services import organization_create
 from wangge.places.models import Enterprise

@@ -11,8 +11,8 @@ from tests.factories import (
     make_user,
     square,
 )
-from wangge.access.permissions import Role
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.permissions import Role
 
 
 def test_a_grid_worker_with_two_grids_sees_both_and_nothing_else(world, api_as):

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from tests.factories import STREET_1, make_user
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
-from wangge.access.permissions import Role
-from wangge.api_support import XLSX
+from wangge.foundation.api_support import XLSX
+from wangge.foundation.permissions import Role
 from wangge.imports.models import ImportJob
 from wangge.people.models import Person
 
@@ -133,7 +133,7 @@ def test_each_kind_has_a_template_declared_as_xlsx(api_as, staff, client):
     response = api.get("/import-templates/dwellings")
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert response.content.startswith(b"PK")
+    assert b"".join(response.streaming_content).startswith(b"PK")
     assert api.get("/import-templates/nothing").status_code == 404
     operation = client.get("/api/v1/openapi.json").json()["paths"][
         "/api/v1/import-templates/{kind}"]["get"]

@@ -6,7 +6,7 @@ from django.test import Client
 
 from tests.api.helpers import ENGLISH
 from tests.factories import GRID_A, make_person, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 BEYOND_64_BITS = 2**64 + 5
 

@@ -10,7 +10,7 @@ from tests.factories import (
     make_person,
     make_user,
 )
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.organizations.models import Membership, Organization, ServedGrid
 
 

@@ -13,7 +13,7 @@ from tests.factories import (
     make_user,
     resident_id,
 )
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.people.models import Household, Person, PersonMove
 
 

@@ -11,7 +11,7 @@ from tests.factories import (
     make_dwelling,
     make_user,
 )
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
 

@@ -18,7 +18,7 @@ from tests.factories import (
     make_user,
     resident_id,
 )
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 OLD = datetime.date(1940, 3, 8)
 ELDERLY = "civil-affairs-elderly-alone"

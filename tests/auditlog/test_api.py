@@ -9,10 +9,10 @@ from django.db import connection
 
 from tests.factories import COMMUNITY_1, GRID_A, STREET_1, make_person, make_user, resident_id
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx, upload_of
-from wangge.access.permissions import Role
 from wangge.auditlog import chain
 from wangge.auditlog.models import Entry, Kind
 from wangge.auditlog.services import access_record, term_digest
+from wangge.foundation.permissions import Role
 from wangge.imports.jobs import import_job_create
 from wangge.reports.services import report_templates_install
 

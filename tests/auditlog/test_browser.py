@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from tests.factories import GRID_A, STREET_1, make_person, make_user
 from tests.web.conftest import in_browser
 from tests.web.test_browser import PASSWORD
-from wangge.access.permissions import Role, needs_two_factor
 from wangge.auditlog.models import Entry, Kind
+from wangge.foundation.permissions import Role, needs_two_factor
 
 __all__ = ["in_browser"]
 ID = "42010219800108123X"

@@ -8,10 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import DISTRICT, make_user
-from wangge.access.permissions import Role
 from wangge.auditlog import chain
 from wangge.auditlog.models import ChainHead, Entry, Kind
 from wangge.auditlog.services import access_record
+from wangge.foundation.permissions import Role
 
 
 @pytest.fixture

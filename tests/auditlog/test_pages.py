@@ -18,10 +18,10 @@ from tests.factories import (
     make_user,
     resident_id,
 )
-from wangge.access.permissions import Role
 from wangge.auditlog import chain
 from wangge.auditlog.models import Entry, Kind
 from wangge.auditlog.services import term_digest
+from wangge.foundation.permissions import Role
 from wangge.reports.services import report_templates_install
 
 ID = resident_id(datetime.date(1962, 7, 1))

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 
 import wangge
 from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of, make_building, make_person
-from wangge.access.actors import SystemActor, system_actor
 from wangge.divisions.services import division_create
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category
 from wangge.events.services import event_escalate_overdue, event_report
+from wangge.foundation.actors import SystemActor, system_actor
 from wangge.linkage.services import candidates_find
 from wangge.organizations.services import organization_create
 from wangge.people.services import person_update

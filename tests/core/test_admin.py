@@ -13,8 +13,8 @@ from tests.factories import (
     make_user,
     square,
 )
-from wangge.access.permissions import Role
 from wangge.divisions.services import division_create
+from wangge.foundation.permissions import Role
 from wangge.open311.services import open311_key_create
 from wangge.organizations.services import organization_create
 from wangge.people.models import Person
@@ -211,7 +211,7 @@ def test_admin_masked_fields_are_not_searchable_or_sortable_for_any_role(rf, wor
     """Walks every admin: no role searches, filters or sorts by a field it sees masked."""
     from django.contrib import admin
 
-    from wangge.access.admin import reveals_masked
+    from wangge.foundation.admin import reveals_masked
 
     for role in Role.values:
         request = rf.get("/admin/")

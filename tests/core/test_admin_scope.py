@@ -30,13 +30,13 @@ from tests.factories import (
     make_person,
     make_user,
 )
-from wangge.access.admin import ServiceAdmin
 from wangge.access.models import ApiToken, User
-from wangge.access.permissions import Action, Role, can, uses_back_office
 from wangge.access.services import token_create
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Responder
+from wangge.foundation.admin import ServiceAdmin
+from wangge.foundation.permissions import Action, Role, can, uses_back_office
 from wangge.open311.services import open311_key_create, public_report_file
 from wangge.organizations.services import organization_create
 from wangge.people.services import household_create

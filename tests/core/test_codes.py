@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import GRID_A, GRID_B, GRID_C, STREET_1
-from wangge.divisions.codes import Level, level_of, parent_code, prefix_range, scope_prefix
+from wangge.foundation.codes import Level, level_of, parent_code, prefix_range, scope_prefix
 from wangge.people.models import Person
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import GRID_A, make_person, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = sorted((ROOT / "src" / "wangge").glob("**/templates"))

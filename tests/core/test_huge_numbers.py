@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, make_building, make_divisions, make_user
-from wangge.access.permissions import Role
 from wangge.access.services import token_create
+from wangge.foundation.permissions import Role
 
 HUGE_PAGE = "9223372036854775807"
 HUGE_ID = "99999999999999999999"

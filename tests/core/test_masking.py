@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import GRID_A, STREET_1, SYSTEM, make_person, make_user, resident_id
 from wangge.access.models import User
-from wangge.access.permissions import UNMASKED_FIELDS, Role, SensitiveField, shown
+from wangge.foundation.permissions import UNMASKED_FIELDS, Role, SensitiveField, shown
 from wangge.people.services import person_update
 
 BORN = datetime.date(1956, 3, 4)

@@ -20,10 +20,10 @@ from tests.factories import (
     square,
 )
 from wangge.access.models import User
-from wangge.access.permissions import Role
 from wangge.access.services import token_create, token_user, user_create
 from wangge.divisions.models import Grid
 from wangge.divisions.services import division_create, grid_create, grid_update
+from wangge.foundation.permissions import Role
 from wangge.people.models import Person, PersonMove
 from wangge.people.selectors import person_history
 from wangge.people.services import (

@@ -19,16 +19,16 @@ from stdnum.cn import uscc
 
 from tests.factories import SYSTEM
 from wangge import synthetic
-from wangge.access.actors import system_actor
 from wangge.access.models import User
-from wangge.access.permissions import Role
 from wangge.access.services import user_create
 from wangge.demo import city
 from wangge.demo.build import demo_build
-from wangge.divisions.codes import Level
 from wangge.divisions.geometry import boundary_shape
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
+from wangge.foundation.actors import system_actor
+from wangge.foundation.codes import Level
+from wangge.foundation.permissions import Role
 from wangge.normalisers import (
     DocumentType,
     normalise_document_number,

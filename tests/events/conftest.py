@@ -22,11 +22,11 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.models import User
-from wangge.access.permissions import Role
 from wangge.events import photos
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Event, Responder
 from wangge.events.services import event_report
+from wangge.foundation.permissions import Role
 from wangge.organizations.models import Organization
 from wangge.organizations.services import organization_create
 

@@ -3,10 +3,10 @@
 from typing import Any
 
 from tests.factories import SYSTEM, centre_of, make_user
-from wangge.access.permissions import Role
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category
 from wangge.events.services import event_report
+from wangge.foundation.permissions import Role
 
 
 def event_records(grid: str) -> dict[str, Any]:

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import GRID_A, GRID_B, centre_of, make_user
-from wangge.access.permissions import Role
 from wangge.events.models import Category, Event, News, State
 from wangge.events.selectors import distance_m, events_visible_to, likely_duplicates
 from wangge.events.services import event_merge, event_transition
+from wangge.foundation.permissions import Role
 from wangge.notifications.models import Notification
 
 # About 11 m of latitude per 0.0001°.

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.factories import GRID_A, GRID_C, SYSTEM, make_building, make_dwelling
-from wangge.access.permissions import ROLE_ACTIONS, Role
 from wangge.events import workflow
 from wangge.events.models import Event, EventTransition, State
 from wangge.events.services import event_assign, event_report, event_transition
 from wangge.events.workflow import TRANSITIONS
+from wangge.foundation.permissions import ROLE_ACTIONS, Role
 
 
 def walk(loop, event: Event, *steps: str) -> Event:

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.imports.test_import_command import write_csv
 from tests.imports.test_other_kinds import run
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.models import QueuedRow
 from wangge.imports.queue import queued_row_place, queued_rows_visible_to
 from wangge.people.models import Person

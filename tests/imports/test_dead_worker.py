@@ -25,7 +25,7 @@ from stdnum.cn import ric
 
 from tests.factories import GRID_A, STREET_1, make_user
 from tests.imports.uploads import GOOD, HEADER, persons_xlsx, upload_of
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.jobs import import_job_create
 from wangge.imports.liveness import import_jobs_fail_dead
 from wangge.imports.models import ImportJob

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from tests.factories import GRID_A, GRID_C, make_person, make_user, resident_id
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.people.models import Household, Person, Relationship
 from wangge.spreadsheets import workbooks
 

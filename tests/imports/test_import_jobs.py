@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tests.factories import STREET_1, make_user
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx, upload_of
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.jobs import import_job_create, import_jobs_visible_to, importable_kinds
 from wangge.imports.models import ImportJob
 from wangge.imports.services import ImportSummary

@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
 )
 from tests.imports.test_import_command import ID_1, ID_2, write_csv, write_xlsx
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.organizations.models import Organization, ServedGrid
 from wangge.people.models import Household, Person
 from wangge.places.models import Building, Dwelling, Facility

@@ -13,7 +13,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.factories import GRID_A, make_dwelling, make_person, resident_id
-from wangge.access.actors import system_actor
+from wangge.foundation.actors import system_actor
 from wangge.imports.rejects import write_rejects
 from wangge.imports.services import KINDS, ImportSummary, import_file
 from wangge.imports.templates import import_template

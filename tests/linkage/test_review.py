@@ -24,7 +24,7 @@ from tests.factories import (
     resident_id,
 )
 from tests.linkage.registry import background, doubtful_pair, duplicate_pair
-from wangge.access.permissions import ROLE_ACTIONS, Action, Role
+from wangge.foundation.permissions import ROLE_ACTIONS, Action, Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.selectors import candidates_pending, candidates_visible_to, merges_visible_to
 from wangge.linkage.services import (

@@ -5,8 +5,8 @@ import pytest
 
 from tests.factories import COMMUNITY_1, GRID_A, STREET_1, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
-from wangge.access.permissions import Role
 from wangge.auditlog.models import Entry, Kind
+from wangge.foundation.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import candidates_find
 from wangge.people.models import Person

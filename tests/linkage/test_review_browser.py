@@ -8,7 +8,7 @@ import pytest
 from tests.factories import COMMUNITY_1, GRID_A, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
 from tests.web.test_browser import PASSWORD, log_in
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import candidates_find
 from wangge.people.models import Person

@@ -14,7 +14,7 @@ from tests.factories import (
     make_user,
 )
 from tests.linkage.registry import doubtful_pair
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import person_merge
 

@@ -12,7 +12,7 @@ from tests.factories import COMMUNITY_1, GRID_A, make_user
 from tests.open311.test_georeport import create
 from tests.open311.test_public_page import file_report
 from wangge.access.models import User
-from wangge.access.permissions import Action, Role, SensitiveField, can, sees_unmasked
+from wangge.foundation.permissions import Action, Role, SensitiveField, can, sees_unmasked
 from wangge.open311.models import Open311Key
 from wangge.open311.services import open311_key_authenticate
 

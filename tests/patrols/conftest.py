@@ -17,9 +17,9 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.models import User
-from wangge.access.permissions import Role
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category
+from wangge.foundation.permissions import Role
 from wangge.places.models import Building
 
 

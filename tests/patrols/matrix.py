@@ -3,7 +3,7 @@
 from typing import Any
 
 from tests.factories import make_building, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.patrols.services import patrol_start, patrol_visit
 
 

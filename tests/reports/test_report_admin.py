@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.factories import COMMUNITY_1, DISTRICT, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.reports.models import ReportTemplate
 from wangge.reports.services import report_template_validate
 

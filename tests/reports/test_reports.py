@@ -18,7 +18,7 @@ from tests.factories import (
     make_user,
     resident_id,
 )
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.reports.models import ReportTemplate
 from wangge.reports.selectors import gap_tasks, report_completeness, report_rows
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from tests.factories import GRID_A, GRID_B, make_dwelling, make_person, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 
 class RefusalsWatched:

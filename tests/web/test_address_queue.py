@@ -8,7 +8,7 @@ from tests.imports.test_addresses import HEADER, IDS, _flat, town
 from tests.imports.test_import_command import write_xlsx
 from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
 from tests.web.test_imports_page import worker_process
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.models import QueuedRow
 from wangge.people.models import Person
 from wangge.places.models import BuildingAlias

@@ -12,7 +12,7 @@ from django_otp.oath import hotp
 
 from tests.factories import DISTRICT, GRID_A, make_user
 from wangge.access.models import User
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 SHOTS = Path("/tmp/wg-shots")
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, GRID_B, make_building, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 
 def test_grid_worker_sees_own_grid_residents_only(worker_client, residents):

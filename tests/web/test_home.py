@@ -3,7 +3,7 @@ import json
 import pytest
 
 from tests.factories import DISTRICT, GRID_A, GRID_B, GRID_C, SYSTEM, make_person, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.places.services import building_create
 
 

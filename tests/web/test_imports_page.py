@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from tests.factories import GRID_A, STREET_1, make_user, resident_id
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
 from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.liveness import heartbeat
 from wangge.imports.models import ImportJob
 from wangge.imports.services import ImportSummary
@@ -218,7 +218,7 @@ def test_the_upload_page_offers_each_kind_s_template(staff_client, tmp_path, cli
     response = staff_client.get(link)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     path = tmp_path / "t.xlsx"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
     assert load_workbook(path).worksheets[0]["A1"].value == "姓名"
     assert staff_client.get(reverse("web:import_template", args=["nothing"])).status_code == 404
     client.force_login(make_user(Role.GRID_WORKER, STREET_1))

@@ -3,7 +3,7 @@ for its endpoints (tests/api/test_access_matrix.py).
 
 The pages are read from the URL resolver, so a new page fails ``test_every_page_is_classified``
 until it joins the matrix (or says why it is not in it). Expected statuses come from
-access.permissions; each user answers for street 1 (grids A and B), and grid C is out of scope:
+foundation.permissions; each user answers for street 1 (grids A and B), and grid C is out of scope:
 a record there is 404, exactly like one that does not exist.
 """
 
@@ -19,14 +19,14 @@ from PIL import Image
 
 from tests.factories import STREET_1, STREET_2, SYSTEM, make_user
 from tests.scene import IN, OUT
-from wangge.access.permissions import (
+from wangge.events.services import event_photos_add
+from wangge.foundation.permissions import (
     ROLE_ACTIONS,
     UNMASKED_FIELDS,
     Action,
     Role,
     SensitiveField,
 )
-from wangge.events.services import event_photos_add
 from wangge.imports.models import ImportJob, job_storage
 
 

@@ -1,5 +1,5 @@
 from tests.factories import GRID_A, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.people.services import person_update
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.factories import GRID_A, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.people.models import Person
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.factories import GRID_A, make_person, make_user
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 
 
 def test_search_by_name_lists_residents_in_scope(worker_client, residents):

@@ -20,7 +20,7 @@ from tests.factories import (
     resident_id,
 )
 from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.reports.services import report_templates_install
 
 OLD = datetime.date(1940, 3, 8)

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.factories import STREET_1, make_user
 from tests.imports.uploads import GOOD, persons_xlsx, upload_of
 from tests.locking import short_busy_timeout, sqlite_only, write_lock_held
-from wangge.access.permissions import Role
+from wangge.foundation.permissions import Role
 from wangge.imports.jobs import import_job_create
 from wangge.imports.models import ImportJob
 from wangge.worker.management.commands import db_worker

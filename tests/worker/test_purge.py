@@ -14,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from tests.events.conftest import make_loop
 from tests.factories import COMMUNITY_1, STREET_1, make_building, make_user
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx, upload_of
-from wangge.access.permissions import Role
 from wangge.events.models import Event, State
+from wangge.foundation.permissions import Role
 from wangge.imports.jobs import import_job_create
 from wangge.imports.models import ImportJob
 from wangge.open311.models import PublicReport

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 
-from .permissions import Action, can
-from .requests import SignedInRequest
+from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 
 
 def action_required(action: Action) -> Callable[[Callable[..., HttpResponse]],

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .permissions import needs_two_factor
+from wangge.foundation.permissions import needs_two_factor
 
 LAST_ACTIVITY = "wangge_last_activity"
 # The session is written at most once a minute (SQLite has one writer; a read must not write

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import Role
+from wangge.foundation.permissions import Role
 
 
 class User(AbstractUser):

@@ -3,30 +3,11 @@
 import functools
 import operator
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from wangge.divisions.codes import is_within, prefix_range
-
-from .actors import Actor, actor_checked
-from .models import Jurisdiction, User
-from .permissions import Action, can
-
-
-def require(user: Actor, action: Action) -> None:
-    """Refuse a user who may not take ``action`` (a system actor may take any); a missing
-    actor (None) is a TypeError, never a pass."""
-    if not can(actor_checked(user), action):
-        raise PermissionDenied(_("Your role may not do this."))
-
-
-def require_in_scope(user: Actor, code: str, field: str = "grid_code") -> None:
-    """Refuse a write that would put a record outside the actor's jurisdiction."""
-    if not is_within(code, actor_checked(user).scope_prefixes):
-        raise ValidationError(
-            {field: _("%(code)s is outside your jurisdiction.") % {"code": code}}
-        )
+from wangge.access.models import Jurisdiction, User
+from wangge.foundation.codes import prefix_range
+from wangge.foundation.permissions import Action, can
 
 
 def grid_workers_of(grid_code: str) -> "list[User]":

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.divisions.codes import level_of, scope_prefix
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.codes import level_of, scope_prefix
+from wangge.foundation.permissions import Action, Role, require, uses_back_office
 
 from .models import ApiToken, Jurisdiction, User
-from .permissions import Action, Role, uses_back_office
-from .selectors import require, users_visible_to
+from .selectors import users_visible_to
 
 
 def jurisdiction_check(code: str) -> None:

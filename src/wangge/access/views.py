@@ -16,8 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from wangge.foundation.permissions import needs_two_factor
+
 from .forms import CodeForm
-from .permissions import needs_two_factor
 from .services import two_factor_confirm, two_factor_device
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.api_support import Pages, acting
+from wangge.foundation.api_support import Pages, acting
+from wangge.foundation.permissions import Action
 
 from .models import Entry, Kind
 from .selectors import DayVolume, entries_search, volumes

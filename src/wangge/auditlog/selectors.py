@@ -13,7 +13,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from wangge.access.permissions import Action, can
+from wangge.foundation.permissions import Action, can
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 

@@ -17,8 +17,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from wangge.access.client import client_address
-from wangge.access.permissions import SensitiveField, sees_now
+from wangge.foundation.api_support import caller, stated_purpose
+from wangge.foundation.client import client_address
+from wangge.foundation.permissions import SensitiveField, sees_now, sees_unmasked
 
 from . import chain
 from .models import Entry, Kind, Purpose
@@ -115,3 +116,17 @@ def person_reads_record(*, by: Any, request: HttpRequest | None, record_ids: Ite
         by=by, kind=Kind.SEARCH if searched else kind, request=request,
         fields=sorted({*fields, *(field.value for field in searched)}),
         record_ids=record_ids, target="person", term=term, purpose=purpose, required=required)
+
+
+def person_read_logged(request: HttpRequest, ids: list[int], *, kind: Kind,
+                       searched: dict | None = None) -> None:
+    """Log that the caller read these persons (a search by ID or phone as such), with the
+    ``X-Purpose`` given; a read that reveals the full ID is not answered unlogged (503).
+    Only after it does this request's answer show the purpose fields as the role may see
+    them (``purpose_revealed``): a purpose sent where no read is logged reveals nothing."""
+    user, purpose = caller(request), stated_purpose(request)
+    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
+    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
+                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
+                        revealed=bool(purpose), searched=searched, required=revealing)
+    request.purpose_revealed = bool(purpose)

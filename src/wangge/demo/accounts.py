@@ -3,8 +3,8 @@
 import random
 
 from wangge.access.models import User
-from wangge.access.permissions import Role
 from wangge.access.services import user_create
+from wangge.foundation.permissions import Role
 
 from . import city, identity
 

@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from wangge.access.models import Jurisdiction, User
-from wangge.access.permissions import Role
 from wangge.bulk import Keys, insert_with_history
 from wangge.collector import rare_collections
-from wangge.divisions.codes import prefix_range
 from wangge.divisions.models import Division, Grid
 from wangge.events.models import Event, EventTransition, Responder
+from wangge.foundation.codes import prefix_range
+from wangge.foundation.permissions import Role
 from wangge.organizations.models import Membership, Organization, ServedGrid
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove

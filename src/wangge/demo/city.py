@@ -10,9 +10,9 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wangge.access.actors import history_reason, system_actor
 from wangge.divisions.models import Division
 from wangge.divisions.services import division_create, grid_create
+from wangge.foundation.actors import history_reason, system_actor
 from wangge.places.models import Building, Dwelling, Enterprise, Facility, FacilityKind
 
 from . import identity

@@ -9,11 +9,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from wangge.access.models import User
-from wangge.access.permissions import Role
-from wangge.divisions.codes import prefix_range
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Event, Responder
 from wangge.events.services import event_escalate_overdue, event_report, event_transition
+from wangge.foundation.codes import prefix_range
+from wangge.foundation.permissions import Role
 from wangge.notifications.models import Notification
 from wangge.organizations.models import Organization, OrganizationKind
 

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 
-from wangge.access.admin import ScopedAdmin
-from wangge.access.permissions import Action
+from wangge.foundation.admin import ScopedAdmin
+from wangge.foundation.permissions import Action
 
 from .models import Division, Grid
 from .selectors import divisions_in, grids_in

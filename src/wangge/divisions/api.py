@@ -3,13 +3,11 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.api_support import (
-    GEOJSON_ANSWER,
+from wangge.foundation.api_support import (
     IN_USE_ANSWERS,
     CodeFilter,
     DeleteReason,
@@ -18,14 +16,13 @@ from wangge.api_support import (
     acting,
     caller,
     changes,
-    feature_collection,
     visible,
     visible_one,
 )
-from wangge.people.selectors import population_by_grid
+from wangge.foundation.codes import parent_code
+from wangge.foundation.permissions import Action
 
 from . import services
-from .codes import parent_code
 from .models import Division, Grid
 from .selectors import divisions_visible_to, grids_visible_to
 from .services import division_create, division_update, grid_create, grid_update
@@ -112,19 +109,6 @@ def division_delete(request: HttpRequest, code: str, payload: DeleteReason) -> N
 @paginate(Pages)
 def grid_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
     return filters.narrow(visible(request, grids_visible_to, None))
-
-
-@router.get("/grids.geojson", openapi_extra=GEOJSON_ANSWER)
-def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
-    """Every visible grid (not paged: a map draws them all) with its registered population."""
-    grids = list(filters.narrow(visible(request, grids_visible_to, None)))
-    population = population_by_grid(grid.code for grid in grids)
-    return feature_collection([
-        {"type": "Feature", "geometry": grid.boundary,
-         "properties": {"code": grid.code, "name": grid.name,
-                        "population": population.get(grid.code, 0)}}
-        for grid in grids
-    ])
 
 
 @router.get("/grids/{code}", response=GridOut)

@@ -7,7 +7,8 @@ from django.apps import apps
 from django.db.models import Model, QuerySet
 from shapely.geometry import Point
 
-from .codes import ScopedQuerySet, prefix_range, scope_prefix
+from wangge.foundation.codes import ScopedQuerySet, prefix_range, scope_prefix
+
 from .geometry import boundary_shape
 from .models import Division, Grid
 
@@ -42,7 +43,7 @@ def filed_under(record: Division | Grid) -> list[str]:
     """What is filed under a division's or grid's code, as "kind (count)": every record of a
     model whose queryset is scoped (people, places, organizations, divisions and grids below
     it, ...) and the users who answer for a code in it. Records refer to divisions and grids
-    by code, not by key, so ``audit.dependants`` alone would miss them."""
+    by code, not by key, so ``history.dependants`` alone would miss them."""
     prefix = scope_prefix(record.code)
     found = []
     for model in apps.get_models():

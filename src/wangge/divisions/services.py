@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_unless_used, dependants, save_with_history
+from wangge.foundation.actors import Actor
+from wangge.foundation.codes import PARENT_LEVEL, Level, level_of, parent_code
+from wangge.foundation.history import delete_unless_used, dependants, save_with_history
+from wangge.foundation.permissions import Action, require, require_in_scope
 
-from .codes import PARENT_LEVEL, Level, level_of, parent_code
 from .geometry import boundary_shape, overlaps
 from .models import Division, Grid
 from .selectors import filed_under

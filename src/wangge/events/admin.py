@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from wangge.access.admin import ServiceAdmin, ServiceForm
-from wangge.access.permissions import Action, can
+from wangge.foundation.admin import ServiceAdmin, ServiceForm
+from wangge.foundation.permissions import Action, can
 from wangge.organizations.models import Organization
 
 from .models import Category, Responder

@@ -13,8 +13,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.api_support import (
+from wangge.foundation.api_support import (
     CodeFilter,
     Pages,
     RecordId,
@@ -24,6 +23,7 @@ from wangge.api_support import (
     visible,
     visible_one,
 )
+from wangge.foundation.permissions import Action
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 from . import workflow

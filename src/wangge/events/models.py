@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wangge.divisions.codes import ScopedQuerySet
+from wangge.foundation.codes import ScopedQuerySet
 
 
 class Priority(models.TextChoices):

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from wangge.access.models import User
-from wangge.access.permissions import ROLE_ACTIONS, Action, can
-from wangge.divisions.codes import PREFIX_LENGTH, level_of, parent_code
+from wangge.foundation.codes import PREFIX_LENGTH, level_of, parent_code
+from wangge.foundation.permissions import ROLE_ACTIONS, Action, can
 from wangge.organizations.models import Organization
 from wangge.organizations.selectors import organizations_visible_to
 

@@ -1,7 +1,7 @@
 """Writes of the event loop: report, transitions, assignment, merging, comments, escalation.
 
 Each checks the actor against ``workflow`` (role, scope, state), saves through
-``audit.save_with_history``, records an ``EventTransition`` for the timeline, and notifies.
+``history.save_with_history``, records an ``EventTransition`` for the timeline, and notifies.
 """
 
 import datetime
@@ -15,14 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, SystemActor, actor_checked, user_of
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
-from wangge.divisions.codes import Level, is_within, level_of, parent_code
 from wangge.divisions.models import Division
 from wangge.divisions.selectors import grid_at
+from wangge.foundation.actors import Actor, SystemActor, actor_checked, user_of
+from wangge.foundation.codes import Level, is_within, level_of, parent_code
+from wangge.foundation.history import save_with_history
+from wangge.foundation.permissions import Action, can, require, require_in_scope
 from wangge.organizations.models import Organization
 from wangge.places.models import Building, Dwelling
 

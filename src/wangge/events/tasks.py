@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from wangge.access.actors import system_actor
+from wangge.foundation.actors import system_actor
 
 from .services import event_escalate_overdue
 

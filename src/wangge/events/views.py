@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from wangge.access.permissions import Action, can
-from wangge.divisions.codes import prefix_range, scope_prefix
-from wangge.forms import service_errors_shown
-from wangge.paging import page_of
+from wangge.foundation.codes import prefix_range, scope_prefix
+from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, can
 
 from . import workflow
 from .forms import AssignForm, CommentForm, ReportForm, TransitionForm

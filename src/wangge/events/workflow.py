@@ -14,10 +14,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.access.actors import Actor, SystemActor, actor_checked
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
-from wangge.divisions.codes import is_within
+from wangge.foundation.actors import Actor, SystemActor, actor_checked
+from wangge.foundation.codes import is_within
+from wangge.foundation.permissions import Action, can
 
 from .models import Event, State
 

@@ -15,9 +15,8 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.access.selectors import require
-from wangge.api_support import XLSX, Pages, RecordId, acting, also_answers, caller
+from wangge.foundation.api_support import XLSX, Pages, RecordId, acting, also_answers, caller
+from wangge.foundation.permissions import Action, require
 from wangge.places.selectors import buildings_visible_to
 
 from .jobs import (

@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
-from wangge.access.selectors import require
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
+from wangge.foundation.permissions import Action, can, require
 
 from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob

@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wangge.divisions.codes import ScopedQuerySet
+from wangge.foundation.codes import ScopedQuerySet
 
 
 def job_storage() -> FileSystemStorage:

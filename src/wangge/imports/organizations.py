@@ -5,9 +5,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from wangge.access.selectors import require_in_scope
-from wangge.divisions.codes import level_of
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.codes import level_of
+from wangge.foundation.permissions import require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
 from wangge.organizations.models import Organization, OrganizationKind
 from wangge.organizations.services import organization_serve

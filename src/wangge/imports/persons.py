@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from wangge.access.actors import Actor, actor_checked, history_reason, user_of
-from wangge.audit import save_with_history
 from wangge.bulk import AnyOf, assign_keys, insert_with_history
-from wangge.divisions.codes import is_within
 from wangge.divisions.models import Grid
+from wangge.foundation.actors import Actor, actor_checked, history_reason, user_of
+from wangge.foundation.codes import is_within
+from wangge.foundation.history import save_with_history
 from wangge.normalisers import DocumentType
 from wangge.people.models import (
     HealthStatus,

@@ -6,9 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from wangge.access.selectors import require_in_scope
-from wangge.divisions.codes import Level, is_within, level_of, scope_prefix
 from wangge.divisions.models import Grid
+from wangge.foundation.codes import Level, is_within, level_of, scope_prefix
+from wangge.foundation.permissions import require_in_scope
 from wangge.normalisers.addresses import building_label
 from wangge.places.models import Building, Dwelling, Facility, FacilityKind
 from wangge.places.services import check_dwelling, placement_code

@@ -12,10 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, SystemActor, user_of
-from wangge.access.permissions import Action, can
-from wangge.access.selectors import require
-from wangge.divisions.codes import PREFIX_LENGTH, is_within
+from wangge.foundation.actors import Actor, SystemActor, user_of
+from wangge.foundation.codes import PREFIX_LENGTH, is_within
+from wangge.foundation.permissions import Action, can, require
 from wangge.places.addresses import Refusal
 from wangge.places.models import Building
 from wangge.places.services import building_alias_add

@@ -13,9 +13,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.access.actors import Actor, actor_checked
-from wangge.audit import save_with_history
-from wangge.divisions.codes import is_within
+from wangge.foundation.actors import Actor, actor_checked
+from wangge.foundation.codes import is_within
+from wangge.foundation.history import save_with_history
 from wangge.spreadsheets import cell_text
 
 from .cells import choice, choice_words

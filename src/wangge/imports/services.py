@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor
-from wangge.access.permissions import Action
-from wangge.access.selectors import require
 from wangge.collector import rare_collections
+from wangge.foundation.actors import Actor
+from wangge.foundation.permissions import Action, require
 from wangge.spreadsheets import (
     ColumnNames,
     HeaderMap,

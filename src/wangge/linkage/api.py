@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.api_support import (
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import person_read_logged
+from wangge.foundation.api_support import (
     PURPOSE_ANSWERS,
     CodeFilter,
     Pages,
@@ -20,14 +21,13 @@ from wangge.api_support import (
     RecordId,
     acting,
     caller,
-    person_read_logged,
     purpose_header,
     purpose_revealed,
     visible,
     visible_one,
 )
-from wangge.auditlog.models import Kind
-from wangge.divisions.codes import prefix_range, scope_prefix
+from wangge.foundation.codes import prefix_range, scope_prefix
+from wangge.foundation.permissions import Action
 from wangge.people.api import PersonOut
 
 from .models import MatchCandidate, Merge

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, SensitiveField, can, shown
-from wangge.divisions.codes import prefix_range
+from wangge.foundation.codes import prefix_range
+from wangge.foundation.permissions import Action, SensitiveField, can, shown
 from wangge.organizations.models import Membership
 from wangge.people.models import Household, Person
 

@@ -16,11 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, user_of
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history, stated_reason
-from wangge.divisions.codes import scope_prefix
+from wangge.foundation.actors import Actor, user_of
+from wangge.foundation.codes import scope_prefix
+from wangge.foundation.history import save_with_history, stated_reason
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import DocumentType
 from wangge.organizations.models import Membership
 from wangge.people.models import HealthStatus, Household, Person

@@ -3,7 +3,7 @@ doubled (one person, one record), in the uploader's jurisdictions."""
 
 from django_tasks import task
 
-from wangge.access.actors import system_actor
+from wangge.foundation.actors import system_actor
 
 from .services import candidates_find
 

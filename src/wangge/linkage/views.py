@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import (
     AccessLogUnavailableError,
     person_reads_record,
     purpose_text,
 )
-from wangge.paging import page_of
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, can
 
 from .forms import AcceptForm, ReasonForm
 from .models import MatchCandidate, Merge

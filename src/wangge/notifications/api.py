@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.api_support import Pages, RecordId, caller
 from wangge.events.models import News
+from wangge.foundation.api_support import Pages, RecordId, caller
 
 from .delivery import describe
 from .selectors import inbox_of

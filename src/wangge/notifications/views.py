@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from wangge.access.requests import SignedInRequest
-from wangge.forms import service_errors_shown
-from wangge.paging import page_of
+from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.paging import page_of
+from wangge.foundation.requests import SignedInRequest
 
 from .delivery import describe
 from .forms import PreferenceForm

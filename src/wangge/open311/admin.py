@@ -12,9 +12,9 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from wangge.access.admin import MaskedLookups, ServiceAdmin, ServiceForm
-from wangge.access.permissions import Action, can
 from wangge.events.selectors import events_visible_to
+from wangge.foundation.admin import MaskedLookups, ServiceAdmin, ServiceForm
+from wangge.foundation.permissions import Action, can
 
 from .models import Open311Key, PublicReport
 from .services import open311_key_set_active

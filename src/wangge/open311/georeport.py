@@ -23,7 +23,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from wangge.divisions.codes import is_within, scope_prefix
 from wangge.events.models import (
     Category,
     Channel,
@@ -33,6 +32,7 @@ from wangge.events.models import (
     Priority,
     State,
 )
+from wangge.foundation.codes import is_within, scope_prefix
 from wangge.places.addresses import AddressBase, Refusal
 from wangge.places.models import Building
 

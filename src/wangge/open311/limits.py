@@ -2,7 +2,7 @@
 counters in the shared cache, so that every process counts together) and a cap on the size of
 a request body.
 
-A client is known by the address the deployment trusts (``access.client.client_ip``)."""
+A client is known by the address the deployment trusts (``foundation.client.client_ip``)."""
 
 import functools
 import ipaddress
@@ -15,7 +15,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 
-from wangge.access.client import client_ip
+from wangge.foundation.client import client_ip
 
 log = logging.getLogger(__name__)
 

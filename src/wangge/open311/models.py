@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import HashedSecret
-from wangge.divisions.codes import scope_prefix
+from wangge.foundation.codes import scope_prefix
 
 
 class Open311Key(HashedSecret):

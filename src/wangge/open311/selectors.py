@@ -7,9 +7,9 @@ from datetime import datetime
 
 from django.db.models import Max, Q, QuerySet
 
-from wangge.divisions.codes import Level, prefix_range, scope_prefix
 from wangge.divisions.models import Division, Grid
 from wangge.events.models import TICKET_LENGTH, Category, Channel, Event, State
+from wangge.foundation.codes import Level, prefix_range, scope_prefix
 from wangge.places.models import Building
 
 # What a resident may type for a ticket: Crockford's base32, with its misreadings.

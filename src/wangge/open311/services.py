@@ -13,15 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, system_actor
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.divisions.codes import is_within, scope_prefix
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
 from wangge.events.models import Category, Channel, Event, Priority
 from wangge.events.photos import photos_prepared
 from wangge.events.services import event_report
+from wangge.foundation.actors import Actor, system_actor
+from wangge.foundation.codes import is_within, scope_prefix
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers.phones import normalise_phone
 from wangge.places.models import Building
 

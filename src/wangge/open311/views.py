@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.access.decorators import action_required
-from wangge.access.permissions import Action
-from wangge.divisions.codes import scope_prefix
+from wangge.foundation.codes import scope_prefix
+from wangge.foundation.permissions import Action
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import PublicReportForm

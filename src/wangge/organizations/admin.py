@@ -2,8 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 
-from wangge.access.admin import ContactPhoneMasked, ScopedAdmin
-from wangge.access.permissions import Action
+from wangge.foundation.admin import ContactPhoneMasked, ScopedAdmin
+from wangge.foundation.permissions import Action
 
 from .models import Organization, ServedGrid
 from .selectors import organizations_visible_to

@@ -10,8 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, shown
-from wangge.api_support import (
+from wangge.foundation.api_support import (
     IN_USE_ANSWERS,
     CodeFilter,
     DeleteReason,
@@ -25,6 +24,7 @@ from wangge.api_support import (
     visible,
     visible_one,
 )
+from wangge.foundation.permissions import Action, SensitiveField, shown
 from wangge.people.selectors import persons_visible_to
 
 from . import services

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wangge.divisions.codes import ScopedQuerySet
+from wangge.foundation.codes import ScopedQuerySet
 
 
 class OrganizationKind(models.TextChoices):

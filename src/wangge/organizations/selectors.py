@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
-from wangge.divisions.codes import prefix_range
+from wangge.foundation.codes import prefix_range
+from wangge.foundation.permissions import Action, can
 from wangge.people.selectors import persons_visible_to
 
 from .models import Membership, Organization

@@ -8,12 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, actor_checked
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_unless_used, delete_with_history, save_with_history
-from wangge.divisions.codes import is_within, level_of
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.actors import Actor, actor_checked
+from wangge.foundation.codes import is_within, level_of
+from wangge.foundation.history import delete_unless_used, delete_with_history, save_with_history
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
 from wangge.people.models import Person
 

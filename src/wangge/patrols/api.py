@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action
-from wangge.api_support import (
+from wangge.events.models import Channel, Event, Priority, State
+from wangge.events.selectors import categories_active
+from wangge.foundation.api_support import (
     CodeFilter,
     Pages,
     RecordId,
@@ -21,8 +22,7 @@ from wangge.api_support import (
     visible,
     visible_one,
 )
-from wangge.events.models import Channel, Event, Priority, State
-from wangge.events.selectors import categories_active
+from wangge.foundation.permissions import Action
 from wangge.places.selectors import buildings_visible_to
 
 from .models import Patrol, PatrolVisit

@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
 from wangge.divisions.models import Grid
 from wangge.divisions.selectors import grids_visible_to
 from wangge.events.models import Event
+from wangge.foundation.permissions import Action, can
 from wangge.places.models import Building
 from wangge.places.selectors import buildings_visible_to
 

@@ -14,13 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import save_with_history
 from wangge.divisions.models import Grid
 from wangge.events.models import Category, Channel, Event
 from wangge.events.photos import photos_prepared
 from wangge.events.services import event_report
+from wangge.foundation.history import save_with_history
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.places.models import Building
 
 from .models import Patrol, PatrolFinding, PatrolVisit

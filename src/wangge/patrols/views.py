@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.access.permissions import Action, can
-from wangge.divisions.codes import prefix_range, scope_prefix
 from wangge.events.selectors import categories_active
-from wangge.forms import service_errors_shown
-from wangge.paging import page_of
+from wangge.foundation.codes import prefix_range, scope_prefix
+from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, can
 
 from .forms import FindingForm, StartForm
 from .models import Patrol

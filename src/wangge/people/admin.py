@@ -4,8 +4,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from wangge.access.admin import ScopedAdmin
-from wangge.access.permissions import Action, SensitiveField, sees_unmasked, shown
+from wangge.foundation.admin import ScopedAdmin
+from wangge.foundation.permissions import Action, SensitiveField, sees_unmasked, shown
 
 from .models import Household, Person
 from .selectors import households_visible_to, persons_visible_to

@@ -10,12 +10,15 @@ from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, shown
-from wangge.api_support import (
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import person_read_logged
+from wangge.divisions.selectors import grids_visible_to
+from wangge.foundation.api_support import (
+    GEOJSON_ANSWER,
     IN_USE_ANSWERS,
     PURPOSE_ANSWERS,
     CodeFilter,
@@ -26,14 +29,14 @@ from wangge.api_support import (
     acting,
     caller,
     changes,
-    person_read_logged,
+    feature_collection,
     purpose_header,
     purpose_revealed,
     referenced,
     visible,
     visible_one,
 )
-from wangge.auditlog.models import Kind
+from wangge.foundation.permissions import Action, SensitiveField, shown
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
@@ -44,6 +47,7 @@ from .selectors import (
     person_history,
     persons_search,
     persons_visible_to,
+    population_by_grid,
     sensitive_search_terms,
 )
 from .services import (
@@ -324,3 +328,17 @@ def household_member_delete(request: HttpRequest, id: RecordId, person_id: Recor
     person = visible_one(request, persons_visible_to, VIEW, pk=person_id, household=household)
     household_remove_member(household=household, person=person,
                             by=acting(request, Action.EDIT_PEOPLE), reason=payload.reason)
+
+
+# On the people router: a grid's population is people's data (divisions know no persons).
+@router.get("/grids.geojson", openapi_extra=GEOJSON_ANSWER, tags=["divisions"])
+def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
+    """Every visible grid (not paged: a map draws them all) with its registered population."""
+    grids = list(filters.narrow(visible(request, grids_visible_to, None)))
+    population = population_by_grid(grid.code for grid in grids)
+    return feature_collection([
+        {"type": "Feature", "geometry": grid.boundary,
+         "properties": {"code": grid.code, "name": grid.name,
+                        "population": population.get(grid.code, 0)}}
+        for grid in grids
+    ])

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked, shown
+from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked, shown
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 

@@ -7,12 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, user_of
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_unless_used, save_with_history, stated_reason
-from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Grid
+from wangge.foundation.actors import Actor, user_of
+from wangge.foundation.codes import Level, level_of
+from wangge.foundation.history import delete_unless_used, save_with_history, stated_reason
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import (
     DocumentType,
     ResidentId,

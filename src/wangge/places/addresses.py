@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from wangge.divisions.codes import is_within, scope_prefix
 from wangge.divisions.models import Division
+from wangge.foundation.codes import is_within, scope_prefix
 from wangge.normalisers.addresses import (
     building_key,
     normalised_address,

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wangge.access.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
-from wangge.access.permissions import Action
+from wangge.foundation.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
+from wangge.foundation.permissions import Action
 
 from . import services
 from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility

@@ -7,8 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.access.permissions import Action, SensitiveField, shown
-from wangge.api_support import (
+from wangge.foundation.api_support import (
     GEOJSON_ANSWER,
     IN_USE_ANSWERS,
     CodeFilter,
@@ -25,6 +24,7 @@ from wangge.api_support import (
     visible,
     visible_one,
 )
+from wangge.foundation.permissions import Action, SensitiveField, shown
 
 from .models import Building, Dwelling, Enterprise, Facility, FacilityKind
 from .selectors import (

@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
-from wangge.divisions.codes import ScopedQuerySet
+from wangge.foundation.codes import ScopedQuerySet
+from wangge.foundation.permissions import Action, can
 
 from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility
 

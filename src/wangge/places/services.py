@@ -6,13 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor
-from wangge.access.permissions import Action
-from wangge.access.selectors import require, require_in_scope
-from wangge.audit import delete_unless_used, save_with_history
-from wangge.divisions.codes import Level, level_of
 from wangge.divisions.models import Division
 from wangge.divisions.selectors import grid_at
+from wangge.foundation.actors import Actor
+from wangge.foundation.codes import Level, level_of
+from wangge.foundation.history import delete_unless_used, save_with_history
+from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
 
 from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility, Located

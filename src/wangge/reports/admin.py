@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from wangge.access.admin import ReasonForm, ServiceAdmin
-from wangge.access.permissions import Action, can
+from wangge.foundation.admin import ReasonForm, ServiceAdmin
+from wangge.foundation.permissions import Action, can
 
 from .fields import POPULATION_FILTERS, REPORT_FIELDS
 from .models import ReportTemplate

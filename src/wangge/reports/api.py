@@ -11,9 +11,16 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from wangge.api_support import CSV, XLSX, also_answers, caller, purpose_header, stated_purpose
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
+from wangge.foundation.api_support import (
+    CSV,
+    XLSX,
+    also_answers,
+    caller,
+    purpose_header,
+    stated_purpose,
+)
 
 from .export import FILE_FORMATS, report_download
 from .models import ReportTemplate

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
-from wangge.access.permissions import SensitiveField
+from wangge.foundation.permissions import SensitiveField
 from wangge.people.models import HealthStatus, Person, ResidenceType, VulnerableTag
 
 

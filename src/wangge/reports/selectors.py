@@ -11,11 +11,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, shown
-from wangge.access.selectors import grid_workers_of, require
-from wangge.divisions.codes import Level, level_of, prefix_range, scope_prefix
+from wangge.access.selectors import grid_workers_of
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.foundation.codes import Level, level_of, prefix_range, scope_prefix
+from wangge.foundation.permissions import Action, require, shown
 from wangge.people.models import Person
 from wangge.people.selectors import persons_visible_to
 

@@ -7,10 +7,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor
-from wangge.access.permissions import Action
-from wangge.access.selectors import require
-from wangge.audit import save_with_history
+from wangge.foundation.actors import Actor
+from wangge.foundation.history import save_with_history
+from wangge.foundation.permissions import Action, require
 
 from .export import FORMATS
 from .fields import population_errors

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from wangge.access.permissions import Action, can
 from wangge.auditlog.selectors import entries_search, volumes
-from wangge.paging import page_of
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, can
 
 from .forms import AccessLogSearchForm
 

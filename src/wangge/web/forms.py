@@ -7,9 +7,9 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
-from wangge.access.permissions import SensitiveField, sees_unmasked
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import purpose_text
+from wangge.foundation.permissions import SensitiveField, sees_unmasked
 from wangge.people.models import Person, VulnerableTag
 from wangge.people.services import EDITABLE_FIELDS
 

@@ -11,8 +11,9 @@ from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 
 from wangge.access.decorators import action_required
-from wangge.access.permissions import Action, can
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
     NotRetryableError,
@@ -28,7 +29,6 @@ from wangge.imports.models import ImportJob
 from wangge.imports.queue import queued_row_place, queued_rows_visible_to
 from wangge.imports.tasks import job_progress
 from wangge.imports.templates import template_download
-from wangge.paging import page_of
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import UploadForm

@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from wangge.access.models import User
-from wangge.access.permissions import Action, can
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import AccessLogUnavailableError, access_record, purpose_text
-from wangge.divisions.codes import Level, level_of
+from wangge.foundation.codes import Level, level_of
+from wangge.foundation.permissions import Action, can
 from wangge.reports.export import FILE_FORMATS, report_download
 from wangge.reports.models import ReportTemplate
 from wangge.reports.selectors import (

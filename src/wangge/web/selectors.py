@@ -13,7 +13,9 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 
 from wangge.access.models import User
-from wangge.divisions.codes import (
+from wangge.divisions.models import Division, Grid
+from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.foundation.codes import (
     PREFIX_LENGTH,
     Level,
     level_of,
@@ -21,8 +23,6 @@ from wangge.divisions.codes import (
     prefix_range,
     scope_prefix,
 )
-from wangge.divisions.models import Division, Grid
-from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.organizations.selectors import organizations_visible_to
 from wangge.people.models import Person
 from wangge.people.selectors import (

@@ -12,7 +12,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from wangge.access.decorators import action_required
-from wangge.access.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.access.selectors import grid_workers_of
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import (
@@ -20,9 +19,10 @@ from wangge.auditlog.services import (
     person_reads_record,
     purpose_text,
 )
-from wangge.divisions.codes import Level, prefix_range, scope_prefix
 from wangge.divisions.selectors import divisions_in, grids_in
-from wangge.paging import page_of
+from wangge.foundation.codes import Level, prefix_range, scope_prefix
+from wangge.foundation.paging import page_of
+from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.people.selectors import (
     person_history,
     persons_search,

@@ -1,8 +1,8 @@
-"""``{% if user|may:"import_files" %}``: the pages ask access.permissions, as views do."""
+"""``{% if user|may:"import_files" %}``: the pages ask foundation.permissions, as views do."""
 
 from django import template
 
-from wangge.access.permissions import Action, can
+from wangge.foundation.permissions import Action, can
 
 register = template.Library()
 

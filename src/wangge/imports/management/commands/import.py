@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from wangge.access.actors import Actor, system_actor
 from wangge.access.models import User
+from wangge.foundation.actors import Actor, system_actor
 from wangge.imports.rejects import write_rejects
 from wangge.imports.services import KINDS, import_file
 from wangge.spreadsheets import UnreadableFileError

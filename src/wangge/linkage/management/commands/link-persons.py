@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import system_actor
 from wangge.divisions.models import Division, Grid
+from wangge.foundation.actors import system_actor
 from wangge.linkage.linking import DEFAULT_THRESHOLD
 from wangge.linkage.services import REVIEW_THRESHOLD, candidates_find
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wangge.access.models import User
-from wangge.divisions.codes import level_of
+from wangge.foundation.codes import level_of
 from wangge.reports.export import export_report
 from wangge.reports.models import ReportTemplate
 

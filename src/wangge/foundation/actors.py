@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 if TYPE_CHECKING:  # no import at run time: audit (below access) checks actors too
-    from .models import User
+    from wangge.access.models import User
 
 
 @dataclass(frozen=True)

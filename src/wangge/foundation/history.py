@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from wangge.access.actors import Actor, history_reason, user_of
+from wangge.foundation.actors import Actor, history_reason, user_of
 
 Record = TypeVar("Record", bound=models.Model)
 

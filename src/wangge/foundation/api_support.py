@@ -5,7 +5,7 @@ caller's jurisdiction is a 404, exactly like a missing one) and write through it
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -19,14 +19,13 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Header, Schema
 from ninja.pagination import PaginationBase
 
-from wangge.access.models import User
-from wangge.access.permissions import Action, SensitiveField, sees_unmasked
-from wangge.access.selectors import require
-from wangge.auditlog.models import Kind
-from wangge.auditlog.services import person_reads_record
-from wangge.divisions.codes import scope_prefix
+from wangge.foundation.codes import scope_prefix
+from wangge.foundation.permissions import Action, require
 
-Selector = Callable[[User], QuerySet]
+if TYPE_CHECKING:  # annotations only: the foundation imports no app
+    from wangge.access.models import User
+
+Selector = Callable[["User"], QuerySet]
 
 # The largest id a record can have (a 64-bit column): a larger one in a path or a body is a
 # 422, not a database error.
@@ -34,7 +33,7 @@ MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def caller(request: HttpRequest) -> User:
+def caller(request: HttpRequest) -> "User":
     """The authenticated user, by token or session. Views never read ``request.user``: with a
     token it is not the token's user."""
     return request.auth
@@ -87,7 +86,7 @@ def also_answers(*statuses: int, meaning: dict[int, str | Promise] | None = None
     return {"responses": responses}
 
 
-# A delete is refused while other records refer to the record (audit.delete_unless_used).
+# A delete is refused while other records refer to the record (history.delete_unless_used).
 IN_USE_ANSWERS = also_answers(409)
 # Reading with a purpose is logged before the answer is sent, and not answered unlogged.
 PURPOSE_ANSWERS = also_answers(503)
@@ -104,20 +103,6 @@ def purpose_header(description: str = PURPOSE_DESCRIPTION, *, required: bool = F
 def stated_purpose(request: HttpRequest) -> str:
     """The ``X-Purpose`` header, percent-decoded and trimmed ("" when absent)."""
     return " ".join(unquote(request.headers.get("X-Purpose", "")).split())[:300]
-
-
-def person_read_logged(request: HttpRequest, ids: list[int], *, kind: Kind,
-                       searched: dict | None = None) -> None:
-    """Log that the caller read these persons (a search by ID or phone as such), with the
-    ``X-Purpose`` given; a read that reveals the full ID is not answered unlogged (503).
-    Only after it does this request's answer show the purpose fields as the role may see
-    them (``purpose_revealed``): a purpose sent where no read is logged reveals nothing."""
-    user, purpose = caller(request), stated_purpose(request)
-    revealing = bool(purpose) and sees_unmasked(user, SensitiveField.ID_NUMBER)
-    person_reads_record(by=user, request=request, record_ids=ids, purpose=purpose,
-                        kind=Kind.REVEAL if revealing and kind == Kind.VIEW else kind,
-                        revealed=bool(purpose), searched=searched, required=revealing)
-    request.purpose_revealed = bool(purpose)
 
 
 def purpose_revealed(request: HttpRequest) -> bool:
@@ -140,7 +125,7 @@ def visible_one(request: HttpRequest, selector: Selector, action: Action | None,
     return get_object_or_404(visible(request, selector, action), **lookup)
 
 
-def acting(request: HttpRequest, action: Action) -> User:
+def acting(request: HttpRequest, action: Action) -> "User":
     """The caller, refused (403) up front when their role may not take ``action``: before
     the ids in the body are looked up, so the answer does not depend on them."""
     user = caller(request)

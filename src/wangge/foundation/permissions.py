@@ -7,8 +7,12 @@ only records whose code starts with one of their jurisdictions' prefixes (see se
 import datetime
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from wangge.foundation.actors import Actor, actor_checked
+from wangge.foundation.codes import is_within
 
 
 class Role(models.TextChoices):
@@ -228,3 +232,18 @@ def shown(user: models.Model, field: SensitiveField, value: object, *,
     if field == SensitiveField.BIRTH_DATE:
         return birth_year(value)
     return HIDDEN
+
+
+def require(user: Actor, action: Action) -> None:
+    """Refuse a user who may not take ``action`` (a system actor may take any); a missing
+    actor (None) is a TypeError, never a pass."""
+    if not can(actor_checked(user), action):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def require_in_scope(user: Actor, code: str, field: str = "grid_code") -> None:
+    """Refuse a write that would put a record outside the actor's jurisdiction."""
+    if not is_within(code, actor_checked(user).scope_prefixes):
+        raise ValidationError(
+            {field: _("%(code)s is outside your jurisdiction.") % {"code": code}}
+        )
