@@ -30,6 +30,7 @@ from tests.factories import (
 from tests.linkage.matrix import linkage_records
 from tests.patrols.matrix import patrol_records
 from wangge.divisions.services import division_create, grid_create
+from wangge.imports.models import QueuedRow
 from wangge.organizations.services import membership_add, organization_create
 from wangge.people.services import household_create, household_remove_member, person_update
 from wangge.places.services import dwelling_create, enterprise_create, facility_create
@@ -86,6 +87,9 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
                                   boundary=square(GRID_ORIGIN[grid][0], 30.80), by=SYSTEM).code,
         "empty_division": division_create(code=community[:9] + "005", name="空社区",
                                           by=SYSTEM).code,
+        "queued": QueuedRow.objects.create(
+            grid_code=grid, source="a.csv", row_number=2, address="3栋1单元101", reason="?",
+            values={"name": "甲", "address": "3栋1单元101"}),
         **event_records(grid),
         **linkage_records(grid),
         **patrol_records(grid),

@@ -320,6 +320,7 @@ def test_the_matrix_covers_every_route(client, db):
 IMPORT_AND_REPORT_ROUTES = {
     "POST /imports", "GET /imports/{id}", "GET /imports/{id}/rejects",
     "POST /imports/{id}/retry", "GET /import-templates/{kind}",
+    "GET /imports/addresses", "POST /imports/addresses/{id}",
     "GET /report-templates", "GET /report-templates/{slug}/export",
     "GET /report-templates/{slug}/gaps",
 }
@@ -359,6 +360,23 @@ def test_access_to_imports(role, scene, db, api_as):
         assert api.post(f"/imports/{job.pk}/retry", {}).status_code == want, in_scope
     template = api.get("/import-templates/persons")
     assert template.status_code == (200 if Action.IMPORT_FILES in actions else 403)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_the_address_queue(role, scene, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    may = Action.PLACE_ADDRESSES in ROLE_ACTIONS[role]
+    waiting = {side: scene[side]["queued"] for side in (IN, OUT)}
+    listed = api.get("/imports/addresses")
+    assert listed.status_code == (200 if may else 403)
+    if may:
+        assert [item["id"] for item in listed.json()["items"]] == [waiting[IN].pk]
+    for in_scope in (IN, OUT):
+        building = scene[in_scope]["building"]
+        answer = api.post(f"/imports/addresses/{waiting[in_scope].pk}",
+                          {"building_id": building.pk})
+        want = 403 if not may else 200 if in_scope else 404
+        assert answer.status_code == want, (in_scope, answer.content)
 
 
 

@@ -40,7 +40,7 @@ from wangge.foundation.permissions import Action, Role, can, uses_back_office
 from wangge.open311.services import open311_key_create, public_report_file
 from wangge.organizations.services import organization_create
 from wangge.people.services import household_create
-from wangge.places.services import enterprise_create, facility_create
+from wangge.places.services import building_alias_add, enterprise_create, facility_create
 from wangge.reports.models import ReportTemplate
 
 _serial = iter(range(100, 10_000))
@@ -67,6 +67,8 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "divisions.Grid": lambda grid: Grid.objects.get(code=grid),
     "places.Building": lambda grid: make_building(grid),
     "places.Dwelling": lambda grid: make_dwelling(grid),
+    "places.BuildingAlias": lambda grid: building_alias_add(
+        building=make_building(grid), text=f"老楼{grid}", by=SYSTEM),
     "places.Facility": lambda grid: facility_create(
         name="卫生站", kind="clinic", address="路1号", longitude=centre_of(grid)[0],
         latitude=centre_of(grid)[1], by=SYSTEM),

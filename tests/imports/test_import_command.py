@@ -66,7 +66,7 @@ def test_xlsx_imports_normalised_and_adds_up(tmp_path, grid_a, capsys):
     code, summary, _ = run_import(write_xlsx(tmp_path / "a.xlsx", good_rows()), capsys=capsys)
     assert code == 0
     assert summary == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0,
-                       "rejected": 0, "warned": 0}
+                       "rejected": 0, "queued": 0, "warned": 0}
     li = Person.objects.matching(id_number=ID_2).get()
     assert (li.phone, li.residence_type, li.sex, str(li.birth_date)) == (
         "13900139000", "floating", "F", "1990-02-02")
@@ -128,7 +128,7 @@ def test_id_turned_into_scientific_notation_rejected_and_nothing_written(
     code, summary, err = reject_lines(write_xlsx(tmp_path / "a.xlsx", rows), capsys)
     assert code == 1
     assert summary == {"rows": 2, "created": 0, "updated": 0, "unchanged": 0,
-                       "rejected": 1, "warned": 0}
+                       "rejected": 1, "queued": 0, "warned": 0}
     assert "第4行" in err
     assert "身份证号" in err
     assert "文本" in err or "text" in err  # says how to fix the column
@@ -190,7 +190,7 @@ def test_partial_writes_valid_rows_and_rejects_workbook_lists_the_rest(tmp_path,
                                   "--rejects", str(out), capsys=capsys)
     assert code == 0
     assert summary == {"rows": 3, "created": 2, "updated": 0, "unchanged": 0,
-                       "rejected": 1, "warned": 0}
+                       "rejected": 1, "queued": 0, "warned": 0}
     sheet = load_workbook(out).active
     values = list(sheet.values)
     assert values[0] == ("文件中的行号", *HEADER, "原因")
@@ -263,7 +263,7 @@ def test_large_file_reader_imports_the_same(tmp_path, grid_a, capsys, monkeypatc
                                     "--rejects", str(out), "--lang", "en", capsys=capsys)
     assert code == 0
     assert summary == {"rows": 4, "created": 2, "updated": 0, "unchanged": 0,
-                       "rejected": 2, "warned": 0}
+                       "rejected": 2, "queued": 0, "warned": 0}
     assert "row5,column身份证号:TheIDnumber4.201021980010113E+17wasturned" in err
     assert "row6,column身份证号:Thesamepersonasrow3" in err
     zhang = Person.objects.matching(id_number=ID_1).get()

@@ -122,7 +122,8 @@ def test_a_filled_template_imports(world, tmp_path):
     sheet.delete_rows(2)
     template.save(path)
     assert run("persons", path).counts() == {"rows": 1, "created": 0, "updated": 0,
-                                             "unchanged": 1, "rejected": 0, "warned": 0}
+                                             "unchanged": 1, "rejected": 0, "queued": 0,
+                                             "warned": 0}
 
 
 def test_the_template_command_writes_the_workbook(world, tmp_path):

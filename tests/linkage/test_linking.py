@@ -11,6 +11,9 @@ from stdnum.cn import ric
 from wangge.linkage.generator import population, write_lists
 from wangge.linkage.linking import explain, find_record, link, read_files
 from wangge.linkage.quality import pairwise_quality
+from wangge.linkage.records import normalise_record, record_table
+from wangge.linkage.services import person_fields
+from wangge.normalisers import DocumentType
 
 
 def resident_id(birth: str, order: int, area: str = "420102") -> str:
@@ -162,3 +165,18 @@ def test_explain_names_the_overriding_rules(linked):
     assert "Neither name nor ID" in household.rule
     assert [line["level"] for line in household.rows if line["comparison"] == "home"] == [
         "same address and phone"]
+
+
+def test_registered_flats_of_a_compound_sharing_one_road_address_are_told_apart():
+    """A road address alone (香港路188号) is shared by a compound's buildings: persons in the
+    registry are compared on their building written as the address base knows it."""
+    def person(building: str, room: str = "101") -> dict:
+        return {"name": "张伟", "document_type": DocumentType.RESIDENT_ID, "id_number": "",
+                "sex": "M", "birth_date": None, "phone": "", "dwelling__building__name": building,
+                "dwelling__building__address": "香港路188号", "dwelling__unit": 1,
+                "dwelling__room": room}
+
+    table = record_table(normalise_record(person_fields(values)) for values in (
+        person("同心苑1栋"), person("同心苑2栋"), person("同心苑2栋")))
+    assert table.value("flat", 0) != table.value("flat", 1)
+    assert table.value("home", 1) == table.value("home", 2)

@@ -164,6 +164,13 @@ def test_a_request_at_a_building_by_address_id_or_address_string(public, app):
     assert Event.objects.get(ticket=by_address["service_request_id"]).building == public.house_a
 
 
+@pytest.mark.parametrize("written", ["幸福里三幢", "幸福里3号楼2单元501", "幸福里３栋"])
+def test_address_string_is_read_by_the_address_base(public, app, written):
+    """The address base the imports use: the building written any usual way."""
+    (by_address,) = parsed(create(app, public, lat=None, long=None, address_string=written))
+    assert Event.objects.get(ticket=by_address["service_request_id"]).building == public.house_a
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 @pytest.mark.parametrize(("fields", "status", "description"), [
     ({"api_key": None}, 403, "An api_key is required to create a request."),

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
-from . import accounts, city, events, organizations, population
+from . import accounts, addresses, city, events, organizations, population
 
 DEFAULT_SEED = 20200101
 # Residents per transaction: large enough for few round trips, small enough that memory
@@ -220,7 +221,10 @@ class _Builder:
             self.progress(f"Facilities, unplaced buildings and {count} organizations.")
             created = accounts.create_accounts(self.rng, plan)
             self.progress(f"{events.create_events(self.rng, plan)} events.")
-            return created
+        listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
+                                                random.Random(f"{self.seed}/addresses"))
+        self.progress(f"A department's list with addresses as written: {listed}")
+        return created
 
 
 def demo_build(*, residents: int, seed: int = DEFAULT_SEED,

@@ -53,7 +53,10 @@ NAME_STARTS = [
 ]
 NUMERALS = "〇一二三四五六七八九十"
 NAME_ENDS = ["里", "苑", "街", "湾", "园", "村", "路", "坊", "城", "居"]
-ESTATE_ENDS = ["小区", "花园", "家园", "公寓", "新村", "苑"]
+ESTATE_ENDS = ["花园", "家园", "公寓", "新村", "苑", "小区"]
+REPEATED_ESTATE = "惠民家园"
+# How a compound numbers its buildings: 1栋, 1号楼, or lettered blocks (A座).
+LABEL_STYLES = ("栋", "栋", "号楼", "座")
 # (floors, units, dwellings per floor per unit) ranges by building type.
 BUILDING_TYPES = {
     "low_rise": ((2, 5), (1, 2), (2, 3)),
@@ -97,6 +100,10 @@ class GridPlan:
     rect: Rect
     residents: int
     community: "CommunityPlan"
+    # The compound its buildings belong to, unique in the district; and a small compound
+    # whose name repeats in another street (惠民家园), so that ambiguity is real.
+    estate: str = ""
+    repeated_estate: str = ""
 
 
 @dataclass
@@ -137,6 +144,17 @@ def _names(rng: random.Random, count: int, suffix: str) -> list[str]:
     return [combinations[index % len(combinations)]
             + ("" if index < len(combinations) else NUMERALS[index // len(combinations)])
             + suffix for index in range(count)]
+
+
+def _estates(rng: random.Random, count: int) -> list[str]:
+    """``count`` compound names, distinct in the district (幸福花园, then 幸福花园二期 once
+    the combinations run out), none of them the repeated one."""
+    combinations = [start + end for start in NAME_STARTS for end in ESTATE_ENDS
+                    if start + end != REPEATED_ESTATE]
+    rng.shuffle(combinations)
+    return [combinations[index % len(combinations)]
+            + (f"{index // len(combinations) + 1}期"
+               if index >= len(combinations) else "") for index in range(count)]
 
 
 def _shares(rng: random.Random, total: int, parts: int) -> list[int]:
@@ -190,6 +208,14 @@ def plan_city(rng: random.Random, residents: int) -> CityPlan:
                 rect=Rect(xs[column], ys[row], xs[column + 1], ys[row + 1]),
                 residents=next(quotas), community=community,
             ))
+    estates = iter(_estates(rng, sum(len(c.grids) for c in communities)))
+    for community in communities:
+        for grid in community.grids:
+            grid.estate = next(estates)
+    # 惠民家园 in the first grid of the first two streets.
+    for street_code, _name, _rect in streets[:2]:
+        first = next(c for c in communities if c.street_code == street_code).grids[0]
+        first.repeated_estate = REPEATED_ESTATE
     return CityPlan(streets=streets, communities=communities)
 
 
@@ -209,34 +235,54 @@ def create_divisions(plan: CityPlan) -> None:
                     reason=WHY)
 
 
+def _label(style: str, number: int) -> str:
+    if style == "座" and number <= 26:
+        return f"{chr(ord('A') + number - 1)}座"
+    return f"{number}{'号楼' if style == '号楼' else '栋'}"
+
+
 def grid_buildings(
     rng: random.Random, grid: GridPlan, households: int
 ) -> list[tuple[Building, list[Dwelling]]]:
     """Buildings (unsaved) with every dwelling in them, enough for ``households`` at the
-    usual occupancy; small grids get low-rise buildings rather than a mostly empty tower."""
+    usual occupancy; small grids get low-rise buildings rather than a mostly empty tower.
+    They make up the grid's compound, on one road number; a grid with a repeated compound
+    has two more low-rise blocks of it, on a road number of their own."""
     needed = math.ceil(households / OCCUPANCY)
-    estate = rng.choice(NAME_STARTS) + rng.choice(ESTATE_ENDS)
+    estate = rng.choice(NAME_STARTS) + rng.choice(ESTATE_ENDS)  # drawn to keep the sequence
+    estate = grid.estate or estate
     road, number = rng.choice(ROADS), rng.randrange(1, 400)
+    style = random.Random(f"{grid.code}/labels").choice(LABEL_STYLES)
     built: list[tuple[Building, list[Dwelling]]] = []
     while needed > 0 or not built:
         kind = "low_rise" if needed < 24 else rng.choice(list(BUILDING_TYPES))
-        (floor_range, unit_range, room_range) = BUILDING_TYPES[kind]
-        floors, units = rng.randint(*floor_range), rng.randint(*unit_range)
-        rooms = rng.randint(*room_range)
-        longitude, latitude = grid.rect.point_inside(rng)
-        name = f"{estate}{len(built) + 1}栋"
-        building = Building(
-            name=name, address=f"武汉市江岸区{road}{number}号{name}", grid_code=grid.code,
-            longitude=longitude, latitude=latitude, units=units, floors=floors,
-        )
-        dwellings = [
-            Dwelling(grid_code=grid.code, unit=unit, floor=floor, room=f"{floor}{room:02d}")
-            for unit in range(1, units + 1) for floor in range(1, floors + 1)
-            for room in range(1, rooms + 1)
-        ]
-        built.append((building, dwellings))
-        needed -= len(dwellings)
+        name = f"{estate}{_label(style, len(built) + 1)}"
+        built.append(_building(rng, grid, kind, name, f"{road}{number}号"))
+        needed -= len(built[-1][1])
+    if grid.repeated_estate:  # two low-rise blocks of their own, on another road number
+        side_road = f"{ROADS[int(grid.code[6:9]) % len(ROADS)]}{400 + int(grid.code[6:9])}号"
+        built += [_building(rng, grid, "low_rise", f"{grid.repeated_estate}{index}栋", side_road)
+                  for index in (1, 2)]
     return built
+
+
+def _building(rng: random.Random, grid: GridPlan, kind: str, name: str,
+              road: str) -> tuple[Building, list[Dwelling]]:
+    """A building of ``kind`` (unsaved) with every dwelling in it."""
+    (floor_range, unit_range, room_range) = BUILDING_TYPES[kind]
+    floors, units = rng.randint(*floor_range), rng.randint(*unit_range)
+    rooms = rng.randint(*room_range)
+    longitude, latitude = grid.rect.point_inside(rng)
+    building = Building(
+        name=name, address=f"武汉市江岸区{road}{name}", grid_code=grid.code,
+        longitude=longitude, latitude=latitude, units=units, floors=floors,
+    )
+    dwellings = [
+        Dwelling(grid_code=grid.code, unit=unit, floor=floor, room=f"{floor}{room:02d}")
+        for unit in range(1, units + 1) for floor in range(1, floors + 1)
+        for room in range(1, rooms + 1)
+    ]
+    return building, dwellings
 
 
 def unplaced_buildings(rng: random.Random, plan: CityPlan) -> list[Building]:

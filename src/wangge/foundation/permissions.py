@@ -44,6 +44,9 @@ class Action(StrEnum):
     USE_ADMIN = "use_admin"
     # Upload a department's file to import; each kind also needs its own write action.
     IMPORT_FILES = "import_files"
+    # Place what an address does not name alone: pick the building for a row waiting in the
+    # address queue (the choice is kept as the building's alias), add aliases.
+    PLACE_ADDRESSES = "place_addresses"
     # Report templates: export a report, see completeness and the gap task list.
     USE_REPORTS = "use_reports"
     EDIT_REPORT_TEMPLATES = "edit_report_templates"
@@ -103,7 +106,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
-        Action.PATROL, Action.VIEW_PATROLS,
+        Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -115,7 +118,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN,
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
-        Action.VIEW_PATROLS,
+        Action.VIEW_PATROLS, Action.PLACE_ADDRESSES,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records.

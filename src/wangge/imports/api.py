@@ -4,6 +4,7 @@ A job is its uploader's alone (see imports.jobs): another caller's job is a 404.
 """
 
 import datetime
+from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -12,9 +13,11 @@ from django.utils.translation import get_language, gettext_lazy
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
-from wangge.foundation.api_support import XLSX, RecordId, also_answers, caller
+from wangge.foundation.api_support import XLSX, Pages, RecordId, acting, also_answers, caller
 from wangge.foundation.permissions import Action, require
+from wangge.places.selectors import buildings_visible_to
 
 from .jobs import (
     NotRetryableError,
@@ -25,7 +28,8 @@ from .jobs import (
     rejects_download,
 )
 from .liveness import import_job_seen
-from .models import ImportJob
+from .models import ImportJob, QueuedRow
+from .queue import queued_row_place, queued_rows_visible_to
 from .tasks import job_progress
 from .templates import template_download
 
@@ -82,6 +86,61 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str
     return job
 
 
+class CandidateOut(Schema):
+    id: int
+    name: str
+
+
+class QueuedRowOut(Schema):
+    """A person's row waiting in the address queue (the cells stay on the server)."""
+
+    id: int
+    address: str
+    row: int
+    source: str
+    reason: str
+    grid_code: str
+    candidates: list[CandidateOut]
+    created: datetime.datetime
+
+    @staticmethod
+    def resolve_row(queued: QueuedRow) -> int:
+        return queued.row_number
+
+    @staticmethod
+    def resolve_candidates(queued: QueuedRow) -> list[CandidateOut]:
+        return [CandidateOut(id=pk, name=name) for pk, name in queued.candidates]
+
+
+class PlaceIn(Schema):
+    building_id: RecordId
+
+
+class PlacedOut(Schema):
+    landed: int
+
+
+@router.get("/imports/addresses", response=list[QueuedRowOut])
+@paginate(Pages)
+def queued_rows_list(request: HttpRequest) -> Any:
+    """Rows whose address named no single building, waiting for staff to pick it (those who
+    may place addresses, in their jurisdiction; 403 for other roles), with the best
+    candidates."""
+    return queued_rows_visible_to(acting(request, Action.PLACE_ADDRESSES))
+
+
+@router.post("/imports/addresses/{id}", response=PlacedOut)
+def queued_row_choose(request: HttpRequest, id: RecordId, payload: PlaceIn) -> dict[str, int]:
+    """Place the row in the building chosen (any building in the caller's jurisdiction where
+    the row's list could lie): the address as written becomes the building's alias, and every
+    waiting row it now places lands. 404 for a row or building outside the jurisdiction, 422
+    when the building lacks the row's dwelling."""
+    user = acting(request, Action.PLACE_ADDRESSES)
+    queued = get_object_or_404(queued_rows_visible_to(user), pk=id)
+    building = get_object_or_404(buildings_visible_to(user), pk=payload.building_id)
+    return {"landed": queued_row_place(queued=queued, building=building, by=user)}
+
+
 @router.get("/imports/{id}", response=ImportJobOut)
 def import_status(request: HttpRequest, id: RecordId) -> ImportJob:
     """The job; one whose worker died (killed, or the server restarted) is ``failed`` with the
@@ -125,3 +184,4 @@ def import_template_download(request: HttpRequest, kind: str) -> FileResponse:
     In the caller's language (``Accept-Language``); 404 for an unknown kind."""
     require(caller(request), Action.IMPORT_FILES)
     return template_download(kind)
+

@@ -9,6 +9,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wangge.foundation.codes import ScopedQuerySet
+
 
 def job_storage() -> FileSystemStorage:
     """Uploaded files and their rejects live under var/imports/, one folder per upload; they
@@ -84,3 +86,32 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class QueuedRow(models.Model):
+    """A person's row whose address named no single building, waiting in the address queue
+    until staff pick the building (imports/queue.py). ``grid_code`` is the narrowest code the
+    row is known to lie in (its grid, or what its candidates share), so it is scoped like a
+    record; its cells are kept as read, to land them once placed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("uploaded by"))
+    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
+    source = models.CharField(_("source"), max_length=300)
+    row_number = models.PositiveIntegerField(_("row"))
+    address = models.CharField(_("address"), max_length=200)
+    values = models.JSONField(default=dict)
+    # [[building id, "同心苑1栋（420102001001001）"], ...], best first.
+    candidates = models.JSONField(default=list)
+    reason = models.TextField(_("reason"))
+    created = models.DateTimeField(_("queued"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["address", "id"]
+        verbose_name = _("row waiting for its address")
+        verbose_name_plural = _("rows waiting for their address")
+
+    def __str__(self) -> str:
+        return self.address

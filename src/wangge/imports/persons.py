@@ -1,6 +1,7 @@
 """Importing persons: a row's cells made into a person's fields, and chunks of rows landed on
 the one record per person (by normalised document number)."""
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from wangge.foundation.actors import Actor, actor_checked, history_reason, user_
 from wangge.foundation.codes import is_within
 from wangge.foundation.history import save_with_history
 from wangge.normalisers import DocumentType
-from wangge.normalisers.addresses import parse_address
 from wangge.people.models import (
     HealthStatus,
     Household,
@@ -31,13 +31,13 @@ from wangge.people.models import (
     VulnerableTag,
 )
 from wangge.people.services import person_errors
-from wangge.places.models import Dwelling
+from wangge.places.addresses import AddressBase, Refusal, Why
 from wangge.spreadsheets import PERSON_HEADERS, cell_date, cell_text
 
 from .cells import choice, choice_words, tidy, whole_number
 from .places import PlaceFinder, grid_of
 from .plausibility import PersonPlausibility, birth_date_errors
-from .rows import Outcome, Row, RowError, RowWarning
+from .rows import AddressUnplacedError, Outcome, Row, RowError, RowWarning
 
 # Words departments use for our choices, besides the codes and their labels.
 CHOICE_WORDS: dict[str, dict[str, str]] = {
@@ -156,6 +156,7 @@ class PersonKind:
                        for name, (choices, words) in self.choices.items()}
         self._grids: dict[str, bool] = {}
         self.places = PlaceFinder(self.prefixes)
+        self._unplaced: Refusal | None = None  # the last row's address, when it waits
         self.plausibility = PersonPlausibility()
         # How each column's cell is read, looked up once per cell.
         self._readers: dict[str, Callable[[Any, str], Any]] = {
@@ -189,22 +190,24 @@ class PersonKind:
         fields.setdefault("document_type", DocumentType.RESIDENT_ID)
         if future := birth_date_errors(fields.get("birth_date")):
             errors["birth_date"] = future
-        dwelling = self._dwelling(fields, errors)
+        dwelling_id = self._dwelling(fields, errors)
         if "grid_code" not in fields and errors.keys().isdisjoint({*PLACE_CELLS, "grid_code"}):
             errors["grid_code"] = [_("Fill in the person's 15-digit grid code, or their "
-                                     "building, unit and room.")]
+                                     "address, or building, unit and room.")]
         compared = COMPARED_SET.intersection(fields)
         person = new_person({name: fields[name] for name in compared})
         for name, messages in person_errors(person).items():
             errors.setdefault(name, messages)
         if errors:
+            if self._unplaced is not None and errors.keys() == {"address"}:
+                raise AddressUnplacedError(errors, refusal=self._unplaced)
             raise RowError(errors)
         values = {name: getattr(person, name) for name in compared}
         for name in ("birth_date", "sex"):  # read from a resident ID when the row has none
             if name not in values and getattr(person, name):
                 values[name] = getattr(person, name)
-        if dwelling is not None:
-            values["dwelling_id"] = person.dwelling_id = dwelling.pk
+        if dwelling_id is not None:
+            values["dwelling_id"] = person.dwelling_id = dwelling_id
         return PersonRow(fields=values, person=person, key=person_key(person),
                          household_number=fields.get("household_number", ""),
                          relationship=fields.get("relationship", ""))
@@ -231,18 +234,24 @@ class PersonKind:
             raise ValidationError(_("At most %(limit)d characters.") % {"limit": limit})
         return text
 
-    def _dwelling(self, fields: dict[str, Any], errors: dict[str, list[str]]) -> Dwelling | None:
-        """The dwelling the row names (building, unit and room, or an address ending in
-        3栋2单元501), which must already be registered; it sets the person's grid."""
+    @functools.cached_property
+    def addresses(self) -> AddressBase:
+        """The buildings of the jurisdiction, loaded once the first address is read."""
+        return AddressBase(self.prefixes)
+
+    def _dwelling(self, fields: dict[str, Any], errors: dict[str, list[str]]) -> int | None:
+        """The dwelling the row names (building, unit and room, or an address alone, resolved
+        through the address base), which must already be registered; it sets the person's
+        grid."""
+        self._unplaced = None
         if fields.keys().isdisjoint(PLACE_CELLS):
             return None  # most rows name no dwelling
         cells = {name: fields.pop(name) for name in PLACE_CELLS if name in fields}
         address = cells.pop("address", "")
-        from_address = not cells and bool(address)
-        if from_address and (parsed := parse_address(address)).unit:
-            cells = {"building": parsed.building, "unit": int(parsed.unit), "room": parsed.room}
-        if not cells or errors.keys() & {*PLACE_CELLS, "grid_code"}:
+        if errors.keys() & {*PLACE_CELLS, "grid_code"}:
             return None
+        if not cells:
+            return self._dwelling_at(address, fields, errors)
         if missing := [name for name in ("building", "unit", "room") if name not in cells]:
             for name in missing:
                 errors[name] = [_("Give the building, unit and room together.")]
@@ -256,11 +265,25 @@ class PersonKind:
                         "room": dwelling.room, "floor": dwelling.floor}})
             fields["grid_code"] = grid_of(dwelling, fields.get("grid_code"), self.prefixes)
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                # What was read from the address is the address cell's to answer for.
-                errors["address" if from_address and name in PLACE_CELLS else name] = messages
+            errors.update(error.message_dict)
             return None
-        return dwelling
+        return dwelling.pk
+
+    def _dwelling_at(self, address: str, fields: dict[str, Any],
+                     errors: dict[str, list[str]]) -> int | None:
+        """An address alone: placed when it names one dwelling; a grid code only narrows. An
+        address that names no dwelling at all (no unit or room) is kept as written when the
+        row has a grid code."""
+        placed = self.addresses.resolve(address, within=fields.get("grid_code"))
+        if isinstance(placed, Refusal):
+            if placed.why == Why.NO_DWELLING and "grid_code" in fields:
+                return None
+            errors["address"] = [placed.message]
+            if placed.why == Why.BUILDING:
+                self._unplaced = placed
+            return None
+        fields["grid_code"] = placed.grid_code
+        return placed.dwelling_id
 
     def _grid(self, code: str) -> str:
         if code not in self._grids:
@@ -275,7 +298,8 @@ class PersonKind:
         """Warnings on the rows of a chunk just written (see plausibility.py)."""
         return self.plausibility.warnings(landed)
 
-    def write(self, rows: list[tuple[Row, PersonRow]], *, reason: str) -> Iterable[Outcome]:
+    def write(self, rows: list[tuple[Row, PersonRow]], *,
+              reason: str) -> Iterable[Outcome | RowError]:
         """Land a chunk: one query finds the existing records, then new ones are created and
         changed ones updated in bulk, each with its history row and its own source."""
         existing = self._existing([prepared.key for _, prepared in rows])

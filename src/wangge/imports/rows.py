@@ -23,6 +23,15 @@ class RowError(Exception):
         self.errors = errors
 
 
+class AddressUnplacedError(RowError):
+    """A row whose address names no single building: rejected naming the candidates, or with
+    ``partial``, kept waiting in the address queue (imports/queue.py)."""
+
+    def __init__(self, errors: dict[str, list[str]], *, refusal: Any):
+        super().__init__(errors)
+        self.refusal = refusal
+
+
 class Outcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"

@@ -33,7 +33,8 @@ from .cells import tidy
 from .organizations import OrganizationImportKind
 from .persons import PersonKind
 from .places import BuildingKind, DwellingKind, FacilityImportKind
-from .rows import Row, RowError, RowWarning
+from .queue import queued_row_add
+from .rows import AddressUnplacedError, Row, RowError, RowWarning
 
 KINDS = {
     "persons": (PersonKind, Action.EDIT_PEOPLE),
@@ -77,6 +78,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    queued: int = 0  # waiting in the address queue (imports/queue.py)
     warned: int = 0
     written: bool = False
     header_row: int = 0
@@ -86,7 +88,8 @@ class ImportSummary:
 
     def counts(self) -> dict[str, int]:
         return {name: value for name, value in asdict(self).items()
-                if name in ("rows", "created", "updated", "unchanged", "rejected", "warned")}
+                if name in ("rows", "created", "updated", "unchanged", "rejected", "queued",
+                            "warned")}
 
 
 class _RolledBackError(Exception):
@@ -118,7 +121,8 @@ def import_file(
     names = ColumnNames(handler.headers, table.headers, columns)
     try:
         with transaction.atomic(), rare_collections():
-            _import_rows(table, columns, names, handler, summary, reason, progress)
+            _import_rows(table, columns, names, handler, summary, reason, progress,
+                         queue=by if partial else None)
             if summary.rejected and not partial:
                 raise _RolledBackError
     except _RolledBackError:
@@ -158,7 +162,11 @@ def _data_rows(table: Table, columns: dict[str, int]) -> Iterator[Row]:
 def _import_rows(
     table: Table, columns: dict[str, int], names: ColumnNames, handler: Any,
     summary: ImportSummary, reason: str, progress: Callable[[ImportSummary], None] | None,
+    queue: "Actor | None" = None,
 ) -> None:
+    """Check and land the rows chunk by chunk. With ``queue`` (a partial import's actor), a
+    row whose address names no single building waits in the address queue instead of being
+    rejected."""
     first_rows = FirstRows()
     rows = _data_rows(table, columns)
     marker, example = next(iter(handler.example.items()))
@@ -174,6 +182,14 @@ def _import_rows(
                 continue
             try:
                 prepared = handler.prepare(row)
+            except AddressUnplacedError as error:
+                if queue is None:
+                    _reject(summary, names, row, error)
+                else:
+                    queued_row_add(row=row, refusal=error.refusal, by=queue,
+                                   source=reason)
+                    summary.queued += 1
+                continue
             except RowError as error:
                 _reject(summary, names, row, error)
                 continue

@@ -24,6 +24,7 @@ from wangge.normalisers import DocumentType
 from wangge.organizations.models import Membership
 from wangge.people.models import HealthStatus, Household, Person
 from wangge.people.services import person_validate
+from wangge.places.addresses import building_written
 
 from .linking import DEFAULT_THRESHOLD, SHOWN_COLUMNS, Linkage, explain, link
 from .models import MatchCandidate, Merge
@@ -38,18 +39,21 @@ MERGED_FIELDS = ("document_type", "id_number", *FILLED_FIELDS, "health_status",
                  "vulnerable_tags", "dwelling_id", "grid_code", "household_id", "relationship",
                  "merged_into_id")
 _PERSON_VALUES = ("pk", "name", "document_type", "id_number", "sex", "birth_date", "phone",
-                  "dwelling__building__address", "dwelling__unit", "dwelling__room")
+                  "dwelling__building__name", "dwelling__building__address", "dwelling__unit",
+                  "dwelling__room")
 
 
 def person_fields(values: dict[str, Any]) -> dict[str, Any]:
     """A person's row (``_PERSON_VALUES``) as the fields of a department list, so it goes
-    through the same normalisation as every file (records.normalise_record)."""
+    through the same normalisation as every file (records.normalise_record), its dwelling
+    written as the address base knows its building (places.addresses.building_written)."""
     fields = {"name": values["name"], "id_number": values["id_number"], "sex": values["sex"],
               "birth_date": values["birth_date"], "phone": values["phone"]}
     if values["document_type"] != DocumentType.RESIDENT_ID:
         fields["document_type"] = values["document_type"]
-    if values["dwelling__building__address"]:
-        fields.update(address=values["dwelling__building__address"],
+    if values["dwelling__building__name"]:
+        fields.update(address=building_written(values["dwelling__building__name"],
+                                               values["dwelling__building__address"]),
                       unit=str(values["dwelling__unit"]), room=values["dwelling__room"])
     return fields
 

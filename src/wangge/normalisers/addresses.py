@@ -71,12 +71,25 @@ def _numeral_value(run: str) -> str:
     return str(total + (digit or 0))
 
 
+@functools.cache
+def _is_simplified(character: str) -> bool:
+    return _TRADITIONAL_TO_SIMPLIFIED.convert(character) == character
+
+
+def _simplified(text: str) -> str:
+    """OpenCC's conversion (phrases included), skipped for text with no Traditional character
+    in it, as most addresses are: it costs more than all the rest of reading an address."""
+    if all(map(_is_simplified, set(text))):
+        return text
+    return _TRADITIONAL_TO_SIMPLIFIED.convert(text)
+
+
 def _normalised(value: str) -> str:
     """Width, Simplified characters, numerals and separators made one way; 号楼, 幢 and 座
     written 栋."""
     text = unicodedata.normalize("NFKC", str(value)).upper()
     text = _NOISE.sub("", _DASHES.sub("-", text))
-    text = chinese_numerals_to_digits(_TRADITIONAL_TO_SIMPLIFIED.convert(text))
+    text = chinese_numerals_to_digits(_simplified(text))
     return text.replace("号楼", "栋").replace("幢", "栋").replace("座", "栋")
 
 
@@ -89,12 +102,43 @@ def building_label(value: str) -> str:
     return text
 
 
+_BUILDING_AT_END = re.compile(
+    r"^(?P<place>.*?)(?<![0-9A-Z])(?P<label>[0-9]+[A-Z]?|[A-Z][0-9]*)(?:栋|号)$")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalised_address(value: str) -> str:
+    """An address written one way: width, Simplified characters, numerals and separators; 号楼,
+    幢 and 座 written 栋."""
+    return _normalised(value)
+
+
+def place_key(place: str) -> str:
+    """The place before a building as the address base compares it: 惠民家园小区 and 惠民家园
+    are one compound."""
+    return place.removesuffix("小区") or place
+
+
+def building_key(value: str) -> tuple[str, str]:
+    """A building's name or address as (place, label), the way ``parse_address`` splits an
+    address: 同心苑1栋 and 同心苑1号楼 → (同心苑, 1); 香港路188号 → (香港路, 188); a name with
+    no number (综合楼) → (综合楼, "")."""
+    text = normalised_address(value)
+    if match := _BUILDING_AT_END.match(text):
+        return place_key(match["place"].rstrip("-")), match["label"].lstrip("0") or "0"
+    return place_key(text), ""
+
+
 @functools.lru_cache(maxsize=1 << 16)  # about 40 MB at most, kept by long-lived workers
 def parse_address(value: str) -> Address:
     """Normalise an address (width, Simplified characters, numerals, separators) and split off
     the dwelling at its end. A room written with its floor (5楼1室) becomes 501; leading zeros
     go, so 0501 and 501 agree."""
-    text = _normalised(value)
+    return parse_normalised(_normalised(value))
+
+
+def parse_normalised(text: str) -> Address:
+    """``parse_address`` of a text already normalised (``normalised_address``)."""
     match = _DWELLING.search(text)
     if match is None:
         return Address(text=text)

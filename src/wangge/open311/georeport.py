@@ -33,6 +33,7 @@ from wangge.events.models import (
     State,
 )
 from wangge.foundation.codes import is_within, scope_prefix
+from wangge.places.addresses import AddressBase, Refusal
 from wangge.places.models import Building
 
 from .formats import document, errors, w3_datetime
@@ -397,12 +398,14 @@ def _location(request: HttpRequest, prefix: str
                                       "jurisdiction.") % {"id": address_id})
         return None, None, building
     if address := _param(request, "address_string"):
-        named = list(buildings.filter(address=address)[:2]) or list(
-            buildings.filter(name=address)[:2])
-        if len(named) != 1:
+        # The address base every import uses: written any of the usual ways, and refused
+        # rather than guessed when it names no single building.
+        named = AddressBase([prefix]).building(address[:200])
+        building = None if isinstance(named, Refusal) else buildings.filter(pk=named).first()
+        if building is None:
             raise Open311Error(400, _("address_string does not name one building of this "
                                       "jurisdiction: send lat and long."))
-        return None, None, named[0]
+        return None, None, building
     raise Open311Error(400, _("A location is required: lat and long, address_string or "
                               "address_id."))
 

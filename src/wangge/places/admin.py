@@ -8,8 +8,9 @@ from wangge.foundation.admin import ContactPhoneMasked, ReasonForm, ScopedAdmin
 from wangge.foundation.permissions import Action
 
 from . import services
-from .models import Building, Dwelling, Enterprise, Facility
+from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility
 from .selectors import (
+    building_aliases_visible_to,
     buildings_visible_to,
     dwellings_visible_to,
     enterprises_visible_to,
@@ -106,3 +107,28 @@ class DwellingAdmin(ScopedAdmin):
 
     def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> Any:
         return services.dwelling_update(dwelling=record, **changes, by=by, reason=reason)
+
+
+@admin.register(BuildingAlias)
+class BuildingAliasAdmin(ScopedAdmin):
+    """Other ways a building is written; the address base reads them first."""
+
+    selector = staticmethod(building_aliases_visible_to)
+    view_action = Action.VIEW_PLACES
+    edit_action = Action.PLACE_ADDRESSES
+    fields = ["building", "text", "grid_code", "reason"]
+    raw_id_fields = ["building"]
+    list_display = ["text", "building", "grid_code"]
+    search_fields = ["text", "building__name"]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        # An alias is added, never rewritten: a new wording is a new alias.
+        return ["building", "text", "grid_code"] if obj else ["grid_code"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "building":
+            kwargs["queryset"] = buildings_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> Any:
+        return services.building_alias_add(**data, by=by, reason=reason)

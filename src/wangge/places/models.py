@@ -116,3 +116,28 @@ class Enterprise(Located):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BuildingAlias(models.Model):
+    """Another way a building is written (an old name, a department's wording), added by staff
+    or remembered from a choice in the address queue; the address base reads it before any
+    other way (see places/addresses.py)."""
+
+    building = models.ForeignKey(Building, models.PROTECT, related_name="aliases",
+                                 verbose_name=_("building"))
+    # The building's grid, copied so that aliases are scoped like every place.
+    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True, editable=False)
+    text = models.CharField(_("written as"), max_length=200)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building_id", "text"]
+        constraints = [models.UniqueConstraint(fields=["building", "text"],
+                                               name="unique_building_alias")]
+        verbose_name = _("building alias")
+        verbose_name_plural = _("building aliases")
+
+    def __str__(self) -> str:
+        return self.text

@@ -6,7 +6,7 @@ from wangge.access.models import User
 from wangge.foundation.codes import ScopedQuerySet
 from wangge.foundation.permissions import Action, can
 
-from .models import Building, Dwelling, Enterprise, Facility
+from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility
 
 
 def _visible(user: User, queryset: ScopedQuerySet) -> ScopedQuerySet:
@@ -29,3 +29,7 @@ def facilities_visible_to(user: User) -> QuerySet[Facility]:
 
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     return _visible(user, Enterprise.objects.all())
+
+
+def building_aliases_visible_to(user: User) -> QuerySet[BuildingAlias]:
+    return _visible(user, BuildingAlias.objects.all()).select_related("building")

@@ -14,7 +14,7 @@ from wangge.foundation.history import delete_unless_used, save_with_history
 from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
 
-from .models import Building, Dwelling, Enterprise, Facility, Located
+from .models import Building, BuildingAlias, Dwelling, Enterprise, Facility, Located
 
 
 def placement_code(*, longitude: float | None, latitude: float | None,
@@ -210,3 +210,21 @@ def place_delete(
     require(by, Action.EDIT_PLACES)
     require_in_scope(by, place.grid_code)
     delete_unless_used(place, by=by, reason=reason)
+
+
+@transaction.atomic
+def building_alias_add(
+    *, building: Building, text: str, by: Actor, reason: str = "",
+) -> BuildingAlias:
+    """Remember that ``text`` (an old name, a department's wording such as 惠民家园1栋) means
+    ``building``; the same wording already saved for it is returned as it is."""
+    require(by, Action.PLACE_ADDRESSES)
+    require_in_scope(by, building.grid_code, "building")
+    text = " ".join(str(text).split())
+    if not text:
+        raise ValidationError({"text": _("Write the address as people write it.")})
+    if existing := BuildingAlias.objects.filter(building=building, text=text).first():
+        return existing
+    alias = BuildingAlias(building=building, grid_code=building.grid_code, text=text)
+    alias.full_clean()
+    return save_with_history(alias, by=by, reason=reason)

@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 
+from wangge.access.decorators import action_required
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
 from wangge.imports.jobs import (
     KIND_LABELS,
@@ -24,8 +26,10 @@ from wangge.imports.jobs import (
 )
 from wangge.imports.liveness import import_job_seen
 from wangge.imports.models import ImportJob
+from wangge.imports.queue import queued_row_place, queued_rows_visible_to
 from wangge.imports.tasks import job_progress
 from wangge.imports.templates import template_download
+from wangge.places.selectors import buildings_visible_to
 
 from .forms import UploadForm
 
@@ -98,6 +102,44 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
     except AccessLogUnavailableError as error:
         messages.error(request, error.message)
         return redirect("web:import_job", pk=job.pk)
+
+
+@action_required(Action.PLACE_ADDRESSES)
+def addresses(request: HttpRequest) -> HttpResponse:
+    """The address queue: rows whose address named no single building, each with its best
+    candidates and a search for any other building; one tap places it."""
+    return render(request, "web/imports/addresses.html", {
+        "page": page_of(request, queued_rows_visible_to(request.user))})
+
+
+@action_required(Action.PLACE_ADDRESSES)
+def address_buildings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Buildings whose name holds what was typed, for one waiting row (htmx)."""
+    queued = get_object_or_404(queued_rows_visible_to(request.user), pk=pk)
+    typed = request.GET.get("q", "").strip()[:50]
+    found = buildings_visible_to(request.user).in_scope([queued.grid_code]).filter(
+        name__contains=typed)[:8] if typed else []
+    return render(request, "web/imports/addresses.html#choices", {
+        "queued": queued, "choices": [(building.pk, f"{building.name}（{building.grid_code}）")
+                                      for building in found]})
+
+
+@action_required(Action.PLACE_ADDRESSES)
+@require_POST
+def address_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """Place a waiting row in the building chosen; the choice is kept as its alias."""
+    queued = get_object_or_404(queued_rows_visible_to(request.user), pk=pk)
+    building = get_object_or_404(buildings_visible_to(request.user),
+                                 pk=request.POST.get("building") or 0)
+    try:
+        landed = queued_row_place(queued=queued, building=building, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, ngettext(
+            "%(count)d row placed in %(building)s.", "%(count)d rows placed in %(building)s.",
+            landed) % {"count": landed, "building": building.name})
+    return redirect("web:import_addresses")
 
 
 def _job_context(job: ImportJob) -> dict:

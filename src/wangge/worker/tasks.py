@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from wangge.imports.jobs import import_files_purge
+from wangge.imports.queue import queued_rows_purge
 from wangge.open311.services import public_contacts_purge
 
 
@@ -14,5 +15,7 @@ def purge_task() -> dict[str, int]:
 
 def purge() -> dict[str, int]:
     """Uploads and rejects past WANGGE_UPLOAD_RETENTION_DAYS, residents' contacts on public
-    reports past WANGGE_PUBLIC_CONTACT_RETENTION_DAYS; how many of each."""
-    return {"uploads": import_files_purge(), "public_contacts": public_contacts_purge()}
+    reports past WANGGE_PUBLIC_CONTACT_RETENTION_DAYS, rows waiting in the address queue past
+    WANGGE_UPLOAD_RETENTION_DAYS; how many of each."""
+    return {"uploads": import_files_purge(), "public_contacts": public_contacts_purge(),
+            "waiting_rows": queued_rows_purge()}
