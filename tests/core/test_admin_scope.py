@@ -241,3 +241,21 @@ def test_the_system_administrator_edits_report_templates_and_nobody_deletes_them
     assert model_admin.has_change_permission(request)
     for role in Role.values:
         assert not model_admin.has_delete_permission(_request(make_user(role, DISTRICT))), role
+
+
+def test_tokens_are_renamed_and_revoked_through_the_services(world, client):
+    """The token admin saves and deletes through token_rename and token_revoke: an
+    administrator's own token is another administrator's to revoke."""
+    manager = make_user(Role.SECURITY_ADMIN, STREET_1)
+    token = _token_of(make_user(Role.GRID_WORKER, GRID_A))
+    own = ApiToken.objects.get(pk=_token_of(manager).pk)
+    client.force_login(manager)
+    assert client.post(reverse("admin:access_apitoken_delete", args=[token.pk]),
+                       {"post": "yes"}).status_code == 302
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert client.post(reverse("admin:access_apitoken_delete", args=[own.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:access_apitoken_change", args=[own.pk]),
+                       {"name": "mine"}).status_code == 403
+    own.refresh_from_db()
+    assert own.name != "mine"

@@ -29,6 +29,8 @@ from .models import ApiToken, User
 from .selectors import users_visible_to
 from .services import (
     sign_in_unlock,
+    token_rename,
+    token_revoke,
     two_factor_reset,
     user_create,
     user_password_set,
@@ -266,6 +268,16 @@ class ApiTokenAdmin(NotFoundAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are shown once: create them with `wangge token create`
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        token_rename(token=obj, by=request.user, name=obj.name)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        token_revoke(token=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for token in queryset.select_related("user"):
+            token_revoke(token=token, by=request.user)
 
 
 class ReadOnlyLog(NotFoundAdmin):

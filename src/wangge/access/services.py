@@ -152,6 +152,20 @@ def token_create(*, user: User, name: str = "") -> str:
     return secret
 
 
+def token_rename(*, token: ApiToken, by: Actor, name: str) -> ApiToken:
+    """Rename a token of an account ``by`` manages (its user and secret never change)."""
+    _managed(token.user, by)
+    token.name = name.strip()[:100]
+    token.save(update_fields=["name"])
+    return token
+
+
+def token_revoke(*, token: ApiToken, by: Actor) -> None:
+    """Revoke a token of an account ``by`` manages: it signs nobody in any more."""
+    _managed(token.user, by)
+    token.delete()
+
+
 def token_user(secret: str, *, record_use: bool) -> User | None:
     """The active user a bearer token belongs to, or None. ``record_use`` stores the time of
     use: only for requests that may write anyway, so that a read never writes (on SQLite a
