@@ -5,7 +5,7 @@ event outside the jurisdiction is 404) and writes through the services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from wangge.foundation.codes import prefix_range, scope_prefix
 from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 
 from . import workflow
 from .forms import AssignForm, CommentForm, ReportForm, TransitionForm
@@ -37,7 +38,7 @@ VIEWS = {
 }
 
 
-def _visible(request: HttpRequest):
+def _visible(request: SignedInRequest):
     if not can(request.user, Action.VIEW_EVENTS):
         raise PermissionDenied
     return events_visible_to(request.user)
@@ -50,7 +51,7 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: SignedInRequest) -> HttpResponse:
     """Events in the user's jurisdiction, or under ``?code=``; tabs for the open, overdue,
     escalated and finished ones."""
     events = _visible(request)
@@ -80,7 +81,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_new(request: HttpRequest) -> HttpResponse:
+def event_new(request: SignedInRequest) -> HttpResponse:
     """The report form for a grid worker on a phone: category, what, where, photos. Open
     events of the same category nearby are shown before filing."""
     if not can(request.user, Action.REPORT_EVENTS):
@@ -119,7 +120,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     event = get_object_or_404(_visible(request), pk=pk)
     allowed = workflow.allowed(user, event)
@@ -140,7 +141,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, pk: int, act) -> HttpResponse:
+def _act(request: SignedInRequest, pk: int, act) -> HttpResponse:
     """Run ``act(event)``; a refusal comes back as a message on the event page."""
     event = get_object_or_404(_visible(request), pk=pk)
     try:
@@ -152,7 +153,7 @@ def _act(request: HttpRequest, pk: int, act) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_transition_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
         form = TransitionForm(request.POST, user=request.user, event=event)
         if not form.is_valid():
@@ -170,7 +171,7 @@ def event_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_assign_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
         form = AssignForm(request.POST, event=event)
         if not form.is_valid():
@@ -183,7 +184,7 @@ def event_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_comment_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
         event_comment(event=event, text=request.POST.get("text", ""), by=request.user)
 
@@ -192,7 +193,7 @@ def event_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_merge_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
         into_id = request.POST.get("into", "")
         # Not a number (or none): no event, as for one out of scope, rather than a 500.
@@ -208,7 +209,7 @@ def event_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def event_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+def event_photo(request: SignedInRequest, pk: int, photo: int) -> FileResponse:
     """A photo, only for those who may see its event (never a public media URL)."""
     event = get_object_or_404(_visible(request), pk=pk)
     found = get_object_or_404(event.photos, pk=photo)

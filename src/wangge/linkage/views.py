@@ -6,7 +6,7 @@ the services; htmx swaps a decision's outcome in place."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from wangge.auditlog.services import (
 )
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 
 from .forms import AcceptForm, ReasonForm
 from .models import MatchCandidate, Merge
@@ -34,21 +35,21 @@ from .selectors import (
 from .services import candidate_accept, candidate_reject, kept_and_absorbed, person_unmerge
 
 
-def _reviewer(request: HttpRequest) -> User:
+def _reviewer(request: SignedInRequest) -> User:
     if not can(request.user, Action.REVIEW_MATCHES):
         raise PermissionDenied
     return request.user
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     user = _reviewer(request)
     return render(request, "linkage/queue.html", {
         "candidates": page_of(request, candidates_pending(user)),
     })
 
 
-def _pair_page(request: HttpRequest, candidate: MatchCandidate, *,
+def _pair_page(request: SignedInRequest, candidate: MatchCandidate, *,
                accept_form: AcceptForm | None = None, reject_form: ReasonForm | None = None,
                status: int = 200) -> HttpResponse:
     user = request.user
@@ -67,7 +68,7 @@ def _pair_page(request: HttpRequest, candidate: MatchCandidate, *,
 
 
 @login_required
-def pair(request: HttpRequest, pk: int) -> HttpResponse:
+def pair(request: SignedInRequest, pk: int) -> HttpResponse:
     """The pair side by side. It compares the full IDs and birth dates, so opening it is a
     reveal of both records (deciding duplicates corrects the registry), logged first."""
     user = _reviewer(request)
@@ -81,7 +82,7 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
     return _pair_page(request, candidate)
 
 
-def _decided(request: HttpRequest, candidate: MatchCandidate, message: str) -> HttpResponse:
+def _decided(request: SignedInRequest, candidate: MatchCandidate, message: str) -> HttpResponse:
     messages.success(request, message)
     if request.htmx:
         return _pair_page(request, candidate)
@@ -90,7 +91,7 @@ def _decided(request: HttpRequest, candidate: MatchCandidate, message: str) -> H
 
 @require_POST
 @login_required
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: SignedInRequest, pk: int) -> HttpResponse:
     """The two are one person: merge the other record into the one chosen."""
     user = _reviewer(request)
     candidate = get_object_or_404(candidates_visible_to(user), pk=pk)
@@ -114,7 +115,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: SignedInRequest, pk: int) -> HttpResponse:
     """Two people: the pair leaves the queue for good."""
     user = _reviewer(request)
     candidate = get_object_or_404(candidates_visible_to(user), pk=pk)
@@ -131,7 +132,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def merges(request: HttpRequest) -> HttpResponse:
+def merges(request: SignedInRequest) -> HttpResponse:
     user = _reviewer(request)
     return render(request, "linkage/merges.html", {
         "merges": page_of(request, merges_visible_to(user)),
@@ -140,7 +141,7 @@ def merges(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+def unmerge(request: SignedInRequest, pk: int) -> HttpResponse:
     user = _reviewer(request)
     merge = get_object_or_404(merges_visible_to(user), pk=pk)
     form = ReasonForm(request.POST)

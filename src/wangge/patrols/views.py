@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from wangge.foundation.codes import prefix_range, scope_prefix
 from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 
 from .forms import FindingForm, StartForm
 from .models import Patrol
@@ -49,23 +50,23 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     return " ".join(error.messages)
 
 
-def _require(request: HttpRequest, action: Action) -> None:
+def _require(request: SignedInRequest, action: Action) -> None:
     if not can(request.user, action):
         raise PermissionDenied
 
 
-def _patrol(request: HttpRequest, pk: int) -> Patrol:
+def _patrol(request: SignedInRequest, pk: int) -> Patrol:
     _require(request, Action.VIEW_PATROLS)
     return get_object_or_404(patrols_visible_to(request.user), pk=pk)
 
 
-def _days(request: HttpRequest) -> int:
+def _days(request: SignedInRequest) -> int:
     days = request.GET.get("days", "")
     return int(days) if days.isdigit() and 0 < int(days) <= 3650 else (
         settings.WANGGE_PATROL_COVERAGE_DAYS)
 
 
-def _code(request: HttpRequest, queryset: QuerySet, field: str) -> tuple[QuerySet, str]:
+def _code(request: SignedInRequest, queryset: QuerySet, field: str) -> tuple[QuerySet, str]:
     """Narrow to ``?code=`` (a grid or division code) when it is one."""
     code = request.GET.get("code", "")
     if code.isdigit() and len(code) in (12, 15):
@@ -73,7 +74,7 @@ def _code(request: HttpRequest, queryset: QuerySet, field: str) -> tuple[QuerySe
     return queryset, ""
 
 
-def _checklist_context(request: HttpRequest, patrol: Patrol) -> dict:
+def _checklist_context(request: SignedInRequest, patrol: Patrol) -> dict:
     text = request.GET.get("q", "")
     buildings = checklist(patrol, request.user, text)
     return {"patrol": patrol, "text": text, "buildings": buildings[:CHECKLIST_SIZE],
@@ -81,7 +82,7 @@ def _checklist_context(request: HttpRequest, patrol: Patrol) -> dict:
 
 
 @login_required
-def patrol_home(request: HttpRequest) -> HttpResponse:
+def patrol_home(request: SignedInRequest) -> HttpResponse:
     """The grid worker's patrol screen: start, or the checklist of the patrol under way."""
     if not can(request.user, Action.PATROL):
         _require(request, Action.VIEW_PATROLS)
@@ -101,7 +102,7 @@ def patrol_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def patrol_start_view(request: HttpRequest) -> HttpResponse:
+def patrol_start_view(request: SignedInRequest) -> HttpResponse:
     _require(request, Action.PATROL)
     form = StartForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -116,7 +117,7 @@ def patrol_start_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def patrol_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+def patrol_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     patrol = _patrol(request, pk)
     try:
         patrol_end(patrol=patrol, note=request.POST.get("note", ""), by=request.user)
@@ -130,7 +131,7 @@ def patrol_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def patrol_buildings(request: HttpRequest, pk: int) -> HttpResponse:
+def patrol_buildings(request: SignedInRequest, pk: int) -> HttpResponse:
     """The checklist narrowed by ``?q=`` (the search box asks for it through htmx)."""
     patrol = _patrol(request, pk)
     return render(request, "patrols/home.html#checklist", _checklist_context(request, patrol))
@@ -138,7 +139,7 @@ def patrol_buildings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def patrol_visit_view(request: HttpRequest, pk: int, building: int) -> HttpResponse:
+def patrol_visit_view(request: SignedInRequest, pk: int, building: int) -> HttpResponse:
     """Check off a building; htmx swaps in its updated row."""
     patrol = _patrol(request, pk)
     found = get_object_or_404(checklist(patrol, request.user), pk=building)
@@ -156,7 +157,7 @@ def patrol_visit_view(request: HttpRequest, pk: int, building: int) -> HttpRespo
 
 
 @login_required
-def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
+def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record what was found: it becomes an event at once, linked to the patrol."""
     patrol = _patrol(request, pk)
     # Someone else's patrol is refused (403) before its form is shown; an ended one goes home.
@@ -190,7 +191,7 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def patrol_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     patrol = _patrol(request, pk)
     return render(request, "patrols/detail.html", {
         "patrol": patrol,
@@ -200,7 +201,7 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: SignedInRequest) -> HttpResponse:
     """Each grid of the jurisdiction (or of ``?code=``): buildings not visited in ``?days=``."""
     _require(request, Action.VIEW_PATROLS)
     days = _days(request)
@@ -212,7 +213,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def coverage_grid(request: HttpRequest, code: str) -> HttpResponse:
+def coverage_grid(request: SignedInRequest, code: str) -> HttpResponse:
     _require(request, Action.VIEW_PATROLS)
     days = _days(request)
     since = coverage_since(days)
@@ -223,7 +224,7 @@ def coverage_grid(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: SignedInRequest) -> HttpResponse:
     """Patrol history per patroller in the last ``?days=`` (or under ``?code=``), and the
     patrols themselves, of one patroller with ``?patroller=``."""
     _require(request, Action.VIEW_PATROLS)

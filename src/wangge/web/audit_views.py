@@ -5,13 +5,14 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from wangge.auditlog.selectors import entries_search, volumes
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 
 from .forms import AccessLogSearchForm
 
@@ -19,7 +20,7 @@ VOLUME_DAYS = 30
 
 
 @login_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: SignedInRequest) -> HttpResponse:
     user = request.user
     if not can(user, Action.READ_LOGS):
         raise PermissionDenied

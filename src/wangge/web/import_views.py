@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, ngettext
@@ -14,6 +14,7 @@ from wangge.access.decorators import action_required
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 from wangge.imports.jobs import (
     KIND_LABELS,
     NotRetryableError,
@@ -37,7 +38,7 @@ RECENT_JOBS = 20
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     user = request.user
     if not can(user, Action.IMPORT_FILES):
         raise PermissionDenied
@@ -61,7 +62,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job(request: HttpRequest, pk: int) -> HttpResponse:
+def job(request: SignedInRequest, pk: int) -> HttpResponse:
     """The job's page; while it runs, htmx asks for the progress part alone every second."""
     job = import_job_seen(get_object_or_404(import_jobs_visible_to(request.user), pk=pk))
     template = "web/imports/job.html#progress" if request.htmx else "web/imports/job.html"
@@ -71,7 +72,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> FileResponse:
+def template(request: SignedInRequest, kind: str) -> FileResponse:
     """The template workbook of a kind of file, in the page's language."""
     if not can(request.user, Action.IMPORT_FILES):
         raise PermissionDenied
@@ -80,7 +81,7 @@ def template(request: HttpRequest, kind: str) -> FileResponse:
 
 @login_required
 @require_POST
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: SignedInRequest, pk: int) -> HttpResponse:
     """Queue a failed import again, then follow it on its page."""
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
     try:
@@ -91,7 +92,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rejects(request: HttpRequest, pk: int) -> HttpResponse:
+def rejects(request: SignedInRequest, pk: int) -> HttpResponse:
     """The rejects workbook; when its file has gone, the job's page says so (a 404)."""
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=pk)
     try:
@@ -105,7 +106,7 @@ def rejects(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.PLACE_ADDRESSES)
-def addresses(request: HttpRequest) -> HttpResponse:
+def addresses(request: SignedInRequest) -> HttpResponse:
     """The address queue: rows whose address named no single building, each with its best
     candidates and a search for any other building; one tap places it."""
     return render(request, "web/imports/addresses.html", {
@@ -113,7 +114,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.PLACE_ADDRESSES)
-def address_buildings(request: HttpRequest, pk: int) -> HttpResponse:
+def address_buildings(request: SignedInRequest, pk: int) -> HttpResponse:
     """Buildings whose name holds what was typed, for one waiting row (htmx)."""
     queued = get_object_or_404(queued_rows_visible_to(request.user), pk=pk)
     typed = request.GET.get("q", "").strip()[:50]
@@ -126,7 +127,7 @@ def address_buildings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @action_required(Action.PLACE_ADDRESSES)
 @require_POST
-def address_place(request: HttpRequest, pk: int) -> HttpResponse:
+def address_place(request: SignedInRequest, pk: int) -> HttpResponse:
     """Place a waiting row in the building chosen; the choice is kept as its alias."""
     queued = get_object_or_404(queued_rows_visible_to(request.user), pk=pk)
     building = get_object_or_404(buildings_visible_to(request.user),

@@ -4,7 +4,7 @@ the registry is for it, and for each grid worker the residents whose values are 
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from wangge.access.models import User
@@ -12,6 +12,7 @@ from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import AccessLogUnavailableError, access_record, purpose_text
 from wangge.foundation.codes import Level, level_of
 from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
 from wangge.reports.export import FILE_FORMATS, report_download
 from wangge.reports.models import ReportTemplate
 from wangge.reports.selectors import (
@@ -28,7 +29,7 @@ from .forms import PurposeForm, ReportDownloadForm
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: SignedInRequest) -> HttpResponse:
     templates = list(report_templates_visible_to(request.user))
     for template in templates:
         template.not_held = not_held(template)
@@ -36,7 +37,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest, slug: str) -> HttpResponse:
+def report(request: SignedInRequest, slug: str) -> HttpResponse:
     user = request.user
     template = get_object_or_404(report_templates_visible_to(user), slug=slug)
     areas = report_areas(user)
@@ -47,7 +48,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, slug: str) -> HttpResponse:
+def export(request: SignedInRequest, slug: str) -> HttpResponse:
     """The download, once the user has said why (the export is logged with its count)."""
     user = request.user
     scope, file_format = request.GET.get("scope", ""), request.GET.get("format", "xlsx")
@@ -76,7 +77,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def gaps(request: HttpRequest, slug: str) -> HttpResponse:
+def gaps(request: SignedInRequest, slug: str) -> HttpResponse:
     user = request.user
     areas = report_areas(user)
     scope = request.GET.get("scope") or _home_scope(user, areas)

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.foundation.codes import Level, prefix_range, scope_prefix
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
+from wangge.foundation.requests import SignedInRequest
 from wangge.people.selectors import (
     person_history,
     persons_search,
@@ -48,7 +49,7 @@ from .selectors import (
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     user = request.user
     return render(request, "web/home.html", {
         "counts": jurisdiction_counts(user),
@@ -58,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def division(request: HttpRequest, code: str) -> HttpResponse:
+def division(request: SignedInRequest, code: str) -> HttpResponse:
     user = request.user
     division = get_object_or_404(divisions_in(user.scope_prefixes), code=code)
     grids = grids_in(user.scope_prefixes).filter(prefix_range("code", scope_prefix(code)))
@@ -73,7 +74,7 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def grid(request: HttpRequest, code: str) -> HttpResponse:
+def grid(request: SignedInRequest, code: str) -> HttpResponse:
     user = request.user
     grid = get_object_or_404(grids_in(user.scope_prefixes), code=code)
     buildings = page_of(request, buildings_with_counts(
@@ -89,7 +90,7 @@ def grid(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PLACES)
-def unplaced(request: HttpRequest) -> HttpResponse:
+def unplaced(request: SignedInRequest) -> HttpResponse:
     """Buildings no grid boundary covers yet, kept under the division they were filed in."""
     buildings = buildings_visible_to(request.user).unplaced()
     return render(request, "web/unplaced.html", {
@@ -98,7 +99,7 @@ def unplaced(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PLACES)
-def building(request: HttpRequest, pk: int) -> HttpResponse:
+def building(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     building = get_object_or_404(buildings_visible_to(user), pk=pk)
     dwellings = dwellings_with_counts(user, dwellings_visible_to(user).filter(building=building))
@@ -110,7 +111,7 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PLACES)
-def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
+def dwelling(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     dwelling = get_object_or_404(dwellings_visible_to(user), pk=pk)
     residents = with_sensitive(user, persons_visible_to(user).filter(dwelling=dwelling)
@@ -126,7 +127,7 @@ def dwelling(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PEOPLE)
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: SignedInRequest) -> HttpResponse:
     """Search by name prefix, phone or ID; htmx asks for the results alone as one types."""
     form = SearchForm(request.GET)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -148,7 +149,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PEOPLE)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_object_or_404(
         persons_visible_to(user).select_related("dwelling__building", "household__head"), pk=pk
@@ -158,7 +159,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _person_page(request: HttpRequest, person: Any, *, revealed: bool,
+def _person_page(request: SignedInRequest, person: Any, *, revealed: bool,
                  status: int = 200) -> HttpResponse:
     user = request.user
     history = (person_history(user, person, revealed=revealed)
@@ -174,7 +175,7 @@ def _person_page(request: HttpRequest, person: Any, *, revealed: bool,
 
 
 @action_required(Action.VIEW_PEOPLE)
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: SignedInRequest, pk: int) -> HttpResponse:
     """The full ID number (and birth date), once the user says why; the reveal is logged
     before anything is shown, and nothing is shown when it cannot be logged."""
     user = request.user
@@ -208,7 +209,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.VIEW_PEOPLE)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_object_or_404(persons_visible_to(user), pk=pk)
     if not can(user, Action.EDIT_PEOPLE):
