@@ -105,8 +105,8 @@ def test_an_ambiguous_address_is_refused_naming_both_buildings(town, written):
     assert refused.why == Why.BUILDING
     assert {pk for pk, _ in refused.candidates} == {town["huimin_1"][0].pk,
                                                     town["huimin_2"][0].pk}
-    assert GRID_B in refused.message
-    assert GRID_C in refused.message
+    assert "（大智街道 民意社区）" in refused.message  # GRID_B, named as staff know it
+    assert "（一元街道 天声街社区）" in refused.message  # GRID_C
 
 
 def test_a_grid_code_or_a_jurisdiction_only_narrows(town):
@@ -161,8 +161,8 @@ def test_atomic_import_rejects_an_ambiguous_row_naming_candidates(town, tmp_path
     code, summary, err = run("persons", write_csv(tmp_path / "a.csv", rows, header=HEADER),
                              capsys=capsys)
     assert (code, summary["rejected"], summary["queued"]) == (1, 1, 0)
-    assert "惠民家园1栋（420102001001002）" in err
-    assert "惠民家园1栋（420102002001001）" in err
+    assert "惠民家园1栋（大智街道 民意社区）" in err  # where it is, by name
+    assert "惠民家园1栋（一元街道 天声街社区）" in err
     assert not Person.objects.exists()
     assert not QueuedRow.objects.exists()
 

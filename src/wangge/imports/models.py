@@ -101,7 +101,7 @@ class QueuedRow(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     address = models.CharField(_("address"), max_length=200)
     values = models.JSONField(default=dict)
-    # [[building id, "同心苑1栋（420102001001001）"], ...], best first.
+    # [[building id, "同心苑1栋（大智街道 民意社区）"], ...], best first.
     candidates = models.JSONField(default=list)
     reason = models.TextField(_("reason"))
     created = models.DateTimeField(_("queued"), auto_now_add=True)

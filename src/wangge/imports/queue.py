@@ -42,8 +42,8 @@ def queued_row_add(*, row: Row, refusal: Refusal, source: str, by: Actor) -> Que
     what its candidates' grids share, else its importer's jurisdiction."""
     grid_code = cell_text(row.values.get("grid_code"))
     if not grid_code:
-        grid_code = _shared_prefix([name.rsplit("（", 1)[-1].rstrip("）")
-                                    for _pk, name in refusal.candidates])
+        grid_code = _shared_prefix(list(Building.objects.filter(
+            pk__in=[pk for pk, _name in refusal.candidates]).values_list("grid_code", flat=True)))
     if not is_within(grid_code, by.scope_prefixes):
         grid_code = _shared_prefix(list(by.scope_prefixes))
     return QueuedRow.objects.create(

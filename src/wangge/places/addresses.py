@@ -12,13 +12,14 @@ precision first, nothing is ever guessed.
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
 from wangge.divisions.models import Division
-from wangge.foundation.codes import is_within, scope_prefix
+from wangge.foundation.codes import is_within, parent_code, scope_prefix
 from wangge.normalisers.addresses import (
     building_key,
     normalised_address,
@@ -96,6 +97,26 @@ def building_written(name: str, address: str) -> str:
     return address if name in address else address + name
 
 
+def building_described(name: str, grid_code: str, division_names: Mapping[str, str]) -> str:
+    """A building as a person picks one: its name, then its street and community (a grid
+    code means nothing to the staff choosing)."""
+    community = parent_code(grid_code) or ""
+    street = (parent_code(community) or "") if community else ""
+    where = " ".join(division_names[code] for code in (street, community)
+                     if code in division_names)
+    return f"{name}（{where or grid_code}）"
+
+
+def buildings_described(buildings: Iterable[Building]) -> list[tuple[int, str]]:
+    """``building_described`` for each building, the names of their divisions read at once."""
+    found = list(buildings)
+    communities = {parent_code(building.grid_code) for building in found}
+    codes = {*communities, *(parent_code(code) for code in communities if code)}
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(building.pk, building_described(building.name, building.grid_code, names))
+            for building in found]
+
+
 class AddressBase:
     """The buildings of a jurisdiction (``prefixes``; ``[""]`` is everywhere), loaded once,
     and their dwellings, loaded per building as addresses name them."""
@@ -105,6 +126,7 @@ class AddressBase:
         self._buildings: dict[int, _Known] = {}
         self._keys: dict[tuple[str, str], set[int]] = {}
         self._aliases: dict[tuple[str, str], set[int]] = {}
+        self._division_name: dict[str, str] = {}
         self._divisions = self._division_names()
         self._division_pattern = re.compile("^(?:" + "|".join(
             map(re.escape, sorted(self._divisions, key=len, reverse=True))) + ")"
@@ -141,6 +163,7 @@ class AddressBase:
         province and city without 省/市) → the code prefixes it narrows to."""
         names: dict[str, set[str]] = {}
         for code, name, level in Division.objects.values_list("code", "name", "level"):
+            self._division_name[code] = name
             prefix = scope_prefix(code)
             for written in {normalised_address(name), *_short_forms(name, level)}:
                 if written:
@@ -231,9 +254,8 @@ class AddressBase:
         return [pk for score, pk in scored if score >= 0.5]
 
     def described(self, pk: int) -> str:
-        """A building as a person picks it: its name and grid code."""
         known = self._buildings[pk]
-        return f"{known.name}（{known.grid_code}）"
+        return building_described(known.name, known.grid_code, self._division_name)
 
     def _dwelling(self, known: _Known, unit: str, room: str) -> Placed | Refusal:
         if known.dwellings is None:

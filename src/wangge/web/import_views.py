@@ -30,6 +30,7 @@ from wangge.imports.models import ImportJob
 from wangge.imports.queue import queued_row_place, queued_rows_visible_to
 from wangge.imports.tasks import job_progress
 from wangge.imports.templates import template_download
+from wangge.places.addresses import buildings_described
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import UploadForm
@@ -121,8 +122,7 @@ def address_buildings(request: SignedInRequest, pk: int) -> HttpResponse:
     found = buildings_visible_to(request.user).in_scope([queued.grid_code]).filter(
         name__contains=typed)[:8] if typed else []
     return render(request, "web/imports/addresses.html#choices", {
-        "queued": queued, "choices": [(building.pk, f"{building.name}（{building.grid_code}）")
-                                      for building in found]})
+        "queued": queued, "choices": buildings_described(found)})
 
 
 @action_required(Action.PLACE_ADDRESSES)
