@@ -19,7 +19,7 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 NONCE_BYTES = 12
 INDEX_BYTES = 16  # 32 hex digits: no two numbers of a city collide
+# Digests remembered per field: an import digests a chunk's numbers to find their records and
+# again to write them; the second time costs a dict lookup. Past this many, forgotten.
+RECENT_DIGESTS = 20_000
 
 
 class UnknownDataKeyError(Exception):
@@ -88,6 +91,7 @@ class Keyring:
         self.ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self._index_key = index_key
         self._hashers: dict[str, Any] = {}
+        self._recent: dict[str, dict[str, str]] = {}
 
     def hasher(self, purpose: str) -> Any:
         """The keyed BLAKE2b of the field named ``purpose``, to copy before use; the name is
@@ -96,6 +100,14 @@ class Keyring:
             self._hashers[purpose] = hashlib.blake2b(
                 key=self._index_key, digest_size=INDEX_BYTES, person=purpose.encode()[:16])
         return self._hashers[purpose]
+
+    def recent(self, purpose: str, coming: int) -> dict[str, str]:
+        """The digests of ``purpose`` remembered, emptied first when ``coming`` more would
+        take it past ``RECENT_DIGESTS``."""
+        remembered = self._recent.setdefault(purpose, {})
+        if len(remembered) + coming > RECENT_DIGESTS:
+            remembered.clear()
+        return remembered
 
 
 @functools.cache
@@ -149,26 +161,28 @@ def decrypt(stored: str) -> str:
 
 def blind_index(purpose: str, value: str) -> str:
     """The keyed digest of ``value`` for the field named ``purpose`` ("" for an empty value)."""
-    if not value:
-        return ""
-    hasher = keyring().hasher(purpose).copy()
-    hasher.update(value.encode())
-    return hasher.hexdigest()
+    return blind_indexes(purpose, [value])[0]
 
 
-def blind_indexes(purpose: str, values: Iterable[str | None]) -> list[str]:
+def blind_indexes(purpose: str, values: Sequence[str | None]) -> list[str]:
     """``blind_index`` of each value: the keyed hash is set up once and copied per value
-    (setting up the key costs more than hashing a number)."""
-    copy = keyring().hasher(purpose).copy
+    (setting up the key costs more than hashing a number), and a value digested lately is
+    looked up (``Keyring.recent``)."""
+    ring = keyring()
+    recent = ring.recent(purpose, len(values))
+    copy = ring.hasher(purpose).copy
     digests: list[str] = []
     append = digests.append
     for value in values:
-        if value:
+        if not value:
+            append("")
+        elif (digest := recent.get(value)) is not None:
+            append(digest)
+        else:
             hasher = copy()
             hasher.update(value.encode())
-            append(hasher.hexdigest())
-        else:
-            append("")
+            append(digest := hasher.hexdigest())
+            recent[value] = digest
     return digests
 
 
@@ -328,7 +342,8 @@ def matches(model: type[models.Model], name: str, value: Any) -> models.Q:
     document), so the database may use that index."""
     field = index_field_of(model, name)
     if isinstance(value, list | tuple | set | frozenset):
-        condition = models.Q(AnyOf(models.F(field.name), blind_indexes(field.source, value)))
+        digests = blind_indexes(field.source, list(value))
+        condition = models.Q(AnyOf(models.F(field.name), digests))
     else:
         condition = models.Q(**{field.name: blind_index(field.source, value)})
     return condition & ~models.Q(**{field.name: ""})
