@@ -15,10 +15,8 @@
     var outline = data.grid && L.geoJSON(WanggeMap.geoJSON(data.grid, tiles), {
       interactive: false,
       style: { color: "#5b2a1a", weight: 1.5, fillColor: "#fdf0e3", fillOpacity: tiles ? 0.15 : 0.8 }
-    }).addTo(map);
-    L.circleMarker(point, { radius: 8, color: "#fff", weight: 2, fillColor: "#b3261e",
-                            fillOpacity: 1, interactive: false, className: "location-pin" })
-      .addTo(map);
+    });
+    // The view first: Leaflet draws a layer only on a map that has one.
     if (tiles || !outline) {
       map.setView(point, tiles ? Math.min(17, tiles.max_zoom) : 17);
     } else {
@@ -28,5 +26,9 @@
       var lng = Math.max(bounds.getEast() - point.lng, point.lng - bounds.getWest());
       map.fitBounds([[point.lat - lat, point.lng - lng], [point.lat + lat, point.lng + lng]]);
     }
+    if (outline) outline.addTo(map);
+    L.circleMarker(point, { radius: 8, color: "#fff", weight: 2, fillColor: "#b3261e",
+                            fillOpacity: 1, interactive: false, className: "location-pin" })
+      .addTo(map);
   });
 })();

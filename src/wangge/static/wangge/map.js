@@ -45,7 +45,9 @@
     return popup;
   }
 
-  var map = WanggeMap.create(element, tiles, {});
+  // The zoom buttons at the bottom, out of the way of the popups that open above a tap.
+  var map = WanggeMap.create(element, tiles, { zoomControl: false });
+  L.control.zoom({ position: "bottomright" }).addTo(map);
   var grids = L.geoJSON(WanggeMap.geoJSON(data.grids, tiles), {
     style: style,
     onEachFeature: function (feature, layer) {
@@ -73,7 +75,7 @@
     pointToLayer: function (feature, latlng) {
       var overdue = feature.properties.overdue;
       return L.circleMarker(latlng, {
-        radius: 6, color: "#fff", weight: 1.5, fillOpacity: 1,
+        radius: 8, color: "#fff", weight: 2, fillOpacity: 1, // a finger's width with its rim
         fillColor: overdue ? "#b3261e" : "#1f5fa8",
         className: "event-pin" + (overdue ? " overdue" : "")
       });

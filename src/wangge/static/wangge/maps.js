@@ -12,7 +12,9 @@
   window.WanggeMap = {
     // A Leaflet map in ``element`` with the basemap of ``tiles`` (or none: a plain background).
     create: function (element, tiles, options) {
-      var map = L.map(element, Object.assign({ attributionControl: Boolean(tiles) }, options));
+      // Without tiles nothing blurs, so the view may fit its grids in quarter zoom steps.
+      var map = L.map(element, Object.assign({ attributionControl: Boolean(tiles),
+                                               zoomSnap: tiles ? 1 : 0.25 }, options));
       if (tiles) {
         L.tileLayer(tiles.url, {
           subdomains: tiles.subdomains, maxZoom: tiles.max_zoom, attribution: tiles.attribution
