@@ -99,7 +99,8 @@ def test_a_role_sees_only_the_figures_it_may_see(client, residents, events):
     data = map_data(response)
     assert [figure["key"] for figure in data["figures"]] == ["population"]
     assert figures_of(data) == {GRID_A: {"population": 1}}
-    assert data["events"]["features"] == [] and data["pins"] == {"shown": 0, "open": 0}
+    assert data["events"]["features"] == []
+    assert data["pins"] == {"shown": 0, "open": 0}
     assert "map-switch" not in response.content.decode()
     assert "独居" not in response.content.decode()
 
@@ -119,7 +120,7 @@ def test_the_pins_are_bounded_and_the_map_says_so(client, residents, events, set
 def test_a_map_costs_the_same_queries_for_one_grid_or_many(residents, events,
                                                            django_assert_num_queries):
     district = make_user(Role.DISTRICT_ADMIN, DISTRICT)
-    district.scope_prefixes  # noqa: B018 — read once, as a signed-in request has it
+    assert district.scope_prefixes  # read once, as a signed-in request holds it
     grids = list(Grid.objects.order_by("code"))
     with django_assert_num_queries(3):  # residents, event counts, pins
         grid_map(district, grids[:1])
@@ -247,8 +248,10 @@ def test_on_a_phone_a_tap_on_a_grid_opens_its_figures_and_the_switch_recolours(
         seen["popup link"] = page.get_attribute(".leaflet-popup-content a", "href")
         seen["url after tap"] = page.url
         page.screenshot(path=SHOTS / "map-phone-popup.png")
-        fills = lambda: page.locator("#map path.grid-shape").evaluate_all(  # noqa: E731
-            "paths => paths.map(path => path.getAttribute('fill'))")
+        def fills() -> list[str]:
+            return page.locator("#map path.grid-shape").evaluate_all(
+                "paths => paths.map(path => path.getAttribute('fill'))")
+
         seen["population fills"] = fills()
         overdue = page.locator("#map-switch label", has=page.locator("input[value=overdue]"))
         seen["overdue label"] = overdue.inner_text().strip()
@@ -280,7 +283,8 @@ def test_on_a_phone_a_tap_on_a_grid_opens_its_figures_and_the_switch_recolours(
     assert seen["population fills"][0] == seen["population fills"][1]  # one resident each
     assert seen["overdue fills"][0] != seen["overdue fills"][1]  # one overdue, one not
     assert seen["overdue label"] in seen["legend"]
-    assert late.number in seen["pin popup"] and "超期" in seen["pin popup"]
+    assert late.number in seen["pin popup"]
+    assert "超期" in seen["pin popup"]
     assert seen["popups"] == 1
     assert seen["errors"] == []
 
