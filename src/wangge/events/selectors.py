@@ -203,11 +203,15 @@ def event_pins(events: QuerySet[Event], *, limit: int,
             .only("longitude", "latitude", "state", "priority", "deadline", "category__name")
             .order_by("deadline", "pk")[:max(limit, 0)])
     now = timezone.now()
+    # Translated once, not per pin (get_state_display looks the label up each time).
+    labels = {state: str(label) for state, label in State.choices}
     return [
         {"type": "Feature",
-         "geometry": {"type": "Point", "coordinates": [event.longitude, event.latitude]},
+         # Six decimals are 0.1 m, finer than any phone's fix, and half the digits.
+         "geometry": {"type": "Point",
+                      "coordinates": [round(event.longitude, 6), round(event.latitude, 6)]},
          "properties": {"id": event.pk, "number": event.number, "category": event.category.name,
-                        "state": event.state, "state_label": event.get_state_display(),
+                        "state": event.state, "state_label": labels[event.state],
                         "priority": event.priority, "deadline": event.deadline,
                         "overdue": event.deadline < now}}
         for event in pins
