@@ -32,7 +32,7 @@
 
   function style(feature) {
     return {
-      color: "#5b2a1a", weight: 1.5, fillOpacity: tiles ? 0.55 : 0.8, className: "grid-shape",
+      color: "#5b2a1a", weight: 1, fillOpacity: tiles ? 0.55 : 0.8, className: "grid-shape",
       fillColor: figure ? colour(figure, feature.properties[figure]) : PLAIN
     };
   }
@@ -71,7 +71,7 @@
   }).addTo(map);
 
   // Pins are bounded on the server (WANGGE_MAP_EVENT_PINS), so SVG markers stay cheap.
-  L.geoJSON(WanggeMap.geoJSON(data.events, tiles), {
+  var pins = L.geoJSON(WanggeMap.geoJSON(data.events, tiles), {
     pointToLayer: function (feature, latlng) {
       var overdue = feature.properties.overdue;
       return L.circleMarker(latlng, {
@@ -99,6 +99,19 @@
     });
   }
 
+  // Many pins in view (a district) are drawn as dots, a density the grid colours explain;
+  // zoomed in to a few, each is a finger wide to tap.
+  function sizePins() {
+    var bounds = map.getBounds();
+    var inView = 0;
+    pins.eachLayer(function (pin) { if (bounds.contains(pin.getLatLng())) inView += 1; });
+    var radius = inView > 300 ? 3 : inView > 80 ? 5 : 8;
+    pins.eachLayer(function (pin) {
+      pin.setRadius(radius);
+      pin.setStyle({ weight: radius > 3 ? 2 : 0.5 });
+    });
+  }
+
   var legend = document.getElementById("map-legend");
   function showLegend() {
     if (!legend || !figure) return;
@@ -121,7 +134,9 @@
   }
 
   map.on("zoomend", placeLabels);
+  map.on("moveend", sizePins);
   map.fitBounds(grids.getBounds(), { padding: [12, 12] });
   placeLabels();
+  sizePins();
   showLegend();
 })();
