@@ -16,7 +16,8 @@
     overdue: ["#f6eeee", "#f2b8b5", "#e3706a", "#c0392b", "#7f1d1d"]
   };
   var PLAIN = "#f4efe6";
-  var figure = data.figures.length ? data.figures[0].key : null;
+  // One grid alone (its own page) has nothing to compare with: a plain fill, figures in its popup.
+  var figure = data.figures.length && data.grids.features.length > 1 ? data.figures[0].key : null;
 
   function most(key) {
     return Math.max.apply(null, data.grids.features.map(function (feature) {
