@@ -226,6 +226,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",  # the shared layout's CSS and scripts (wangge is not itself an app)
     ("leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # WGS-84 → GCJ-02 for Chinese basemaps (maps.js)
+    ("gcoord", NODE_MODULES / "gcoord" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
@@ -247,18 +249,46 @@ if proxy_ssl_header := os.environ.get("WANGGE_PROXY_SSL_HEADER", ""):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+
+def tile_sources(url: str, subdomains: str) -> list[str]:
+    """The origins a tile URL template loads images from, for the Content Security Policy:
+    one per subdomain where the host holds ``{s}`` (``https://webrd0{s}.example`` with
+    subdomains ``1234`` is four hosts), so the policy names those hosts and nothing wider
+    (CSP has no wildcard in the middle of a host name)."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"WANGGE_TILE_URL={url!r}: give a full http(s) URL template")
+    hosts = ([parts.netloc.replace("{s}", letter) for letter in subdomains]
+             if "{s}" in parts.netloc else [parts.netloc])
+    if not hosts or any("{" in host or "}" in host for host in hosts):
+        raise ImproperlyConfigured(f"WANGGE_TILE_URL={url!r}: only {{s}} (with "
+                                   "WANGGE_TILE_SUBDOMAINS) may stand in its host")
+    return [f"{parts.scheme}://{host}" for host in hosts]
+
+
+# Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
+# A Chinese basemap (AMap, or Tianditu's and others' GCJ-02 layers) is drawn in GCJ-02, the
+# shifted coordinates Chinese law requires of published maps, while our data is WGS-84:
+# WANGGE_TILE_GCJ02=1 shifts every marker and polygon to match (docs/architecture.md "Maps").
+WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
+WANGGE_TILE_SUBDOMAINS = os.environ.get("WANGGE_TILE_SUBDOMAINS", "abc")
+WANGGE_TILE_ATTRIBUTION = os.environ.get("WANGGE_TILE_ATTRIBUTION", "")
+WANGGE_TILE_GCJ02 = envbool("WANGGE_TILE_GCJ02")
+WANGGE_TILE_MAX_ZOOM = envint("WANGGE_TILE_MAX_ZOOM", 18)
+# The most event pins one map draws (the most overdue first); the map says when there are more.
+WANGGE_MAP_EVENT_PINS = envint("WANGGE_MAP_EVENT_PINS", 1000)
+
 # Content Security Policy (django-csp): scripts and styles from our own static files only, no
 # inline script or style, no framing, forms post only here. Map tiles, when an intranet has a
-# tile server, come from its host.
-_TILE_URL = urlsplit(os.environ.get("WANGGE_TILE_URL", ""))
-_TILE_HOST = (f"{_TILE_URL.scheme}://{_TILE_URL.netloc.replace('{s}', '*')}"
-              if _TILE_URL.netloc else "")
+# tile server, come from its hosts alone.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *([_TILE_HOST] if _TILE_HOST else [])],
+        "img-src": ["'self'", "data:", *tile_sources(WANGGE_TILE_URL, WANGGE_TILE_SUBDOMAINS)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -287,8 +317,6 @@ TASKS = {
 # and polls again (an import may hold it for minutes; see docs/imports.md "The task worker").
 WANGGE_WORKER_DB_TIMEOUT = envint("WANGGE_WORKER_DB_TIMEOUT", 30)
 
-# Map: grids are drawn from their own polygons; a tile layer is optional (offline intranets).
-WANGGE_TILE_URL = os.environ.get("WANGGE_TILE_URL", "")
 WANGGE_PAGE_SIZE = envint("WANGGE_PAGE_SIZE", 50)
 # Uploaded files to import (kept under var/imports/, never served directly).
 WANGGE_UPLOAD_MAX_MB = envint("WANGGE_UPLOAD_MAX_MB", 200)

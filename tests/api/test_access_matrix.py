@@ -175,6 +175,8 @@ ENDPOINTS = [
     # The event loop; "unscoped" endpoints answer the same in and out of the jurisdiction.
     Endpoint("GET", "/event-categories", kind="unscoped"),
     _list("/events", Action.VIEW_EVENTS),
+    _list("/events.geojson", Action.VIEW_EVENTS),
+    _list("/events-by-grid.geojson", Action.VIEW_EVENTS),
     Endpoint("GET", "/events/{event}", view=Action.VIEW_EVENTS),
     Endpoint("POST", "/events", action=Action.REPORT_EVENTS, kind="create", success=201,
              body=lambda records, scene: {

@@ -57,6 +57,15 @@ def test_grids_geojson_has_polygons_with_population(world, api_as):
     assert collection["features"][0]["geometry"]["type"] == "Polygon"
 
 
+def test_grids_geojson_counts_residents_only_for_roles_that_see_people(world, api_as):
+    """The system administrator draws grids but sees no person: no population either, as
+    on the pages' map."""
+    make_person(GRID_A)
+    response = api_as(make_user(Role.SYSTEM_ADMIN, COMMUNITY_1)).get("/grids.geojson")
+    assert sorted((f["properties"] for f in response.json()["features"]), key=str) == [
+        {"code": GRID_A, "name": "民意一网格"}, {"code": GRID_B, "name": "民意二网格"}]
+
+
 def test_an_overlapping_grid_is_refused_naming_the_other_grid(world, api_as):
     api = api_as(make_user(Role.DISTRICT_ADMIN, STREET_1))
     lon, lat = GRID_ORIGIN[GRID_A]

@@ -32,9 +32,9 @@ def test_a_district_sees_every_grid_coloured_by_population(client, residents):
 
 
 def test_no_tile_layer_unless_configured(worker_client, residents, settings):
-    assert map_data(worker_client.get("/"))["tile_url"] == ""
+    assert map_data(worker_client.get("/"))["tiles"] is None
     settings.WANGGE_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
-    assert map_data(worker_client.get("/"))["tile_url"] == settings.WANGGE_TILE_URL
+    assert map_data(worker_client.get("/"))["tiles"]["url"] == settings.WANGGE_TILE_URL
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ assignment and merging."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +14,15 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from wangge.divisions.selectors import grids_visible_to
 from wangge.foundation.api_support import (
+    GEOJSON_ANSWER,
     CodeFilter,
     Pages,
     RecordId,
     acting,
     caller,
+    feature_collection,
     referenced,
     visible,
     visible_one,
@@ -38,9 +42,11 @@ from .models import (
 from .selectors import (
     categories_active,
     dispatch_targets,
+    event_pins,
     events_visible_to,
     handlers_for,
     likely_duplicates,
+    open_events_by_grid,
     timeline,
 )
 from .services import (
@@ -217,6 +223,38 @@ def category_list(request: HttpRequest) -> QuerySet:
 @paginate(Pages)
 def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet:
     return filters.narrow(visible(request, events_visible_to, VIEW))
+
+
+class PinFilter(CodeFilter):
+    limit: int | None = Field(None, ge=1, description=(
+        "At most this many pins; never more than the server's WANGGE_MAP_EVENT_PINS "
+        "(1000 unless configured)"))
+
+
+@router.get("/events.geojson", openapi_extra=GEOJSON_ANSWER)
+def event_geojson(request: HttpRequest, filters: Query[PinFilter]) -> JsonResponse:
+    """Open events as points for a map: the most overdue first (soonest deadline), at most
+    ``limit`` of them (page through ``/events`` for the rest). A pin carries the number,
+    category, state, priority and deadline, not the description or who reported it."""
+    events = filters.narrow(visible(request, events_visible_to, VIEW))
+    limit = min(filters.limit or settings.WANGGE_MAP_EVENT_PINS, settings.WANGGE_MAP_EVENT_PINS)
+    return feature_collection(event_pins(events, limit=limit))
+
+
+@router.get("/events-by-grid.geojson", openapi_extra=GEOJSON_ANSWER)
+def event_grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
+    """Every visible grid (not paged: a map draws them all) with its ``open`` events and how
+    many of those are ``overdue``; ``/grids.geojson`` has their population."""
+    events = visible(request, events_visible_to, VIEW)
+    grids = list(filters.narrow(grids_visible_to(caller(request))))
+    counts = open_events_by_grid(events, [grid.code for grid in grids])
+    return feature_collection([
+        {"type": "Feature", "geometry": grid.boundary,
+         "properties": {"code": grid.code, "name": grid.name,
+                        "open": counts.get(grid.code, (0, 0))[0],
+                        "overdue": counts.get(grid.code, (0, 0))[1]}}
+        for grid in grids
+    ])
 
 
 @router.get("/events/{id}", response=EventDetail)

@@ -1,6 +1,7 @@
 """Reads of events, always through the caller's jurisdiction; who follows an event."""
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,3 +174,45 @@ def event_counts(events: QuerySet[Event]) -> dict[str, int]:
 
 def responsible_level(event: Event) -> str:
     return level_of(event.responsible_code).label
+
+
+def open_events_by_grid(events: QuerySet[Event],
+                        grid_codes: Collection[str]) -> dict[str, tuple[int, int]]:
+    """Open and overdue ``events`` per grid of ``grid_codes``, as ``{code: (open, overdue)}``,
+    in one grouped query over the open events' partial index (a map's colours); grids with
+    none are left out."""
+    if not grid_codes:
+        return {}
+    rows = (events.open().filter(grid_code__in=list(grid_codes)).order_by().values("grid_code")
+            .annotate(open=Count("grid_code"),
+                      overdue=Count("grid_code", filter=Q(deadline__lt=timezone.now())))
+            .values_list("grid_code", "open", "overdue"))
+    return {code: (open_, overdue) for code, open_, overdue in rows}
+
+
+def event_pins(events: QuerySet[Event], *, limit: int,
+               grid_codes: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Open ``events`` (in ``grid_codes`` when given) as GeoJSON points, at most ``limit`` of
+    them, the most overdue first (soonest deadline): one query. A pin carries what the event
+    page's heading shows (number, category, state, deadline), never the description, the
+    address or who reported it."""
+    located = events.open().filter(longitude__isnull=False, latitude__isnull=False)
+    if grid_codes is not None:
+        located = located.filter(grid_code__in=list(grid_codes))
+    pins = (located.select_related(None).select_related("category")
+            .only("longitude", "latitude", "state", "priority", "deadline", "category__name")
+            .order_by("deadline", "pk")[:max(limit, 0)])
+    now = timezone.now()
+    # Translated once, not per pin (get_state_display looks the label up each time).
+    labels = {state: str(label) for state, label in State.choices}
+    return [
+        {"type": "Feature",
+         # Six decimals are 0.1 m, finer than any phone's fix, and half the digits.
+         "geometry": {"type": "Point",
+                      "coordinates": [round(event.longitude, 6), round(event.latitude, 6)]},
+         "properties": {"id": event.pk, "number": event.number, "category": event.category.name,
+                        "state": event.state, "state_label": labels[event.state],
+                        "priority": event.priority, "deadline": event.deadline,
+                        "overdue": event.deadline < now}}
+        for event in pins
+    ]

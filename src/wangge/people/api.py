@@ -36,7 +36,7 @@ from wangge.foundation.api_support import (
     visible,
     visible_one,
 )
-from wangge.foundation.permissions import Action, SensitiveField, shown
+from wangge.foundation.permissions import Action, SensitiveField, can, shown
 from wangge.normalisers import DocumentType
 from wangge.places.selectors import dwellings_visible_to
 
@@ -333,12 +333,15 @@ def household_member_delete(request: HttpRequest, id: RecordId, person_id: Recor
 # On the people router: a grid's population is people's data (divisions know no persons).
 @router.get("/grids.geojson", openapi_extra=GEOJSON_ANSWER, tags=["divisions"])
 def grid_geojson(request: HttpRequest, filters: Query[CodeFilter]) -> JsonResponse:
-    """Every visible grid (not paged: a map draws them all) with its registered population."""
+    """Every visible grid (not paged: a map draws them all) with its registered
+    ``population`` for a role that sees people (as on the pages' map), without it for
+    others."""
     grids = list(filters.narrow(visible(request, grids_visible_to, None)))
-    population = population_by_grid(grid.code for grid in grids)
+    counted = can(caller(request), VIEW)
+    population = population_by_grid(grid.code for grid in grids) if counted else {}
     return feature_collection([
         {"type": "Feature", "geometry": grid.boundary,
          "properties": {"code": grid.code, "name": grid.name,
-                        "population": population.get(grid.code, 0)}}
+                        **({"population": population.get(grid.code, 0)} if counted else {})}}
         for grid in grids
     ])
