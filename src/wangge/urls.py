@@ -18,3 +18,9 @@ urlpatterns = [
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),
 ]
+
+# The error pages in the site's layout and language; JSON under /api/ (wangge.web.errors).
+handler400 = "wangge.web.errors.bad_request"
+handler403 = "wangge.web.errors.permission_denied"
+handler404 = "wangge.web.errors.page_not_found"
+handler500 = "wangge.web.errors.server_error"
