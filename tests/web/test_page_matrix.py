@@ -77,6 +77,7 @@ PAGES = [
     Page("GET", "buildings/<int:pk>/", "/buildings/{building}/", view=PLACES),
     Page("GET", "dwellings/<int:pk>/", "/dwellings/{dwelling}/", view=PLACES),
     Page("GET", "report/poster/<int:pk>/", "/report/poster/{building}/", view=PLACES),
+    Page("GET", "households/<int:pk>/", "/households/{household}/", view=PEOPLE),
     Page("GET", "people/", "/people/?q=甲", view=PEOPLE, kind="page"),
     Page("GET", "people/<int:pk>/", "/people/{person}/", view=PEOPLE),
     Page("GET", "people/<int:pk>/edit/", "/people/{person}/edit/", view=PEOPLE,

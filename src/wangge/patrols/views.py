@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wangge.divisions.selectors import area_name, area_names, with_area_names
 from wangge.events.selectors import categories_active
 from wangge.foundation.codes import prefix_range, scope_prefix
 from wangge.foundation.forms import service_errors_shown
@@ -92,7 +93,8 @@ def patrol_home(request: SignedInRequest) -> HttpResponse:
         return render(request, "patrols/home.html", {
             "form": StartForm(user=request.user),
             "recent": patrols_visible_to(request.user).filter(patroller=request.user)
-                      .with_counts()[:5]})
+                      .with_counts().annotate(area_name=area_name())[:5]})
+    with_area_names([patrol])
     visits = patrol.visits.count()
     total = checklist(patrol, request.user).count()
     return render(request, "patrols/home.html", {
@@ -194,7 +196,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
 def patrol_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     patrol = _patrol(request, pk)
     return render(request, "patrols/detail.html", {
-        "patrol": patrol,
+        "patrol": with_area_names([patrol])[0],
         "visits": patrol.visits.select_related("building"),
         "findings": patrol_findings(patrol),
     })
@@ -209,6 +211,7 @@ def coverage(request: SignedInRequest) -> HttpResponse:
                         "code")
     return render(request, "patrols/coverage.html", {
         "grids": page_of(request, grids), "days": days, "code": code,
+        "code_name": area_names([code]).get(code, code),
         "query": f"days={days}&" + (f"code={code}&" if code else "")})
 
 
@@ -235,8 +238,9 @@ def history(request: SignedInRequest) -> HttpResponse:
     if patroller.isdigit():
         patrols = patrols.filter(patroller_id=int(patroller))
     return render(request, "patrols/history.html", {
-        "summaries": patroller_summaries(patrols), "patrols": page_of(request,
-                                                                    patrols.with_counts()),
-        "days": days, "code": code, "patroller": patroller,
+        "summaries": patroller_summaries(patrols),
+        "patrols": page_of(request, patrols.with_counts().annotate(area_name=area_name())),
+        "days": days, "code": code, "code_name": area_names([code]).get(code, code),
+        "patroller": patroller,
         "query": f"days={days}&" + (f"code={code}&" if code else "")
                  + (f"patroller={patroller}&" if patroller else "")})
