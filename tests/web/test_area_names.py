@@ -86,3 +86,17 @@ def test_history_names_people_not_accounts(client, world):
     page = client.get(reverse("web:person", args=[person.pk])).content.decode()
     assert "张网格" in page
     assert "worker-zhang ·" not in page
+
+
+def test_a_pair_of_possible_duplicates_names_households_by_their_head(world):
+    from wangge.linkage.selectors import pair_facts
+    from wangge.people.selectors import household_name
+    from wangge.people.services import household_create
+
+    head = make_person(GRID_A, name="孙八")
+    household = household_create(head=head, by=SYSTEM)
+    other = make_person(GRID_A, name="孙八")
+    facts = {row["field"]: row for row in pair_facts(make_user(Role.COMMUNITY_STAFF, GRID_A),
+                                                     head, other)}
+    assert facts["household"]["left"] == household_name(household)
+    assert facts["household"]["right"] is None
