@@ -190,6 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Accounts (docs/security.md, "Accounts"): the last passwords a user may not choose again,
 # the idle timeout, sign-in throttling, the second factor.
 WANGGE_PASSWORD_HISTORY = envint("WANGGE_PASSWORD_HISTORY", 5)
+# How long a one-time set-password link (a new account's, or a reset's) stays valid.
+WANGGE_PASSWORD_LINK_HOURS = envint("WANGGE_PASSWORD_LINK_HOURS", 24)
+PASSWORD_RESET_TIMEOUT = WANGGE_PASSWORD_LINK_HOURS * 3600
 WANGGE_IDLE_MINUTES = envint("WANGGE_IDLE_MINUTES", 30)
 # Locked per account and, separately, per client address after this many failures in a row,
 # for WANGGE_LOCKOUT_MINUTES (0: until the security administrator unlocks it).

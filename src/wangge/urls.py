@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("account/", include("wangge.access.urls")),
+    path("accounts/", include("wangge.access.manage_urls")),
     path("events/", include("wangge.events.urls")),
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),

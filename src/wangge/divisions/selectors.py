@@ -79,6 +79,22 @@ def with_area_names(records: Iterable[Any], field: str = "grid_code",
     return records
 
 
+def area_choices(prefixes: Iterable[str], *, grid_limit: int) -> list[tuple[str, str]]:
+    """The divisions and grids within ``prefixes`` as (code, name) choices, each area right
+    after the one it is in and its name indented one step below it; grids only up to
+    ``grid_limit`` of them (above it, divisions alone)."""
+    prefixes = list(prefixes)
+    areas = list(divisions_in(prefixes).values_list("code", "name"))
+    grids = grids_in(prefixes)
+    if grids.count() <= grid_limit:
+        areas += grids.values_list("code", "name")
+    areas.sort(key=lambda area: scope_prefix(area[0]))
+    top = min((len(scope_prefix(code)) for code, _name in areas), default=0)
+    # Levels are 2 or 3 digits apart; a step of indent per level below the top one.
+    return [(code, "\u00a0\u00a0" * ((len(scope_prefix(code)) - top + 2) // 3) + name)
+            for code, name in areas]
+
+
 def filed_under(record: Division | Grid) -> list[str]:
     """What is filed under a division's or grid's code, as "kind (count)": every record of a
     model whose queryset is scoped (people, places, organizations, divisions and grids below
