@@ -17,11 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,6 +30,7 @@ from wangge.foundation.permissions import manages_accounts
 from wangge.foundation.requests import SignedInRequest
 
 from .forms import AccountChangeForm, AccountCreateForm, AccountFilterForm, AccountReasonForm
+from .links import password_link_url
 from .models import User
 from .selectors import account_history, users_visible_to
 from .services import password_link_token, user_create, user_password_reset, user_update
@@ -222,9 +220,7 @@ def _link_page(request: SignedInRequest, account: User, *, token: str | None = N
     redirected to): the administrator hands it to the account's owner."""
     if token is None:
         token = password_link_token(account)
-    path = reverse("access:password_choose",
-                   args=[urlsafe_base64_encode(force_bytes(account.pk)), token])
-    link = request.build_absolute_uri(path)
+    link = password_link_url(request, account, token)
     context: dict[str, Any] = {
         "account": account, "link": link, "created": created,
         "qr": segno.make(link, error="m").svg_inline(scale=3),
