@@ -46,7 +46,7 @@ class AccountForm(forms.Form):
     sets them: only the roles it may give, only areas of its own jurisdiction, by name. The
     accounts services check both again (``user_create``, ``user_update``)."""
 
-    first_name = forms.CharField(label=_("Name"), max_length=150,
+    first_name = forms.CharField(label=_("Full name"), max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(label=_("Role"))
     jurisdictions = forms.MultipleChoiceField(
