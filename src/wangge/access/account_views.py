@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.divisions.selectors import area_names
-from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import manages_accounts
 from wangge.foundation.requests import SignedInRequest
@@ -63,12 +63,6 @@ def _with_area_names(accounts: list[User]) -> list[AccountRow]:
     return [AccountRow(account, [names.get(grant.code, grant.code)
                                  for grant in account.jurisdictions.all()])
             for account in accounts]
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, PermissionDenied):
-        return str(error) or _("Your role may not do this.")
-    return " ".join(error.messages)
 
 
 @login_required
@@ -111,7 +105,7 @@ def account_new(request: SignedInRequest) -> HttpResponse:
         except ValidationError as error:
             service_errors_shown(form, error)
         except PermissionDenied as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             return _link_page(request, account, created=True)
     return render(request, "access/accounts/new.html", {"form": form},
@@ -140,7 +134,7 @@ def account_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                 service_errors_shown(form, error)
                 account.refresh_from_db()
             except PermissionDenied as error:
-                form.add_error(None, _refusal(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(request, _("Saved. The change is in the history below."))
                 return redirect("accounts:detail", pk=account.pk)
@@ -185,7 +179,7 @@ def account_password(request: SignedInRequest, pk: int) -> HttpResponse:
             token = user_password_reset(user=account, by=request.user,
                                         reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             return _link_page(request, account, token=token)
     return _detail_page(request, account, form=_change_form(request, account), status=400,
@@ -205,7 +199,7 @@ def account_active(request: SignedInRequest, pk: int) -> HttpResponse:
             user_update(user=account, by=request.user, reason=form.cleaned_data["reason"],
                         is_active=active)
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, _("The account is active again.") if active
                              else _("The account is deactivated: it can no longer sign in."))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wangge.divisions.selectors import area_name, area_names, with_area_names
 from wangge.events.selectors import categories_active
 from wangge.foundation.codes import prefix_range, scope_prefix
-from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
@@ -43,12 +43,6 @@ from .services import (
 
 # The checklist shows this many buildings at once; the search narrows the rest.
 CHECKLIST_SIZE = 100
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, PermissionDenied):
-        return str(error) or _("Your role may not do this.")
-    return " ".join(error.messages)
 
 
 def _require(request: SignedInRequest, action: Action) -> None:
@@ -113,7 +107,7 @@ def patrol_start_view(request: SignedInRequest) -> HttpResponse:
     try:
         patrol_start(grid_code=form.cleaned_data["grid"], by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     return redirect("patrols:home")
 
 
@@ -124,7 +118,7 @@ def patrol_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         patrol_end(patrol=patrol, note=request.POST.get("note", ""), by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     messages.success(request, _("Patrol ended. Buildings visited: %(visits)s; findings: "
                                 "%(findings)s.") % {"visits": patrol.visits.count(),
@@ -148,7 +142,7 @@ def patrol_visit_view(request: SignedInRequest, pk: int, building: int) -> HttpR
     try:
         patrol_visit(patrol=patrol, building=found, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     if not request.htmx:
         return redirect("patrols:home")
@@ -166,7 +160,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         patrol_require_own_open(patrol=patrol, by=request.user)
     except ValidationError as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     form = FindingForm(request.POST or None, request.FILES or None, patrol=patrol,
                        user=request.user, initial={"building": request.GET.get("building")})
@@ -182,7 +176,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
                 longitude=data["longitude"], latitude=data["latitude"],
                 address=data["address"], photos=data["photos"], by=request.user)
         except PermissionDenied as error:
-            messages.error(request, _refusal(error))
+            messages.error(request, refusal_text(error))
             return redirect("patrols:home")
         except ValidationError as error:
             service_errors_shown(form, error)

@@ -151,8 +151,13 @@ def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> lis
                    if field.read(person, places) in (None, "")]
         if missing:
             by_grid[person.grid_code].append({"person": person, "missing": missing})
-    return [
-        {"grid_code": code, "grid_name": places.name(code),
-         "workers": [worker.username for worker in grid_workers_of(code)], "persons": persons}
-        for code, persons in sorted(by_grid.items())
-    ]
+    tasks = []
+    for code, persons in sorted(by_grid.items()):
+        workers = grid_workers_of(code)
+        # Usernames for machines; names for the pages, which name people, not accounts.
+        tasks.append({"grid_code": code, "grid_name": places.name(code),
+                      "workers": [worker.username for worker in workers],
+                      "worker_names": [worker.get_full_name() or worker.username
+                                       for worker in workers],
+                      "persons": persons})
+    return tasks
