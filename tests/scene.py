@@ -24,12 +24,14 @@ from tests.factories import (
     make_divisions,
     make_dwelling,
     make_person,
+    make_user,
     resident_id,
     square,
 )
 from tests.linkage.matrix import linkage_records
 from tests.patrols.matrix import patrol_records
 from wangge.divisions.services import division_create, grid_create
+from wangge.foundation.permissions import Role
 from wangge.imports.models import QueuedRow
 from wangge.organizations.services import membership_add, organization_create
 from wangge.people.services import household_create, household_remove_member, person_update
@@ -61,6 +63,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
     member = make_person(grid, name="戊")
     membership_add(organization=club, person=member, title="书记", by=SYSTEM)
     community = COMMUNITY_1 if grid == GRID_A else COMMUNITY_2
+    account = make_user(Role.GRID_WORKER, grid)
     head = make_person(grid, name="丙")
     building = make_building(grid, name="3栋")
     return {
@@ -81,6 +84,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         "organization": organization_create(name="志愿队", kind="volunteer_team",
                                             grid_code=grid, by=SYSTEM),
         "empty_household": emptied,
+        "account": account,
         "club": club,
         "member": member,
         "empty_grid": grid_create(code=community + "008", name="空网格",

@@ -31,6 +31,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
+from wangge.access.api import router as accounts_router
 from wangge.access.models import User
 from wangge.access.services import token_user
 from wangge.auditlog.api import router as auditlog_router
@@ -186,6 +187,7 @@ api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)
 api.add_router("/", auditlog_router)
+api.add_router("/", accounts_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

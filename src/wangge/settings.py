@@ -190,6 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Accounts (docs/security.md, "Accounts"): the last passwords a user may not choose again,
 # the idle timeout, sign-in throttling, the second factor.
 WANGGE_PASSWORD_HISTORY = envint("WANGGE_PASSWORD_HISTORY", 5)
+# How long a one-time set-password link (a new account's, or a reset's) stays valid.
+WANGGE_PASSWORD_LINK_HOURS = envint("WANGGE_PASSWORD_LINK_HOURS", 24)
+PASSWORD_RESET_TIMEOUT = WANGGE_PASSWORD_LINK_HOURS * 3600
 WANGGE_IDLE_MINUTES = envint("WANGGE_IDLE_MINUTES", 30)
 # Locked per account and, separately, per client address after this many failures in a row,
 # for WANGGE_LOCKOUT_MINUTES (0: until the security administrator unlocks it).
@@ -239,6 +242,8 @@ HTTPS = envbool("WANGGE_HTTPS")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", HTTPS)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", HTTPS)
+# A form sent with an expired token gets the site's 403 page saying to reload it.
+CSRF_FAILURE_VIEW = "wangge.web.errors.csrf_failure"
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)

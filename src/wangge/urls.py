@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("account/", include("wangge.access.urls")),
+    path("accounts/", include("wangge.access.manage_urls")),
     path("events/", include("wangge.events.urls")),
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
@@ -18,3 +19,9 @@ urlpatterns = [
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),
 ]
+
+# The error pages in the site's layout and language; JSON under /api/ (wangge.web.errors).
+handler400 = "wangge.web.errors.bad_request"
+handler403 = "wangge.web.errors.permission_denied"
+handler404 = "wangge.web.errors.page_not_found"
+handler500 = "wangge.web.errors.server_error"

@@ -314,7 +314,38 @@ def test_the_matrix_covers_every_route(client, db):
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
-                      | set(ACCESS_LOG_ROUTES))
+                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES)
+
+
+# Accounts: those who manage any (MANAGE_ACCOUNTS or MANAGE_STAFF_ACCOUNTS) reach them; the
+# scene's account is a grid worker of grid A (in) or C (out).
+ACCOUNT_ROUTES = {"GET /accounts", "POST /accounts", "GET /accounts/{id}",
+                  "PATCH /accounts/{id}", "POST /accounts/{id}/password-link"}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_access_to_accounts(role, scene, db, api_as):
+    api = api_as(make_user(role, STREET_1))
+    manages = {Action.MANAGE_ACCOUNTS, Action.MANAGE_STAFF_ACCOUNTS} & ROLE_ACTIONS[role]
+    listed = api.get("/accounts")
+    assert listed.status_code == (200 if manages else 403)
+    for in_scope in (IN, OUT):
+        records = scene[in_scope]
+        account = records["account"]
+        want = 403 if not manages else 200 if in_scope else 404
+        for method, path, body in (
+                ("GET", f"/accounts/{account.pk}", None),
+                ("PATCH", f"/accounts/{account.pk}", {"name": "改名", **REASON}),
+                ("POST", f"/accounts/{account.pk}/password-link", REASON)):
+            response = api.send(method, path, body)
+            assert response.status_code == want, (method, path, in_scope, response.content)
+        created = api.post("/accounts", {"username": f"new-{role}-{in_scope}",
+                                         "role": Role.VOLUNTEER,
+                                         "jurisdictions": [records["grid"]], **REASON})
+        assert created.status_code == (403 if not manages else 201 if in_scope else 422)
+    if manages:
+        assert [item["id"] for item in listed.json()["items"]].count(
+            scene[IN]["account"].pk) == 1
 
 
 # Imports and reports. A job is its uploader's own (anyone else's is 404), and a report's

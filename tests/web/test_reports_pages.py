@@ -158,3 +158,13 @@ def test_a_grid_worker_opens_their_gaps_and_goes_to_fill_one(in_browser, live_se
     assert "刘桂兰" in tasks
     assert "联系电话" in tasks
     assert url == f"{base}{edit}"
+
+
+def test_the_task_lists_name_their_grid_workers(client, elderly):
+    worker = make_user(Role.GRID_WORKER, GRID_B, username="worker-b")
+    worker.first_name = "赵网格"
+    worker.save()
+    page = logged_in(client, Role.COMMUNITY_STAFF, COMMUNITY_1).get(
+        reverse("web:report_gaps", args=[ELDERLY])).content.decode()
+    assert "赵网格" in page
+    assert "worker-b" not in page

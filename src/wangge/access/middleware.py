@@ -44,7 +44,7 @@ def idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> Callabl
 # Pages a signed-in user may open before the second factor: signing it, signing out, the
 # language switch, and the residents' public pages (open to anyone).
 _BEFORE_SECOND_FACTOR = {"web:login", "web:logout", "access:two_factor", "set_language",
-                         "admin:logout"}
+                         "admin:logout", "access:password_choose"}
 _PUBLIC_NAMESPACES = {"open311"}
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +13,19 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.divisions.models import Division, Grid
-from wangge.foundation.actors import Actor
+from wangge.foundation.actors import Actor, actor_checked
 from wangge.foundation.codes import level_of, scope_prefix
 from wangge.foundation.history import delete_with_history, save_with_history, stated_reason
-from wangge.foundation.permissions import Action, Role, require, require_in_scope, uses_back_office
+from wangge.foundation.permissions import (
+    Action,
+    Role,
+    can,
+    grantable_roles,
+    manages_accounts,
+    require,
+    require_in_scope,
+    uses_back_office,
+)
 
 from .models import ApiToken, Jurisdiction, User
 from .selectors import users_visible_to
@@ -36,10 +46,21 @@ ACCOUNT_CHANGES = frozenset({"role", "jurisdictions", "is_active", "first_name",
                              "email"})
 
 
-def _role_checked(role: str) -> str:
+def _role_checked(role: str, by: Actor) -> str:
+    """A known role that ``by`` may give: a district or street administrator gives only the
+    working roles below its own (``permissions.ACCOUNT_GRANTS``)."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    if role not in grantable_roles(by):
+        raise ValidationError({"role": _("You may not give the role %(role)s.")
+                               % {"role": Role(role).label}})
     return role
+
+
+def _may_manage(by: Actor) -> None:
+    """Refuse an actor who manages no accounts at all (a missing one is a TypeError)."""
+    if not manages_accounts(actor_checked(by)):
+        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _codes_checked(codes: Iterable[str], by: Actor) -> list[str]:
@@ -65,20 +86,31 @@ def _password_checked(password: str, user: User) -> None:
 def user_create(
     *, by: Actor, username: str, role: str, jurisdictions: Iterable[str],
     password: str | None = None, display_name: str = "", reason: str = "",
+    password_by_link: bool = False,
 ) -> tuple[User, str]:
     """Create a user bound to jurisdictions within ``by``'s own; returns the user and the
     password to hand over (a random one unless given: there are no default passwords; a given
-    one must pass the policy)."""
-    require(by, Action.MANAGE_ACCOUNTS)
-    user = User(username=username, role=_role_checked(role), first_name=display_name)
+    one must pass the policy). With ``password_by_link`` the account gets no password that
+    works, the second value is "", and its owner chooses one through a set-password link
+    (``password_link_token``): a district or street administrator creates accounts only so,
+    knowing no password of theirs."""
+    _may_manage(by)
+    user = User(username=username, role=_role_checked(role, by), first_name=display_name)
     codes = _codes_checked(jurisdictions, by)
     if not codes:
         raise ValidationError({"jurisdictions": _("A user needs at least one jurisdiction.")})
+    by_link = password_by_link or not can(by, Action.MANAGE_ACCOUNTS)
+    if password and by_link:
+        raise ValidationError({"password": _("The owner of the account chooses its password "
+                                             "through a set-password link.")})
     if password:
         _password_checked(password, user)
-    password = password or secrets.token_urlsafe(12)
+    password = "" if by_link else password or secrets.token_urlsafe(12)
     user.is_staff = uses_back_office(user)
-    user.set_password(password)
+    if by_link:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     save_with_history(user, by=by, reason=reason)
     for code in codes:
@@ -87,11 +119,15 @@ def user_create(
     return user, password
 
 
-def _managed(user: User, by: Actor) -> None:
+def _managed(user: User, by: Actor, *, staff: bool = False) -> None:
     """Refuse unless ``by`` manages accounts and ``user`` is one of theirs; nobody manages
     their own account (a security administrator would hand itself any role or jurisdiction,
-    or lift its own second factor)."""
-    require(by, Action.MANAGE_ACCOUNTS)
+    or lift its own second factor). ``staff``: a district or street administrator may do this
+    too, to the accounts it manages (else only the security administrator)."""
+    if staff:
+        _may_manage(by)
+    else:
+        require(by, Action.MANAGE_ACCOUNTS)
     if by.pk is not None and by.pk == user.pk:
         raise PermissionDenied(_("Your own account is managed by another administrator."))
     if not users_visible_to(by).filter(pk=user.pk).exists():
@@ -107,12 +143,12 @@ def user_update(*, user: User, by: Actor, reason: str, **changes: Any) -> User:
     if unknown:
         raise TypeError(f"user_update cannot change {', '.join(sorted(unknown))}")
     reason = stated_reason(reason)
-    _managed(user, by)
+    _managed(user, by, staff=True)
     current = list(user.jurisdictions.values_list("code", flat=True))
     _codes_checked(current, by)
     codes = changes.pop("jurisdictions", None)
     if "role" in changes:
-        _role_checked(str(changes["role"]))
+        _role_checked(str(changes["role"]), by)
     for name, value in changes.items():
         setattr(user, name, value)
     user.is_staff = uses_back_office(user)
@@ -143,6 +179,43 @@ def user_password_set(*, user: User, by: Actor, password: str) -> User:
     _password_checked(password, user)
     user.set_password(password)
     return save_with_history(user, by=by, reason=_("Password set"))
+
+
+def password_link_token(user: User) -> str:
+    """The token of a one-time set-password link for ``user`` (Django's password-reset
+    token): it is tied to the account's password hash and last sign-in, so it stops working
+    once a password is chosen with it, when another reset starts (a fresh unusable hash), and
+    after ``PASSWORD_RESET_TIMEOUT`` (``WANGGE_PASSWORD_LINK_HOURS``). Only its owner should
+    open it; whoever hands it over never learns the password chosen."""
+    return default_token_generator.make_token(user)
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, by: Actor, reason: str) -> str:
+    """Reset an account's password without anyone but its owner knowing the new one: the
+    current password stops working at once, a lockout is lifted, and the returned token makes
+    the one-time link (``password_link_token``) by which the owner chooses a password that
+    passes the policy. Kept in the history with ``by`` and ``reason``."""
+    from axes.utils import reset  # needs the app registry ready
+
+    reason = stated_reason(reason)
+    _managed(user, by, staff=True)
+    user.set_unusable_password()
+    save_with_history(user, by=by, reason=_("Password reset: %(reason)s") % {"reason": reason})
+    reset(username=user.username)
+    return password_link_token(user)
+
+
+@transaction.atomic
+def user_password_choose(*, user: User, token: str, password: str) -> User:
+    """The owner of an account chooses its password through a set-password link: the token
+    must still be valid, the password pass the policy. The history names the owner."""
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        raise ValidationError(_("This link has expired or was already used. Ask your "
+                                "administrator for a new one."))
+    _password_checked(password, user)
+    user.set_password(password)
+    return save_with_history(user, by=user, reason=_("Password chosen through a link"))
 
 
 def token_create(*, user: User, name: str = "") -> str:

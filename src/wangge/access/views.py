@@ -1,5 +1,5 @@
-"""Account pages: the second factor (enrolment and verification), the password change, and
-the page shown when sign-in is locked."""
+"""Account pages: the second factor (enrolment and verification), the password change, the
+set-password link an administrator hands over, and the page shown when sign-in is locked."""
 
 import base64
 import datetime
@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
@@ -16,10 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.permissions import needs_two_factor
 
-from .forms import CodeForm
-from .services import two_factor_confirm, two_factor_device
+from .forms import CodeForm, PasswordChooseForm
+from .services import two_factor_confirm, two_factor_device, user_password_choose
 
 
 def _next(request: HttpRequest) -> str:
@@ -66,6 +69,34 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+class PasswordChooseView(auth_views.PasswordResetConfirmView):
+    """The owner of an account chooses its password through the one-time link an
+    administrator handed over (a new account, or a reset: ``user_password_reset``). Django's
+    view checks the link and moves its token into the session, so that it leaves no trace in
+    the address bar or a Referer; the password is set by ``user_password_choose``, which
+    checks the token again and the policy, and keeps the history. No sign-in follows: the
+    owner signs in, with the second factor where the role needs one."""
+
+    template_name = "access/password_choose.html"
+    form_class = PasswordChooseForm
+    success_url = reverse_lazy("web:login")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+        try:
+            user_password_choose(user=self.user, token=token,
+                                 password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                error = ValidationError({"new_password1": error.message_dict.get(
+                    "password", error.messages)})
+            service_errors_shown(form, error)
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your password is set. Sign in with it."))
+        return redirect(self.success_url)
 
 
 def locked_out(request: HttpRequest, original_response: object = None,

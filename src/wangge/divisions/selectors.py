@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from shapely.geometry import Point
 
 from wangge.foundation.codes import ScopedQuerySet, prefix_range, scope_prefix
@@ -37,6 +38,61 @@ def divisions_visible_to(user: Any) -> "QuerySet[Division]":
 
 def grids_visible_to(user: Any) -> "QuerySet[Grid]":
     return grids_in(user.scope_prefixes)
+
+
+# Names instead of codes. Division and grid names are reference data every role may read (as
+# ``divisions_visible_to`` says), so naming a code needs no scope; what the code is attached
+# to (a patrol, a household) was read through its own selector.
+
+
+def area_name(field: str = "grid_code") -> Coalesce:
+    """The name of the grid or division whose code is in ``field`` (the code itself when none
+    has it), for ``.annotate(area_name=area_name("grid_code"))``: one lookup on the unique
+    code inside the list's own query, so a page of a thousand rows is still one query."""
+    return Coalesce(
+        Subquery(Grid.objects.filter(code=OuterRef(field)).order_by().values("name")[:1]),
+        Subquery(Division.objects.filter(code=OuterRef(field)).order_by().values("name")[:1]),
+        F(field),
+    )
+
+
+def area_names(codes: Iterable[str]) -> dict[str, str]:
+    """``{code: name}`` for the grids and divisions among ``codes``, in one query (a code
+    nobody has is left out: ``names.get(code, code)``)."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    grids = Grid.objects.filter(code__in=codes).order_by().values_list("code", "name")
+    divisions = Division.objects.filter(code__in=codes).order_by().values_list("code", "name")
+    return dict(grids.union(divisions, all=True))
+
+
+def with_area_names(records: Iterable[Any], field: str = "grid_code",
+                    to: str = "area_name") -> list[Any]:
+    """The records (loaded already: a page, a list), each with ``to`` set to the name of the
+    area whose code is its ``field``; one query for all of them."""
+    records = list(records)
+    names = area_names(getattr(record, field) for record in records)
+    for record in records:
+        code = getattr(record, field)
+        setattr(record, to, names.get(code, code))
+    return records
+
+
+def area_choices(prefixes: Iterable[str], *, grid_limit: int) -> list[tuple[str, str]]:
+    """The divisions and grids within ``prefixes`` as (code, name) choices, each area right
+    after the one it is in and its name indented one step below it; grids only up to
+    ``grid_limit`` of them (above it, divisions alone)."""
+    prefixes = list(prefixes)
+    areas = list(divisions_in(prefixes).values_list("code", "name"))
+    grids = grids_in(prefixes)
+    if grids.count() <= grid_limit:
+        areas += grids.values_list("code", "name")
+    areas.sort(key=lambda area: scope_prefix(area[0]))
+    top = min((len(scope_prefix(code)) for code, _name in areas), default=0)
+    # Levels are 2 or 3 digits apart; a step of indent per level below the top one.
+    return [(code, "\u00a0\u00a0" * ((len(scope_prefix(code)) - top + 2) // 3) + name)
+            for code, name in areas]
 
 
 def filed_under(record: Division | Grid) -> list[str]:

@@ -68,6 +68,10 @@ class Action(StrEnum):
     # Accounts (the security administrator): users, roles, jurisdictions, two-factor devices,
     # sign-in lockouts. Never the people's data itself.
     MANAGE_ACCOUNTS = "manage_accounts"
+    # The working accounts of one's own jurisdiction (district and street administrators, on
+    # the account pages): create, assign grids, start a password reset, deactivate; only the
+    # roles ``ACCOUNT_GRANTS`` lists, never an administrator's account nor one's own.
+    MANAGE_STAFF_ACCOUNTS = "manage_staff_accounts"
     # The logs (the audit administrator): record history, sign-ins and lockouts, the back
     # office's own log. Read only: no role can change or erase a log.
     READ_LOGS = "read_logs"
@@ -112,13 +116,14 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
+        Action.MANAGE_STAFF_ACCOUNTS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN,
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
-        Action.VIEW_PATROLS, Action.PLACE_ADDRESSES,
+        Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records.
@@ -139,6 +144,33 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # Accounts only: it sees no person, no record and no log beyond the accounts themselves.
     Role.SECURITY_ADMIN: {Action.MANAGE_ACCOUNTS},
 }
+
+# The roles a staff administrator (``MANAGE_STAFF_ACCOUNTS``) may give, and whose accounts it
+# manages: the working roles below its own. Never an administrator of any kind (district, or
+# the three MLPS keeps apart), never its own role: those stay with the security administrator,
+# who gives every role (``MANAGE_ACCOUNTS``).
+ACCOUNT_GRANTS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset({Role.STREET_OFFICER, Role.COMMUNITY_STAFF, Role.GRID_WORKER,
+                                    Role.DEPARTMENT_STAFF, Role.VOLUNTEER}),
+    Role.STREET_OFFICER: frozenset({Role.COMMUNITY_STAFF, Role.GRID_WORKER,
+                                    Role.DEPARTMENT_STAFF, Role.VOLUNTEER}),
+}
+
+
+def manages_accounts(user: "Asker") -> bool:
+    """Whether ``user`` manages any accounts: every one in its jurisdiction (the security
+    administrator) or the working ones (a district or street administrator)."""
+    return can(user, Action.MANAGE_ACCOUNTS) or can(user, Action.MANAGE_STAFF_ACCOUNTS)
+
+
+def grantable_roles(user: "Asker") -> frozenset[str]:
+    """The roles ``user`` may give an account (and whose accounts it may manage)."""
+    if can(user, Action.MANAGE_ACCOUNTS):
+        return frozenset(Role.values)
+    if can(user, Action.MANAGE_STAFF_ACCOUNTS):
+        return ACCOUNT_GRANTS.get(getattr(user, "role", ""), frozenset())
+    return frozenset()
+
 
 UNMASKED_FIELDS: dict[str, set[SensitiveField]] = {
     Role.GRID_WORKER: set(SensitiveField),
@@ -177,7 +209,8 @@ def can(user: Asker, action: Action) -> bool:
 # Besides seeing full ID numbers: exporting personal data (reports, and the rejects of an
 # import, which hold a department's rows as sent) and administering the system.
 _TWO_FACTOR_ACTIONS = {Action.USE_REPORTS, Action.IMPORT_FILES, Action.MANAGE_ACCOUNTS,
-                       Action.READ_LOGS, Action.CONFIGURE_EVENTS, Action.EDIT_DIVISIONS}
+                       Action.MANAGE_STAFF_ACCOUNTS, Action.READ_LOGS,
+                       Action.CONFIGURE_EVENTS, Action.EDIT_DIVISIONS}
 
 
 def needs_two_factor(user: Asker) -> bool:

@@ -12,6 +12,7 @@ from wangge.foundation.codes import prefix_range
 from wangge.foundation.permissions import Action, SensitiveField, can, shown
 from wangge.organizations.models import Membership
 from wangge.people.models import Household, Person
+from wangge.people.selectors import household_name
 
 from .linking import RULES
 from .models import MatchCandidate, Merge
@@ -121,6 +122,8 @@ def pair_facts(user: User, left: Person, right: Person) -> list[dict[str, Any]]:
         values = []
         for person in (left, right):
             value = getattr(person, name)
+            if name == "household" and value is not None:
+                value = household_name(value)  # by its head, as everywhere people read it
             values.append(shown(user, sensitive[name], value) if name in sensitive else value)
         # The model's "name" label is shared with places; for a person it is 姓名.
         label = _("Full name") if name == "name" else field.verbose_name

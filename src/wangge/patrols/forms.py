@@ -20,7 +20,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].choices = [(grid.code, f"{grid.name} · {grid.code}")
+        self.fields["grid"].choices = [(grid.code, grid.name)
                                        for grid in patrol_grids(user)]
 
 

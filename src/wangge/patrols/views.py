@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wangge.divisions.selectors import area_name, area_names, with_area_names
 from wangge.events.selectors import categories_active
 from wangge.foundation.codes import prefix_range, scope_prefix
-from wangge.foundation.forms import service_errors_shown
+from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
@@ -42,12 +43,6 @@ from .services import (
 
 # The checklist shows this many buildings at once; the search narrows the rest.
 CHECKLIST_SIZE = 100
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, PermissionDenied):
-        return str(error) or _("Your role may not do this.")
-    return " ".join(error.messages)
 
 
 def _require(request: SignedInRequest, action: Action) -> None:
@@ -92,7 +87,8 @@ def patrol_home(request: SignedInRequest) -> HttpResponse:
         return render(request, "patrols/home.html", {
             "form": StartForm(user=request.user),
             "recent": patrols_visible_to(request.user).filter(patroller=request.user)
-                      .with_counts()[:5]})
+                      .with_counts().annotate(area_name=area_name())[:5]})
+    with_area_names([patrol])
     visits = patrol.visits.count()
     total = checklist(patrol, request.user).count()
     return render(request, "patrols/home.html", {
@@ -111,7 +107,7 @@ def patrol_start_view(request: SignedInRequest) -> HttpResponse:
     try:
         patrol_start(grid_code=form.cleaned_data["grid"], by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     return redirect("patrols:home")
 
 
@@ -122,7 +118,7 @@ def patrol_end_view(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         patrol_end(patrol=patrol, note=request.POST.get("note", ""), by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     messages.success(request, _("Patrol ended. Buildings visited: %(visits)s; findings: "
                                 "%(findings)s.") % {"visits": patrol.visits.count(),
@@ -146,7 +142,7 @@ def patrol_visit_view(request: SignedInRequest, pk: int, building: int) -> HttpR
     try:
         patrol_visit(patrol=patrol, building=found, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     if not request.htmx:
         return redirect("patrols:home")
@@ -164,7 +160,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         patrol_require_own_open(patrol=patrol, by=request.user)
     except ValidationError as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("patrols:home")
     form = FindingForm(request.POST or None, request.FILES or None, patrol=patrol,
                        user=request.user, initial={"building": request.GET.get("building")})
@@ -180,7 +176,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
                 longitude=data["longitude"], latitude=data["latitude"],
                 address=data["address"], photos=data["photos"], by=request.user)
         except PermissionDenied as error:
-            messages.error(request, _refusal(error))
+            messages.error(request, refusal_text(error))
             return redirect("patrols:home")
         except ValidationError as error:
             service_errors_shown(form, error)
@@ -194,7 +190,7 @@ def patrol_finding(request: SignedInRequest, pk: int) -> HttpResponse:
 def patrol_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     patrol = _patrol(request, pk)
     return render(request, "patrols/detail.html", {
-        "patrol": patrol,
+        "patrol": with_area_names([patrol])[0],
         "visits": patrol.visits.select_related("building"),
         "findings": patrol_findings(patrol),
     })
@@ -209,6 +205,7 @@ def coverage(request: SignedInRequest) -> HttpResponse:
                         "code")
     return render(request, "patrols/coverage.html", {
         "grids": page_of(request, grids), "days": days, "code": code,
+        "code_name": area_names([code]).get(code, code),
         "query": f"days={days}&" + (f"code={code}&" if code else "")})
 
 
@@ -235,8 +232,9 @@ def history(request: SignedInRequest) -> HttpResponse:
     if patroller.isdigit():
         patrols = patrols.filter(patroller_id=int(patroller))
     return render(request, "patrols/history.html", {
-        "summaries": patroller_summaries(patrols), "patrols": page_of(request,
-                                                                    patrols.with_counts()),
-        "days": days, "code": code, "patroller": patroller,
+        "summaries": patroller_summaries(patrols),
+        "patrols": page_of(request, patrols.with_counts().annotate(area_name=area_name())),
+        "days": days, "code": code, "code_name": area_names([code]).get(code, code),
+        "patroller": patroller,
         "query": f"days={days}&" + (f"code={code}&" if code else "")
                  + (f"patroller={patroller}&" if patroller else "")})

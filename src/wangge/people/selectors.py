@@ -5,7 +5,8 @@ from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.utils.translation import gettext as _
 
 from wangge.access.models import User
 from wangge.crypto import matches
@@ -81,6 +82,34 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return Household.objects.in_scope(user.scope_prefixes)
 
 
+def residents_per_dwelling(user: User, dwellings: QuerySet) -> dict[int, int]:
+    """How many residents each of ``dwellings`` has (dwelling id → count), in one query, for
+    anyone who may see the dwellings, whether or not the role sees people: a number, never
+    who (the building table shows occupancy to every role that sees the building). Scoped
+    like ``persons_visible_to``, without its action check."""
+    persons = Person.objects.in_scope(user.scope_prefixes).filter(
+        merged_into=None, dwelling__in=dwellings)
+    return dict(persons.order_by().values("dwelling").annotate(count=Count("pk"))
+                .values_list("dwelling", "count"))
+
+
+def household_name(household: Household) -> str:
+    """How people name a household: by its head (张伟户), else by its number, else as a
+    numbered record. Load ``head`` with the household (``select_related``) in lists."""
+    if household.head_id is not None and household.head is not None:
+        return _("Household of %(head)s") % {"head": household.head.name}
+    return str(household)
+
+
+def household_members(user: User, household: Household) -> QuerySet[Person]:
+    """The household's members the user may see, the head first, then by relationship and
+    name."""
+    return (persons_visible_to(user).filter(household=household)
+            .select_related("dwelling__building")
+            .order_by(Case(When(pk=household.head_id or 0, then=0), default=1),
+                      "relationship", "name", "pk"))
+
+
 def sensitive_values(user: User, person: Person, *, revealed: bool = True) -> dict[str, Any]:
     """The person's sensitive fields as this user may see them (masked or not); see
     ``permissions.shown`` for ``revealed``."""
@@ -109,6 +138,9 @@ def person_history(user: User, person: Person, *, revealed: bool = True) -> list
         entries.append({
             "when": version.history_date,
             "who": version.history_user.username if version.history_user else "",
+            # Pages name people, not accounts; the API keeps the username (``who``).
+            "who_name": (version.history_user.get_full_name() or version.history_user.username
+                         if version.history_user else ""),
             "reason": version.history_change_reason or "",
             "kind": version.get_history_type_display(),
             "changes": changes,

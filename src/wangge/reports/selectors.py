@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from wangge.access.models import User
 from wangge.access.selectors import grid_workers_of
 from wangge.divisions.models import Division, Grid
-from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.divisions.selectors import area_choices, divisions_in, grids_in
 from wangge.foundation.codes import Level, level_of, prefix_range, scope_prefix
 from wangge.foundation.permissions import Action, require, shown
 from wangge.people.models import Person
@@ -47,15 +47,7 @@ AREA_GRID_LIMIT = 300
 def report_areas(user: User) -> list[tuple[str, str]]:
     """The divisions and grids a report may cover for ``user``, as (code, name) choices, each
     area right after the one it is in and indented one step below it."""
-    areas = list(divisions_in(user.scope_prefixes).values_list("code", "name"))
-    grids = grids_in(user.scope_prefixes)
-    if grids.count() <= AREA_GRID_LIMIT:
-        areas += grids.values_list("code", "name")
-    areas.sort(key=lambda area: scope_prefix(area[0]))
-    top = min((len(scope_prefix(code)) for code, _name in areas), default=0)
-    # Levels are 2 or 3 digits apart; a step of indent per level below the user's top one.
-    return [(code, "\u00a0\u00a0" * ((len(scope_prefix(code)) - top + 2) // 3) + name)
-            for code, name in areas]
+    return area_choices(user.scope_prefixes, grid_limit=AREA_GRID_LIMIT)
 
 
 def report_template_in_scope(user: User, slug: str, scope: str) -> ReportTemplate:
@@ -159,8 +151,13 @@ def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> lis
                    if field.read(person, places) in (None, "")]
         if missing:
             by_grid[person.grid_code].append({"person": person, "missing": missing})
-    return [
-        {"grid_code": code, "grid_name": places.name(code),
-         "workers": [worker.username for worker in grid_workers_of(code)], "persons": persons}
-        for code, persons in sorted(by_grid.items())
-    ]
+    tasks = []
+    for code, persons in sorted(by_grid.items()):
+        workers = grid_workers_of(code)
+        # Usernames for machines; names for the pages, which name people, not accounts.
+        tasks.append({"grid_code": code, "grid_name": places.name(code),
+                      "workers": [worker.username for worker in workers],
+                      "worker_names": [worker.get_full_name() or worker.username
+                                       for worker in workers],
+                      "persons": persons})
+    return tasks

@@ -4,11 +4,13 @@ Nothing here decides visibility; each function starts from a ``*_visible_to`` se
 user's scope prefixes, so a page can never count or draw what its user may not see.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +30,11 @@ from wangge.foundation.codes import (
 )
 from wangge.foundation.permissions import Action, can
 from wangge.organizations.selectors import organizations_visible_to
-from wangge.people.models import Person
+from wangge.people.models import Person, Relationship
 from wangge.people.selectors import (
     households_visible_to,
     persons_visible_to,
+    residents_per_dwelling,
     sensitive_values,
 )
 from wangge.places.models import Building, Dwelling
@@ -267,3 +270,71 @@ def trail(user: User, code: str) -> list[dict[str, Any]]:
         if grid is not None:
             steps.append({"name": grid.name, "url": reverse("web:grid", args=[grid.code])})
     return steps
+
+
+HEAD_FIRST = Case(When(relationship=Relationship.HEAD, then=0), default=1)
+# Above this many flats the building table gives way to the paged list of dwellings.
+BUILDING_TABLE_LIMIT = 2000
+# Names written in a flat's cell; the rest are counted ("+2").
+NAMES_PER_FLAT = 2
+
+
+@dataclass
+class Flat:
+    """A dwelling as the building table shows it."""
+
+    pk: int
+    room: str
+    residents: int
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.residents == 0
+
+    @property
+    def more(self) -> int:
+        return max(self.residents - len(self.names), 0)
+
+
+def building_table(user: User, building: Building) -> dict[str, Any] | None:
+    """The building table (楼盘表): units side by side, floors from the top down, each flat
+    with its number of residents, empty flats marked. Every role that sees the building sees
+    the counts; names (and links to the flats) only a role that may view people. Two
+    queries whatever the size; None above ``BUILDING_TABLE_LIMIT`` flats."""
+    dwellings = dwellings_visible_to(user).filter(building=building)
+    rows = list(dwellings.order_by("unit", "floor", "room")
+                .values_list("pk", "unit", "floor", "room")[: BUILDING_TABLE_LIMIT + 1])
+    if len(rows) > BUILDING_TABLE_LIMIT:
+        return None
+    shows_people = can(user, Action.VIEW_PEOPLE)
+    names: dict[int, list[str]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)
+    if shows_people:
+        # One query gives both: the count is of the persons the user may see.
+        residents = (persons_visible_to(user).filter(dwelling__building=building)
+                     .order_by("dwelling_id", HEAD_FIRST, "name")
+                     .values_list("dwelling_id", "name"))
+        for dwelling_id, name in residents:
+            counts[dwelling_id] += 1
+            if len(names[dwelling_id]) < NAMES_PER_FLAT:
+                names[dwelling_id].append(name)
+    else:
+        counts.update(residents_per_dwelling(user, dwellings))
+    cells: dict[tuple[int, int], list[Flat]] = defaultdict(list)
+    for pk, unit, floor, room in rows:
+        cells[floor, unit].append(Flat(pk, room, counts[pk], names[pk]))
+    units = sorted(set(range(1, building.units + 1)) | {unit for _pk, unit, _f, _r in rows})
+    floors = sorted(set(range(1, building.floors + 1)) | {floor for _pk, _u, floor, _r in rows},
+                    reverse=True)
+    flats = [flat for row in cells.values() for flat in row]
+    return {
+        "units": units,
+        "rows": [{"floor": floor, "depth": -floor,  # a basement's: B1, B2
+                  "cells": [cells.get((floor, unit), []) for unit in units]}
+                 for floor in floors],
+        "shows_people": shows_people,
+        "flats": len(flats),
+        "empty": sum(flat.empty for flat in flats),
+        "residents": sum(flat.residents for flat in flats),
+    }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("buildings/unplaced/", views.unplaced, name="unplaced"),
     path("buildings/<int:pk>/", views.building, name="building"),
     path("dwellings/<int:pk>/", views.dwelling, name="dwelling"),
+    path("households/<int:pk>/", views.household, name="household"),
     path("people/", views.person_search, name="person_search"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

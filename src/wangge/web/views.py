@@ -19,12 +19,15 @@ from wangge.auditlog.services import (
     person_reads_record,
     purpose_text,
 )
-from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.divisions.selectors import area_name, area_names, divisions_in, grids_in
 from wangge.foundation.codes import Level, prefix_range, scope_prefix
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.foundation.requests import SignedInRequest
 from wangge.people.selectors import (
+    household_members,
+    household_name,
+    households_visible_to,
     person_history,
     persons_search,
     persons_visible_to,
@@ -36,6 +39,7 @@ from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 from .forms import PersonForm, RevealForm, SearchForm
 from .selectors import (
     area_map,
+    building_table,
     buildings_with_counts,
     child_divisions_with_counts,
     dwellings_with_counts,
@@ -92,7 +96,7 @@ def grid(request: SignedInRequest, code: str) -> HttpResponse:
 @action_required(Action.VIEW_PLACES)
 def unplaced(request: SignedInRequest) -> HttpResponse:
     """Buildings no grid boundary covers yet, kept under the division they were filed in."""
-    buildings = buildings_visible_to(request.user).unplaced()
+    buildings = buildings_visible_to(request.user).unplaced().annotate(area_name=area_name())
     return render(request, "web/unplaced.html", {
         "buildings": page_of(request, buildings_with_counts(request.user, buildings)),
     })
@@ -101,12 +105,18 @@ def unplaced(request: SignedInRequest) -> HttpResponse:
 @action_required(Action.VIEW_PLACES)
 def building(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
-    building = get_object_or_404(buildings_visible_to(user), pk=pk)
-    dwellings = dwellings_with_counts(user, dwellings_visible_to(user).filter(building=building))
+    building = get_object_or_404(buildings_visible_to(user).annotate(area_name=area_name()),
+                                 pk=pk)
+    table = building_table(user, building)
+    dwellings = None
+    if table is None:  # too many flats to draw: the paged list
+        dwellings = page_of(request, dwellings_with_counts(
+            user, dwellings_visible_to(user).filter(building=building)))
     return render(request, "web/building.html", {
         "building": building,
         "trail": trail(user, building.grid_code),
-        "dwellings": page_of(request, dwellings),
+        "table": table,
+        "dwellings": dwellings,
     })
 
 
@@ -120,9 +130,31 @@ def dwelling(request: SignedInRequest, pk: int) -> HttpResponse:
         "dwelling": dwelling,
         "trail": trail(user, dwelling.grid_code),
         "residents": residents,
+        "households": households_visible_to(user).filter(dwelling=dwelling)
+                      .select_related("head").order_by("pk"),
     })
     person_reads_record(by=user, request=request, kind=Kind.LIST,
                         record_ids=[person.pk for person in residents])
+    return response
+
+
+@action_required(Action.VIEW_PEOPLE)
+def household(request: SignedInRequest, pk: int) -> HttpResponse:
+    """A household and its members, scoped and masked like persons (the list is logged as
+    the dwelling's is)."""
+    user = request.user
+    household = get_object_or_404(
+        households_visible_to(user).select_related("head", "dwelling__building"), pk=pk)
+    members = with_sensitive(user, household_members(user, household))
+    response = render(request, "web/household.html", {
+        "household": household,
+        "name": household_name(household),
+        "area": area_names([household.grid_code]).get(household.grid_code, ""),
+        "trail": trail(user, household.grid_code),
+        "members": members,
+    })
+    person_reads_record(by=user, request=request, kind=Kind.LIST,
+                        record_ids=[person.pk for person in members])
     return response
 
 
@@ -134,7 +166,7 @@ def person_search(request: SignedInRequest) -> HttpResponse:
     results = None
     if text:
         results = page_of(request, persons_search(request.user, text)
-                          .select_related("dwelling__building"))
+                          .select_related("dwelling__building").annotate(area_name=area_name()))
         results.object_list = with_sensitive(request.user, results.object_list)
     template = "web/person_search.html#results" if request.htmx else "web/person_search.html"
     response = render(request, template, {"form": form, "text": text, "results": results})

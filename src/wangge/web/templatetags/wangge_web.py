@@ -5,7 +5,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from wangge.people.models import Person, VulnerableTag
+from wangge.people.models import Household, Person, VulnerableTag
+from wangge.people.selectors import household_name as name_of_household
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def person_value(value: Any, field: str) -> str:
     labels = dict(choices or [])
     items = value if isinstance(value, list) else [value]
     return _(", ").join(str(labels.get(item, item)) for item in items)
+
+
+@register.filter
+def household_name(household: Household | None) -> str:
+    """``{{ person.household|household_name }}``: the household by its head (张伟户), never a
+    bare record number where a head is known (``people.selectors.household_name``)."""
+    return name_of_household(household) if household is not None else "—"
