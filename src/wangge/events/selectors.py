@@ -4,6 +4,7 @@ import datetime
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -350,6 +351,15 @@ def usual_handler(user: User | None, event: Event) -> Organization | None:
 
 
 # Names, not codes --------------------------------------------------------------------------
+
+
+def with_grid_names(events: Iterable[Event]) -> list[Event]:
+    """The events, each with ``grid_name`` (one query for the lot)."""
+    events = list(events)
+    names = grid_names(event.grid_code for event in events)
+    for event in events:
+        event.grid_name = names.get(event.grid_code, event.grid_code)
+    return events
 
 
 def grid_name_of(code: str) -> str:

@@ -2,8 +2,6 @@
 the actions the user may take. Each reads through ``events_visible_to`` (an
 event outside the jurisdiction is 404) and writes through the services."""
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from wangge.auditlog.models import Kind
 from wangge.auditlog.services import access_record
-from wangge.divisions.selectors import grid_names
 from wangge.foundation.codes import prefix_range, scope_prefix
 from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
@@ -44,6 +41,7 @@ from .selectors import (
     likely_duplicates,
     responsible_division,
     timeline,
+    with_grid_names,
 )
 from .services import (
     event_assign,
@@ -73,15 +71,6 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, PermissionDenied):
         return str(error) or _("Your role may not do this.")
     return " ".join(error.messages)
-
-
-def with_grid_names(events: Iterable[Event]) -> list[Event]:
-    """The events, each with ``grid_name`` (one query for the lot)."""
-    events = list(events)
-    names = grid_names(event.grid_code for event in events)
-    for event in events:
-        event.grid_name = names.get(event.grid_code, event.grid_code)
-    return events
 
 
 def _list_problems(request: SignedInRequest, form: EventFilterForm) -> list[str]:

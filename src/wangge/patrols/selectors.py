@@ -93,6 +93,20 @@ def coverage_visible_to(user: User, *, since: datetime.datetime) -> QuerySet[Gri
             .annotate(not_visited=F("buildings") - F("visited")))
 
 
+# At most this many grids are listed as due on a home page.
+DUE_LISTED = 10
+
+
+def patrols_due(user: User) -> QuerySet[Grid]:
+    """The grids ``user`` patrols where buildings wait for a visit (none in the coverage
+    window), the most waiting first, with ``buildings``, ``not_visited`` and
+    ``last_patrol``: the patrols due on their home page."""
+    if not can(user, Action.PATROL):
+        return Grid.objects.none()
+    return (coverage_visible_to(user, since=coverage_since()).filter(not_visited__gt=0)
+            .order_by("-not_visited", "code"))
+
+
 def unvisited_buildings(user: User, grid_code: str, *,
                         since: datetime.datetime) -> QuerySet[Building]:
     """Buildings of a grid no patrol has visited since ``since``, the longest unvisited (or
