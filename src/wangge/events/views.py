@@ -192,7 +192,7 @@ def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "photos": [photo for photo in photos if photo.stage != PhotoStage.AFTER],
         "after_photos": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
         "contact": contact,
-        "transitions": [t for t in allowed if t.name != "merge"],
+        "transitions": _offered(allowed),
         "transition_form": transition_form,
         "may_merge": any(t.name == "merge" for t in allowed),
         "duplicates": likely_duplicates(events_visible_to(user), category=event.category,
@@ -211,6 +211,14 @@ def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                       fields=[SensitiveField.PHONE.value], record_ids=[event.pk],
                       target="event contact")
     return response
+
+
+def _offered(allowed: list[workflow.Transition]) -> list[workflow.Transition]:
+    """The buttons of the event page: merging has its own (by each likely duplicate), and a
+    step made as part of a longer one the user may make (verify, within verify and close)
+    is not offered alone."""
+    within = {step for transition in allowed for step in transition.steps}
+    return [t for t in allowed if t.name != "merge" and t.name not in within]
 
 
 def _act(request: SignedInRequest, pk: int, act) -> HttpResponse:

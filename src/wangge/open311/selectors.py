@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from wangge.divisions.models import Division, Grid
 from wangge.events.models import (
@@ -120,8 +121,10 @@ class Step:
 
 
 def public_timeline(event: Event) -> list[Step]:
-    """Each change of state, with its time: no actor, no comment (either may name someone)."""
-    return [Step(transition.at, transition.get_target_display())
+    """Each change of state, with its time: no actor, no comment (either may name someone).
+    A reopening after an unsatisfied rating says so."""
+    return [Step(transition.at, _("Opened again, for the level above")
+                 if transition.action == "reopen" else transition.get_target_display())
             for transition in event.transitions.all()
             if transition.action == "report" or transition.source != transition.target]
 
