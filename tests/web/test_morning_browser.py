@@ -96,20 +96,26 @@ def test_a_grid_workers_morning_at_phone_size(in_browser, live_server):
             *LATE, 1) % {"count": 1}
         six_days_left = ngettext(*LEFT, 6) % {"count": 6}
     assert len(seen["overdue"]) == 2
-    assert two_days_late in seen["overdue"][0] and "幸福路3号" in seen["overdue"][0]
-    assert one_day_late in seen["overdue"][1] and "消防通道" in seen["overdue"][1]
-    assert len(seen["to_accept"]) == 1 and "路灯不亮" in seen["to_accept"][0]
+    assert two_days_late in seen["overdue"][0]
+    assert "幸福路3号" in seen["overdue"][0]
+    assert one_day_late in seen["overdue"][1]
+    assert "消防通道" in seen["overdue"][1]
+    assert len(seen["to_accept"]) == 1
+    assert "路灯不亮" in seen["to_accept"][0]
     assert six_days_left in seen["to_accept"][0]
-    assert "幸福里" not in "".join(seen["patrols"]) and "民意一网格" in seen["patrols"][0]
+    assert "幸福里" not in "".join(seen["patrols"])
+    assert "民意一网格" in seen["patrols"][0]
     # The tab bar sits at the bottom of the phone's screen.
     assert seen["tab_bar"]["y"] + seen["tab_bar"]["height"] == SIZES["phone"]["height"]
     assert seen["badge"] == "4"  # two overdue, one to accept, one grid to patrol
     assert seen["state"] == "已结案"
-    assert len(seen["overdue_after"]) == 1 and "消防通道" in seen["overdue_after"][0]
+    assert len(seen["overdue_after"]) == 1
+    assert "消防通道" in seen["overdue_after"][0]
     assert seen["badge_after"] == "3"
     assert seen["more_visible"]
     assert seen["desk_tab_bar_hidden"]
-    assert len(seen["filtered"]) == 1 and waiting.number in seen["filtered"][0]
+    assert len(seen["filtered"]) == 1
+    assert waiting.number in seen["filtered"][0]
     assert "民意一网格" in seen["filtered"][0]
     assert len(seen["problems"]) == 2
     event = Event.objects.get(pk=fed_back.pk)

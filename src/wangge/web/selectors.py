@@ -15,6 +15,7 @@ from django.urls import reverse
 from wangge.access.models import User
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.events.selectors import event_task_counts, event_tasks, with_grid_names
 from wangge.foundation.codes import (
     PREFIX_LENGTH,
     Level,
@@ -23,7 +24,6 @@ from wangge.foundation.codes import (
     prefix_range,
     scope_prefix,
 )
-from wangge.events.selectors import event_task_counts, event_tasks, with_grid_names
 from wangge.foundation.permissions import Action, Role, can
 from wangge.open311.selectors import community_at, resident_reports, resident_reports_to_rate
 from wangge.organizations.selectors import organizations_visible_to
