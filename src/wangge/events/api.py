@@ -30,6 +30,7 @@ from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 from . import workflow
 from .models import (
+    RATING_COMMENT_MAX,
     Channel,
     Event,
     EventComment,
@@ -215,7 +216,7 @@ class PhotoOut(Schema):
 
 class RatingIn(Schema):
     satisfaction: Satisfaction
-    comment: str = Field("", max_length=500, description="What the resident said")
+    comment: str = Field("", max_length=RATING_COMMENT_MAX, description="What the resident said")
 
 
 class AssignIn(Schema):

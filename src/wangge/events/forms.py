@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.access.models import User
 from wangge.places.selectors import buildings_visible_to
 
-from .models import Channel, Event, Priority, Satisfaction, State
+from .models import RATING_COMMENT_MAX, Channel, Event, Priority, Satisfaction, State
 from .selectors import (
     EventFilters,
     categories_active,
@@ -155,7 +155,7 @@ class EventFilterForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The last day comes before the first."))
@@ -181,5 +181,6 @@ class RatingForm(forms.Form):
 
     satisfaction = forms.ChoiceField(label=_("How satisfied is the resident?"),
                                      choices=Satisfaction.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("What they said (optional)"), max_length=500,
+    comment = forms.CharField(label=_("What they said (optional)"),
+                              max_length=RATING_COMMENT_MAX,
                               required=False, widget=forms.Textarea(attrs={"rows": 2}))

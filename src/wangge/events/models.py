@@ -286,6 +286,9 @@ class RatingSource(models.TextChoices):
     CALL = "call", _("Follow-up call")
 
 
+RATING_COMMENT_MAX = 500
+
+
 class EventRating(models.Model):
     """A satisfaction rating of a closed event: one per closing, by the resident on the
     public status page or recorded by staff after a follow-up call (回访). An unsatisfied
@@ -295,7 +298,7 @@ class EventRating(models.Model):
                               verbose_name=_("event"))
     satisfaction = models.CharField(_("satisfaction"), max_length=12,
                                     choices=Satisfaction.choices)
-    comment = models.TextField(_("comment"), max_length=500, blank=True)
+    comment = models.TextField(_("comment"), max_length=RATING_COMMENT_MAX, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=RatingSource.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                     blank=True, related_name="+",

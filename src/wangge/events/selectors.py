@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -290,7 +290,10 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def events_filtered(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Event]:
+Events = TypeVar("Events", bound=QuerySet)
+
+
+def events_filtered(events: Events, filters: EventFilters) -> Events:
     """``events`` narrowed by state, category (a group takes its children), channel, the
     days reported (both ends included, in the site's time zone) and words (each found in
     the description, the address or the category's name; an event number or public ticket

@@ -27,6 +27,7 @@ from wangge.places.models import Building, Dwelling
 
 from . import workflow
 from .models import (
+    RATING_COMMENT_MAX,
     Category,
     Channel,
     DispatchDefault,
@@ -357,9 +358,9 @@ def event_rate(*, event: Event, satisfaction: str, by: Actor, comment: str = "",
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Say how satisfied the resident is.")})
     comment = comment.strip()
-    if len(comment) > EventRating._meta.get_field("comment").max_length:
+    if len(comment) > RATING_COMMENT_MAX:
         raise ValidationError({"comment": _("Say it in at most %(count)s characters.")
-                               % {"count": EventRating._meta.get_field("comment").max_length}})
+                               % {"count": RATING_COMMENT_MAX}})
     if event.state != State.CLOSED:
         raise ValidationError(_("Only a closed event is rated."), code="state")
     if not event_rating_open(event):

@@ -117,7 +117,7 @@ def event_list(request: SignedInRequest) -> HttpResponse:
         shown = shown.order_by("deadline")
     page = page_of(request, shown)
     page.object_list = with_grid_names(page.object_list)
-    kept = [(key, value) for key, value in request.GET.items()
+    kept = [(key, str(value)) for key, value in request.GET.items()
             if key not in ("view", "page") and value]
     return render(request, "events/list.html", {
         "events": page,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -167,7 +168,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+def photo(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     """A photo of the result shown on the status page (never one sent with a report)."""
     found = _looked_up(request, number)
     if isinstance(found, HttpResponse):

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from wangge.access.models import User
+
 from .selectors import home_of, resident_report_url, waiting_count
 
 # The tab of each app's pages (web:home is the home tab; the rest of web has none).
@@ -13,8 +15,9 @@ TABS = {"events": "events", "patrols": "patrols", "notifications": "inbox"}
 
 
 class Tabs:
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: HttpRequest, user: User) -> None:
         self.request = request
+        self.user = user
 
     @cached_property
     def current(self) -> str:
@@ -27,21 +30,21 @@ class Tabs:
 
     @cached_property
     def waiting(self) -> int:
-        return waiting_count(self.request.user)
+        return waiting_count(self.user)
 
     @cached_property
     def home(self) -> str:
         """What the home tab is: "tasks", "resident" or "jurisdiction"."""
-        return home_of(self.request.user)
+        return home_of(self.user)
 
     @cached_property
     def report_url(self) -> str:
         """A resident's report page (their tab to report)."""
-        return resident_report_url(self.request.user) if self.home == "resident" else ""
+        return resident_report_url(self.user) if self.home == "resident" else ""
 
 
 def tabs(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    return {"tabs": Tabs(request)}
+    return {"tabs": Tabs(request, user)}
