@@ -33,6 +33,7 @@ from wangge.events.services import (
 )
 from wangge.foundation.actors import system_actor
 from wangge.foundation.permissions import Role
+from wangge.notifications.delivery import describe
 from wangge.notifications.models import Notification
 from wangge.organizations.services import organization_create
 
@@ -171,9 +172,11 @@ def test_an_unsatisfied_rating_reopens_the_event_once_one_level_up(loop):
     reopen = event.transitions.last()
     assert (reopen.action, reopen.source, reopen.target, reopen.comment) == (
         "reopen", "closed", "accepted", "民意社区")
-    # The community's staff hear of it, as of an escalation.
-    assert Notification.objects.filter(recipient=loop.community, event=event,
-                                       kind=News.ESCALATED).exists()
+    # The community's staff hear of it, and why.
+    told = Notification.objects.get(recipient=loop.community, event=event,
+                                    kind=News.REOPENED)
+    assert describe(told) == (f"{event.number} (井盖缺失或破损) was reopened, the resident not "
+                              "satisfied with it; it is now for 民意社区.")
 
     # Dispatched again and closed again: a second "not satisfied" is kept, no more.
     event = closed(loop, event)

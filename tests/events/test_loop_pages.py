@@ -39,6 +39,8 @@ def test_the_list_filters_and_keeps_its_filters_in_tabs_and_pages(loop, page_as)
     assert rows(page) == []
     page = client.get("/events/?q=幸福路").content.decode()
     assert len(rows(page)) == 1
+    page = client.get(f"/events/?code={COMMUNITY_1}").content.decode()
+    assert "<small>民意社区</small>" in page  # a division by its name too
 
 
 def test_the_list_says_how_overdue_and_names_the_grid(loop, page_as):

@@ -367,3 +367,4 @@ class News(models.TextChoices):
     MENTION = "mention", _("Someone mentioned me")
     MERGED = "merged", _("My report was merged into another")
     ESCALATED = "escalated", _("An overdue event was escalated")
+    REOPENED = "reopened", _("A resident was not satisfied: an event was reopened")

@@ -370,16 +370,18 @@ def grid_name_of(code: str) -> str:
     return grid_names([code]).get(code, code)
 
 
+def place_name_of(code: str) -> str:
+    """The name of the grid (15 digits) or division (12) with this code, else the code."""
+    if level_of(code) == Level.GRID:
+        return grid_name_of(code)
+    division = Division.objects.filter(code=code).first()
+    return division.name if division else code
+
+
 def responsible_division(event: Event) -> dict[str, str]:
     """Who answers for ``event`` now, by name: ``level`` (网格/社区/街道/区) and ``name``."""
     code = event.responsible_code
-    level = level_of(code)
-    if level == Level.GRID:
-        name = grid_name_of(code)
-    else:
-        division = Division.objects.filter(code=code).first()
-        name = division.name if division else code
-    return {"level": str(level.label), "name": name}
+    return {"level": str(level_of(code).label), "name": place_name_of(code)}
 
 
 # The contact a resident left ---------------------------------------------------------------

@@ -332,10 +332,12 @@ def _division_name(code: str) -> str:
     return division.name if division else code
 
 
-def _announce_climb(event: Event, *, actor: User | None, name: str) -> None:
+def _announce_climb(event: Event, *, actor: User | None, name: str,
+                    kind: str = News.ESCALATED) -> None:
+    """Tell the people who triage where ``event`` now is, and its handlers."""
     announce([*triage_users_at(event.responsible_code, exact=True),
               *followers(event, reporters=False)],
-             kind=News.ESCALATED, event=event, actor=actor, detail=name)
+             kind=kind, event=event, actor=actor, detail=name)
 
 
 def event_rating_open(event: Event) -> bool:
@@ -390,7 +392,7 @@ def _reopen(event: Event, *, by: Actor, now: datetime.datetime) -> None:
     event.escalate_after = event.deadline
     save_with_history(event, by=by, reason=str(workflow.REOPEN.label))
     _record(event, "reopen", source=State.CLOSED, by=by, comment=name, now=now)
-    _announce_climb(event, actor=user_of(by), name=name)
+    _announce_climb(event, actor=user_of(by), name=name, kind=News.REOPENED)
 
 
 @transaction.atomic
