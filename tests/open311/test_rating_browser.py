@@ -77,6 +77,8 @@ def test_a_resident_rates_a_closed_report(in_browser, live_server, tmp_path, set
         seen["reopened_state"] = page.inner_text("#state")
         seen["form_after"] = page.locator("form#rate").count()
         page.screenshot(path=SHOTS / "rating-reopened-phone.png", full_page=True)
+        page.set_viewport_size(SIZES["desktop"])
+        page.screenshot(path=SHOTS / "rating-reopened-desktop.png", full_page=True)
         return seen
 
     seen = in_browser(walk)

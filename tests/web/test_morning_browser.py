@@ -83,6 +83,8 @@ def test_a_grid_workers_morning_at_phone_size(in_browser, live_server):
         page.goto(f"{base}/events/?state=reported&q=消防&code={GRID_A}")
         seen["filtered"] = page.locator("table.events tbody tr").all_inner_texts()
         page.screenshot(path=SHOTS / "morning-events-desktop.png", full_page=True)
+        page.goto(f"{base}/events/{fed_back.pk}/")
+        page.screenshot(path=SHOTS / "morning-event-closed-desktop.png", full_page=True)
         page.goto(f"{base}/events/?from=2024-13-01&channel=fax")
         seen["problems"] = page.locator("p.error[role=alert]").all_inner_texts()
         page.set_viewport_size(SIZES["phone"])
