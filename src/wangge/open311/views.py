@@ -17,14 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.access.decorators import action_required
 from wangge.access.models import User
-from wangge.events.forms import RatingForm
 from wangge.events.models import Event
 from wangge.events.services import event_rating_open
 from wangge.foundation.codes import scope_prefix
 from wangge.foundation.permissions import Action, Role
 from wangge.places.selectors import buildings_visible_to
 
-from .forms import PublicReportForm
+from .forms import PublicRatingForm, PublicReportForm
 from .limits import body_limit, limit_body, over_limit, remember_client, report_over_limit
 from .selectors import (
     community_at,
@@ -118,7 +117,7 @@ def _looked_up(request: HttpRequest, number: str) -> Event | HttpResponse:
     return event
 
 
-def _status_page(request: HttpRequest, event: Event, *, form: RatingForm | None = None,
+def _status_page(request: HttpRequest, event: Event, *, form: PublicRatingForm | None = None,
                  status: int = 200) -> HttpResponse:
     return render(request, "open311/status.html", {
         "event": event,
@@ -128,7 +127,7 @@ def _status_page(request: HttpRequest, event: Event, *, form: RatingForm | None 
         "feedback": public_feedback(event),
         "photos": public_photos(event),
         "rating": public_rating(event),
-        "rating_form": (form or RatingForm()) if event_rating_open(event) else None,
+        "rating_form": (form or PublicRatingForm()) if event_rating_open(event) else None,
     }, status=status)
 
 
@@ -147,7 +146,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     found = _looked_up(request, number)
     if isinstance(found, HttpResponse):
         return found
-    form = RatingForm(request.POST)
+    form = PublicRatingForm(request.POST)
     if report_over_limit(request, kind="rating"):
         form.add_error(None, _("Too many ratings from this phone or network just now. "
                                "Please try again later."))
