@@ -42,6 +42,7 @@ def test_the_list_takes_the_pages_filters(loop, api_of):
 @pytest.mark.parametrize(("params", "field"), [
     ({"from": "2024-13-01"}, "from"), ({"to": "tomorrow"}, "to"), ({"channel": "fax"}, "channel"),
     ({"from": "2024-05-02", "to": "2024-05-01"}, "to"), ({"q": "字" * 101}, "q"),
+    ({"from": "0001-01-01"}, "from"), ({"to": "9999-12-31"}, "to"),
 ])
 def test_a_bad_filter_is_a_422_naming_it(loop, api_of, params, field):
     response = api_of(loop.worker).get("/events", params)

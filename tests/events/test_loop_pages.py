@@ -57,7 +57,8 @@ def test_the_list_says_how_overdue_and_names_the_grid(loop, page_as):
     "code=12345", "code=abc", "view=everything", "state=lost", "category=abc",
     "category=99999999999999999999999", "channel=fax", "from=2024-13-01", "to=yesterday",
     "from=2024-05-02&to=2024-05-01", "q=" + "字" * 101, "from=0000-00-00",
-    "category=-1", "page=abc", "page=99999999999999999999",
+    "category=-1", "page=abc", "page=99999999999999999999", "from=0001-01-01",
+    "to=9999-12-31", "q=%00", "state=%00",
 ])
 def test_a_bad_query_gets_a_clear_message_and_never_a_500(loop, page_as, query):
     loop.report()

@@ -43,6 +43,7 @@ from .models import (
 from .selectors import (
     EventFilters,
     categories_active,
+    days_refused,
     dispatch_targets,
     event_contact,
     events_filtered,
@@ -168,9 +169,8 @@ class EventFilter(CodeFilter):
 
     def narrow(self, queryset: QuerySet) -> QuerySet:
         queryset = super().narrow(queryset)
-        if (self.reported_from and self.reported_to
-                and self.reported_from > self.reported_to):
-            raise ValidationError({"to": _("The last day comes before the first.")})
+        if refused := days_refused(self.reported_from, self.reported_to):
+            raise ValidationError(refused)
         queryset = events_filtered(queryset, EventFilters(
             state=self.state or "", channel=self.channel or "", words=self.q,
             reported_from=self.reported_from, reported_to=self.reported_to,

@@ -14,6 +14,7 @@ from .selectors import (
     EventFilters,
     categories_active,
     category_choices,
+    days_refused,
     dispatch_targets,
     handlers_for,
     usual_handler,
@@ -156,9 +157,8 @@ class EventFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
-            self.add_error("to", _("The last day comes before the first."))
+        for name, message in days_refused(data.get("from"), data.get("to")).items():
+            self.add_error(name, message)
         return data
 
     def filters(self) -> EventFilters:

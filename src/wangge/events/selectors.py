@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.access.models import User
 from wangge.divisions.models import Division
@@ -286,6 +287,24 @@ class EventFilters:
     words: str = ""
 
 
+# The days a filter may name: beyond them a time zone's offset takes a day's start out of
+# the range a datetime holds (a 500, not an empty list). Open311 keeps to the same years.
+FIRST_DAY, LAST_DAY = datetime.date(1901, 1, 1), datetime.date(2999, 12, 31)
+
+
+def days_refused(first: datetime.date | None, last: datetime.date | None) -> dict[str, str]:
+    """What is wrong with the days reported a list is narrowed to, as ``{"from"|"to":
+    message}`` (the page and the API name the parameters so)."""
+    refused = {}
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            refused[name] = _("Give a day between %(first)s and %(last)s.") % {
+                "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    if first and last and first > last and not refused:
+        refused["to"] = _("The last day comes before the first.")
+    return refused
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -297,7 +316,7 @@ def events_filtered(events: Events, filters: EventFilters) -> Events:
     """``events`` narrowed by state, category (a group takes its children), channel, the
     days reported (both ends included, in the site's time zone) and words (each found in
     the description, the address or the category's name; an event number or public ticket
-    finds that event)."""
+    finds that event). Days outside ``days_refused``'s bounds are the caller's to refuse."""
     if filters.state:
         events = events.filter(state=filters.state)
     if filters.category_id is not None:
