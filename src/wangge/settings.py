@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wangge.notifications.context_processors.inbox",
+                "wangge.web.context_processors.tabs",
             ],
         },
     },

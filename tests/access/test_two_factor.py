@@ -52,7 +52,7 @@ def after_the_pause():
 def enrol(client: Client) -> tuple[str, object]:
     page = client.get("/account/two-factor/").content.decode()
     secret = re.search(r'id="totp-secret">([A-Z2-7=]+)<', page).group(1)
-    assert "<svg" in page  # the QR code, drawn inline
+    assert '<figure class="qr"><svg' in page  # the QR code, drawn inline
     return secret, client.post("/account/two-factor/", {"code": code_for(secret)})
 
 
@@ -96,7 +96,7 @@ def test_a_second_sign_in_asks_for_the_code_and_not_the_enrolment(world):
     again.post("/login/", {"username": "staff", "password": PASSWORD})
     page = again.get("/account/two-factor/").content.decode()
     assert "totp-secret" not in page
-    assert "<svg" not in page  # the secret is shown only while enrolling
+    assert 'class="qr"' not in page  # the secret is shown only while enrolling
     # The code just used is refused (a code is good once); the next step's is accepted, once
     # the pause django-otp puts after a failure (a second) has passed.
     assert again.post("/account/two-factor/", {"code": code_for(secret)}).status_code == 400

@@ -194,6 +194,10 @@ ENDPOINTS = [
     Endpoint("POST", "/events/{duplicate}/merge", view=Action.VIEW_EVENTS,
              action=Action.TRIAGE_EVENTS,
              body=lambda records, scene: {"into_id": records["event"].pk}),
+    # A follow-up call's rating, by those who close events.
+    Endpoint("POST", "/events/{closed_event}/ratings", view=Action.VIEW_EVENTS,
+             action=Action.TRIAGE_EVENTS, success=201,
+             body=lambda records, scene: {"satisfaction": "satisfied"}),
     Endpoint("GET", "/inbox", kind="unscoped"),
     # Record linkage: a pair or merge is the caller's when both persons are in scope.
     _list("/match-candidates", Action.REVIEW_MATCHES),

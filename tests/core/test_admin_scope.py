@@ -34,7 +34,7 @@ from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
-from wangge.events.models import Category, Responder
+from wangge.events.models import Category, DispatchDefault, Responder
 from wangge.foundation.admin import ServiceAdmin
 from wangge.foundation.permissions import Action, Role, can, uses_back_office
 from wangge.open311.services import open311_key_create, public_report_file
@@ -80,6 +80,9 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "organizations.Organization": _organization,
     "events.Responder": lambda grid: Responder.objects.create(
         organization=_organization(grid), user=make_user(Role.DEPARTMENT_STAFF, grid)),
+    "events.DispatchDefault": lambda grid: DispatchDefault.objects.create(
+        category=Category.objects.get_or_create(code=f"c{next(_serial)}", name="类别")[0],
+        organization=_organization(grid)),
     "open311.PublicReport": _public_report,
     "open311.Open311Key": lambda grid: open311_key_create(
         name=f"client {next(_serial)}", jurisdiction_code=grid)[0],

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.test import Client
 
+from tests.api.helpers import ApiClient
 from tests.factories import (
     COMMUNITY_1,
     DISTRICT,
@@ -22,6 +24,7 @@ from tests.factories import (
     make_user,
 )
 from wangge.access.models import User
+from wangge.access.services import token_create
 from wangge.events import photos
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, Event, Responder
@@ -84,6 +87,17 @@ def make_loop() -> Loop:
 @pytest.fixture
 def loop(db) -> Loop:
     return make_loop()
+
+
+@pytest.fixture
+def api_of(client):
+    """``api_of(user)``: an API client with ``user``'s bearer token, reading English."""
+
+    def login(user) -> ApiClient:
+        return ApiClient(Client(), {"Authorization": f"Bearer {token_create(user=user)}",
+                                    "Accept-Language": "en"})
+
+    return login
 
 
 @pytest.fixture

@@ -3,26 +3,13 @@
 import datetime
 from pathlib import Path
 
-import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from tests.api.helpers import ApiClient
 from tests.events.test_photos import camera_jpeg
 from tests.factories import GRID_A, GRID_C, SYSTEM, centre_of
-from wangge.access.services import token_create
 from wangge.events.models import Category
 from wangge.events.services import event_escalate_overdue
-
-
-@pytest.fixture
-def api_of(client):
-    def login(user) -> ApiClient:
-        return ApiClient(Client(), {"Authorization": f"Bearer {token_create(user=user)}",
-                                    "Accept-Language": "en"})
-
-    return login
 
 
 def report_body(loop, **fields):

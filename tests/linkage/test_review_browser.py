@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import COMMUNITY_1, GRID_A, SYSTEM, make_user
 from tests.linkage.registry import background, doubtful_pair
-from tests.web.test_browser import PASSWORD, log_in
+from tests.web.test_browser import PASSWORD, go_by_menu, log_in
 from wangge.foundation.permissions import Role
 from wangge.linkage.models import MatchCandidate, Merge
 from wangge.linkage.services import candidates_find
@@ -33,7 +33,7 @@ def test_staff_accept_a_pair_then_undo_the_merge(in_browser, live_server, world)
     def walk(chromium) -> dict[str, str]:
         page = chromium.new_page(viewport=PHONE, locale="zh-CN")
         log_in(page, base, staff.username)
-        page.click("nav.nav a[href='/linkage/']")
+        go_by_menu(page, "/linkage/")
         page.screenshot(path=SHOTS / "linkage-queue.png", full_page=True)
         page.click(f"a[href='/linkage/{pair.pk}/']")
         page.screenshot(path=SHOTS / "linkage-pair.png", full_page=True)

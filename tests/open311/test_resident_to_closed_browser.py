@@ -2,7 +2,8 @@
 resident with no account reports on the community's page and gets a ticket number; the grid
 worker finds the report in their list, accepts it and dispatches it to the department; the
 department starts it and reports back; the grid worker verifies and closes it; the resident
-then follows the ticket to a closed report that shows no one's name, phone or words.
+then follows the ticket to a closed report that shows the result reported back and no one's
+name or phone.
 Screenshots go to /tmp/wg-shots/open311-loop-*.png."""
 
 import pytest
@@ -95,6 +96,8 @@ def test_a_residents_report_goes_round_the_loop_to_closed(in_browser, live_serve
         assert seen["steps"] == [str(state.label) for state in (
             State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.HANDLING, State.FEEDBACK,
             State.VERIFIED, State.CLOSED)]
-    for private in (CONTACT_NAME, CONTACT_PHONE, DESCRIPTION, FEEDBACK, VERIFICATION,
+    for private in (CONTACT_NAME, CONTACT_PHONE, DESCRIPTION, VERIFICATION,
                     loop.worker.username, loop.department.username):
         assert private not in seen["html"]
+    # The result the department reported back (its form says the resident reads it).
+    assert FEEDBACK in seen["html"]

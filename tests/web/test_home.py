@@ -13,8 +13,16 @@ def map_data(response) -> dict:
     return json.loads(page[start:page.index("</script>", start)])
 
 
-def test_home_map_holds_only_the_grids_in_scope(worker_client, residents):
-    response = worker_client.get("/")
+@pytest.fixture
+def volunteer_client(client, world):
+    """A role whose home is its jurisdiction (a grid worker's is the to-do list,
+    tests/web/test_task_homes.py)."""
+    client.force_login(make_user(Role.VOLUNTEER, GRID_A))
+    return client
+
+
+def test_home_map_holds_only_the_grids_in_scope(volunteer_client, residents):
+    response = volunteer_client.get("/")
     features = map_data(response)["grids"]["features"]
     assert [feature["properties"]["code"] for feature in features] == [GRID_A]
     assert features[0]["properties"]["population"] == 1
@@ -31,10 +39,10 @@ def test_a_district_sees_every_grid_coloured_by_population(client, residents):
     assert population == {GRID_A: 2, GRID_B: 1, GRID_C: 0}
 
 
-def test_no_tile_layer_unless_configured(worker_client, residents, settings):
-    assert map_data(worker_client.get("/"))["tiles"] is None
+def test_no_tile_layer_unless_configured(volunteer_client, residents, settings):
+    assert map_data(volunteer_client.get("/"))["tiles"] is None
     settings.WANGGE_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
-    assert map_data(worker_client.get("/"))["tiles"]["url"] == settings.WANGGE_TILE_URL
+    assert map_data(volunteer_client.get("/"))["tiles"]["url"] == settings.WANGGE_TILE_URL
 
 
 @pytest.fixture

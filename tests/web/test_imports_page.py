@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from tests.factories import GRID_A, STREET_1, make_user, resident_id
 from tests.imports.uploads import BAD, GOOD, immediate_tasks, persons_xlsx
-from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
+from tests.web.test_browser import PASSWORD, SHOTS, SIZES, go_by_menu, log_in
 from wangge.foundation.permissions import Role
 from wangge.imports.liveness import heartbeat
 from wangge.imports.models import ImportJob
@@ -151,7 +151,7 @@ def test_staff_upload_a_workbook_and_download_the_rejects(in_browser, live_serve
     def upload(chromium) -> tuple[list[str], Path]:
         page = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN", accept_downloads=True)
         log_in(page, base, staff.username)
-        page.click(f"nav a[href='{reverse('web:imports')}']")
+        go_by_menu(page, reverse("web:imports"))
         page.set_input_files("input[name=file]", str(workbook))
         page.fill("input[name=department]", "民政局")
         page.check("input[name=partial][value='1']")

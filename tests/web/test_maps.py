@@ -164,7 +164,7 @@ def test_the_basemap_settings_reach_the_maps(client, residents, settings):
     settings.WANGGE_TILE_SUBDOMAINS = "1234"
     settings.WANGGE_TILE_ATTRIBUTION = "© 某地图"
     settings.WANGGE_TILE_GCJ02 = True
-    client.force_login(make_user(Role.GRID_WORKER, GRID_A))
+    client.force_login(make_user(Role.VOLUNTEER, GRID_A))
     assert map_data(client.get("/"))["tiles"] == {
         "url": settings.WANGGE_TILE_URL, "subdomains": "1234", "attribution": "© 某地图",
         "gcj02": True, "max_zoom": settings.WANGGE_TILE_MAX_ZOOM}

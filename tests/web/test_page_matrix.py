@@ -116,6 +116,8 @@ PAGES = [
          success=302, body=lambda records: {"text": "已到现场"}),
     Page("POST", "events/<int:pk>/merge/", "/events/{duplicate}/merge/", view=EVENTS,
          success=302, body=lambda records: {"into": records["event"].pk}),
+    Page("POST", "events/<int:pk>/rate/", "/events/{event}/rate/", view=EVENTS,
+         success=302, body=lambda records: {"satisfaction": "satisfied"}),
     # A patroller's own page; those who only oversee patrols are sent to the coverage.
     Page("GET", "patrols/", "/patrols/", view=PATROLS, kind="page", may=_acts(Action.PATROL),
          refused=302),
@@ -174,6 +176,8 @@ NOT_IN_THE_MATRIX = {
     "i18n/setlang/": "the language switch (tests/web/test_language.py)",
     "report/ticket/": "the residents' pages (tests/open311)",
     "report/ticket/<str:number>/": "the residents' pages (tests/open311)",
+    "report/ticket/<str:number>/rate/": "the residents' pages (tests/open311)",
+    "report/ticket/<str:number>/photos/<int:pk>/": "the residents' pages (tests/open311)",
     r"^report/(?P<code>\d{12})/$": "the residents' pages (tests/open311)",
     "open311/media/<str:token>/": "Open311 GeoReport v2 (tests/open311)",
 }

@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
     resident_id,
 )
-from tests.web.test_browser import PASSWORD, SHOTS, SIZES, log_in
+from tests.web.test_browser import PASSWORD, SHOTS, SIZES, go_by_menu, log_in
 from wangge.foundation.permissions import Role
 from wangge.reports.services import report_templates_install
 
@@ -141,7 +141,7 @@ def test_a_grid_worker_opens_their_gaps_and_goes_to_fill_one(in_browser, live_se
     def walk(chromium) -> tuple[str, str]:
         page = chromium.new_page(viewport=SIZES["phone"], locale="zh-CN")
         log_in(page, base, worker.username)
-        page.click(f"nav a[href='{reverse('web:reports')}']")
+        go_by_menu(page, reverse("web:reports"))
         page.screenshot(path=SHOTS / "reports-phone.png", full_page=True)
         page.click(f"a[href='{reverse('web:report', args=[ELDERLY])}']")
         page.screenshot(path=SHOTS / "report-phone.png", full_page=True)

@@ -23,6 +23,15 @@ def grid_at(lon: float, lat: float) -> Grid | None:
     return None
 
 
+def grid_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the grids with these codes, in one query (codes without a grid are
+    left out): for pages that list records by their grid."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(Grid.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def divisions_in(prefixes: Iterable[str]) -> "QuerySet[Division]":
     return Division.objects.in_scope(prefixes)
 

@@ -13,9 +13,15 @@ from wangge.foundation.admin import ServiceAdmin, ServiceForm
 from wangge.foundation.permissions import Action, can
 from wangge.organizations.models import Organization
 
-from .models import Category, Responder
-from .selectors import responder_candidates
-from .services import category_save, responder_add, responder_remove
+from .models import Category, DispatchDefault, Responder
+from .selectors import categories_active, responder_candidates
+from .services import (
+    category_save,
+    dispatch_default_add,
+    dispatch_default_remove,
+    responder_add,
+    responder_remove,
+)
 
 
 class ConfigureEvents:
@@ -54,25 +60,28 @@ class CategoryAdmin(ConfigureEvents, ServiceAdmin, SimpleHistoryAdmin):
         return category_save(category=record, by=by, reason=reason)
 
 
-@admin.register(Responder)
-class ResponderAdmin(ConfigureEvents, ServiceAdmin):
-    """Who answers for an organization in the caller's jurisdiction: added or removed, not
-    changed (a responder is a pair of keys)."""
+class OrganizationPairAdmin(ConfigureEvents, ServiceAdmin):
+    """A pair of keys with an organization of the caller's jurisdiction (a responder, a
+    usual handler): listed by its organization, added or removed, never changed."""
 
     form = ServiceForm
-    list_display = ["organization", "user"]
     # Chosen among the records in scope: a raw id would show the name of any record.
     autocomplete_fields = ["organization"]
+    other: str  # the key paired with the organization
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Responder]:
-        return Responder.objects.filter(organization__in=Organization.objects.in_scope(
-            request.user.scope_prefixes)).select_related("organization", "user")
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.model.objects.filter(organization__in=Organization.objects.in_scope(
+            request.user.scope_prefixes)).select_related("organization", self.other)
+
+    def choices(self, request: Any) -> QuerySet:
+        """What the other key may be chosen among."""
+        raise NotImplementedError
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "organization":
             kwargs["queryset"] = Organization.objects.in_scope(request.user.scope_prefixes)
-        elif db_field.name == "user":
-            kwargs["queryset"] = responder_candidates(request.user)
+        elif db_field.name == self.other:
+            kwargs["queryset"] = self.choices(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -81,12 +90,49 @@ class ResponderAdmin(ConfigureEvents, ServiceAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
+    def remove(self, record: Any, by: Any) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.remove(obj, request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for record in queryset:
+            self.remove(record, request.user)
+
+
+@admin.register(Responder)
+class ResponderAdmin(OrganizationPairAdmin):
+    """Who answers for an organization in the caller's jurisdiction."""
+
+    list_display = ["organization", "user"]
+    other = "user"
+
+    def choices(self, request: Any) -> QuerySet:
+        return responder_candidates(request.user)
+
     def create(self, by: Any, data: dict[str, Any], reason: str) -> Responder:
         return responder_add(organization=data["organization"], user=data["user"], by=by)
 
-    def delete_model(self, request: HttpRequest, obj: Responder) -> None:
-        responder_remove(responder=obj, by=request.user)
+    def remove(self, record: Any, by: Any) -> None:
+        responder_remove(responder=record, by=by)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Responder]) -> None:
-        for responder in queryset:
-            responder_remove(responder=responder, by=request.user)
+
+@admin.register(DispatchDefault)
+class DispatchDefaultAdmin(OrganizationPairAdmin):
+    """Which organization of the caller's jurisdiction usually handles a category (dispatch
+    preselects it)."""
+
+    list_display = ["category", "organization"]
+    list_filter = ["category"]
+    other = "category"
+
+    def choices(self, request: Any) -> QuerySet:
+        return categories_active()
+
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> DispatchDefault:
+        return dispatch_default_add(category=data["category"],
+                                    organization=data["organization"], by=by)
+
+    def remove(self, record: Any, by: Any) -> None:
+        dispatch_default_remove(default=record, by=by)

@@ -5,7 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,8 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import access_record
 from wangge.divisions.selectors import grids_visible_to
 from wangge.foundation.api_support import (
     GEOJSON_ANSWER,
@@ -27,26 +29,34 @@ from wangge.foundation.api_support import (
     visible,
     visible_one,
 )
-from wangge.foundation.permissions import Action
+from wangge.foundation.permissions import Action, SensitiveField
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 from . import workflow
 from .models import (
+    RATING_COMMENT_MAX,
     Channel,
     Event,
     EventComment,
     EventPhoto,
+    PhotoStage,
     Priority,
+    Satisfaction,
     State,
 )
 from .selectors import (
+    EventFilters,
     categories_active,
+    days_refused,
     dispatch_targets,
+    event_contact,
     event_pins,
+    events_filtered,
     events_visible_to,
     handlers_for,
     likely_duplicates,
     open_events_by_grid,
+    person_name,
     timeline,
 )
 from .services import (
@@ -54,6 +64,8 @@ from .services import (
     event_comment,
     event_merge,
     event_photos_add,
+    event_rate,
+    event_rating_open,
     event_report,
     event_transition,
 )
@@ -92,6 +104,7 @@ class EventOut(Schema):
     overdue: bool = Field(alias="is_overdue")
     organization_id: int | None
     assignee_id: int | None
+    handler_id: int | None = Field(description="承办人: who took it in hand")
     responsible_code: str
     escalations: int
     duplicate_of_id: int | None
@@ -99,13 +112,23 @@ class EventOut(Schema):
 
 
 class TimelineEntry(Schema):
-    kind: str
+    kind: str = Field(description="transition, comment or rating")
     at: datetime.datetime
-    actor: str | None
+    actor: str | None = Field(description="The username; None for the system or the public")
+    actor_name: str | None = Field(description="The person's full name")
     action: str
-    source: str
-    target: str
+    source: str = Field(description="The state before; for a rating, where it was given")
+    target: str = Field(description="The state after; for a rating, the satisfaction")
     text: str
+
+
+class ContactOut(Schema):
+    """What the sender of a public report left to be reached by, masked as phones are for
+    the caller's role (the email with the phone); a full one is logged as read."""
+
+    name: str
+    phone: str
+    email: str
 
 
 class DuplicateOut(Schema):
@@ -115,6 +138,9 @@ class DuplicateOut(Schema):
 
 
 class EventDetail(EventOut):
+    handler: str | None = Field(alias="handler_name", description="承办人, by name")
+    contact: ContactOut | None = Field(description="The resident's, on a public report")
+    rating_open: bool = Field(description="Closed and not rated since: a rating is taken")
     timeline: list[TimelineEntry]
     photos: list[str] = Field(alias="photo_links")
     actions: list[str] = Field(description="Transitions the caller may make now")
@@ -133,18 +159,28 @@ class EventIn(Schema):
 
 
 class EventFilter(CodeFilter):
+    """The filters of the event list page (``events_filtered``), with the API's names."""
+
     state: State | None = None
     category_id: RecordId | None = Field(None, description="A category or its parent")
+    channel: Channel | None = None
+    reported_from: datetime.date | None = Field(
+        None, alias="from", description="Reported on or after this day (YYYY-MM-DD)")
+    reported_to: datetime.date | None = Field(
+        None, alias="to", description="Reported on or before this day (YYYY-MM-DD)")
+    q: str = Field("", max_length=100, description="Words in the description, address or "
+                   "category; an event number (SJ…) or public ticket")
     overdue: bool = False
     escalated: bool = False
 
     def narrow(self, queryset: QuerySet) -> QuerySet:
         queryset = super().narrow(queryset)
-        if self.state:
-            queryset = queryset.filter(state=self.state)
-        if self.category_id:
-            queryset = queryset.filter(Q(category_id=self.category_id)
-                                       | Q(category__parent_id=self.category_id))
+        if refused := days_refused(self.reported_from, self.reported_to):
+            raise ValidationError(refused)
+        queryset = events_filtered(queryset, EventFilters(
+            state=self.state or "", channel=self.channel or "", words=self.q,
+            reported_from=self.reported_from, reported_to=self.reported_to,
+            category_id=self.category_id))
         if self.overdue:  # soonest deadline first, as on the pages
             queryset = queryset.overdue(timezone.now()).order_by("deadline", "pk")
         if self.escalated:
@@ -177,10 +213,16 @@ class CommentOut(Schema):
 class PhotoOut(Schema):
     id: int
     url: str
+    stage: PhotoStage
     content_type: str
     width: int
     height: int
     size: int
+
+
+class RatingIn(Schema):
+    satisfaction: Satisfaction
+    comment: str = Field("", max_length=RATING_COMMENT_MAX, description="What the resident said")
 
 
 class AssignIn(Schema):
@@ -200,8 +242,17 @@ def _detail(request: HttpRequest, event: Event) -> Event:
     """The event with its timeline, photo links, the caller's possible transitions and the
     likely duplicates, as EventDetail reads them."""
     user = caller(request)
-    event.timeline = [{**entry, "actor": entry["actor"].username if entry["actor"] else None}
+    event.timeline = [{**entry, "actor": entry["actor"].username if entry["actor"] else None,
+                       "actor_name": person_name(entry["actor"]) or None}
                       for entry in timeline(event)]
+    event.handler_name = person_name(event.handler) or None
+    contact = event_contact(user, event)
+    event.contact = contact
+    event.rating_open = event_rating_open(event)
+    if contact is not None and contact.unmasked:
+        access_record(by=user, kind=Kind.VIEW, request=request,
+                      fields=[SensitiveField.PHONE.value], record_ids=[event.pk],
+                      target="event contact")
     event.photo_links = [_photo_link(request, photo) for photo in event.photos.all()]
     event.actions = [transition.name for transition in workflow.allowed(user, event)]
     event.likely_duplicates = [
@@ -309,14 +360,28 @@ def event_comment_post(request: HttpRequest, id: RecordId, payload: CommentIn) -
 
 @router.post("/events/{id}/photos", response={201: list[PhotoOut]})
 def event_photos_post(request: HttpRequest, id: RecordId,
-                      photos: File[list[UploadedFile]]) -> list[dict]:
+                      photos: File[list[UploadedFile]],
+                      stage: PhotoStage = PhotoStage.REPORT) -> list[dict]:
     """Attach photos (multipart, one or more ``photos`` files): JPEG, PNG or WebP, checked
-    and stripped of EXIF like those sent with the report page."""
+    and stripped of EXIF like those sent with the report page; ``?stage=after`` for photos
+    of the result, which the resident's status page shows."""
     event = visible_one(request, events_visible_to, VIEW, pk=id)
     return [{"id": photo.pk, "url": _photo_link(request, photo),
              "content_type": photo.content_type, "width": photo.width,
-             "height": photo.height, "size": photo.size}
-            for photo in event_photos_add(event=event, uploads=photos, by=caller(request))]
+             "height": photo.height, "size": photo.size, "stage": photo.stage}
+            for photo in event_photos_add(event=event, uploads=photos, by=caller(request),
+                                          stage=stage)]
+
+
+@router.post("/events/{id}/ratings", response={201: EventDetail})
+def event_rating_post(request: HttpRequest, id: RecordId, payload: RatingIn) -> Event:
+    """Record the resident's satisfaction with a closed event after a follow-up call (回访);
+    one rating per closing. The first unsatisfied one reopens the event one level up."""
+    event = visible_one(request, events_visible_to, VIEW, pk=id)
+    by = acting(request, Action.TRIAGE_EVENTS)
+    event_rate(event=event, satisfaction=payload.satisfaction, comment=payload.comment, by=by)
+    event.refresh_from_db()
+    return _detail(request, event)
 
 
 @router.post("/events/{id}/assign", response=EventDetail)

@@ -1,5 +1,6 @@
 """Forms of the event pages; choices come from the scoped selectors."""
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -8,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from wangge.access.models import User
 from wangge.places.selectors import buildings_visible_to
 
-from .models import Event, Priority
-from .selectors import category_choices, dispatch_targets, handlers_for
+from .models import RATING_COMMENT_MAX, Channel, Event, Priority, Satisfaction, State
+from .selectors import (
+    EventFilters,
+    categories_active,
+    category_choices,
+    days_refused,
+    dispatch_targets,
+    handlers_for,
+    usual_handler,
+)
 
 # A building list longer than this is no help on a phone; the location is used instead.
 MAX_BUILDING_CHOICES = 300
@@ -72,12 +81,23 @@ class TransitionForm(forms.Form):
         label=_("Deadline"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty to keep the deadline of the category."))
+    photos = PhotosField(label=_("Photos after handling"), required=False)
 
     def __init__(self, *args: Any, user: User, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.targets = dispatch_targets(user, event)
         self.fields["organization"].choices = [
             ("", "—"), *((o.pk, f"{o.name} · {o.get_kind_display()}") for o in self.targets)]
+
+    def preselect(self, user: User, event: Event) -> None:
+        """Choose the organization that usually handles the event's category (the page's
+        dispatch form; ``usual_handler`` says how it is found)."""
+        usual = usual_handler(user, event)
+        if usual is not None:
+            self.fields["organization"].initial = usual.pk
+            self.fields["organization"].help_text = _(
+                "Chosen for you: %(name)s usually handles this kind of event.") % {
+                "name": usual.name}
 
     def clean_organization(self) -> Any:
         pk = self.cleaned_data.get("organization")
@@ -105,3 +125,62 @@ class AssignForm(forms.Form):
         if found is None:
             raise forms.ValidationError(_("This person cannot handle events in this grid."))
         return found
+
+
+class EventFilterForm(forms.Form):
+    """The event list's filters from the query string: ``state``, ``category`` (an id),
+    ``channel``, ``from`` and ``to`` (YYYY-MM-DD, the days reported) and ``q`` (words). A
+    value that is not one of them is an error to show, never a 500."""
+
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("Any state")), *State.choices])
+    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int,
+                                      empty_value=None)
+    channel = forms.ChoiceField(label=_("Channel"), required=False,
+                                choices=[("", _("Any channel")), *Channel.choices])
+    q = forms.CharField(label=_("Words"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = list(categories_active())
+        parents = {c.parent_id for c in categories if c.parent_id is not None}
+        # A group (which takes its children) and then each category one reports under.
+        groups = [(c.pk, c.name) for c in categories if c.pk in parents]
+        self.fields["category"].choices = [("", _("Any category")), *groups,
+                                           *category_choices()]
+        # "from" is a word Python keeps for itself: these two are named in the form only.
+        for name, label in (("from", _("Reported from")), ("to", _("Reported until"))):
+            self.fields[name] = forms.DateField(
+                label=label, required=False, input_formats=["%Y-%m-%d"],
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, message in days_refused(data.get("from"), data.get("to")).items():
+            self.add_error(name, message)
+        return data
+
+    def filters(self) -> EventFilters:
+        """The filters that are valid (an invalid one narrows nothing)."""
+        data = self.cleaned_data if self.is_bound else {}
+        return EventFilters(
+            state=data.get("state") or "", category_id=data.get("category"),
+            channel=data.get("channel") or "",
+            reported_from=_date(data.get("from")), reported_to=_date(data.get("to")),
+            words=data.get("q") or "")
+
+
+def _date(value: Any) -> datetime.date | None:
+    return value if isinstance(value, datetime.date) else None
+
+
+class RatingForm(forms.Form):
+    """A satisfaction rating: on the event page after a follow-up call, and (the same
+    fields) on the resident's status page."""
+
+    satisfaction = forms.ChoiceField(label=_("How satisfied is the resident?"),
+                                     choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("What they said (optional)"),
+                              max_length=RATING_COMMENT_MAX,
+                              required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -140,6 +140,11 @@ class Event(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                  blank=True, related_name="assigned_events",
                                  verbose_name=_("assignee"))
+    # 承办人: who took the event in hand at the handling organization (set when they start
+    # handling it or report the result; cleared when it is returned or reopened).
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                blank=True, related_name="handled_events",
+                                verbose_name=_("handler"))
     # Escalation climbs grid → community → street → district: the division now answering
     # for the event, how often it climbed, and when it may climb next if still overdue.
     responsible_code = models.CharField(_("responsible division"), max_length=15)
@@ -194,6 +199,13 @@ class Event(models.Model):
         return self.is_open and self.deadline < timezone.now()
 
 
+class PhotoStage(models.TextChoices):
+    """When a photo was taken: with the report (before), or with the result (after)."""
+
+    REPORT = "report", _("With the report")
+    AFTER = "after", _("After handling")
+
+
 def photo_path(photo: "EventPhoto", filename: str) -> str:
     # The stored name is ours, never the uploader's (which may carry personal data).
     return f"events/{photo.event_id}/{datetime.date.today():%Y%m}/{filename}"
@@ -208,6 +220,8 @@ class EventPhoto(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
+    stage = models.CharField(_("stage"), max_length=10, choices=PhotoStage.choices,
+                             default=PhotoStage.REPORT)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                     blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -259,6 +273,69 @@ class EventComment(models.Model):
         return self.text[:50]
 
 
+class Satisfaction(models.TextChoices):
+    """The resident's satisfaction rating (满意度) once an event is closed."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+
+class RatingSource(models.TextChoices):
+    PUBLIC = "public", _("Public status page")
+    CALL = "call", _("Follow-up call")
+
+
+RATING_COMMENT_MAX = 500
+
+
+class EventRating(models.Model):
+    """A satisfaction rating of a closed event: one per closing, by the resident on the
+    public status page or recorded by staff after a follow-up call (回访). An unsatisfied
+    rating reopens the event once, one level up (``reopened``)."""
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="ratings",
+                              verbose_name=_("event"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=12,
+                                    choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), max_length=RATING_COMMENT_MAX, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=RatingSource.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+    at = models.DateTimeField(_("time"))
+    reopened = models.BooleanField(_("reopened the event"), default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.satisfaction}"
+
+
+class DispatchDefault(models.Model):
+    """The organization that usually handles a category where it serves: dispatch
+    preselects it for events of that category (or of a category under it) when it is
+    among the organizations the event may go to. Set in the back office, per jurisdiction."""
+
+    category = models.ForeignKey(Category, models.CASCADE, related_name="dispatch_defaults",
+                                 verbose_name=_("category"))
+    organization = models.ForeignKey("organizations.Organization", models.CASCADE,
+                                     related_name="dispatch_defaults",
+                                     verbose_name=_("handling organization"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "organization"],
+                                               name="unique_dispatch_default")]
+        verbose_name = _("usual handler of a category")
+        verbose_name_plural = _("usual handlers of categories")
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.organization}"
+
+
 class Responder(models.Model):
     """A user who receives and handles the events dispatched to an organization (the desk of
     a department, a property company, the community office)."""
@@ -290,3 +367,4 @@ class News(models.TextChoices):
     MENTION = "mention", _("Someone mentioned me")
     MERGED = "merged", _("My report was merged into another")
     ESCALATED = "escalated", _("An overdue event was escalated")
+    REOPENED = "reopened", _("A resident was not satisfied: an event was reopened")

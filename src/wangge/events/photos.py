@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wangge.access.models import User
 
-from .models import Event, EventPhoto
+from .models import Event, EventPhoto, PhotoStage
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
            "WEBP": ("image/webp", "webp")}
@@ -108,10 +108,11 @@ def _checked(upload: IO[bytes]) -> PreparedPhoto:
 
 
 def photos_add(*, event: Event, uploads: Iterable[IO[bytes] | PreparedPhoto],
-               by: User | None) -> list[EventPhoto]:
-    """Store photos of ``event`` without their metadata. Every one is checked before any file
-    is written (pass ``photos_prepared`` ones when a transaction is open); if storing fails
-    part way, the files already written are removed."""
+               by: User | None, stage: str = PhotoStage.REPORT) -> list[EventPhoto]:
+    """Store photos of ``event`` without their metadata, taken at ``stage`` (with the report,
+    or after handling). Every one is checked before any file is written (pass
+    ``photos_prepared`` ones when a transaction is open); if storing fails part way, the
+    files already written are removed."""
     cleaned = photos_prepared(uploads)
     stored: list[EventPhoto] = []
     with photo_files_removed_on_error(stored):
@@ -119,7 +120,7 @@ def photos_add(*, event: Event, uploads: Iterable[IO[bytes] | PreparedPhoto],
             content_type, extension = FORMATS[photo_data.kind]
             photo = EventPhoto(event=event, content_type=content_type, width=photo_data.width,
                                height=photo_data.height, size=len(photo_data.data),
-                               uploaded_by=by)
+                               stage=stage, uploaded_by=by)
             photo.image.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(photo_data.data),
                              save=False)
             stored.append(photo)

@@ -27,14 +27,20 @@ from wangge.places.models import Building, Dwelling
 
 from . import workflow
 from .models import (
+    RATING_COMMENT_MAX,
     Category,
     Channel,
+    DispatchDefault,
     Event,
     EventComment,
     EventPhoto,
+    EventRating,
     EventTransition,
     News,
+    PhotoStage,
+    RatingSource,
     Responder,
+    Satisfaction,
     State,
 )
 from .photos import PreparedPhoto, photo_files_removed_on_error, photos_add, photos_prepared
@@ -45,9 +51,9 @@ MENTION = re.compile(r"@([\w.+-]+)")
 
 
 def _record(event: Event, action: str, *, source: str, by: Actor, comment: str = "",
-            now: datetime.datetime) -> None:
+            now: datetime.datetime, target: str | None = None) -> None:
     EventTransition.objects.create(event=event, action=action, source=source,
-                                   target=event.state, actor=user_of(by), at=now,
+                                   target=target or event.state, actor=user_of(by), at=now,
                                    comment=comment)
 
 
@@ -110,10 +116,11 @@ def event_report(
     return event
 
 
-def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: Actor
-                     ) -> list[EventPhoto]:
-    """Attach photos to ``event``: for those who may comment on it in their jurisdiction;
-    each checked and stripped of its metadata like the report's, before the transaction."""
+def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: Actor,
+                     stage: str = PhotoStage.REPORT) -> list[EventPhoto]:
+    """Attach photos to ``event`` (taken at ``stage``): for those who may comment on it in
+    their jurisdiction; each checked and stripped of its metadata like the report's, before
+    the transaction."""
     require(by, Action.COMMENT_EVENTS)
     if not is_within(event.grid_code, by.scope_prefixes):
         raise PermissionDenied(_("This event is outside your jurisdiction."))
@@ -122,43 +129,67 @@ def event_photos_add(*, event: Event, uploads: Iterable[IO[bytes]], by: Actor
         raise ValidationError({"photos": _("Choose at least one photo.")})
     prepared = photos_prepared(uploads)
     with transaction.atomic():
-        return photos_add(event=event, uploads=prepared, by=user_of(by))
+        return photos_add(event=event, uploads=prepared, by=user_of(by), stage=stage)
 
 
-@transaction.atomic
 def event_transition(
     *, event: Event, name: str, by: Actor, comment: str = "",
     organization: Organization | None = None, deadline: datetime.datetime | None = None,
+    photos: Iterable[IO[bytes] | PreparedPhoto] = (),
 ) -> Event:
     """Move ``event`` along the loop (``workflow.TRANSITIONS[name]``); refused with a clear
-    message when the actor, the state or the input does not allow it."""
+    message when the actor, the state or the input does not allow it. The result reported
+    back (``feedback``) may carry photos taken after handling; they are decoded before the
+    transaction opens, like a report's."""
     if name not in workflow.TRANSITIONS:
         raise ValidationError({"action": _("Unknown action %(name)s.") % {"name": name}})
-    transition = workflow.TRANSITIONS[name]
+    prepared = photos_prepared(photos)
+    if prepared and name != "feedback":
+        raise ValidationError({"photos": _("Photos of the result go with the report of the "
+                                           "result.")})
+    with transaction.atomic():
+        return _transition(event=event, transition=workflow.TRANSITIONS[name], by=by,
+                           comment=comment, organization=organization, deadline=deadline,
+                           photos=prepared)
+
+
+def _transition(*, event: Event, transition: workflow.Transition, by: Actor, comment: str,
+                organization: Organization | None, deadline: datetime.datetime | None,
+                photos: list[PreparedPhoto]) -> Event:
     # of=self: PostgreSQL locks no row on the nullable side of the organization's join.
     event = (Event.objects.select_for_update(of=("self",)).select_related("organization")
              .get(pk=event.pk))
     workflow.refuse(by, event, transition, comment)
     now = timezone.now()
+    steps = [workflow.TRANSITIONS[step] for step in transition.steps] or [transition]
     source = event.state
-    if name == "dispatch":
+    if transition.name == "dispatch":
         _dispatch(event, organization=organization, deadline=deadline, now=now, by=by)
-    elif name == "return":
-        event.organization = None
+    elif transition.name == "return":
+        event.organization = event.handler = None
+    elif transition.name in ("start", "feedback") and isinstance(by, User):
+        event.handler = by  # 承办人: who took it in hand, or reported the result
     event.state = transition.target
     if not event.is_open:
         event.escalate_after = None
         event.closed_at = now
     save_with_history(event, by=by, reason=comment or str(transition.label))
-    _record(event, name, source=source, by=by, comment=comment.strip(), now=now)
-    told: set[int] = set()
-    if name == "dispatch":
-        responders = [r.user for r in event.organization.responders.select_related("user")]
-        announce(responders, kind=News.DISPATCHED, event=event, actor=user_of(by),
-                 detail=event.organization.name)
-        told = {user.pk for user in responders}
-    announce([user for user in followers(event) if user.pk not in told],
-             kind=News.STATE, event=event, actor=user_of(by), detail=event.state)
+    stored = photos_add(event=event, uploads=photos, by=user_of(by), stage=PhotoStage.AFTER)
+    with photo_files_removed_on_error(stored):
+        # Each step is recorded as if made alone: the timeline (and the public one) shows
+        # "verified" and "closed" even when one tap made both.
+        for step in steps:
+            _record(event, step.name, source=source, target=step.target, by=by,
+                    comment=comment.strip(), now=now)
+            source = step.target
+        told: set[int] = set()
+        if transition.name == "dispatch":
+            responders = [r.user for r in event.organization.responders.select_related("user")]
+            announce(responders, kind=News.DISPATCHED, event=event, actor=user_of(by),
+                     detail=event.organization.name)
+            told = {user.pk for user in responders}
+        announce([user for user in followers(event) if user.pk not in told],
+                 kind=News.STATE, event=event, actor=user_of(by), detail=event.state)
     return event
 
 
@@ -271,22 +302,97 @@ def event_escalate_overdue(*, by: SystemActor, now: datetime.datetime | None = N
 def _escalate(event: Event, now: datetime.datetime, by: SystemActor) -> bool:
     if event.escalate_after is None or event.escalate_after > now or not event.is_open:
         return False  # handled, or escalated by another run, since the list was read
-    level = level_of(event.responsible_code)
-    if level in (Level.DISTRICT, Level.CITY, Level.PROVINCE):
+    name = _climb(event)
+    if name is None:
         event.escalate_after = None  # the top of the loop: it stays on the district's list
         event.save(update_fields=["escalate_after"])
         return False
-    upper = parent_code(event.responsible_code)
-    event.responsible_code = upper
-    event.escalations += 1
     event.escalate_after = now + datetime.timedelta(hours=settings.WANGGE_ESCALATION_HOURS)
-    division = Division.objects.filter(code=upper).first()
-    name = division.name if division else upper
     save_with_history(event, by=by, reason=_("overdue"))
     _record(event, "escalate", source=event.state, by=by, comment=name, now=now)
-    announce([*triage_users_at(upper, exact=True), *followers(event, reporters=False)],
-             kind=News.ESCALATED, event=event, detail=name)
+    _announce_climb(event, actor=None, name=name)
     return True
+
+
+def _climb(event: Event) -> str | None:
+    """Make the division above the one answering for ``event`` answer for it (grid →
+    community → street → district); the name of that division, or None at the district,
+    the top of the loop."""
+    if level_of(event.responsible_code) in (Level.DISTRICT, Level.CITY, Level.PROVINCE):
+        return None
+    upper = parent_code(event.responsible_code)
+    assert upper is not None  # below a district there is always one
+    event.responsible_code = upper
+    event.escalations += 1
+    return _division_name(upper)
+
+
+def _division_name(code: str) -> str:
+    division = Division.objects.filter(code=code).first()
+    return division.name if division else code
+
+
+def _announce_climb(event: Event, *, actor: User | None, name: str,
+                    kind: str = News.ESCALATED) -> None:
+    """Tell the people who triage where ``event`` now is, and its handlers."""
+    announce([*triage_users_at(event.responsible_code, exact=True),
+              *followers(event, reporters=False)],
+             kind=kind, event=event, actor=actor, detail=name)
+
+
+def event_rating_open(event: Event) -> bool:
+    """Whether ``event`` waits for a satisfaction rating: closed, and not rated since."""
+    return (event.state == State.CLOSED and event.closed_at is not None
+            and not event.ratings.filter(at__gte=event.closed_at).exists())
+
+
+@transaction.atomic
+def event_rate(*, event: Event, satisfaction: str, by: Actor, comment: str = "",
+               source: str = RatingSource.CALL) -> EventRating:
+    """Record how satisfied the resident is with a closed event: on the public status page
+    (the system acting for the page) or after a follow-up call by those who close events.
+    One rating per closing. The first unsatisfied rating reopens the event one level up
+    (``workflow.REOPEN``), to be dispatched again; a later one is recorded and no more."""
+    require(by, Action.TRIAGE_EVENTS)
+    event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
+    if not is_within(event.grid_code, actor_checked(by).scope_prefixes):
+        raise PermissionDenied(_("This event is outside your jurisdiction."))
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Say how satisfied the resident is.")})
+    comment = comment.strip()
+    if len(comment) > RATING_COMMENT_MAX:
+        raise ValidationError({"comment": _("Say it in at most %(count)s characters.")
+                               % {"count": RATING_COMMENT_MAX}})
+    if event.state != State.CLOSED:
+        raise ValidationError(_("Only a closed event is rated."), code="state")
+    if not event_rating_open(event):
+        raise ValidationError(_("This event has been rated since it was closed."),
+                              code="rated")
+    now = timezone.now()
+    reopen = (satisfaction == Satisfaction.UNSATISFIED
+              and not event.ratings.filter(reopened=True).exists())
+    rating = EventRating.objects.create(event=event, satisfaction=satisfaction,
+                                        comment=comment, source=source,
+                                        recorded_by=user_of(by), at=now, reopened=reopen)
+    if reopen:
+        _reopen(event, by=by, now=now)
+    return rating
+
+
+def _reopen(event: Event, *, by: Actor, now: datetime.datetime) -> None:
+    """Open a closed event again, one level above the one that answered for it, with the
+    category's time from now; its organization and handler are chosen again."""
+    workflow.refuse(by, event, workflow.REOPEN)
+    # At the district already, it stays there.
+    name = _climb(event) or _division_name(event.responsible_code)
+    event.state = workflow.REOPEN.target
+    event.closed_at = None
+    event.organization = event.handler = None
+    event.deadline = now + event.category.time_allowed(event.priority)
+    event.escalate_after = event.deadline
+    save_with_history(event, by=by, reason=str(workflow.REOPEN.label))
+    _record(event, "reopen", source=State.CLOSED, by=by, comment=name, now=now)
+    _announce_climb(event, actor=user_of(by), name=name, kind=News.REOPENED)
 
 
 @transaction.atomic
@@ -326,3 +432,25 @@ def responder_remove(*, responder: Responder, by: Actor) -> None:
     require(by, Action.CONFIGURE_EVENTS)
     require_in_scope(by, responder.organization.grid_code, "organization")
     responder.delete()
+
+
+@transaction.atomic
+def dispatch_default_add(*, category: Category, organization: Organization,
+                         by: Actor) -> DispatchDefault:
+    """Say that ``organization`` usually handles ``category`` (and the categories under it):
+    dispatch preselects it where it serves. By those who configure events, for an
+    organization of their jurisdiction."""
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, organization.grid_code, "organization")
+    if DispatchDefault.objects.filter(category=category, organization=organization).exists():
+        raise ValidationError({"organization": _("%(organization)s already handles "
+                                                 "%(category)s.")
+                               % {"organization": organization, "category": category}})
+    return DispatchDefault.objects.create(category=category, organization=organization)
+
+
+@transaction.atomic
+def dispatch_default_remove(*, default: DispatchDefault, by: Actor) -> None:
+    require(by, Action.CONFIGURE_EVENTS)
+    require_in_scope(by, default.organization.grid_code, "organization")
+    default.delete()

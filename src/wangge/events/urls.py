@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/assign/", views.event_assign_view, name="assign"),
     path("<int:pk>/comment/", views.event_comment_view, name="comment"),
     path("<int:pk>/merge/", views.event_merge_view, name="merge"),
+    path("<int:pk>/rate/", views.event_rate_view, name="rate"),
     path("<int:pk>/photos/<int:photo>/", views.event_photo, name="photo"),
 ]

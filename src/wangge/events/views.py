@@ -8,27 +8,51 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import access_record
 from wangge.foundation.codes import prefix_range, scope_prefix
 from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
-from wangge.foundation.permissions import Action, can
+from wangge.foundation.permissions import Action, SensitiveField, can
 from wangge.foundation.requests import SignedInRequest
 
 from . import workflow
-from .forms import AssignForm, CommentForm, ReportForm, TransitionForm
-from .models import Event
+from .forms import (
+    AssignForm,
+    CommentForm,
+    EventFilterForm,
+    RatingForm,
+    ReportForm,
+    TransitionForm,
+)
+from .models import Event, PhotoStage
 from .selectors import (
     categories_active,
+    event_contact,
     event_counts,
+    events_filtered,
     events_visible_to,
+    grid_name_of,
     likely_duplicates,
+    place_name_of,
+    responsible_division,
     timeline,
+    with_grid_names,
 )
-from .services import event_assign, event_comment, event_merge, event_report, event_transition
+from .services import (
+    event_assign,
+    event_comment,
+    event_merge,
+    event_rate,
+    event_rating_open,
+    event_report,
+    event_transition,
+)
 
 VIEWS = {
     "open": gettext_lazy("Open"),
@@ -50,16 +74,39 @@ def _refusal(error: ValidationError | PermissionDenied) -> str:
     return " ".join(error.messages)
 
 
+def _list_problems(request: SignedInRequest, form: EventFilterForm) -> list[str]:
+    """What is wrong with the list's query string, in words (the rest still applies)."""
+    problems = []
+    code = request.GET.get("code", "")
+    if code and not (code.isdigit() and len(code) in (12, 15)):
+        problems.append(_("“%(code)s” is not a grid or division code: use its 12 or 15 "
+                          "digits.") % {"code": code[:20]})
+    view = request.GET.get("view", "open")
+    if view not in VIEWS:
+        problems.append(_("“%(view)s” is not a list: choose open, overdue, escalated or "
+                          "closed.") % {"view": view[:20]})
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        problems += [f"{label}: {error}" for error in errors]
+    return problems
+
+
 @login_required
 def event_list(request: SignedInRequest) -> HttpResponse:
     """Events in the user's jurisdiction, or under ``?code=``; tabs for the open, overdue,
-    escalated and finished ones."""
+    escalated and finished ones; narrowed by state, category, channel, the days reported
+    and words. A parameter that is wrong is named on the page and the others still apply."""
     events = _visible(request)
     code = request.GET.get("code", "")
     if code.isdigit() and len(code) in (12, 15):
         events = events.filter(prefix_range("grid_code", scope_prefix(code)))
+    else:
+        code = ""
     view = request.GET.get("view", "open")
     view = view if view in VIEWS else "open"
+    form = EventFilterForm(request.GET)
+    form.is_valid()
+    events = events_filtered(events, form.filters())
     counts = event_counts(events)
     shown = {
         "open": events.open(),
@@ -69,13 +116,22 @@ def event_list(request: SignedInRequest) -> HttpResponse:
     }[view]
     if view == "overdue":
         shown = shown.order_by("deadline")
+    page = page_of(request, shown)
+    page.object_list = with_grid_names(page.object_list)
+    kept = [(key, str(value)) for key, value in request.GET.items()
+            if key not in ("view", "page") and value]
     return render(request, "events/list.html", {
-        "events": page_of(request, shown),
+        "events": page,
         "counts": counts,
         "views": VIEWS,
         "view": view,
         "code": code,
-        "query": f"view={view}&" + (f"code={code}&" if code else ""),
+        "code_name": place_name_of(code) if code else "",
+        "form": form,
+        "problems": _list_problems(request, form),
+        "filtered": any(key != "code" for key, _value in kept),
+        "filters": urlencode(kept),
+        "query": urlencode([("view", view), *kept]) + "&",
         "may_report": can(request.user, Action.REPORT_EVENTS),
     })
 
@@ -122,23 +178,48 @@ def event_new(request: SignedInRequest) -> HttpResponse:
 @login_required
 def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
-    event = get_object_or_404(_visible(request), pk=pk)
+    event = get_object_or_404(_visible(request).select_related("handler"), pk=pk)
     allowed = workflow.allowed(user, event)
-    return render(request, "events/detail.html", {
+    transition_form = TransitionForm(user=user, event=event)
+    if any(t.name == "dispatch" for t in allowed):
+        transition_form.preselect(user, event)
+    contact = event_contact(user, event)
+    photos = list(event.photos.all())
+    response = render(request, "events/detail.html", {
         "event": event,
+        "grid_name": grid_name_of(event.grid_code),
+        "responsible": responsible_division(event),
         "timeline": timeline(event),
-        "photos": event.photos.all(),
-        "transitions": [t for t in allowed if t.name != "merge"],
-        "transition_form": TransitionForm(user=user, event=event),
+        "photos": [photo for photo in photos if photo.stage != PhotoStage.AFTER],
+        "after_photos": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
+        "contact": contact,
+        "transitions": _offered(allowed),
+        "transition_form": transition_form,
         "may_merge": any(t.name == "merge" for t in allowed),
         "duplicates": likely_duplicates(events_visible_to(user), category=event.category,
                                         longitude=event.longitude, latitude=event.latitude,
                                         exclude=event) if event.is_open else [],
         "assign_form": (AssignForm(event=event) if event.is_open
                         and can(user, Action.TRIAGE_EVENTS) else None),
+        "rating_form": (RatingForm() if can(user, Action.TRIAGE_EVENTS)
+                        and event_rating_open(event) else None),
         "comment_form": CommentForm() if can(user, Action.COMMENT_EVENTS) else None,
         "merged": event.duplicates.all(),
     })
+    if contact is not None and contact.unmasked:
+        # The resident's phone, shown in full: read like a person's (docs/audit.md).
+        access_record(by=user, kind=Kind.VIEW, request=request,
+                      fields=[SensitiveField.PHONE.value], record_ids=[event.pk],
+                      target="event contact")
+    return response
+
+
+def _offered(allowed: list[workflow.Transition]) -> list[workflow.Transition]:
+    """The buttons of the event page: merging has its own (by each likely duplicate), and a
+    step made as part of a longer one the user may make (verify, within verify and close)
+    is not offered alone."""
+    within = {step for transition in allowed for step in transition.steps}
+    return [t for t in allowed if t.name != "merge" and t.name not in within]
 
 
 def _act(request: SignedInRequest, pk: int, act) -> HttpResponse:
@@ -155,14 +236,14 @@ def _act(request: SignedInRequest, pk: int, act) -> HttpResponse:
 @require_POST
 def event_transition_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
-        form = TransitionForm(request.POST, user=request.user, event=event)
+        form = TransitionForm(request.POST, request.FILES, user=request.user, event=event)
         if not form.is_valid():
             raise ValidationError([f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields
                                    else " ".join(e) for f, e in form.errors.items()])
         data = form.cleaned_data
         changed = event_transition(event=event, name=data["action"], by=request.user,
                                    comment=data["comment"], organization=data["organization"],
-                                   deadline=data["deadline"])
+                                   deadline=data["deadline"], photos=data["photos"])
         messages.success(request, _("Done: %(number)s is now %(state)s.") % {
             "number": changed.number, "state": changed.get_state_display()})
 
@@ -187,6 +268,22 @@ def event_assign_view(request: SignedInRequest, pk: int) -> HttpResponse:
 def event_comment_view(request: SignedInRequest, pk: int) -> HttpResponse:
     def act(event: Event) -> None:
         event_comment(event=event, text=request.POST.get("text", ""), by=request.user)
+
+    return _act(request, pk, act)
+
+
+@login_required
+@require_POST
+def event_rate_view(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Record the resident's satisfaction after a follow-up call (回访)."""
+    def act(event: Event) -> None:
+        form = RatingForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+        rating = event_rate(event=event, satisfaction=form.cleaned_data["satisfaction"],
+                            comment=form.cleaned_data["comment"], by=request.user)
+        messages.success(request, _("Rating recorded.") if not rating.reopened else _(
+            "Rating recorded: the event is open again, one level up."))
 
     return _act(request, pk, act)
 

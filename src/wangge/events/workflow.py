@@ -32,6 +32,10 @@ class Transition:
     needs_comment: bool = False
     # Only the assignee or a responder of the handling organization.
     handler_only: bool = False
+    # Several transitions made in one step by one person who may make each of them (verify
+    # and close): each is checked in turn, as if made one after the other, and each is
+    # recorded in the timeline.
+    steps: tuple[str, ...] = ()
 
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
@@ -49,6 +53,10 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
                handler_only=True),
     Transition("feedback", (State.HANDLING,), State.FEEDBACK, Action.HANDLE_EVENTS,
                gettext_lazy("Report the result"), needs_comment=True, handler_only=True),
+    # Whoever may both verify and close (a grid worker, community staff) does both at once
+    # (listed first: the button the page offers first).
+    Transition("verify_close", (State.FEEDBACK,), State.CLOSED, Action.VERIFY_EVENTS,
+               gettext_lazy("Verified: close the event"), steps=("verify", "close")),
     Transition("verify", (State.FEEDBACK,), State.VERIFIED, Action.VERIFY_EVENTS,
                gettext_lazy("Verified on the spot")),
     Transition("reject", (State.FEEDBACK,), State.HANDLING, Action.VERIFY_EVENTS,
@@ -59,6 +67,10 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
 # Merging a duplicate into another event (services.event_merge) follows the same rules.
 MERGE = Transition("merge", (State.REPORTED, State.ACCEPTED), State.MERGED,
                    Action.TRIAGE_EVENTS, gettext_lazy("Merge into another event"))
+# An unsatisfied rating of a closed event opens it again, once, one level up
+# (services.event_rate); never a button of its own.
+REOPEN = Transition("reopen", (State.CLOSED,), State.ACCEPTED, Action.TRIAGE_EVENTS,
+                    gettext_lazy("Reopened: the resident was not satisfied"))
 
 
 def is_handler(user: User, event: Event) -> bool:
@@ -71,18 +83,44 @@ def is_handler(user: User, event: Event) -> bool:
 def refuse(user: Actor, event: Event, transition: Transition, comment: str = "") -> None:
     """Raise PermissionDenied (role, scope, not the handler) or ValidationError (state, a
     missing reason) when ``user`` may not make ``transition`` now. A system actor stands in
-    for the handler; a missing actor (None) is a TypeError."""
+    for the handler; a missing actor (None) is a TypeError. A transition of several
+    ``steps`` is refused when any of its steps would be, taken in turn."""
+    if not transition.steps:
+        _refuse_step(user, event, transition, comment, state=event.state)
+        return
+    if not all(can(actor_checked(user), action) for action in actions_of(transition)):
+        raise PermissionDenied(_("Your role may not do this: %(action)s.")
+                               % {"action": transition.label})
+    _refuse_state(transition, event.state)
+    state = event.state
+    for name in transition.steps:
+        step = TRANSITIONS[name]
+        _refuse_step(user, event, step, comment, state=state)
+        state = step.target
+
+
+def actions_of(transition: Transition) -> set[Action]:
+    """What a role must be allowed to make ``transition``: its action, or each step's."""
+    return {TRANSITIONS[step].action for step in transition.steps} or {transition.action}
+
+
+def _refuse_state(transition: Transition, state: str) -> None:
+    if state not in transition.sources:
+        raise ValidationError(
+            _("“%(action)s” is not possible while the event is %(state)s.")
+            % {"action": transition.label, "state": State(state).label},
+            code="state",
+        )
+
+
+def _refuse_step(user: Actor, event: Event, transition: Transition, comment: str, *,
+                 state: str) -> None:
     if not can(actor_checked(user), transition.action):
         raise PermissionDenied(_("Your role may not do this: %(action)s.")
                                % {"action": transition.label})
     if not is_within(event.grid_code, user.scope_prefixes):
         raise PermissionDenied(_("This event is outside your jurisdiction."))
-    if event.state not in transition.sources:
-        raise ValidationError(
-            _("“%(action)s” is not possible while the event is %(state)s.")
-            % {"action": transition.label, "state": event.get_state_display()},
-            code="state",
-        )
+    _refuse_state(transition, state)
     if (transition.handler_only and not isinstance(user, SystemActor)
             and not is_handler(user, event)):
         raise PermissionDenied(_("Only the assignee or a responder of the handling "

@@ -111,6 +111,8 @@ def describe(notification: Notification) -> str:
                        "will be kept informed about it."),
         News.ESCALATED: _("%(number)s (%(category)s) is overdue and was "
                           "escalated to %(detail)s."),
+        News.REOPENED: _("%(number)s (%(category)s) was reopened, the resident not "
+                         "satisfied with it; it is now for %(detail)s."),
     }[News(kind)]
     return wording % values
 

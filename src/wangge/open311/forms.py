@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from wangge.divisions.models import Division
-from wangge.events.forms import PhotosField
+from wangge.events.forms import PhotosField, RatingForm
 from wangge.events.models import Category
 
 from .selectors import buildings_of, not_sensitive, services
@@ -64,3 +64,13 @@ class PublicReportForm(forms.Form):
                                              or data.get("latitude") is None):
             self.add_error("building", _("Choose the building, or use your location."))
         return data
+
+
+class PublicRatingForm(RatingForm):
+    """The rating on the status page, in the resident's own words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["satisfaction"].label = _("How satisfied are you?")
+        self.fields["comment"].label = _("Anything to add? (optional)")
+        self.fields["comment"].help_text = _("Only the staff read it.")

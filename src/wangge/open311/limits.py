@@ -66,12 +66,13 @@ def over_limit(request: HttpRequest, group: str, *, rate: str,
         return False
 
 
-def report_over_limit(request: HttpRequest) -> bool:
-    """A report counts against its phone (the cookie) and its network address; a client
-    without the cookie is counted as one phone per address, so dropping it gains nothing."""
-    by_address = over_limit(request, "report-ip", rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
+def report_over_limit(request: HttpRequest, *, kind: str = "report") -> bool:
+    """A report (or a rating, ``kind``, counted apart at the same rates) counts against its
+    phone (the cookie) and its network address; a client without the cookie is counted as
+    one phone per address, so dropping it gains nothing."""
+    by_address = over_limit(request, f"{kind}-ip", rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
     cookie = client_id(request)
-    by_phone = over_limit(request, "report-client", rate=settings.WANGGE_PUBLIC_REPORT_RATE,
+    by_phone = over_limit(request, f"{kind}-client", rate=settings.WANGGE_PUBLIC_REPORT_RATE,
                           key=f"phone:{cookie}" if cookie
                           else f"cookieless:{network_of(request)}")
     return by_address or by_phone

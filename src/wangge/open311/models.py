@@ -5,6 +5,7 @@ app keeps how it reached us and how to reach the person who sent it, which staff
 public never does.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,11 @@ class PublicReport(models.Model):
     # Open311's identifiers of the sender in the client's own system.
     device_id = models.CharField(_("device"), max_length=100, blank=True)
     account_id = models.CharField(_("account"), max_length=100, blank=True)
+    # A resident signed in when they sent it: the report is on their home page ("my
+    # reports"). Not a reporter: the event stays the public's, with no account behind it.
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                 blank=True, related_name="public_reports",
+                                 verbose_name=_("resident's account"))
     # As sent by an Open311 client; kept as a link, never fetched by the server.
     media_url = models.URLField(_("media link"), max_length=500, blank=True)
 

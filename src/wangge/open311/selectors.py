@@ -4,11 +4,22 @@ public reports, and a timeline with no one's name in it."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from wangge.divisions.models import Division, Grid
-from wangge.events.models import TICKET_LENGTH, Category, Channel, Event, State
+from wangge.events.models import (
+    TICKET_LENGTH,
+    Category,
+    Channel,
+    Event,
+    EventPhoto,
+    EventRating,
+    PhotoStage,
+    State,
+)
 from wangge.foundation.codes import Level, prefix_range, scope_prefix
 from wangge.places.models import Building
 
@@ -110,8 +121,10 @@ class Step:
 
 
 def public_timeline(event: Event) -> list[Step]:
-    """Each change of state, with its time: no actor, no comment (either may name someone)."""
-    return [Step(transition.at, transition.get_target_display())
+    """Each change of state, with its time: no actor, no comment (either may name someone).
+    A reopening after an unsatisfied rating says so."""
+    return [Step(transition.at, _("Opened again, for the level above")
+                 if transition.action == "reopen" else transition.get_target_display())
             for transition in event.transitions.all()
             if transition.action == "report" or transition.source != transition.target]
 
@@ -121,3 +134,49 @@ def survivor_state(event: Event) -> str | None:
     if event.state != State.MERGED or event.duplicate_of is None:
         return None
     return event.duplicate_of.get_state_display()
+
+
+@dataclass(frozen=True)
+class Feedback:
+    at: datetime
+    text: str
+
+
+# States in which the result reported back stands (before a reopening asks for another).
+RESULT_STATES = (State.FEEDBACK, State.VERIFIED, State.CLOSED)
+
+
+def public_feedback(event: Event) -> Feedback | None:
+    """The result the handler reported back, which the form told them the resident reads;
+    none for a sensitive category, or before there is a result."""
+    if event.category.is_sensitive or event.state not in RESULT_STATES:
+        return None
+    found = event.transitions.filter(action="feedback").order_by("-at", "-id").first()
+    return Feedback(found.at, found.comment) if found is not None else None
+
+
+def public_photos(event: Event) -> list[EventPhoto]:
+    """The photos taken after handling, shown with the result (never the report's own,
+    nor any of a sensitive category)."""
+    if public_feedback(event) is None:
+        return []
+    return list(event.photos.filter(stage=PhotoStage.AFTER))
+
+
+def public_rating(event: Event) -> EventRating | None:
+    """The rating given since the event was last closed, if any."""
+    if event.state != State.CLOSED or event.closed_at is None:
+        return None
+    return event.ratings.filter(at__gte=event.closed_at).last()
+
+
+def resident_reports(user: Any) -> QuerySet[Event]:
+    """The public reports a resident sent while signed in, newest first (their home page)."""
+    return (Event.objects.filter(public_report__resident=user, channel=Channel.PUBLIC)
+            .select_related("category__parent").order_by("-reported_at", "-pk"))
+
+
+def resident_reports_to_rate(user: Any) -> QuerySet[Event]:
+    """A resident's reports that are closed and wait for their rating."""
+    rated = EventRating.objects.filter(event=OuterRef("pk"), at__gte=OuterRef("closed_at"))
+    return resident_reports(user).filter(state=State.CLOSED).exclude(Exists(rated))

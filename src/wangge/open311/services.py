@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.access.models import User
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
-from wangge.events.models import Category, Channel, Event, Priority
+from wangge.events.models import Category, Channel, Event, EventRating, Priority, RatingSource
 from wangge.events.photos import photos_prepared
-from wangge.events.services import event_report
+from wangge.events.services import event_rate, event_report
 from wangge.foundation.actors import Actor, system_actor
 from wangge.foundation.codes import is_within, scope_prefix
 from wangge.foundation.permissions import Action, require, require_in_scope
@@ -39,9 +40,11 @@ def public_report_file(
     priority: str = Priority.NORMAL, client: Open311Key | None = None,
     contact_name: str = "", contact_phone: str = "", contact_email: str = "",
     device_id: str = "", account_id: str = "", media_url: str = "",
+    resident: User | None = None,
 ) -> Event:
     """File a report from the public within the jurisdiction ``prefix`` (a community for the
-    residents' page, the client's for Open311); the event has no reporter account."""
+    residents' page, the client's for Open311); the event has no reporter account. A
+    ``resident`` signed in on the page finds it among their reports."""
     errors: dict[str, list[str]] = {}
     if category.is_sensitive:  # what the public channels never offer, they never take
         errors["category"] = [_("This kind of problem cannot be reported here.")]
@@ -81,8 +84,17 @@ def public_report_file(
             event=event, source=Source.OPEN311 if client else Source.PAGE, client=client,
             contact_name=contact_name.strip(), contact_phone=contact_phone,
             contact_email=contact_email.strip(), device_id=device_id.strip(),
-            account_id=account_id.strip(), media_url=media_url.strip())
+            account_id=account_id.strip(), media_url=media_url.strip(), resident=resident)
     return event
+
+
+def public_rating_give(*, event: Event, satisfaction: str, comment: str = "") -> EventRating:
+    """The resident's rating of their closed report, from its status page (no account: the
+    system acting for the page, within the event's grid only). ``events.services.event_rate``
+    says what it does: one per closing, the first unsatisfied one reopens the event."""
+    page = system_actor("residents' page", scope_prefixes=(event.grid_code,))
+    return event_rate(event=event, satisfaction=satisfaction, comment=comment, by=page,
+                      source=RatingSource.PUBLIC)
 
 
 def _require_place_within(prefix: str, building: Building | None, longitude: float | None,

@@ -6,6 +6,7 @@ district's grids come back in one query, page by page.
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
@@ -91,6 +92,21 @@ def coverage_visible_to(user: User, *, since: datetime.datetime) -> QuerySet[Gri
             .annotate(buildings=_count(in_grid), visited=_count(visited),
                       last_patrol=last_patrol)
             .annotate(not_visited=F("buildings") - F("visited")))
+
+
+# At most this many grids are listed as due on a home page.
+DUE_LISTED = 10
+
+
+def patrols_due(user: User) -> QuerySet[Grid]:
+    """The grids ``user`` patrols where buildings wait for a visit (none in the coverage
+    window), the most waiting first, with ``buildings``, ``not_visited`` and
+    ``last_patrol``: the patrols due on their home page."""
+    if not can(user, Action.PATROL):
+        return Grid.objects.none()
+    # Annotated: the type checker does not know "not_visited" as a field of Grid.
+    grids: QuerySet[Any] = coverage_visible_to(user, since=coverage_since())
+    return grids.filter(not_visited__gt=0).order_by("-not_visited", "code")
 
 
 def unvisited_buildings(user: User, grid_code: str, *,

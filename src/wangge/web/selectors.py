@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from wangge.access.models import User
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
-from wangge.events.selectors import event_pins, events_visible_to, open_events_by_grid
+from wangge.events.selectors import (
+    event_pins,
+    event_task_counts,
+    event_tasks,
+    events_visible_to,
+    open_events_by_grid,
+    with_grid_names,
+)
 from wangge.foundation.codes import (
     PREFIX_LENGTH,
     Level,
@@ -28,8 +35,10 @@ from wangge.foundation.codes import (
     prefix_range,
     scope_prefix,
 )
-from wangge.foundation.permissions import Action, can
+from wangge.foundation.permissions import Action, Role, can
+from wangge.open311.selectors import community_at, resident_reports, resident_reports_to_rate
 from wangge.organizations.selectors import organizations_visible_to
+from wangge.patrols.selectors import DUE_LISTED, open_patrol_of, patrols_due
 from wangge.people.models import Person, Relationship
 from wangge.people.selectors import (
     households_visible_to,
@@ -42,6 +51,68 @@ from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
 
 # Above this many grids the home map would weigh megabytes; the page asks to drill down instead.
 MAP_GRID_LIMIT = 3000
+# Each to-do list on a home page shows this many events; the event list holds the rest.
+TASKS_LISTED = 10
+# The roles whose home is their to-do list (待办) and the residents' home; the other roles
+# open on their jurisdiction.
+TASK_HOMES = {Role.GRID_WORKER, Role.DEPARTMENT_STAFF}
+RESIDENT_HOME = Role.RESIDENT
+
+
+def home_of(user: User) -> str:
+    """Which home ``user`` opens on: "tasks", "resident" or "jurisdiction"."""
+    role = getattr(user, "role", "")
+    if user.is_superuser:
+        return "jurisdiction"
+    if role in TASK_HOMES:
+        return "tasks"
+    return "resident" if role == RESIDENT_HOME else "jurisdiction"
+
+
+def task_home(user: User) -> dict[str, Any]:
+    """A to-do home: each list of events that waits for ``user`` (the first
+    ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way and the
+    grids where a patrol is due."""
+    counts = event_task_counts(user)
+    sections = [{"key": name, "count": counts[name],
+                 "events": with_grid_names(events[:TASKS_LISTED])}
+                for name, events in event_tasks(user).items()]
+    patrolling = can(user, Action.PATROL)
+    return {
+        "sections": sections,
+        "patrol": open_patrol_of(user) if patrolling else None,
+        "patrols_due": list(patrols_due(user)[:DUE_LISTED]) if patrolling else [],
+        "roots": jurisdiction_roots(user),
+    }
+
+
+def resident_report_url(user: User) -> str:
+    """The residents' report page of the community ``user`` lives in ("" when they answer
+    for no community or grid)."""
+    for jurisdiction in user.jurisdictions.all():
+        community = community_at(jurisdiction.code[:12])
+        if community is not None:
+            return reverse("open311:report", args=[community.code])
+    return ""
+
+
+def resident_home(user: User) -> dict[str, Any]:
+    """A resident's home: where to report, and the reports they sent signed in."""
+    return {"report_url": resident_report_url(user),
+            "reports": resident_reports(user)[:20],
+            "to_rate": set(resident_reports_to_rate(user).values_list("pk", flat=True))}
+
+
+def waiting_count(user: User) -> int:
+    """What waits for ``user`` (the badge of the home tab): the events and patrols of their
+    to-do list, or a resident's closed reports that ask for a rating."""
+    home = home_of(user)
+    if home == "tasks":
+        due = patrols_due(user).count() if can(user, Action.PATROL) else 0
+        return sum(event_task_counts(user).values()) + due
+    if home == "resident":
+        return resident_reports_to_rate(user).count()
+    return 0
 
 
 def jurisdiction_counts(user: User) -> dict[str, int]:

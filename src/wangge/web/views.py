@@ -45,8 +45,11 @@ from .selectors import (
     dwellings_with_counts,
     grid_map,
     grids_with_counts,
+    home_of,
     jurisdiction_counts,
     jurisdiction_roots,
+    resident_home,
+    task_home,
     trail,
     with_sensitive,
 )
@@ -54,7 +57,14 @@ from .selectors import (
 
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
+    """A grid worker's or department's to-do list, a resident's reports, or else the
+    jurisdiction with its counts and map."""
     user = request.user
+    home = home_of(user)
+    if home == "tasks":
+        return render(request, "web/tasks.html", task_home(user))
+    if home == "resident":
+        return render(request, "web/resident_home.html", resident_home(user))
     return render(request, "web/home.html", {
         "counts": jurisdiction_counts(user),
         "roots": jurisdiction_roots(user),
