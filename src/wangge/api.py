@@ -34,6 +34,7 @@ from ninja.security import HttpBearer, SessionAuth
 from wangge.access.models import User
 from wangge.access.services import token_user
 from wangge.auditlog.api import router as auditlog_router
+from wangge.cockpit.api import router as cockpit_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
@@ -186,6 +187,7 @@ api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)
 api.add_router("/", auditlog_router)
+api.add_router("/", cockpit_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
+from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, can
 
 from .models import Category, Channel, EventQuerySet, EventTally, TallyFacet
@@ -160,10 +161,9 @@ def _not_due(user: User, prefixes: list[str], period: Period | None, key: Any,
     # (``event_open_due``), rather than every open event of the area.
     start, end = ((day_start(period.start), period.end) if period
                   else (EARLIEST, timezone.localdate(now)))
-    visible = cast(EventQuerySet, events_visible_to(user))
-    events = visible.open().filter(
+    events = narrowed(cast(EventQuerySet, events_visible_to(user)).open(), prefixes).filter(
         deadline__range=(now, LATEST), reported_at__gte=start,
-        reported_at__lt=day_start(end + datetime.timedelta(days=1))).in_scope(prefixes)
+        reported_at__lt=day_start(end + datetime.timedelta(days=1)))
     if key is None:
         return {None: events.aggregate(n=Count("grid_code"))["n"]}
     return {row["key"]: row["n"] for row in

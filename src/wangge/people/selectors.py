@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from wangge.access.models import User
 from wangge.crypto import matches
+from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, Asker, SensitiveField, can, sees_unmasked, shown
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 
-from .models import Household, Person
+from .models import Household, Person, ResidenceType, VulnerableTag
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -126,3 +128,34 @@ def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:
             .values("grid_code")
             .annotate(population=Count("id")).order_by())
     return {row["grid_code"]: row["population"] for row in rows}
+
+
+def residents_by_area(user: User, prefixes: list[str], digits: int) -> dict[str, dict[str, int]]:
+    """Per area under ``prefixes`` (the first ``digits`` characters of a grid code): how many
+    residents the user sees and how many of them belong to a vulnerable group. Counts only;
+    nothing for a role that does not see people."""
+    rows = (narrowed(persons_visible_to(user), prefixes).order_by()
+            .values(area=Substr("grid_code", 1, digits))
+            .annotate(residents=Count("pk"), vulnerable=Count("pk", filter=~Q(vulnerable_tags=[]))))
+    return {row["area"]: {"residents": row["residents"], "vulnerable": row["vulnerable"]}
+            for row in rows}
+
+
+def residents_breakdown(user: User, prefixes: list[str]) -> dict[str, Any]:
+    """The registry of an area in counts: residents per residence type, households, and the
+    care population per vulnerable group (only for a role that sees the groups unmasked:
+    counting by a field would tell what its mask hides). Nothing for a role that does not see
+    people."""
+    persons = narrowed(persons_visible_to(user), prefixes)
+    by_type = dict(persons.order_by().values_list("residence_type").annotate(n=Count("pk")))
+    care = None
+    if sees_unmasked(user, SensitiveField.VULNERABLE_TAGS):
+        # Tags are kept as a sorted JSON list of codes; a quoted code matches one tag.
+        care = persons.aggregate(**{tag: Count("pk", filter=Q(
+            vulnerable_tags__icontains=f'"{tag}"')) for tag in VulnerableTag.values})
+    return {
+        "residents": sum(by_type.values()),
+        "households": narrowed(households_visible_to(user), prefixes).count(),
+        "residence_types": {kind: by_type.get(kind, 0) for kind in ResidenceType.values},
+        "vulnerable_groups": care,
+    }

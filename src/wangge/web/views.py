@@ -51,6 +51,9 @@ from .selectors import (
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
     user = request.user
+    if can(user, Action.VIEW_COCKPIT) and not user.is_superuser:
+        # Community, street and district: the day starts at the cockpit.
+        return redirect("cockpit:home")
     return render(request, "web/home.html", {
         "counts": jurisdiction_counts(user),
         "roots": jurisdiction_roots(user),
