@@ -34,8 +34,8 @@ from ninja.security import HttpBearer, SessionAuth
 from wangge.access.models import User
 from wangge.access.services import token_user
 from wangge.auditlog.api import router as auditlog_router
-from wangge.cockpit.api import router as cockpit_router
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer

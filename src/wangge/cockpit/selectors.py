@@ -35,9 +35,10 @@ from wangge.events.figures import (
 from wangge.events.models import Category, Channel
 from wangge.events.tally import day_start
 from wangge.foundation.codes import Level, narrowed, parent_code, scope_prefix
-from wangge.foundation.permissions import Action, can, require
+from wangge.foundation.permissions import Action, SensitiveField, can, require, sees_unmasked
 from wangge.patrols.selectors import coverage_visible_to
-from wangge.people.selectors import residents_breakdown, residents_by_area
+from wangge.people.models import ResidenceType, VulnerableTag
+from wangge.people.selectors import households_visible_to, residents_counted
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,9 @@ def patrols(user: User, unit: Unit, period: Period) -> list[tuple[Unit, Coverage
 
 @dataclass(frozen=True)
 class Registry:
-    """The registry of ``unit`` in counts (see ``people.selectors.residents_breakdown``) and
-    per child its residents and vulnerable residents."""
+    """The registry of a unit in counts: residents per residence type, households, residents
+    per vulnerable group (None for a role that sees the groups masked), and per child its
+    residents and vulnerable residents."""
 
     residents: int
     households: int
@@ -205,16 +207,29 @@ def registry(user: User, unit: Unit) -> Registry | None:
     """None for a role that does not see people."""
     if not can(user, Action.VIEW_PEOPLE):
         return None
-    breakdown = residents_breakdown(user, list(unit.prefixes))
-    counted = _per_child(unit, lambda prefixes, digits: residents_by_area(
-        user, prefixes, digits))
-    empty = {"residents": 0, "vulnerable": 0}
+    types = dict.fromkeys(ResidenceType.values, 0)
+    groups = dict.fromkeys(VulnerableTag.values, 0)
+    areas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def count(prefixes: list[str], digits: int) -> dict[str, None]:
+        for row in residents_counted(user, prefixes, digits):
+            types[row["residence_type"]] = types.get(row["residence_type"], 0) + row["residents"]
+            areas[row["area"]][0] += row["residents"]
+            areas[row["area"]][1] += row["vulnerable"]
+            for tag in groups:
+                groups[tag] += row.get(tag, 0)
+        return {}
+
+    # A grid has no children: counted as its own area then.
+    _per_child(unit, count, unit.children or (unit,))
     return Registry(
-        residents=breakdown["residents"], households=breakdown["households"],
-        residence_types=breakdown["residence_types"],
-        vulnerable_groups=breakdown["vulnerable_groups"],
-        children=[(child, counted.get(child.prefix, empty)["residents"],
-                   counted.get(child.prefix, empty)["vulnerable"]) for child in unit.children])
+        residents=sum(types.values()),
+        households=narrowed(households_visible_to(user), list(unit.prefixes)).count(),
+        residence_types=types,
+        vulnerable_groups=(groups if sees_unmasked(user, SensitiveField.VULNERABLE_TAGS)
+                           else None),
+        children=[(child, areas[child.prefix][0], areas[child.prefix][1])
+                  for child in unit.children])
 
 
 @dataclass(frozen=True)

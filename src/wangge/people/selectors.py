@@ -15,7 +15,7 @@ from wangge.foundation.permissions import Action, Asker, SensitiveField, can, se
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 
-from .models import Household, Person, ResidenceType, VulnerableTag
+from .models import Household, Person, VulnerableTag
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -130,32 +130,20 @@ def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:
     return {row["grid_code"]: row["population"] for row in rows}
 
 
-def residents_by_area(user: User, prefixes: list[str], digits: int) -> dict[str, dict[str, int]]:
-    """Per area under ``prefixes`` (the first ``digits`` characters of a grid code): how many
-    residents the user sees and how many of them belong to a vulnerable group. Counts only;
-    nothing for a role that does not see people."""
-    rows = (narrowed(persons_visible_to(user), prefixes).order_by()
-            .values(area=Substr("grid_code", 1, digits))
-            .annotate(residents=Count("pk"), vulnerable=Count("pk", filter=~Q(vulnerable_tags=[]))))
-    return {row["area"]: {"residents": row["residents"], "vulnerable": row["vulnerable"]}
-            for row in rows}
-
-
-def residents_breakdown(user: User, prefixes: list[str]) -> dict[str, Any]:
-    """The registry of an area in counts: residents per residence type, households, and the
-    care population per vulnerable group (only for a role that sees the groups unmasked:
-    counting by a field would tell what its mask hides). Nothing for a role that does not see
-    people."""
-    persons = narrowed(persons_visible_to(user), prefixes)
-    by_type = dict(persons.order_by().values_list("residence_type").annotate(n=Count("pk")))
-    care = None
+def residents_counted(user: User, prefixes: list[str], digits: int) -> list[dict[str, Any]]:
+    """The registry of an area in counts, in one pass: per area under ``prefixes`` (the first
+    ``digits`` characters of a grid code) and residence type, the residents the user sees,
+    how many belong to a vulnerable group and, for a role that sees the groups unmasked,
+    how many to each (``VulnerableTag`` values as keys; counting by a field would tell what
+    its mask hides). Empty for a role that does not see people."""
+    vulnerable = ~Q(vulnerable_tags=[])
+    care = {}
     if sees_unmasked(user, SensitiveField.VULNERABLE_TAGS):
-        # Tags are kept as a sorted JSON list of codes; a quoted code matches one tag.
-        care = persons.aggregate(**{tag: Count("pk", filter=Q(
-            vulnerable_tags__icontains=f'"{tag}"')) for tag in VulnerableTag.values})
-    return {
-        "residents": sum(by_type.values()),
-        "households": narrowed(households_visible_to(user), prefixes).count(),
-        "residence_types": {kind: by_type.get(kind, 0) for kind in ResidenceType.values},
-        "vulnerable_groups": care,
-    }
+        # Tags are kept as a sorted JSON list of codes; a quoted code matches one tag. The
+        # cheap test first: most residents have no tag, and no text to search.
+        care = {tag: Count("pk", filter=vulnerable & Q(vulnerable_tags__icontains=f'"{tag}"'))
+                for tag in VulnerableTag.values}
+    rows = (narrowed(persons_visible_to(user), prefixes).order_by()
+            .values("residence_type", area=Substr("grid_code", 1, digits))
+            .annotate(residents=Count("pk"), vulnerable=Count("pk", filter=vulnerable), **care))
+    return [dict(row) for row in rows]
