@@ -35,7 +35,8 @@
   function series(names, source, type, extra) {
     return names.map(function (name) {
       return Object.assign({ name: words[name], type: type, data: source[name],
-                             itemStyle: { color: colours[name] }, cursor: "pointer" }, extra);
+                             itemStyle: { color: colours[name] }, cursor: "pointer",
+                             barMaxWidth: 28 }, extra);
     });
   }
 
@@ -75,7 +76,7 @@
     legend: { bottom: 0 },
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], cursor: "pointer",
-               data: data.channels, label: { formatter: "{b}\n{c}" } }]
+               data: data.channels, label: { formatter: "{b}\n{c}" }, minShowLabelAngle: 6 }]
   });
 
   if (data.patrols) {
@@ -89,7 +90,8 @@
       legend: { bottom: 0, type: "scroll" },
       tooltip: { trigger: "item" },
       series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "42%"],
-                 data: data.registry.residence, label: { formatter: "{b}\n{c}" } }]
+                 data: data.registry.residence, label: { formatter: "{b}\n{c}" },
+                 minShowLabelAngle: 6 }]
     });
     if (data.registry.care) {
       var care = { care: data.registry.care.values.map(function (value) {
