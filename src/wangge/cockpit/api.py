@@ -108,6 +108,8 @@ class CockpitOut(Schema):
         description="Patrol coverage per unit one level down (of the grid itself for a "
                     "grid); null for a role that does not see patrols")
     registry: RegistryOut | None = Field(description="Null for a role that does not see people")
+    unplaced_buildings: int = Field(description="Buildings filed under a division of the "
+                                                "unit that no grid covers yet")
 
 
 def _unit(unit: Unit) -> dict[str, Any]:
@@ -144,6 +146,7 @@ def answer(found: Cockpit) -> dict[str, Any]:
             "vulnerable_groups": registry.vulnerable_groups,
             "areas": [{"unit": _unit(unit), "residents": residents, "vulnerable": vulnerable}
                       for unit, residents, vulnerable in registry.children]},
+        "unplaced_buildings": found.unplaced_buildings,
     }
 
 

@@ -39,6 +39,8 @@ from wangge.foundation.permissions import Action, SensitiveField, can, require, 
 from wangge.patrols.selectors import coverage_visible_to
 from wangge.people.models import ResidenceType, VulnerableTag
 from wangge.people.selectors import households_visible_to, residents_counted
+from wangge.places.models import PlaceQuerySet
+from wangge.places.selectors import buildings_visible_to
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class Cockpit:
     areas: list[tuple[Unit, Figures]]
     patrols: list[tuple[Unit, Coverage]] | None
     registry: Registry | None
+    unplaced_buildings: int  # filed under a division of the unit, in no grid yet
 
 
 def cockpit(user: User, unit: Unit, period: Period) -> Cockpit:
@@ -254,4 +257,6 @@ def cockpit(user: User, unit: Unit, period: Period) -> Cockpit:
         totals=totals(user, unit, period), series=series(user, unit, period),
         categories=categories(user, unit, period), channels=channels(user, unit, period),
         areas=areas(user, unit, period), patrols=patrols(user, unit, period),
-        registry=registry(user, unit))
+        registry=registry(user, unit),
+        unplaced_buildings=narrowed(cast(PlaceQuerySet, buildings_visible_to(user)).unplaced(),
+                                    list(unit.prefixes)).count())
