@@ -71,6 +71,7 @@ def test_outside_the_jurisdiction_is_404_and_without_a_cockpit_403(city, api_as)
     ({"to": "yesterday"}, "to"),
     ({"from": "2024-03-02", "to": "2024-03-01"}, "from"),
     ({"from": "2020-01-01", "to": "2024-01-01"}, "to"),
+    ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
 ])
 def test_a_period_that_cannot_be_is_a_422_naming_it(query, field, city, api_as):
     answer = api_as(city.loop.district).get("/cockpit", query, **ENGLISH)

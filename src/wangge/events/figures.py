@@ -85,10 +85,14 @@ def period_of(start: datetime.date | None = None, end: datetime.date | None = No
               today: datetime.date | None = None) -> Period:
     """The period asked for: by default the last ``DEFAULT_DAYS`` days; an end after today
     is today (nothing is reported in the future). Refused with errors under ``from`` and
-    ``to``: a start after the end, or more than ``MAX_DAYS`` days."""
+    ``to``: a start before 1970 (no event is older; a year 1 would overflow the conversion
+    to UTC), a start after the end, or more than ``MAX_DAYS`` days."""
     today = today or timezone.localdate()
     end = min(end or today, today)
     start = start or end - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    if start < EARLIEST.date():
+        raise ValidationError({"from": [_("Choose a day from %(first)s on.")
+                                        % {"first": EARLIEST.date().isoformat()}]})
     if start > end:
         raise ValidationError({"from": [_("The period must start on or before its end "
                                           "(%(end)s).") % {"end": end.isoformat()}]})
