@@ -5,6 +5,7 @@ from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -139,11 +140,20 @@ def residents_counted(user: User, prefixes: list[str], digits: int) -> list[dict
     vulnerable = ~Q(vulnerable_tags=[])
     care = {}
     if sees_unmasked(user, SensitiveField.VULNERABLE_TAGS):
-        # Tags are kept as a sorted JSON list of codes; a quoted code matches one tag. The
-        # cheap test first: most residents have no tag, and no text to search.
-        care = {tag: Count("pk", filter=vulnerable & Q(vulnerable_tags__icontains=f'"{tag}"'))
+        # The cheap test first: most residents have no tag.
+        care = {tag: Count("pk", filter=vulnerable & _tagged(tag))
                 for tag in VulnerableTag.values}
     rows = (narrowed(persons_visible_to(user), prefixes).order_by()
             .values("residence_type", area=Substr("grid_code", 1, digits))
             .annotate(residents=Count("pk"), vulnerable=Count("pk", filter=vulnerable), **care))
     return [dict(row) for row in rows]
+
+
+def _tagged(tag: str) -> Q:
+    """Persons in the vulnerable group ``tag``: PostgreSQL's JSON containment (``@>``); on
+    SQLite, which has none, the tag's quoted code in the list's text (tags are kept as a
+    sorted JSON list of codes, and no code is part of another)."""
+    if connection.vendor == "postgresql":
+        return Q(vulnerable_tags__contains=[tag])
+    return Q(vulnerable_tags__icontains=f'"{tag}"')
+
