@@ -13,6 +13,14 @@ rows, and are marked so that a later run replaces them; a run that finds exactly
 ``--events`` of them reuses them (``--reload`` loads afresh). The timings call the same
 selectors as the pages and the API (``events_visible_to``, ``EventQuerySet.overdue``,
 ``event_counts``), as the demo's district administrator and grid worker.
+
+Then it times each chart of the cockpit (``wangge.cockpit.selectors``: totals, series,
+categories, channels, areas, patrols, registry, and the whole cockpit) at each level, for
+the last ``--cockpit-days``: the district (its administrator), a street (its officer), a
+community and one of its grids (its staff). Loading rebuilds the events' tally
+(``events.tally.tally_rebuild``, as ``wangge events-tally --rebuild`` does), since the bulk
+path bypasses the services that keep it; a run that reuses the events rebuilds it only when
+it disagrees with them in the benchmark's grid.
 """
 
 import argparse
@@ -197,6 +205,59 @@ def measure(repeat: int, page_size: int) -> list[tuple[str, float, float]]:
     return results
 
 
+def measure_cockpit(repeat: int, days: int) -> list[tuple[str, float, float]]:
+    """p50 and p95 of each cockpit chart at each level, over the last ``days`` days."""
+    import datetime
+
+    from django.utils import timezone
+
+    from wangge.access.models import User
+    from wangge.cockpit import selectors as cockpit
+    from wangge.demo.accounts import username_for
+    from wangge.events.figures import period_of
+    from wangge.foundation.permissions import Role
+
+    def account(role: str) -> "User":
+        return User.objects.get(username=username_for(role))
+
+    community = account(Role.COMMUNITY_STAFF)
+    community_code = community.jurisdictions.get().code
+    grid = cockpit.cockpit_unit(community, community_code).children[0].code
+    levels = {"district": (account(Role.DISTRICT_ADMIN), None),
+              "street": (account(Role.STREET_OFFICER), None),
+              "community": (community, None), "grid": (community, grid)}
+    today = timezone.localdate()
+    period = period_of(today - datetime.timedelta(days=days - 1), today)
+    charts: dict[str, Callable[..., object]] = {
+        "totals": cockpit.totals, "series": cockpit.series, "categories": cockpit.categories,
+        "channels": cockpit.channels, "areas": cockpit.areas, "patrols": cockpit.patrols,
+        "registry": lambda user, unit, period: cockpit.registry(user, unit),
+        "whole cockpit": cockpit.cockpit}
+    results = []
+    for level, (user, code) in levels.items():
+        unit = cockpit.cockpit_unit(user, code)
+        for name, chart in charts.items():
+            results.append((f"cockpit {name}, {level}", *timed(
+                lambda chart=chart, user=user, unit=unit: chart(user, unit, period), repeat)))
+    totals = cockpit.totals(levels["district"][0], cockpit.cockpit_unit(
+        levels["district"][0]), period)
+    print(f"  cockpit, district, {period.start} to {period.end}: {totals}", file=sys.stderr)
+    return results
+
+
+def ensure_tally(grid: str) -> None:
+    """Rebuild the events' tally when it disagrees with the events of ``grid`` (loaded by an
+    earlier run without it, or changed since)."""
+    from wangge.demo.city import AREA_CODE
+    from wangge.events.tally import tally_differences, tally_rebuild
+
+    if tally_differences(grid):
+        started = time.monotonic()
+        rows = tally_rebuild(AREA_CODE)
+        print(f"  tally rebuilt: {rows:,} rows in {time.monotonic() - started:.0f} s",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -206,6 +267,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per figure")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--reload", action="store_true", help="replace the loaded events")
+    parser.add_argument("--cockpit-days", type=int, default=30,
+                        help="the cockpit's period: the last DAYS days")
     args = parser.parse_args(argv)
     setup()
     from django.conf import settings
@@ -214,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from wangge.demo.city import AREA_CODE
     from wangge.divisions.models import Grid
+    from wangge.events.tally import tally_rebuild
 
     call_command("migrate", verbosity=0)
     ensure_demo(args.residents)
@@ -224,16 +288,29 @@ def main(argv: list[str] | None = None) -> None:
         elapsed = time.monotonic() - started
         print(f"  loaded {args.events:,} events in {elapsed:.0f} s "
               f"({args.events / elapsed:,.0f}/s)", file=sys.stderr)
+        started = time.monotonic()
+        rows = tally_rebuild(AREA_CODE)
+        print(f"  tally rebuilt: {rows:,} rows in {time.monotonic() - started:.0f} s",
+              file=sys.stderr)
         if connection.vendor == "postgresql":
             # What autovacuum does after a bulk load: statistics for the planner, and the
             # visibility map that lets counts be answered from an index alone.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM (ANALYZE) events_event")
+                cursor.execute("VACUUM (ANALYZE) events_eventtally")
+    else:
+        ensure_tally(Grid.objects.in_scope([AREA_CODE]).order_by("code").first().code)
+    if connection.vendor == "postgresql":
+        # Autovacuum's statistics of the tables the cockpit reads besides the events (the
+        # demo's residents, buildings and patrols, loaded in bulk): the planner needs them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     grids = Grid.objects.in_scope([AREA_CODE]).count()
     print(f"events[{connection.vendor}]: {args.events:,} events over {grids} grids, "
           f"{args.repeat} calls each")
-    for name, p50, p95 in measure(args.repeat, settings.WANGGE_PAGE_SIZE):
-        print(f"  {name:<28} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
+    for name, p50, p95 in (*measure(args.repeat, settings.WANGGE_PAGE_SIZE),
+                           *measure_cockpit(args.repeat, args.cockpit_days)):
+        print(f"  {name:<36} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
 
 
 if __name__ == "__main__":

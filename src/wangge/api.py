@@ -36,6 +36,7 @@ from wangge.access.models import User
 from wangge.access.services import token_user
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
@@ -188,6 +189,7 @@ api.add_router("/", reports_router)
 api.add_router("/", linkage_router)
 api.add_router("/", auditlog_router)
 api.add_router("/", accounts_router)
+api.add_router("/", cockpit_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "wangge.notifications",
     "wangge.patrols",
     "wangge.open311",
+    "wangge.cockpit",
     "wangge.web",
     "wangge.demo",
 ]
@@ -230,6 +231,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",  # the shared layout's CSS and scripts (wangge is not itself an app)
     ("leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("echarts", NODE_MODULES / "echarts" / "dist"),
     # WGS-84 → GCJ-02 for Chinese basemaps (maps.js)
     ("gcoord", NODE_MODULES / "gcoord" / "dist"),
 ]

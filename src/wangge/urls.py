@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
     path("linkage/", include("wangge.linkage.urls")),
+    path("cockpit/", include("wangge.cockpit.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

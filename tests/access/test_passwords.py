@@ -23,7 +23,7 @@ def test_every_role_changes_its_password_from_a_page_linked_in_the_layout(role, 
     user.set_password(OLD)
     user.save()
     client = page_as(user)
-    assert 'href="/account/password/"' in client.get("/").content.decode()
+    assert 'href="/account/password/"' in client.get("/", follow=True).content.decode()
     form = client.get("/account/password/")
     assert form.status_code == 200
     assert 'name="new_password1"' in form.content.decode()
@@ -32,7 +32,7 @@ def test_every_role_changes_its_password_from_a_page_linked_in_the_layout(role, 
     user.refresh_from_db()
     assert user.check_password("another long phrase 2")
     # Still signed in (the session's hash was updated), and told so.
-    assert "Your password was changed." in client.get("/").content.decode()
+    assert "Your password was changed." in client.get("/", follow=True).content.decode()
 
 
 def test_the_last_five_passwords_are_refused_and_older_ones_allowed(world, page_as, settings):

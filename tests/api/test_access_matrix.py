@@ -217,6 +217,10 @@ ENDPOINTS = [
              body=lambda records, scene: {"grid_code": records["grid"]}),
     _list("/patrol-coverage", Action.VIEW_PATROLS),
     Endpoint("GET", "/patrol-coverage/{grid}", view=Action.VIEW_PATROLS),
+    # The cockpit: of the caller's own jurisdiction, or of a division in it.
+    Endpoint("GET", "/cockpit", view=Action.VIEW_COCKPIT, kind="unscoped"),
+    Endpoint("GET", "/cockpit/{division}", view=Action.VIEW_COCKPIT),
+    Endpoint("GET", "/cockpit/{grid}", view=Action.VIEW_COCKPIT),
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.factories import GRID_A, GRID_B, GRID_C, make_user
 from wangge.events.models import Category, Event, State
 from wangge.events.selectors import event_pins, events_visible_to, open_events_by_grid
+from wangge.events.tally import tally_rebuild
 from wangge.foundation.permissions import Role
 
 PIN_PROPERTIES = {"id", "number", "category", "state", "state_label", "priority", "deadline",
@@ -19,6 +20,7 @@ PIN_PROPERTIES = {"id", "number", "category", "state", "state_label", "priority"
 def overdue(event: Event) -> Event:
     Event.objects.filter(pk=event.pk).update(
         deadline=timezone.now() - datetime.timedelta(hours=2))
+    tally_rebuild()  # an update behind the services' back
     event.refresh_from_db()
     return event
 
@@ -31,6 +33,7 @@ def spread(loop):
     a_late = overdue(loop.report())
     a_closed = loop.report()
     Event.objects.filter(pk=a_closed.pk).update(state=State.CLOSED)
+    tally_rebuild()  # an update behind the services' back
     b_open = loop.report(by=loop.community, grid=GRID_B)
     c_late = overdue(loop.report(by=loop.district, grid=GRID_C))
     return {"a_open": a_open, "a_late": a_late, "a_closed": a_closed, "b_open": b_open,

@@ -26,14 +26,16 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
+    # Home: community, street and district land on the cockpit.
+    homes = (f"{base}/", f"{base}/cockpit/")
     page.wait_for_url(lambda url: url.startswith((f"{base}/?", f"{base}/account/two-factor/"))
-                      or url == f"{base}/")
+                      or url in homes)
     if "/account/two-factor/" in page.url:
         if page.locator("#totp-secret").count():
             SECRETS[username] = page.inner_text("#totp-secret")
         page.fill("input[name=code]", authenticator_code(username))
         page.click("form.form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        page.wait_for_url(lambda url: url in homes)
 
 
 def go_by_menu(page, href: str) -> None:

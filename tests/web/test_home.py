@@ -34,7 +34,7 @@ def test_home_map_holds_only_the_grids_in_scope(volunteer_client, residents):
 def test_a_district_sees_every_grid_coloured_by_population(client, residents):
     make_person(GRID_A, name="丙居民")
     client.force_login(make_user(Role.DISTRICT_ADMIN, DISTRICT))
-    features = map_data(client.get("/"))["grids"]["features"]
+    features = map_data(client.get(f"/divisions/{DISTRICT}/"))["grids"]["features"]
     population = {f["properties"]["code"]: f["properties"]["population"] for f in features}
     assert population == {GRID_A: 2, GRID_B: 1, GRID_C: 0}
 
@@ -54,7 +54,8 @@ def unplaced_building(world):
 
 def test_unplaced_buildings_are_listed_for_those_who_see_them(client, unplaced_building):
     client.force_login(make_user(Role.DISTRICT_ADMIN, DISTRICT))
-    assert "/buildings/unplaced/" in client.get("/").content.decode()
+    # Home is the cockpit for a district administrator.
+    assert "/buildings/unplaced/" in client.get("/", follow=True).content.decode()
     assert "孤楼" in client.get("/buildings/unplaced/").content.decode()
 
 

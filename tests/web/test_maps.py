@@ -74,7 +74,7 @@ def figures_of(data: dict) -> dict[str, dict]:
 
 def test_the_map_colours_grids_by_residents_open_and_overdue_events(client, residents, events):
     client.force_login(make_user(Role.STREET_OFFICER, "420102001000"))
-    data = map_data(client.get("/"))
+    data = map_data(client.get("/divisions/420102001000/"))
     assert [figure["key"] for figure in data["figures"]] == ["population", "open", "overdue"]
     assert figures_of(data) == {GRID_A: {"population": 1, "open": 2, "overdue": 1},
                                 GRID_B: {"population": 1, "open": 1, "overdue": 0}}
@@ -84,7 +84,7 @@ def test_the_map_colours_grids_by_residents_open_and_overdue_events(client, resi
                                                          events["b_open"].pk]
     assert pins[0]["properties"]["url"] == f"/events/{events['a_late'].pk}/"
     assert data["pins"] == {"shown": 3, "open": 3}
-    page = client.get("/").content.decode()
+    page = client.get("/divisions/420102001000/").content.decode()
     assert 'name="map-figure" value="overdue"' in page
     assert "井盖缺失" not in page  # a pin never carries the description
 
@@ -108,7 +108,7 @@ def test_a_role_sees_only_the_figures_it_may_see(client, residents, events):
 def test_the_pins_are_bounded_and_the_map_says_so(client, residents, events, settings):
     settings.WANGGE_MAP_EVENT_PINS = 1
     client.force_login(make_user(Role.DISTRICT_ADMIN, DISTRICT))
-    response = client.get("/")
+    response = client.get(f"/divisions/{DISTRICT}/")
     data = map_data(response)
     assert [pin["properties"]["id"] for pin in data["events"]["features"]] == [
         events["a_late"].pk]  # the most overdue

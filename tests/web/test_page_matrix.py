@@ -72,7 +72,11 @@ EVENTS, PATROLS, MATCHES = Action.VIEW_EVENTS, Action.VIEW_PATROLS, Action.REVIE
 REASON = {"reason": "测试"}
 ACCOUNTS = (Action.MANAGE_ACCOUNTS, Action.MANAGE_STAFF_ACCOUNTS)
 PAGES = [
-    Page("GET", "", "/", kind="page"),
+    # Community, street and district start the day at the cockpit.
+    Page("GET", "", "/", kind="page", may=lambda role: Action.VIEW_COCKPIT not in
+         ROLE_ACTIONS[role], refused=302),
+    Page("GET", "cockpit/", "/cockpit/", view=Action.VIEW_COCKPIT, kind="page"),
+    Page("GET", "cockpit/<str:code>/", "/cockpit/{division}/", view=Action.VIEW_COCKPIT),
     Page("GET", "divisions/<str:code>/", "/divisions/{division}/"),
     Page("GET", "grids/<str:code>/", "/grids/{grid}/"),
     Page("GET", "buildings/unplaced/", "/buildings/unplaced/", view=PLACES, kind="page"),

@@ -95,7 +95,12 @@ def test_a_residents_home_is_where_to_report_and_their_reports(loop, page_as):
 
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_STAFF, Role.STREET_OFFICER,
-                                  Role.DISTRICT_ADMIN, Role.VOLUNTEER, Role.AUDITOR])
+                                  Role.DISTRICT_ADMIN])
+def test_community_street_and_district_start_at_the_cockpit(loop, page_as, role):
+    assert page_as(make_user(role, DISTRICT)).get("/").url == "/cockpit/"
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.AUDITOR])
 def test_the_other_roles_keep_their_jurisdictions_home(loop, page_as, role):
     loop.report()
     response = page_as(make_user(role, DISTRICT if role != Role.VOLUNTEER else GRID_A)).get("/")

@@ -94,9 +94,20 @@ def new_ticket() -> str:
     return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
 
 
+class StillOpen(models.Func):
+    """``state`` is not a final state, with the states written into the SQL rather than sent
+    as parameters: SQLite uses a partial index only where the query's condition is the
+    index's own (``NOT (state IN ('closed', ...))``), which a parameter never is. The states
+    are the code's constants, never input."""
+
+    template = "NOT (%(expressions)s IN ({}))".format(
+        ", ".join(f"'{state}'" for state in FINAL_STATES))
+    output_field = models.BooleanField()
+
+
 class EventQuerySet(ScopedQuerySet):
     def open(self) -> "EventQuerySet":
-        return self.exclude(state__in=FINAL_STATES)
+        return self.filter(StillOpen("state"))
 
     def finished(self) -> "EventQuerySet":
         return self.filter(state__in=FINAL_STATES)
@@ -179,6 +190,14 @@ class Event(models.Model):
             models.Index(fields=["grid_code", "deadline", "state", "escalations"],
                          condition=~models.Q(state__in=FINAL_STATES),
                          name="event_open_scope_deadline"),
+            # The cockpit: a grid's events of one day, recounted into its tally after each
+            # change (tally.py) ...
+            models.Index(fields=["grid_code", "reported_at"], name="event_scope_reported"),
+            # ... and the open events not yet due, soonest first: the few from which
+            # "overdue now" follows (open, from the tally, less these).
+            models.Index(fields=["deadline", "grid_code", "reported_at", "state", "category",
+                                 "channel"],
+                         condition=~models.Q(state__in=FINAL_STATES), name="event_open_due"),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +228,51 @@ class PhotoStage(models.TextChoices):
 def photo_path(photo: "EventPhoto", filename: str) -> str:
     # The stored name is ours, never the uploader's (which may carry personal data).
     return f"events/{photo.event_id}/{datetime.date.today():%Y%m}/{filename}"
+
+
+class TallyFacet(models.TextChoices):
+    """What a row of the tally counts: a grid's day in all, or one top category or channel."""
+
+    ALL = "all"
+    CATEGORY = "category"
+    CHANNEL = "channel"
+
+
+class EventTally(models.Model):
+    """How many events were reported in one grid on one day (local time), and what became of
+    them: closed (on time or late), declined or merged, the rest still open. Per grid and day
+    one row in all (``facet`` all), one per top category (``value`` its id) and one per
+    channel (``value`` the channel).
+
+    Derived data, never edited: ``tally.tally_refresh`` recounts a grid's day from its events
+    in the transaction of every service that changes one of them, and ``wangge events-tally``
+    rebuilds or checks it. The cockpit reads it instead of grouping a million events."""
+
+    facet = models.CharField(max_length=8, choices=TallyFacet.choices)
+    value = models.CharField(max_length=20, blank=True)
+    grid_code = models.CharField(max_length=15)
+    day = models.DateField()
+    reported = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    set_aside = models.PositiveIntegerField(default=0)  # declined or merged
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facet", "grid_code", "day", "value"],
+                                               name="one_tally_per_grid_day")]
+        # Covering indexes (SQLite has no ``include``): a district's month by day, a grid's by
+        # grid, both answered from the index alone.
+        indexes = [
+            models.Index(fields=["facet", "day", "grid_code", "value", "reported", "closed",
+                                 "closed_on_time", "set_aside"], name="tally_by_day"),
+            models.Index(fields=["facet", "grid_code", "day", "value", "reported", "closed",
+                                 "closed_on_time", "set_aside"], name="tally_by_grid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_code} {self.day} {self.facet} {self.value}".rstrip()
 
 
 class EventPhoto(models.Model):

@@ -46,6 +46,7 @@ from .models import (
 from .photos import PreparedPhoto, photo_files_removed_on_error, photos_add, photos_prepared
 from .selectors import dispatch_targets, followers, responder_candidates, triage_users_at
 from .signals import announce
+from .tally import tally_rebuild, tally_refresh, top_categories
 
 MENTION = re.compile(r"@([\w.+-]+)")
 
@@ -108,6 +109,7 @@ def event_report(
         event.responsible_code = event.grid_code
         event.full_clean()
         save_with_history(event, by=by, reason=_("reported"))
+        tally_refresh([event])
         stored = photos_add(event=event, uploads=prepared, by=user_of(by))  # none: the public
         with photo_files_removed_on_error(stored):
             _record(event, "report", source="", by=by, now=now)
@@ -174,6 +176,7 @@ def _transition(*, event: Event, transition: workflow.Transition, by: Actor, com
         event.escalate_after = None
         event.closed_at = now
     save_with_history(event, by=by, reason=comment or str(transition.label))
+    tally_refresh([event])
     stored = photos_add(event=event, uploads=photos, by=user_of(by), stage=PhotoStage.AFTER)
     with photo_files_removed_on_error(stored):
         # Each step is recorded as if made alone: the timeline (and the public one) shows
@@ -249,6 +252,7 @@ def event_merge(*, event: Event, into: Event, by: Actor, comment: str = "") -> E
     event.state, event.duplicate_of = State.MERGED, into
     event.escalate_after, event.closed_at = None, now
     save_with_history(event, by=by, reason=comment or _("duplicate"))
+    tally_refresh([event])
     _record(event, "merge", source=source, by=by, comment=into.number, now=now)
     _record(into, "absorb", source=into.state, by=by, comment=event.number, now=now)
     announce([event.reporter], kind=News.MERGED, event=event, actor=user_of(by),
@@ -391,6 +395,7 @@ def _reopen(event: Event, *, by: Actor, now: datetime.datetime) -> None:
     event.deadline = now + event.category.time_allowed(event.priority)
     event.escalate_after = event.deadline
     save_with_history(event, by=by, reason=str(workflow.REOPEN.label))
+    tally_refresh([event])
     _record(event, "reopen", source=State.CLOSED, by=by, comment=name, now=now)
     _announce_climb(event, actor=user_of(by), name=name, kind=News.REOPENED)
 
@@ -407,7 +412,13 @@ def category_save(*, category: Category, by: Actor, reason: str) -> Category:
                                                "one of its own children.")})
         parent = parent.parent
     category.full_clean()
-    return save_with_history(category, by=by, reason=reason)
+    tops = top_categories()
+    saved = save_with_history(category, by=by, reason=reason)
+    if category.pk in tops and top_categories() != tops:
+        # Moved under another top category: its events now count there (a rare change,
+        # which recounts the whole tally).
+        tally_rebuild()
+    return saved
 
 
 @transaction.atomic

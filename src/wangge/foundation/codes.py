@@ -7,6 +7,7 @@ code starts with ``420102001``.
 """
 
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -105,3 +106,14 @@ class ScopedQuerySet(models.QuerySet):
         for prefix in prefixes:
             condition |= prefix_range(self.scope_field, prefix)
         return self.filter(condition)
+
+
+Scoped = TypeVar("Scoped", bound=models.Model)
+
+
+def narrowed(queryset: "models.QuerySet[Scoped]", prefixes: Iterable[str]
+             ) -> "models.QuerySet[Scoped]":
+    """A scoped queryset (a ``*_visible_to`` selector's) narrowed to ``prefixes`` as well,
+    keeping its type: ``in_scope`` for callers that hold it as a plain QuerySet."""
+    return cast("models.QuerySet[Scoped]", cast(ScopedQuerySet, queryset).in_scope(prefixes))
+

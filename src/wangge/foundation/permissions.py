@@ -65,6 +65,9 @@ class Action(StrEnum):
     # the coverage report and patrol history of a jurisdiction.
     PATROL = "patrol"
     VIEW_PATROLS = "view_patrols"
+    # The cockpit (驾驶舱): the figures of a jurisdiction's events, patrols and registry, for
+    # those who oversee a community, a street or a district.
+    VIEW_COCKPIT = "view_cockpit"
     # Accounts (the security administrator): users, roles, jurisdictions, two-factor devices,
     # sign-in lockouts. Never the people's data itself.
     MANAGE_ACCOUNTS = "manage_accounts"
@@ -110,13 +113,13 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
-        Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES,
+        Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
-        Action.MANAGE_STAFF_ACCOUNTS,
+        Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -124,6 +127,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
+        Action.VIEW_COCKPIT,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records.

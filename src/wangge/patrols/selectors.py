@@ -78,14 +78,18 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def coverage_visible_to(user: User, *, since: datetime.datetime) -> QuerySet[Grid]:
-    """The user's grids with ``buildings``, ``visited`` (buildings visited since ``since``),
-    ``not_visited`` and ``last_patrol`` (when a patrol last started there)."""
+def coverage_visible_to(user: User, *, since: datetime.datetime,
+                        until: datetime.datetime | None = None) -> QuerySet[Grid]:
+    """The user's grids with ``buildings``, ``visited`` (buildings visited since ``since``,
+    and before ``until`` if given), ``not_visited`` and ``last_patrol`` (when a patrol last
+    started there)."""
     if not can(user, Action.VIEW_PATROLS):
         return Grid.objects.none()
     in_grid = Building.objects.filter(grid_code=OuterRef("code"))
-    visited = in_grid.filter(Exists(PatrolVisit.objects.filter(
-        building=OuterRef("pk"), visited_at__gte=since)))
+    visits = PatrolVisit.objects.filter(building=OuterRef("pk"), visited_at__gte=since)
+    if until is not None:
+        visits = visits.filter(visited_at__lt=until)
+    visited = in_grid.filter(Exists(visits))
     last_patrol = Subquery(Patrol.objects.filter(grid_code=OuterRef("code"))
                            .order_by("-started_at").values("started_at")[:1])
     return (grids_visible_to(user)

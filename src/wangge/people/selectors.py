@@ -5,16 +5,19 @@ from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
 from wangge.crypto import matches
+from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, Asker, SensitiveField, can, sees_unmasked, shown
 from wangge.normalisers import normalise_phone, parse_resident_id
 from wangge.normalisers.text import fold_width
 
-from .models import Household, Person
+from .models import Household, Person, VulnerableTag
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -158,3 +161,31 @@ def population_by_grid(grid_codes: Iterable[str]) -> dict[str, int]:
             .values("grid_code")
             .annotate(population=Count("id")).order_by())
     return {row["grid_code"]: row["population"] for row in rows}
+
+
+def residents_counted(user: User, prefixes: list[str], digits: int) -> list[dict[str, Any]]:
+    """The registry of an area in counts, in one pass: per area under ``prefixes`` (the first
+    ``digits`` characters of a grid code) and residence type, the residents the user sees,
+    how many belong to a vulnerable group and, for a role that sees the groups unmasked,
+    how many to each (``VulnerableTag`` values as keys; counting by a field would tell what
+    its mask hides). Empty for a role that does not see people."""
+    vulnerable = ~Q(vulnerable_tags=[])
+    care = {}
+    if sees_unmasked(user, SensitiveField.VULNERABLE_TAGS):
+        # The cheap test first: most residents have no tag.
+        care = {tag: Count("pk", filter=vulnerable & _tagged(tag))
+                for tag in VulnerableTag.values}
+    rows = (narrowed(persons_visible_to(user), prefixes).order_by()
+            .values("residence_type", area=Substr("grid_code", 1, digits))
+            .annotate(residents=Count("pk"), vulnerable=Count("pk", filter=vulnerable), **care))
+    return [dict(row) for row in rows]
+
+
+def _tagged(tag: str) -> Q:
+    """Persons in the vulnerable group ``tag``: PostgreSQL's JSON containment (``@>``); on
+    SQLite, which has none, the tag's quoted code in the list's text (tags are kept as a
+    sorted JSON list of codes, and no code is part of another)."""
+    if connection.vendor == "postgresql":
+        return Q(vulnerable_tags__contains=[tag])
+    return Q(vulnerable_tags__icontains=f'"{tag}"')
+

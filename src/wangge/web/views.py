@@ -60,6 +60,9 @@ def home(request: SignedInRequest) -> HttpResponse:
     """A grid worker's or department's to-do list, a resident's reports, or else the
     jurisdiction with its counts and map."""
     user = request.user
+    if can(user, Action.VIEW_COCKPIT) and not user.is_superuser:
+        # Community, street and district: the day starts at the cockpit.
+        return redirect("cockpit:home")
     home = home_of(user)
     if home == "tasks":
         return render(request, "web/tasks.html", task_home(user))
