@@ -59,6 +59,7 @@ def test_units_are_named_and_open_their_own_cockpit_for_the_same_period(city, pa
         assert code not in text
     page = response.content.decode()
     assert f'href="/cockpit/{STREET_1}/?from=2024-01-01&amp;to=2024-01-31"' in page
+    assert 'name="from" value="2024-01-01"' in page
     areas = chart_data(response)["areas"]
     assert areas["labels"] == ["大智街道", "一元街道"]  # the most overdue first
     assert areas["overdue_now"][0] == {
@@ -88,6 +89,13 @@ def test_every_number_opens_the_list_behind_it(city, page_as):
     assert any(query.get("channel") == "web" and number == 3
                for query, number in links[STREET_1])
     assert any("category" in query and number == 3 for query, number in links[STREET_1])
+
+
+def test_the_form_shows_the_default_period(city, page_as):
+    today = timezone.localdate()
+    page = page_as(city.loop.district).get("/cockpit/").content.decode()
+    assert f'name="to" value="{today.isoformat()}"' in page
+    assert f'name="from" value="{(today - datetime.timedelta(days=29)).isoformat()}"' in page
 
 
 def test_the_series_has_a_point_per_day_each_opening_its_day(city, page_as):

@@ -180,6 +180,8 @@ def cockpit_page(request: SignedInRequest, code: str | None = None) -> HttpRespo
         for days in PRESETS], "default_days": DEFAULT_DAYS}
     if period is None:
         return render(request, "cockpit/cockpit.html", context, status=400)
+    # The form shows the period counted, the default one included.
+    context["form"] = PeriodForm({"from": period.start, "to": period.end})
     found = cockpit(request.user, unit, period)
     rows = _rows(found)
     context.update({
