@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.access.decorators import action_required
 from wangge.foundation.codes import scope_prefix
+from wangge.foundation.limits import remember_client
 from wangge.foundation.permissions import Action
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import PublicReportForm
-from .limits import body_limit, limit_body, over_limit, remember_client, report_over_limit
+from .limits import body_limit, limit_body, over_limit, report_over_limit
 from .selectors import community_at, public_event, public_timeline, survivor_state, ticket_of
 from .services import public_report_file
 
