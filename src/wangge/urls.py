@@ -1,5 +1,7 @@
 """The URL map: pages, the admin, and the API."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,5 +18,15 @@ urlpatterns = [
     path("linkage/", include("wangge.linkage.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
+    # Daily health monitoring: residents' check-in (/checkin/) and the staff's pages (/health/).
+    path("", include("wangge.health.urls")),
     path("", include("wangge.web.urls")),
 ]
+
+# `wangge bench checkin` only (bench/checkin.py sets it for the server it starts): a bare
+# endpoint and a plain one-INSERT-per-request one to compare the check-in with. Never set in
+# production (`wangge check --deploy` warns, wangge.W002).
+if os.environ.get("WANGGE_BENCH_ENDPOINTS") == "1":
+    from wangge.health import bench_views
+
+    urlpatterns[:0] = bench_views.urlpatterns
