@@ -8,6 +8,9 @@ from django.urls import include, path
 from wangge.api import api
 
 urlpatterns = [
+    # Daily health monitoring: residents' check-in (/checkin/) and the staff's pages (/health/).
+    # First: a morning's burst of check-ins should not walk the other patterns to get there.
+    path("", include("wangge.health.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
@@ -18,8 +21,6 @@ urlpatterns = [
     path("linkage/", include("wangge.linkage.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
-    # Daily health monitoring: residents' check-in (/checkin/) and the staff's pages (/health/).
-    path("", include("wangge.health.urls")),
     path("", include("wangge.web.urls")),
 ]
 

@@ -36,16 +36,16 @@ def place_of(token: str) -> dict[str, int] | None:
     return None
 
 
-def pass_issue(persons: list[Person], *, token: str) -> str:
+def pass_issue(persons: list[Person], *, channel: str) -> str:
     """The pass of a resident who confirmed who they are: the persons they answer for (they
-    first), and the place token they came from (for the receipt's way back)."""
-    return signing.dumps({"p": [person.pk for person in persons], "t": token}, salt=PASS_SALT,
-                         compress=True)
+    first), and how they came (the poster or a grid worker's link)."""
+    return signing.dumps({"p": [person.pk for person in persons], "c": channel},
+                         salt=PASS_SALT, compress=True)
 
 
 def pass_read(value: str) -> tuple[list[int], str] | None:
-    """The person ids and place token of a genuine pass younger than
-    WANGGE_CHECKIN_PASS_DAYS; None otherwise."""
+    """The person ids and channel of a genuine pass younger than WANGGE_CHECKIN_PASS_DAYS;
+    None otherwise."""
     try:
         data: Any = signing.loads(value, salt=PASS_SALT,
                                   max_age=settings.WANGGE_CHECKIN_PASS_DAYS * 86400)
@@ -54,4 +54,4 @@ def pass_read(value: str) -> tuple[list[int], str] | None:
     ids = data.get("p") if isinstance(data, dict) else None
     if not isinstance(ids, list) or not ids or not all(isinstance(pk, int) for pk in ids):
         return None
-    return ids, str(data.get("t", ""))
+    return ids, str(data.get("c", ""))

@@ -136,6 +136,12 @@ def alert_reasons(answer: Answer) -> list[str]:
     return reasons
 
 
+def needs_attention(answer: Answer) -> bool:
+    """Whether ``alert_reasons`` would name anything (without translating it)."""
+    return bool(answer.temperature >= fever_threshold() or answer.symptoms
+                or answer.test_result == TestResult.POSITIVE)
+
+
 def _priority(answer: Answer) -> str:
     if answer.test_result == TestResult.POSITIVE:
         return Priority.URGENT
@@ -146,15 +152,16 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _refusal(entry: Entry, person: Any, by: Actor, day: datetime.date
-             ) -> dict[str, list[str]] | None:
+def _refusal(entry: Entry, person: Any, by: Actor, day: datetime.date,
+             days: tuple[datetime.date, datetime.date]) -> dict[str, list[str]] | None:
+    """Why an entry cannot be stored, by field; ``days`` are the first and last day a
+    check-in may be for."""
     if person is None or not is_within(person.grid_code, by.scope_prefixes):
         return {"person": [str(NOT_FOUND)]}
-    if not today() - datetime.timedelta(days=settings.WANGGE_CHECKIN_RETENTION_DAYS) < day \
-            <= today():
+    if not days[0] <= day <= days[1]:
         return {"day": [_("A check-in is for today or a recent day, not %(day)s.")
                         % {"day": day}]}
-    required = test_required(person.grid_code)
+    required = bool(settings.WANGGE_CHECKIN_TEST_REQUIRED) and test_required(person.grid_code)
     if required and not entry.answer.test_result:
         return {"test_result": [_("A test result is required here: say negative or "
                                   "positive.")]}
@@ -179,14 +186,14 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
         entries = [entry if entry.recorder_id is not None
                    else dataclasses.replace(entry, recorder_id=recorder.pk) for entry in entries]
     outcome = Outcome(saved=[None] * len(entries))
-    persons = {person.pk: person for person in Person.objects.filter(
-        pk__in={entry.person_id for entry in entries}, merged_into=None
-    ).only("id", "name", "grid_code", "dwelling_id")}
+    persons = _persons({entry.person_id for entry in entries})
     rows: dict[tuple[int, datetime.date], tuple[int, Entry]] = {}
+    last = today()
+    days = (last - datetime.timedelta(days=settings.WANGGE_CHECKIN_RETENTION_DAYS - 1), last)
     for position, entry in enumerate(entries):
-        day = entry.day or today()
+        day = entry.day or last
         person = persons.get(entry.person_id)
-        refusal = _refusal(entry, person, by, day)
+        refusal = _refusal(entry, person, by, day, days)
         if refusal:
             outcome.refused[position] = refusal
         else:
@@ -198,71 +205,101 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
     if not rows:
         return outcome
     with transaction.atomic():
-        earlier = set(CheckIn.objects.filter(
-            person_id__in={person_id for person_id, _day in rows},
-            day__in={day for _person, day in rows}).values_list("person_id", "day"))
-        now = timezone.now()
-        _upsert([(key, entry, persons[key[0]].grid_code) for key, (_position, entry)
-                 in rows.items()], now)
-        events = _alerts_open([(key, entry, persons[key[0]]) for key, (_position, entry)
-                               in rows.items() if alert_reasons(entry.answer)])
+        earlier = _upsert([(key, entry, persons[key[0]].grid_code)
+                           for key, (_position, entry) in rows.items()], timezone.now())
+        worrying = [key for key, (_position, entry) in rows.items()
+                    if needs_attention(entry.answer)]
+        events = _alerts_open([(key, rows[key][1]) for key in worrying])
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(
             person_id=person_id, name=persons[person_id].name, day=day,
-            updated=key in earlier, alert=bool(alert_reasons(entry.answer)),
+            updated=key in earlier, alert=needs_attention(entry.answer),
             event_id=events.get(key))
     # An entry repeated in the list (the same person and day) is saved as its last answer.
     for position, entry in enumerate(entries):
         if outcome.saved[position] is None and position not in outcome.refused:
             outcome.saved[position] = outcome.saved[rows[(entry.person_id,
-                                                          entry.day or today())][0]]
+                                                          entry.day or last)][0]]
     return outcome
+
+
+@dataclass(frozen=True)
+class _Person:
+    pk: int
+    name: str
+    grid_code: str
+
+
+def _persons(ids: set[int]) -> dict[int, _Person]:
+    """The registered persons among ``ids`` (not merged into another record): one plain
+    query, since a morning's group commits each run it (the ORM's compiling cost more)."""
+    if not ids:
+        return {}
+    table = Person._meta.db_table
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"SELECT id, name, grid_code FROM {table} "
+                       f"WHERE merged_into_id IS NULL AND id IN ({marks})", list(ids))
+        return {row[0]: _Person(*row) for row in cursor.fetchall()}
 
 
 _COLUMNS = ("person_id", "day", "grid_code", "temperature", "symptoms", "test_result", "alert",
             "entered_by", "channel", "recorder_id", "at", "revisions")
+# Rows per statement: well under SQLite's limit of bound parameters (32,766).
+_ROWS_PER_STATEMENT = 500
 
 
 def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
-            now: datetime.datetime) -> None:
-    """One statement for every row, executed for the lot (psycopg pipelines them): insert the
-    day's check-in, or replace the answer of the one already there and count the answer."""
+            now: datetime.datetime) -> set[tuple[int, datetime.date]]:
+    """Insert each day's check-in, or replace the answer of the one already there and count
+    the answer (``revisions``), in one multi-row statement per 500 rows; which of them
+    replaced an earlier answer (their count of answers comes back above one)."""
     table = CheckIn._meta.db_table
     json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join(json_value if column == "symptoms" else "%s" for column in _COLUMNS)
+    row_values = "(" + ", ".join(json_value if column == "symptoms" else "%s"
+                                 for column in _COLUMNS) + ")"
     replaced = [column for column in _COLUMNS
                 if column not in ("person_id", "day", "revisions")]
-    sql = (f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({values}) "
-           f"ON CONFLICT (person_id, day) DO UPDATE SET "
-           + ", ".join(f"{column} = excluded.{column}" for column in replaced)
-           + f", revisions = {table}.revisions + 1")
     operations = connection.ops
     at = operations.adapt_datetimefield_value(now)
-    params = [
-        (person_id, operations.adapt_datefield_value(day), grid_code,
-         operations.adapt_decimalfield_value(entry.answer.temperature, 3, 1),
-         json.dumps(list(entry.answer.symptoms)), entry.answer.test_result,
-         bool(alert_reasons(entry.answer)), entry.entered_by, entry.channel,
-         entry.recorder_id, at, 1)
-        for (person_id, day), entry, grid_code in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    updated = set()
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[start:start + _ROWS_PER_STATEMENT]
+        sql = (f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES "
+               + ", ".join([row_values] * len(chunk))
+               + " ON CONFLICT (person_id, day) DO UPDATE SET "
+               + ", ".join(f"{column} = excluded.{column}" for column in replaced)
+               + f", revisions = {table}.revisions + 1 RETURNING person_id, day, revisions")
+        params: list[Any] = []
+        for (person_id, day), entry, grid_code in chunk:
+            params += (person_id, operations.adapt_datefield_value(day), grid_code,
+                       operations.adapt_decimalfield_value(entry.answer.temperature, 3, 1),
+                       json.dumps(list(entry.answer.symptoms)), entry.answer.test_result,
+                       needs_attention(entry.answer), entry.entered_by, entry.channel,
+                       entry.recorder_id, at, 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated |= {(person_id, str(day)) for person_id, day, revisions in cursor.fetchall()
+                        if revisions > 1}
+    return {(person_id, day) for (person_id, day), _entry, _grid in rows
+            if (person_id, str(day)) in updated}
 
 
-def _alerts_open(rows: list[tuple[tuple[int, datetime.date], Entry, Person]]
+def _alerts_open(rows: list[tuple[tuple[int, datetime.date], Entry]]
                  ) -> dict[tuple[int, datetime.date], int]:
     """The event of each worrying answer: the one opened earlier that day, or a new one."""
     if not rows:
         return {}
     opened = {(person_id, day): event_id for person_id, day, event_id in
               CheckInAlert.objects.filter(
-                  person_id__in={key[0] for key, _entry, _person in rows},
-                  day__in={key[1] for key, _entry, _person in rows},
+                  person_id__in={key[0] for key, _entry in rows},
+                  day__in={key[1] for key, _entry in rows},
               ).values_list("person_id", "day", "event_id")}
+    persons = Person.objects.select_related("dwelling").in_bulk([key[0] for key, _ in rows])
     category = Category.objects.get(code=ALERT_CATEGORY)
-    for key, entry, person in rows:
+    for key, entry in rows:
+        person = persons[key[0]]
         if key in opened:
             continue
         try:

@@ -10,6 +10,7 @@ form a grid worker fills in for a household that cannot.
 """
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -98,7 +102,10 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
                                        last_four=form.cleaned_data["last_four"])
             if person is not None:
                 response = redirect("health:answers")
-                response.set_cookie(PASS_COOKIE, pass_issue(household_of(person), token=token),
+                channel = (CheckInChannel.LINK if "dwelling" in place
+                           else CheckInChannel.POSTER)
+                response.set_cookie(PASS_COOKIE, pass_issue(household_of(person),
+                                                            channel=channel),
                                     max_age=settings.WANGGE_CHECKIN_PASS_DAYS * 86400,
                                     path=PASS_PATH, httponly=True, samesite="Lax",
                                     secure=request.is_secure())
@@ -180,9 +187,9 @@ def answers(request: HttpRequest) -> HttpResponse:
     found = pass_read(request.COOKIES.get(PASS_COOKIE, ""))
     if found is None:
         return _no_pass(request)
-    ids, token = found
-    place = place_of(token) or {}
-    channel = CheckInChannel.LINK if "dwelling" in place else CheckInChannel.POSTER
+    ids, channel = found
+    if channel not in CheckInChannel.values:
+        return _no_pass(request)
     errors: dict[int, dict[str, list[str]]] = {}
     problem = ""
     if request.method == "POST":
@@ -199,7 +206,7 @@ def answers(request: HttpRequest) -> HttpResponse:
             errors = {entries[position].person_id: problems
                       for position, problems in outcome.refused.items()}
             if not errors:
-                return _receipt(request, outcome, token)
+                return _receipt(request, outcome)
     persons = list(Person.objects.filter(pk__in=ids, merged_into=None)
                .order_by("pk"))
     persons.sort(key=lambda person: ids.index(person.pk))
@@ -208,15 +215,30 @@ def answers(request: HttpRequest) -> HttpResponse:
     context = _form_context(persons, request.POST if request.method == "POST" else None,
                             errors, today())
     status = 422 if errors or problem else 200
-    return render(request, "health/answers.html", {**context, "problem": problem,
-                                                   "token": token}, status=status)
+    return render(request, "health/answers.html", {**context, "problem": problem},
+                  status=status)
 
 
-def _receipt(request: HttpRequest, outcome: Outcome, token: str) -> HttpResponse:
+@functools.cache
+def _receipt_frame(language: str) -> tuple[str, str]:
+    """The receipt page around its list, once per language: the receipt answers every
+    check-in of a morning's burst, and rendering the whole page each time cost more than
+    storing the check-in."""
+    page = render_to_string("health/receipt.html", {"receipt": _FRAME_MARK})
+    before, after = page.split(_FRAME_MARK)
+    return before, after
+
+
+_FRAME_MARK = "\x00receipt\x00"
+
+
+def _receipt(request: HttpRequest, outcome: Outcome) -> HttpResponse:
     saved = [item for item in outcome.saved if item is not None]
-    return render(request, "health/receipt.html", {
+    before, after = _receipt_frame(get_language())
+    body = render_to_string("health/includes/receipt.html", {
         "saved": saved, "alert": any(item.alert for item in saved),
-        "at": datetime.datetime.now().astimezone(), "token": token})
+        "at": timezone.localtime()})
+    return HttpResponse(before + body + after)
 
 
 @require_POST
