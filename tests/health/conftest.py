@@ -59,10 +59,12 @@ def make_town() -> Town:
     building = make_building(GRID_A, name="1栋")
     flat = dwelling_create(building=building, unit=1, floor=1, room="101", by=SYSTEM)
     next_door = dwelling_create(building=building, unit=1, floor=1, room="102", by=SYSTEM)
-    head = make_person(GRID_A, name="张伟", dwelling=flat, id_number=resident_id(datetime.date(1980, 1, 1)))
+    head = make_person(GRID_A, name="张伟", dwelling=flat,
+                       id_number=resident_id(datetime.date(1980, 1, 1)))
     spouse = make_person(GRID_A, name="李娜", dwelling=flat, sex="F",
                          id_number=resident_id(datetime.date(1982, 2, 2), male=False))
-    child = make_person(GRID_A, name="张小明", dwelling=flat, id_number=resident_id(datetime.date(2010, 3, 3)))
+    child = make_person(GRID_A, name="张小明", dwelling=flat,
+                        id_number=resident_id(datetime.date(2010, 3, 3)))
     household = household_create(head=head, by=SYSTEM)
     household_add_member(household=household, person=spouse, relationship="spouse", by=SYSTEM)
     household_add_member(household=household, person=child, relationship="child", by=SYSTEM)

@@ -32,9 +32,11 @@ def start(client, town, name, last_four, token=None):
 
 def test_a_resident_checks_in_the_household_and_sees_a_receipt(client, town):
     page = client.get(f"/checkin/{place_token(building=town.building.pk)}/")
-    assert page.status_code == 200 and "1栋" in page.content.decode()
+    assert page.status_code == 200
+    assert "1栋" in page.content.decode()
     answer = start(client, town, "张 伟", town.head.id_number[-4:].lower())
-    assert answer.status_code == 302 and answer["Location"] == "/checkin/answers/"
+    assert answer.status_code == 302
+    assert answer["Location"] == "/checkin/answers/"
     assert answer.cookies[PASS_COOKIE]["httponly"]
     form = client.get("/checkin/answers/").content.decode()
     for person in (town.head, town.spouse, town.child):
@@ -45,11 +47,15 @@ def test_a_resident_checks_in_the_household_and_sees_a_receipt(client, town):
         f"temperature-{town.head.pk}": "36.5", f"temperature-{town.spouse.pk}": "36.8",
         f"symptoms-{town.spouse.pk}": []})
     text = receipt.content.decode()
-    assert receipt.status_code == 200 and 'class="receipt"' in text
-    assert "张伟" in text and "李娜" in text and "张小明" not in text
+    assert receipt.status_code == 200
+    assert 'class="receipt"' in text
+    assert "张伟" in text
+    assert "李娜" in text
+    assert "张小明" not in text
     head, spouse = (CheckIn.objects.get(person=town.head), CheckIn.objects.get(person=town.spouse))
     assert (head.entered_by, spouse.entered_by) == (EnteredBy.SELF, EnteredBy.HOUSEHOLD)
-    assert head.channel == CheckInChannel.POSTER and head.recorder is None
+    assert head.channel == CheckInChannel.POSTER
+    assert head.recorder is None
     assert not CheckIn.objects.filter(person=town.child).exists()
     again = client.post("/checkin/answers/", {f"temperature-{town.head.pk}": "36.6"})
     assert "your earlier answer today is replaced" in again.content.decode()
@@ -99,7 +105,8 @@ def test_only_the_persons_of_the_pass_are_answered_for(client, town):
 def test_a_wrong_temperature_is_shown_on_the_form(client, town):
     start(client, town, "王芳", town.neighbour.id_number[-4:])
     answer = client.post("/checkin/answers/", {f"temperature-{town.neighbour.pk}": "3.65"})
-    assert answer.status_code == 422 and "cannot be right" in answer.content.decode()
+    assert answer.status_code == 422
+    assert "cannot be right" in answer.content.decode()
     assert client.post("/checkin/answers/", {}).status_code == 422
     assert not CheckIn.objects.exists()
 
@@ -110,7 +117,8 @@ def test_a_fever_from_the_phone_opens_an_event(client, town):
                                                 f"symptoms-{town.neighbour.pk}": ["cough"]})
     assert "Your grid worker will contact you today" in receipt.content.decode()
     event = Event.objects.get()
-    assert event.category.code == "health-check-in" and event.dwelling == town.next_door
+    assert event.category.code == "health-check-in"
+    assert event.dwelling == town.next_door
     client.post("/checkin/answers/", {f"temperature-{town.neighbour.pk}": "38.6"})
     assert Event.objects.count() == 1
 
@@ -121,7 +129,8 @@ def test_saying_who_you_are_is_rate_limited(client, town, settings):
     for _ in range(3):
         assert start(client, town, "张伟", "0000").status_code == 200
     refused = start(client, town, "张伟", town.head.id_number[-4:])
-    assert refused.status_code == 429 and PASS_COOKIE not in refused.cookies
+    assert refused.status_code == 429
+    assert PASS_COOKIE not in refused.cookies
 
 
 def test_forgetting_the_pass(client, town):
@@ -144,7 +153,8 @@ def test_the_grid_workers_list_of_who_has_not_checked_in(client, town):
     missing = text[text.index("Not checked in"):text.index("<h2>", text.index("Not checked in"))]
     for person in (town.spouse, town.child, town.neighbour):
         assert person.name in missing
-    assert town.head.name not in missing and town.away.name not in missing
+    assert town.head.name not in missing
+    assert town.away.name not in missing
     assert town.in_b.name not in text
     assert client.get(f"/health/grids/{GRID_C}/").status_code == 404
     home = client.get("/health/").content.decode()
@@ -173,11 +183,13 @@ def test_answers_are_masked_by_role_and_unmasked_reads_logged(client, town):
     shown = client.get(f"/health/grids/{GRID_A}/").content.decode()
     assert "38.1" in shown
     entry = LogEntry.objects.get(target="check-ins")
-    assert entry.username == "worker-a" and entry.fields == "health_status"
+    assert entry.username == "worker-a"
+    assert entry.fields == "health_status"
     assert entry.record_ids == [town.head.pk]
     client.force_login(town.street)
     masked = client.get(f"/health/grids/{GRID_A}/").content.decode()
-    assert "38.1" not in masked and "***" in masked
+    assert "38.1" not in masked
+    assert "***" in masked
     assert LogEntry.objects.filter(target="check-ins").count() == 1
     client.force_login(town.volunteer)
     assert client.get(f"/health/grids/{GRID_A}/").status_code == 403

@@ -59,8 +59,10 @@ def test_a_repeated_check_in_the_same_day_updates_it(town):
     check_in = CheckIn.objects.get(person=town.head)
     assert (check_in.temperature, check_in.symptoms, check_in.revisions) == (
         Decimal("36.7"), ["fatigue"], 2)
-    assert check_in.day == today() and check_in.grid_code == GRID_A
-    assert check_in.recorder == town.worker and check_in.entered_by == EnteredBy.GRID_WORKER
+    assert check_in.day == today()
+    assert check_in.grid_code == GRID_A
+    assert check_in.recorder == town.worker
+    assert check_in.entered_by == EnteredBy.GRID_WORKER
 
 
 def test_the_same_person_twice_in_one_list_is_one_check_in(town):
@@ -78,10 +80,15 @@ def test_a_fever_opens_exactly_one_event_per_person_and_day(town):
     record(town, town.head, "36.6")
     [alert] = CheckInAlert.objects.all()
     event = Event.objects.get()
-    assert alert.event == event and alert.person == town.head and alert.day == today()
-    assert event.category.code == "health-check-in" and event.category.is_sensitive
-    assert event.dwelling == town.flat and event.grid_code == GRID_A
-    assert event.priority == "high" and "张伟" in event.description
+    assert alert.event == event
+    assert alert.person == town.head
+    assert alert.day == today()
+    assert event.category.code == "health-check-in"
+    assert event.category.is_sensitive
+    assert event.dwelling == town.flat
+    assert event.grid_code == GRID_A
+    assert event.priority == "high"
+    assert "张伟" in event.description
     assert "fever (38.2 °C)" in event.description
     # Another person, another event; a positive test is urgent.
     record(town, town.neighbour, "36.5", symptoms=["smell_taste"])

@@ -3,6 +3,7 @@ by role and their reads logged), and lists of check-ins in bulk, as institutions
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -40,6 +41,10 @@ class MissingOut(Schema):
     name: str
     dwelling: str = Field(description="Building, unit and room, or empty")
     household_id: int | None
+
+    @staticmethod
+    def resolve_dwelling(person: Person) -> str:
+        return str(person.dwelling) if person.dwelling else ""
 
 
 class CheckInOut(Schema):
@@ -91,30 +96,38 @@ def _grid(request: HttpRequest, filters: DayFilter) -> tuple[str, datetime.date]
 
 @router.get("/check-ins/missing", response=list[MissingOut])
 @paginate(Pages)
-def missing_list(request: HttpRequest, filters: Query[DayFilter]) -> list[dict]:
+def missing_list(request: HttpRequest, filters: Query[DayFilter]) -> QuerySet:
     """The grid worker's list: residents of the grid (but those living away) who have not
     checked in that day, a household together."""
     code, day = _grid(request, filters)
-    return [{"id": person.pk, "name": person.name, "household_id": person.household_id,
-             "dwelling": str(person.dwelling) if person.dwelling else ""}
-            for person in not_checked_in(caller(request), code, day)]
+    return not_checked_in(caller(request), code, day)
+
+
+class CheckInPages(Pages):
+    """A page of check-ins as the caller may see them; showing answers unmasked is a read of
+    health data, logged (with ``X-Purpose``, or the purpose of health monitoring)."""
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Pages.Input,
+                          request: HttpRequest, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        user = caller(request)
+        check_ins = list(page["items"])
+        if check_ins and sees_health(user):
+            access_record(by=user, kind=Kind.LIST, request=request, fields=["health_status"],
+                          record_ids=[check_in.person_id for check_in in check_ins],
+                          target="check-ins",
+                          purpose=stated_purpose(request) or purpose_text(Purpose.HEALTH))
+        page["items"] = [_out(user, check_in) for check_in in check_ins]
+        return page
 
 
 @router.get("/check-ins", response=list[CheckInOut])
-@paginate(Pages)
-def check_in_list(request: HttpRequest, filters: Query[DayFilter]) -> QuerySet | list:
+@paginate(CheckInPages)
+def check_in_list(request: HttpRequest, filters: Query[DayFilter]) -> QuerySet:
     """A grid's check-ins of a day, those needing attention first. Answers are health data:
-    masked for roles that see health status masked, and an unmasked read is logged (with
-    ``X-Purpose``, or the purpose of health monitoring)."""
+    masked for roles that see health status masked."""
     code, day = _grid(request, filters)
-    user = caller(request)
-    check_ins = list(grid_check_ins(user, code, day))
-    if check_ins and sees_health(user):
-        access_record(by=user, kind=Kind.LIST, request=request, fields=["health_status"],
-                      record_ids=[check_in.person_id for check_in in check_ins],
-                      target="check-ins",
-                      purpose=stated_purpose(request) or purpose_text(Purpose.HEALTH))
-    return [_out(user, check_in) for check_in in check_ins]
+    return grid_check_ins(caller(request), code, day)
 
 
 def _out(user: User, check_in: CheckIn) -> dict:
