@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from django.conf import settings
 from django.db import connection
 
-from wangge.foundation.actors import Actor
+from wangge.foundation.actors import SYSTEM, Actor
 
 from .services import Entry, Outcome, check_ins_save
 
@@ -42,6 +42,7 @@ class WriterTimeoutError(Exception):
 
 
 _Job = tuple[Sequence[Entry], Actor, "Future[Outcome]"]
+_STOP: _Job = ((), SYSTEM, Future())
 
 
 class GroupCommitWriter:
@@ -72,17 +73,30 @@ class GroupCommitWriter:
             raise WriterBusyError from error
         return future
 
+    def stop(self) -> None:
+        """End the thread once what is queued is stored, and close its connection (tests)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                self._queue.put(_STOP)
+                self._pid = 0
+
     def _run(self, jobs: "queue.Queue[_Job]") -> None:
-        while True:
-            batch = [jobs.get()]
-            rows = len(batch[0][0])
-            while rows < settings.WANGGE_CHECKIN_BATCH:
-                try:
-                    batch.append(jobs.get_nowait())
-                except queue.Empty:
-                    break
-                rows += len(batch[-1][0])
-            self._commit(batch)
+        try:
+            while True:
+                batch = [jobs.get()]
+                rows = len(batch[0][0])
+                while rows < settings.WANGGE_CHECKIN_BATCH and batch[-1] is not _STOP:
+                    try:
+                        batch.append(jobs.get_nowait())
+                    except queue.Empty:
+                        break
+                    rows += len(batch[-1][0])
+                stopping = batch[-1] is _STOP
+                self._commit([job for job in batch if job is not _STOP])
+                if stopping:
+                    return
+        finally:
+            connection.close()
 
     def _commit(self, batch: list[_Job]) -> None:
         # Requests of one actor (the residents' pages act as one system actor per building)
