@@ -58,15 +58,15 @@ def test_requests_share_a_transaction_and_learn_their_own_outcome(monkeypatch, f
 
 
 def test_a_full_queue_refuses_at_once(monkeypatch, fresh_writer):
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Event()
     monkeypatch.setattr(writer, "check_ins_save",
-                        lambda **kwargs: (gate.wait(5), Outcome(saved=[None]))[1])
+                        lambda **kwargs: (entered.set(), gate.wait(5), Outcome(saved=[None]))[2])
     taken = fresh_writer.submit([entry(1)], by=BY)
-    queued = []
+    assert entered.wait(5)  # the writer is storing it: the queue is empty
+    for number in range(4):  # the queue's room (WANGGE_CHECKIN_QUEUE)
+        fresh_writer.submit([entry(number)], by=BY)
     with pytest.raises(writer.WriterBusyError):
-        for number in range(10):
-            queued.append(fresh_writer.submit([entry(number)], by=BY))
-    assert len(queued) <= 4
+        fresh_writer.submit([entry(9)], by=BY)
     gate.set()
     taken.result(5)
 
