@@ -3,11 +3,11 @@
 import os
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from wangge.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Daily health monitoring: residents' check-in (/checkin/) and the staff's pages (/health/).
     # First: a morning's burst of check-ins should not walk the other patterns to get there.
     path("", include("wangge.health.urls")),
@@ -26,7 +26,7 @@ urlpatterns = [
 
 # `wangge bench checkin` only (bench/checkin.py sets it for the server it starts): a bare
 # endpoint and a plain one-INSERT-per-request one to compare the check-in with. Never set in
-# production (`wangge check --deploy` warns, wangge.W002).
+# production (`wangge check --deploy` refuses it, wangge.E002).
 if os.environ.get("WANGGE_BENCH_ENDPOINTS") == "1":
     from wangge.health import bench_views
 

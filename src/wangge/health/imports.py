@@ -39,7 +39,8 @@ CHECK_IN_HEADERS: dict[str, tuple[str, ...]] = {
     "test_result": ("核酸结果", "核酸检测结果", "检测结果", "test result"),
     "day": ("日期", "打卡日期", "监测日期", "date", "day"),
 }
-SYMPTOM_WORDS = {"咳嗽": Symptom.COUGH, "干咳": Symptom.COUGH, "咽痛": Symptom.SORE_THROAT,
+SYMPTOM_WORDS: dict[str, str] = {
+                 "咳嗽": Symptom.COUGH, "干咳": Symptom.COUGH, "咽痛": Symptom.SORE_THROAT,
                  "咽喉痛": Symptom.SORE_THROAT, "嗓子疼": Symptom.SORE_THROAT,
                  "气促": Symptom.SHORT_OF_BREATH, "呼吸困难": Symptom.SHORT_OF_BREATH,
                  "胸闷": Symptom.SHORT_OF_BREATH, "乏力": Symptom.FATIGUE,
@@ -47,7 +48,7 @@ SYMPTOM_WORDS = {"咳嗽": Symptom.COUGH, "干咳": Symptom.COUGH, "咽痛": Sym
                  "嗅觉味觉减退": Symptom.SMELL_TASTE, "腹泻": Symptom.DIARRHOEA}
 # "No symptom", written as lists write it.
 NONE_WORDS = {"无", "无症状", "正常", "否", "none", "no", "-"}
-TEST_WORDS = {"阴性": TestResult.NEGATIVE, "阳性": TestResult.POSITIVE}
+TEST_WORDS: dict[str, str] = {"阴性": TestResult.NEGATIVE, "阳性": TestResult.POSITIVE}
 
 
 @dataclass

@@ -129,7 +129,7 @@ def person_identified(*, place: dict[str, int], name: str, last_four: str) -> Pe
     if "dwelling" in place:
         persons = persons.filter(dwelling_id=place["dwelling"])
     else:
-        persons = persons.filter(dwelling__building_id=place.get("building"))
+        persons = persons.filter(dwelling__building_id=place["building"])
     found = [person for person in persons.only("id", "name", "grid_code", "household_id",
                                                "id_number", "dwelling_id")
              if person.id_number and person.id_number.upper().endswith(last_four)]

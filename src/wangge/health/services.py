@@ -367,11 +367,14 @@ def check_ins_purge(now: datetime.datetime | None = None) -> int:
             positive=Count("pk", filter=Q(test_result=TestResult.POSITIVE)),
             alerts=Count("pk", filter=Q(alert=True))))
         for row in counted:
-            keys = {"grid_code": row.pop("grid_code"), "day": row.pop("day")}
-            count, created = CheckInCount.objects.get_or_create(**keys, defaults=row)
+            numbers = {"checked_in": row["checked_in"], "fever": row["fever"],
+                       "symptoms": row["symptoms"], "positive": row["positive"],
+                       "alerts": row["alerts"]}
+            count, created = CheckInCount.objects.get_or_create(
+                grid_code=row["grid_code"], day=row["day"], defaults=numbers)
             if not created:  # a late check-in of a day already counted
                 CheckInCount.objects.filter(pk=count.pk).update(
-                    **{name: F(name) + value for name, value in row.items()})
+                    **{name: F(name) + value for name, value in numbers.items()})
         CheckInAlert.objects.filter(day__lt=cutoff).delete()
         deleted, _kinds = old.delete()
     return deleted

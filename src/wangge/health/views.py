@@ -101,15 +101,15 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             person = person_identified(place=place, name=form.cleaned_data["name"],
                                        last_four=form.cleaned_data["last_four"])
             if person is not None:
-                response = redirect("health:answers")
+                passed = redirect("health:answers")
                 channel = (CheckInChannel.LINK if "dwelling" in place
                            else CheckInChannel.POSTER)
-                response.set_cookie(PASS_COOKIE, pass_issue(household_of(person),
-                                                            channel=channel),
-                                    max_age=settings.WANGGE_CHECKIN_PASS_DAYS * 86400,
-                                    path=PASS_PATH, httponly=True, samesite="Lax",
-                                    secure=request.is_secure())
-                return response
+                passed.set_cookie(PASS_COOKIE, pass_issue(household_of(person),
+                                                          channel=channel),
+                                  max_age=settings.WANGGE_CHECKIN_PASS_DAYS * 86400,
+                                  path=PASS_PATH, httponly=True, samesite="Lax",
+                                  secure=request.is_secure())
+                return passed
             form.add_error(None, _("These details do not match anyone we can check in here. "
                                    "Write your name as on your ID card and the last four "
                                    "characters of the ID number, or ask your grid worker."))
@@ -126,7 +126,7 @@ def _no_pass(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(data: Mapping[str, Any], ids: list[int], *, channel: str,
-             entered_by: dict[int, str], recorder_id: int | None = None
+             entered_by: Mapping[int, str], recorder_id: int | None = None
              ) -> tuple[list[Entry], dict[int, dict[str, list[str]]]]:
     """The answers of a form with one fieldset per person (``temperature-<id>``,
     ``symptoms-<id>``, ``test_result-<id>``); a person left without a temperature is not
