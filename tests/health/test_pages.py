@@ -193,3 +193,12 @@ def test_answers_are_masked_by_role_and_unmasked_reads_logged(client, town):
     assert LogEntry.objects.filter(target="check-ins").count() == 1
     client.force_login(town.volunteer)
     assert client.get(f"/health/grids/{GRID_A}/").status_code == 403
+
+
+def test_the_buildings_poster_leads_to_its_check_in(client, town):
+    client.force_login(town.worker)
+    poster = client.get(f"/report/poster/{town.building.pk}/").content.decode()
+    [link] = re.findall(r'<a href="http://testserver(/checkin/[^"]+)"', poster)
+    assert poster.count("<svg") == 2  # the report's QR code and the check-in's
+    client.logout()
+    assert "1栋" in client.get(link).content.decode()
