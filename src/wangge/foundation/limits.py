@@ -65,6 +65,18 @@ def over_limit(request: HttpRequest, group: str, *, rate: str,
         return False
 
 
+def client_over_limit(request: HttpRequest, group: str, *, rate: str,
+                      network_rate: str) -> bool:
+    """Count a request against its phone (the cookie) in ``<group>-client`` and its network
+    address in ``<group>-ip``; a client without the cookie is counted as one phone per
+    address, so dropping it gains nothing."""
+    by_address = over_limit(request, f"{group}-ip", rate=network_rate)
+    cookie = client_id(request)
+    by_phone = over_limit(request, f"{group}-client", rate=rate,
+                          key=f"phone:{cookie}" if cookie else f"cookieless:{network_of(request)}")
+    return by_address or by_phone
+
+
 def limit_body(limit: Callable[[], int],
                too_large: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Answer ``too_large(request)`` before a byte of a body over ``limit()`` bytes is read.

@@ -32,7 +32,7 @@ from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
 from wangge.divisions.selectors import grids_visible_to
 from wangge.foundation.actors import system_actor
-from wangge.foundation.limits import client_id, network_of, over_limit, remember_client
+from wangge.foundation.limits import client_over_limit, remember_client
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
 from wangge.people.models import Person
@@ -72,14 +72,11 @@ def _place(place: Mapping[str, int]) -> Building | None:
 
 
 def _identify_over_limit(request: HttpRequest) -> bool:
-    """Attempts to say who one is count against the phone (its cookie) and the network, like
-    the residents' report page: guessing four characters takes many tries."""
-    by_address = over_limit(request, "health.identify-ip",
-                            rate=settings.WANGGE_CHECKIN_IDENTIFY_IP_RATE)
-    cookie = client_id(request)
-    by_phone = over_limit(request, "health.identify", rate=settings.WANGGE_CHECKIN_IDENTIFY_RATE,
-                          key=f"phone:{cookie}" if cookie else f"cookieless:{network_of(request)}")
-    return by_address or by_phone
+    """Attempts to say who one is count against the phone and the network, like the residents'
+    report page: guessing four characters takes many tries."""
+    return client_over_limit(request, "health.identify",
+                             rate=settings.WANGGE_CHECKIN_IDENTIFY_RATE,
+                             network_rate=settings.WANGGE_CHECKIN_IDENTIFY_IP_RATE)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from wangge.foundation import limits
-from wangge.foundation.limits import client_id, network_of
 
 # Room for the form fields around the photos.
 FORM_ALLOWANCE = 2**20
@@ -19,14 +18,10 @@ def over_limit(request: HttpRequest, group: str, *, rate: str, key: str | None =
 
 
 def report_over_limit(request: HttpRequest) -> bool:
-    """A report counts against its phone (the cookie) and its network address; a client
-    without the cookie is counted as one phone per address, so dropping it gains nothing."""
-    by_address = over_limit(request, "report-ip", rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
-    cookie = client_id(request)
-    by_phone = over_limit(request, "report-client", rate=settings.WANGGE_PUBLIC_REPORT_RATE,
-                          key=f"phone:{cookie}" if cookie
-                          else f"cookieless:{network_of(request)}")
-    return by_address or by_phone
+    """A report counts against its phone and its network address."""
+    return limits.client_over_limit(request, "open311.report",
+                                    rate=settings.WANGGE_PUBLIC_REPORT_RATE,
+                                    network_rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
 
 
 def body_limit() -> int:
