@@ -85,26 +85,29 @@ def test_roles_without_the_action_are_refused(api, town):
         answer = api(user).post("/check-ins", {"entries": [{"person_id": town.head.pk,
                                                             "temperature": 36.5}]})
         assert answer.status_code == 403
-    assert api(town.volunteer).get("/check-ins/missing", grid=GRID_A).status_code == 403
+    assert api(town.volunteer).get("/check-ins/missing", code=GRID_A).status_code == 403
 
 
 def test_who_has_not_checked_in(api, town):
     worker = api(town.worker)
     worker.post("/check-ins", {"entries": [{"person_id": town.head.pk, "temperature": 36.5}]})
-    listed = worker.get("/check-ins/missing", grid=GRID_A).json()
+    listed = worker.get("/check-ins/missing", code=GRID_A).json()
     assert {item["name"] for item in listed["items"]} == {"李娜", "张小明", "王芳"}
     assert listed["count"] == 3
-    assert worker.get("/check-ins/missing", grid=GRID_C).status_code == 404
+    assert worker.get("/check-ins/missing").json()["count"] == 3  # the worker's grid alone
+    assert worker.get("/check-ins/missing", code=GRID_C).json()["count"] == 0
+    community = api(town.community).get("/check-ins/missing").json()
+    assert {item["name"] for item in community["items"]} == {"李娜", "张小明", "王芳", "钱七"}
 
 
 def test_check_ins_are_masked_by_role_and_unmasked_reads_logged(api, town):
     api(town.worker).post("/check-ins", {"entries": [
         {"person_id": town.head.pk, "temperature": 38.2, "symptoms": ["fatigue"]}]})
-    shown = api(town.worker).get("/check-ins", grid=GRID_A).json()["items"]
+    shown = api(town.worker).get("/check-ins", code=GRID_A).json()["items"]
     assert [(item["name"], item["temperature"], item["symptoms"], item["alert"])
             for item in shown] == [("张伟", "38.2", ["Fatigue"], True)]
     assert LogEntry.objects.filter(target="check-ins", username="worker-a").count() == 1
-    masked = api(town.street).get("/check-ins", grid=GRID_A).json()["items"]
+    masked = api(town.street).get("/check-ins").json()["items"]
     assert [(item["temperature"], item["symptoms"], item["alert"]) for item in masked] == [
-        ("***", [], "***")]
+        ("***", ["***"], "***")]
     assert not LogEntry.objects.filter(target="check-ins", username="street-1").exists()

@@ -7,22 +7,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.access.models import User
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
-from wangge.divisions.selectors import grids_visible_to
-from wangge.foundation.api_support import Pages, RecordId, acting, caller, stated_purpose
-from wangge.foundation.permissions import Action, require
+from wangge.foundation.api_support import (
+    CodeFilter,
+    Pages,
+    RecordId,
+    acting,
+    caller,
+    stated_purpose,
+    visible,
+)
+from wangge.foundation.permissions import Action
 from wangge.normalisers import parse_resident_id
 from wangge.normalisers.text import fold_width
 from wangge.people.models import Person
 
 from .models import CheckIn, CheckInChannel, EnteredBy, Symptom, TestResult
-from .selectors import check_in_shown, grid_check_ins, not_checked_in, sees_health
+from .selectors import check_in_shown, day_check_ins, not_checked_in, sees_health
 from .services import NOT_FOUND, Entry, answer_checked, check_ins_save, today
 
 router = Router(tags=["health"])
@@ -31,9 +38,12 @@ VIEW = Action.VIEW_CHECK_INS
 MAX_ENTRIES = 2000
 
 
-class DayFilter(Schema):
-    grid: str = Field(pattern=r"^\d{15}$", description="The grid's code")
-    day: datetime.date | None = Field(None, description="The day (default today)")
+class DayFilter(CodeFilter):
+    day: datetime.date | None = Field(None, description="The day (default today; not later)")
+
+    @property
+    def the_day(self) -> datetime.date:
+        return min(self.day or today(), today())
 
 
 class MissingOut(Schema):
@@ -85,22 +95,13 @@ class BatchOut(Schema):
     alerts: int = Field(description="Answers that opened (or joined) an event")
 
 
-def _grid(request: HttpRequest, filters: DayFilter) -> tuple[str, datetime.date]:
-    """The grid (404 outside the jurisdiction, as for one that does not exist) and day."""
-    user = caller(request)
-    require(user, VIEW)
-    if not grids_visible_to(user).filter(code=filters.grid).exists():
-        raise Http404
-    return filters.grid, min(filters.day or today(), today())
-
-
 @router.get("/check-ins/missing", response=list[MissingOut])
 @paginate(Pages)
 def missing_list(request: HttpRequest, filters: Query[DayFilter]) -> QuerySet:
-    """The grid worker's list: residents of the grid (but those living away) who have not
-    checked in that day, a household together."""
-    code, day = _grid(request, filters)
-    return not_checked_in(caller(request), code, day)
+    """The grid worker's list: residents (but those living away) who have not checked in that
+    day, grid by grid, a household together; ``code`` narrows it to a grid or division."""
+    return filters.narrow(visible(request, lambda user: not_checked_in(user, filters.the_day),
+                                  VIEW))
 
 
 class CheckInPages(Pages):
@@ -124,17 +125,17 @@ class CheckInPages(Pages):
 @router.get("/check-ins", response=list[CheckInOut])
 @paginate(CheckInPages)
 def check_in_list(request: HttpRequest, filters: Query[DayFilter]) -> QuerySet:
-    """A grid's check-ins of a day, those needing attention first. Answers are health data:
-    masked for roles that see health status masked."""
-    code, day = _grid(request, filters)
-    return grid_check_ins(caller(request), code, day)
+    """The check-ins of a day, grid by grid, those needing attention first; ``code`` narrows
+    it to a grid or division. Answers are health data: masked for roles that see health status
+    masked."""
+    return filters.narrow(visible(request, lambda user: day_check_ins(user, filters.the_day),
+                                  VIEW))
 
 
 def _out(user: User, check_in: CheckIn) -> dict:
     shown = check_in_shown(user, check_in)
     return {"person_id": check_in.person_id, "name": check_in.person.name,
             "day": check_in.day, "grid_code": check_in.grid_code, **shown,
-            "symptoms": shown["symptoms"] if isinstance(shown["symptoms"], list) else [],
             "entered_by": check_in.entered_by, "channel": check_in.channel,
             "at": check_in.at, "revisions": check_in.revisions}
 

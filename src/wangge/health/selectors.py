@@ -11,14 +11,7 @@ from django.db.models.functions import Coalesce
 from wangge.access.models import User
 from wangge.divisions.models import Grid
 from wangge.divisions.selectors import grids_visible_to
-from wangge.foundation.permissions import (
-    Action,
-    Asker,
-    SensitiveField,
-    can,
-    sees_unmasked,
-    shown,
-)
+from wangge.foundation.permissions import HIDDEN, Action, Asker, SensitiveField, can, sees_unmasked
 from wangge.normalisers.text import fold_width
 from wangge.people.models import Person, ResidenceType
 from wangge.people.selectors import persons_visible_to
@@ -42,28 +35,32 @@ def check_in_grids(user: User) -> QuerySet[Grid]:
     return grids_visible_to(user)
 
 
-def expected_persons(user: User, grid_code: str) -> QuerySet[Person]:
-    """Who is expected to check in in a grid: its residents, but those living away."""
+def expected_persons(user: User) -> QuerySet[Person]:
+    """Who is expected to check in in the user's jurisdiction: its residents, but those
+    living away."""
     if not can(user, Action.VIEW_CHECK_INS):
         return Person.objects.none()
-    return persons_visible_to(user).filter(_PRESENT, grid_code=grid_code)
+    return persons_visible_to(user).filter(_PRESENT)
 
 
-def not_checked_in(user: User, grid_code: str, day: datetime.date) -> QuerySet[Person]:
-    """The grid worker's list for the day: expected persons with no check-in that day, by
-    building, unit and room (a household together), with their dwelling and household."""
+def not_checked_in(user: User, day: datetime.date) -> QuerySet[Person]:
+    """The grid worker's list for the day (narrow it to a grid): expected persons with no
+    check-in that day, by building, unit and room (a household together), with their dwelling
+    and household."""
     answered = CheckIn.objects.filter(person=OuterRef("pk"), day=day)
-    return (expected_persons(user, grid_code).filter(~Exists(answered))
+    return (expected_persons(user).filter(~Exists(answered))
             .select_related("dwelling__building", "household")
-            .order_by("dwelling__building__name", "dwelling__unit", "dwelling__room",
-                      "household_id", "name", "pk"))
+            .order_by("grid_code", "dwelling__building__name", "dwelling__unit",
+                      "dwelling__room", "household_id", "name", "pk"))
 
 
-def grid_check_ins(user: User, grid_code: str, day: datetime.date) -> QuerySet[CheckIn]:
-    """A grid's check-ins of a day, those needing attention first."""
-    return (check_ins_visible_to(user).filter(grid_code=grid_code, day=day)
+def day_check_ins(user: User, day: datetime.date) -> QuerySet[CheckIn]:
+    """The check-ins of a day in the user's jurisdiction (narrow it to a grid), those
+    needing attention first."""
+    return (check_ins_visible_to(user).filter(day=day)
             .select_related("person__dwelling__building")
-            .order_by("-alert", "person__dwelling__building__name", "person__name", "pk"))
+            .order_by("grid_code", "-alert", "person__dwelling__building__name",
+                      "person__name", "pk"))
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -90,16 +87,17 @@ def grid_days(user: User, day: datetime.date) -> QuerySet[Grid]:
 
 def check_in_shown(user: Asker, check_in: CheckIn) -> dict[str, Any]:
     """A check-in's answer as ``user`` may see it: temperature, symptoms and test result are
-    health data, masked like a person's health status for roles that do not need them."""
+    health data, masked like a person's health status (``permissions.shown``) for roles that do
+    not need them."""
 
-    def masked(value: Any) -> Any:
-        return shown(user, SensitiveField.HEALTH_STATUS, value)
-
+    if not sees_health(user):  # not even whether there is anything to hide
+        return {"temperature": HIDDEN, "symptoms": [HIDDEN], "test_result": HIDDEN,
+                "alert": HIDDEN}
     return {
-        "temperature": masked(check_in.temperature),
-        "symptoms": masked([str(Symptom(code).label) for code in check_in.symptoms]),
-        "test_result": masked(check_in.get_test_result_display()),
-        "alert": masked(check_in.alert),
+        "temperature": check_in.temperature,
+        "symptoms": [str(Symptom(code).label) for code in check_in.symptoms],
+        "test_result": check_in.get_test_result_display(),
+        "alert": check_in.alert,
     }
 
 

@@ -44,7 +44,7 @@ from .models import CheckInChannel, EnteredBy, Symptom, TestResult
 from .passes import PASS_COOKIE, PASS_PATH, pass_issue, pass_read, place_of, place_token
 from .selectors import (
     check_in_shown,
-    grid_check_ins,
+    day_check_ins,
     grid_days,
     household_of,
     not_checked_in,
@@ -279,8 +279,8 @@ def grid(request: SignedInRequest, code: str) -> HttpResponse:
     """A grid's day: who has not checked in (the grid worker's list), and the check-ins."""
     found = get_object_or_404(grids_visible_to(request.user), code=code)
     day = _day(request)
-    missing = not_checked_in(request.user, code, day)
-    check_ins = list(grid_check_ins(request.user, code, day))
+    missing = not_checked_in(request.user, day).filter(grid_code=code)
+    check_ins = list(day_check_ins(request.user, day).filter(grid_code=code))
     _read_logged(request, [check_in.person_id for check_in in check_ins])
     return render(request, "health/grid.html", {
         "grid": found, "day": day, "is_today": day == today(),
