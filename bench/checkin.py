@@ -218,8 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL database: the bench measures the "
-                         "server as a city runs it.")
+        # `make bench` on the SQLite default runs the others; this one says why it did not.
+        print("skipped: set DATABASE_URL to a PostgreSQL database (the bench measures the "
+              "server as a city runs it)")
+        return
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
