@@ -32,6 +32,8 @@ from tests.linkage.matrix import linkage_records
 from tests.patrols.matrix import patrol_records
 from wangge.divisions.services import division_create, grid_create
 from wangge.foundation.permissions import Role
+from wangge.health.models import CheckInChannel, EnteredBy
+from wangge.health.services import answer_checked, check_in_record
 from wangge.imports.models import QueuedRow
 from wangge.organizations.services import membership_add, organization_create
 from wangge.people.services import household_create, household_remove_member, person_update
@@ -66,6 +68,9 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
     account = make_user(Role.GRID_WORKER, grid)
     head = make_person(grid, name="丙")
     building = make_building(grid, name="3栋")
+    # Another person's check-in today (the person's own stays to be entered by the matrix).
+    check_in_record(person=head, answer=answer_checked(temperature="36.5"), by=SYSTEM,
+                    entered_by=EnteredBy.GRID_WORKER, channel=CheckInChannel.PAGE)
     return {
         "grid": grid,
         "division": community,

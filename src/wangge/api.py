@@ -41,6 +41,7 @@ from wangge.divisions.api import router as divisions_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
 from wangge.foundation.history import RecordInUseError
+from wangge.health.api import router as health_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
 from wangge.notifications.api import router as notifications_router
@@ -184,6 +185,7 @@ api.add_router("/", organizations_router)
 api.add_router("/", events_router)
 api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
+api.add_router("/", health_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

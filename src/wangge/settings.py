@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "wangge.patrols",
     "wangge.open311",
     "wangge.cockpit",
+    "wangge.health",
     "wangge.web",
     "wangge.demo",
 ]
@@ -373,6 +374,24 @@ except ValueError as error:
 # Patrols: the coverage report lists buildings no patrol has visited in this many days.
 WANGGE_PATROL_COVERAGE_DAYS = envint("WANGGE_PATROL_COVERAGE_DAYS", 30)
 CACHES = {"default": _cache(os.environ.get("WANGGE_CACHE_URL", ""))}
+# Daily health monitoring (docs/health.md). A temperature at or above the fever threshold, a
+# listed symptom or a positive test opens an event; a test result is asked only in the
+# divisions or grids listed (codes, comma-separated; empty: nowhere). Check-ins older than the
+# retention period are reduced to counts per grid and day by `wangge purge`.
+WANGGE_FEVER_CELSIUS = os.environ.get("WANGGE_FEVER_CELSIUS", "37.3")
+WANGGE_CHECKIN_TEST_REQUIRED = envlist("WANGGE_CHECKIN_TEST_REQUIRED", "")
+WANGGE_CHECKIN_RETENTION_DAYS = envint("WANGGE_CHECKIN_RETENTION_DAYS", 28)
+# How long a phone keeps the pass a resident earns by confirming who they are, and how many
+# attempts to confirm it a phone and a network address may make (the shared cache counts).
+WANGGE_CHECKIN_PASS_DAYS = envint("WANGGE_CHECKIN_PASS_DAYS", 7)
+WANGGE_CHECKIN_IDENTIFY_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_RATE", "10/h")
+WANGGE_CHECKIN_IDENTIFY_IP_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_IP_RATE", "300/h")
+# The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
+# waiting for their commit before it answers 503, at most so many per transaction, and how long
+# a request waits for its commit.
+WANGGE_CHECKIN_QUEUE = envint("WANGGE_CHECKIN_QUEUE", 512)
+WANGGE_CHECKIN_BATCH = envint("WANGGE_CHECKIN_BATCH", 500)
+WANGGE_CHECKIN_WAIT_SECONDS = envint("WANGGE_CHECKIN_WAIT_SECONDS", 10)
 # The reverse proxies in front of the server (docs/open311.md): how many there are ("1"), or
 # their addresses and networks ("10.0.0.5,172.16.0.0/12"). The client's address is then read
 # from X-Forwarded-For, from the right; empty: REMOTE_ADDR, and X-Forwarded-For is ignored.

@@ -1,11 +1,16 @@
 """The URL map: pages, the admin, and the API."""
 
+import os
+
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from wangge.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Daily health monitoring: residents' check-in (/checkin/) and the staff's pages (/health/).
+    # First: a morning's burst of check-ins should not walk the other patterns to get there.
+    path("", include("wangge.health.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
@@ -26,3 +31,11 @@ handler400 = "wangge.web.errors.bad_request"
 handler403 = "wangge.web.errors.permission_denied"
 handler404 = "wangge.web.errors.page_not_found"
 handler500 = "wangge.web.errors.server_error"
+
+# `wangge bench checkin` only (bench/checkin.py sets it for the server it starts): a bare
+# endpoint and a plain one-INSERT-per-request one to compare the check-in with. Never set in
+# production (`wangge check --deploy` refuses it, wangge.E002).
+if os.environ.get("WANGGE_BENCH_ENDPOINTS") == "1":
+    from wangge.health import bench_views
+
+    urlpatterns[:0] = bench_views.urlpatterns

@@ -221,6 +221,13 @@ ENDPOINTS = [
     Endpoint("GET", "/cockpit", view=Action.VIEW_COCKPIT, kind="unscoped"),
     Endpoint("GET", "/cockpit/{division}", view=Action.VIEW_COCKPIT),
     Endpoint("GET", "/cockpit/{grid}", view=Action.VIEW_COCKPIT),
+    # Health check-ins: a day's, who has not checked in, and lists in bulk (an institution's:
+    # a person out of scope is refused, 422).
+    _list("/check-ins", Action.VIEW_CHECK_INS),
+    _list("/check-ins/missing", Action.VIEW_CHECK_INS),
+    Endpoint("POST", "/check-ins", action=Action.RECORD_CHECK_INS, kind="create",
+             body=lambda records, scene: {"entries": [{"person_id": records["person"].pk,
+                                                       "temperature": 36.5}]}),
 ]
 
 

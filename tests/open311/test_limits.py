@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 
 from tests.factories import COMMUNITY_1
 from wangge.events.models import Event
-from wangge.open311.limits import network_of
+from wangge.foundation.limits import network_of
 
 PAGE = f"/report/{COMMUNITY_1}/"
 

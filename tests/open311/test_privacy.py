@@ -207,7 +207,7 @@ def test_a_photo_link_stops_working_once_the_report_is_sensitive(public, app):
 def test_a_busy_cache_lets_the_request_through(public, app, monkeypatch):
     from django.db import OperationalError
 
-    from wangge.open311 import limits
+    from wangge.foundation import limits
 
     def busy(*args, **kwargs):
         raise OperationalError("database is locked")

@@ -8,8 +8,8 @@ from tests.events.test_photos import TOO_MANY_PIXELS, camera_jpeg, huge_upload
 from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_B, GRID_C, STREET_1, centre_of
 from wangge.events.models import Channel, Event, News, State
 from wangge.events.services import event_merge, event_transition
+from wangge.foundation.limits import CLIENT_COOKIE
 from wangge.notifications.models import Notification
-from wangge.open311.limits import CLIENT_COOKIE
 from wangge.open311.models import PublicReport, Source
 
 PAGE = f"/report/{COMMUNITY_1}/"

@@ -160,6 +160,15 @@ PAGES = [
          body=lambda records: REASON),
     Page("POST", "accounts/<int:pk>/active/", "/accounts/{account}/active/", view=ACCOUNTS,
          success=302, body=lambda records: {"active": "0", **REASON}),
+    # Daily health monitoring: the day of each grid, one grid's day, a household's entry.
+    Page("GET", "health/", "/health/", view=Action.VIEW_CHECK_INS, kind="page"),
+    Page("GET", "health/grids/<str:code>/", "/health/grids/{grid}/",
+         view=Action.VIEW_CHECK_INS),
+    Page("GET", "health/persons/<int:pk>/check-in/", "/health/persons/{person}/check-in/",
+         view=Action.RECORD_CHECK_INS),
+    Page("POST", "health/persons/<int:pk>/check-in/", "/health/persons/{person}/check-in/",
+         view=Action.RECORD_CHECK_INS, success=302,
+         body=lambda records: {f"temperature-{records['person'].pk}": "36.5"}),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -184,6 +193,9 @@ NOT_IN_THE_MATRIX = {
     "report/ticket/<str:number>/photos/<int:pk>/": "the residents' pages (tests/open311)",
     r"^report/(?P<code>\d{12})/$": "the residents' pages (tests/open311)",
     "open311/media/<str:token>/": "Open311 GeoReport v2 (tests/open311)",
+    "checkin/<str:token>/": "the residents' health check-in (tests/health)",
+    "checkin/answers/": "the residents' health check-in (tests/health)",
+    "checkin/forget/": "the residents' health check-in (tests/health)",
 }
 
 

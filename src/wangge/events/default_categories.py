@@ -44,6 +44,9 @@ DEFAULT_TREE = [
         ("arrivals", "外地返回人员"),
         ("protective-supplies", "防疫物资"),
         ("disinfection", "环境消杀"),
+        # Opened by a health check-in with a fever, a listed symptom or a positive test
+        # (health.services; the health app's migration 0002 adds it to existing trees).
+        ("health-check-in", "健康监测异常"),
     ]),
 ]
 
@@ -53,7 +56,7 @@ DEFAULT_TREE = [
 SENSITIVE_DEFAULTS = {
     "neighbours", "family", "wages",
     "help-needed", "elderly-alone", "disability", "hardship", "medical",
-    "fever", "isolation-needs", "arrivals",
+    "fever", "isolation-needs", "arrivals", "health-check-in",
 }
 
 

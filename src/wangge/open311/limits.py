@@ -1,81 +1,28 @@
-"""Abuse protection for the public channels: rate limits per client (django-ratelimit's
-counters in the shared cache, so that every process counts together) and a cap on the size of
-a request body.
+"""The limits of the residents' report page and Open311 (the counting itself is
+``foundation.limits``)."""
 
-A client is known by the address the deployment trusts (``foundation.client.client_ip``)."""
-
-import functools
-import ipaddress
-import logging
-import secrets
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import is_ratelimited
 
-from wangge.foundation.client import client_ip
+from wangge.foundation import limits
 
-log = logging.getLogger(__name__)
-
-# A random name for the phone that sent a report, so that one phone's limit does not fall on
-# everyone behind the same router; it says nothing about who holds the phone.
-CLIENT_COOKIE = "wg_reporter"
-CLIENT_COOKIE_AGE = 365 * 24 * 3600
 # Room for the form fields around the photos.
 FORM_ALLOWANCE = 2**20
 
 
-def network_of(request: HttpRequest) -> str:
-    """The client's address to count limits by; an IPv6 address as its /64 (one household or
-    phone holds a whole /64)."""
-    found = client_ip(request)
-    if found is None:
-        return request.META.get("REMOTE_ADDR", "")
-    if found.version == 6:
-        return str(ipaddress.ip_network(f"{found}/64", strict=False))
-    return str(found)
-
-
-def client_id(request: HttpRequest) -> str:
-    return request.COOKIES.get(CLIENT_COOKIE, "")[:64]
-
-
-def remember_client(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Give a phone its random name the first time it opens the page."""
-    if not client_id(request):
-        response.set_cookie(CLIENT_COOKIE, secrets.token_urlsafe(18),
-                            max_age=CLIENT_COOKIE_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
-    return response
-
-
-def over_limit(request: HttpRequest, group: str, *, rate: str,
-               key: str | None = None) -> bool:
-    """Count this request against ``key`` (by default its client address) in ``group``; True
-    once ``rate`` is exceeded. A cache that cannot be written (a busy SQLite database) lets
-    the request through rather than failing it."""
-    name = f"address:{network_of(request)}" if key is None else key
-    try:
-        return is_ratelimited(request, group=f"open311.{group}",
-                              key=lambda _group, _request: name, rate=rate, increment=True)
-    except DatabaseError:
-        log.warning("Rate limit %s not counted: the cache could not be written", group,
-                    exc_info=True)
-        return False
+def over_limit(request: HttpRequest, group: str, *, rate: str, key: str | None = None) -> bool:
+    """``foundation.limits.over_limit`` in the group ``open311.<group>``."""
+    return limits.over_limit(request, f"open311.{group}", rate=rate, key=key)
 
 
 def report_over_limit(request: HttpRequest, *, kind: str = "report") -> bool:
     """A report (or a rating, ``kind``, counted apart at the same rates) counts against its
-    phone (the cookie) and its network address; a client without the cookie is counted as
-    one phone per address, so dropping it gains nothing."""
-    by_address = over_limit(request, f"{kind}-ip", rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
-    cookie = client_id(request)
-    by_phone = over_limit(request, f"{kind}-client", rate=settings.WANGGE_PUBLIC_REPORT_RATE,
-                          key=f"phone:{cookie}" if cookie
-                          else f"cookieless:{network_of(request)}")
-    return by_address or by_phone
+    phone and its network address."""
+    return limits.client_over_limit(request, f"open311.{kind}",
+                                    rate=settings.WANGGE_PUBLIC_REPORT_RATE,
+                                    network_rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
 
 
 def body_limit() -> int:
@@ -84,21 +31,5 @@ def body_limit() -> int:
 
 
 def limit_body(too_large: Callable[[HttpRequest], HttpResponse]) -> Callable:
-    """Answer ``too_large(request)`` before a byte of an oversized body is read. Wrap the view
-    in ``csrf_exempt`` outside and ``csrf_protect`` inside this, since the CSRF middleware
-    would read (and spool to disk) the whole body to find its token first."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = body_limit() + 1
-            if length > body_limit():
-                return too_large(request)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """``foundation.limits.limit_body`` at the size of a public report."""
+    return limits.limit_body(body_limit, too_large)

@@ -20,11 +20,13 @@ from wangge.access.models import User
 from wangge.events.models import Event
 from wangge.events.services import event_rating_open
 from wangge.foundation.codes import scope_prefix
+from wangge.foundation.limits import remember_client
 from wangge.foundation.permissions import Action, Role
+from wangge.health.passes import place_token
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import PublicRatingForm, PublicReportForm
-from .limits import body_limit, limit_body, over_limit, remember_client, report_over_limit
+from .limits import body_limit, limit_body, over_limit, report_over_limit
 from .selectors import (
     community_at,
     public_event,
@@ -188,10 +190,21 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     path = (reverse("open311:report", kwargs={"code": community.code})
             + "?" + urlencode({"building": building.pk}))
-    url = (settings.WANGGE_PUBLIC_BASE_URL + path if settings.WANGGE_PUBLIC_BASE_URL
-           else request.build_absolute_uri(path))
-    # segno writes the SVG from the URL alone, so it is safe to put in the page as it is.
-    svg = segno.make(url, error="m").svg_inline(scale=10, border=2,
-                                                omitsize=True)  # the page sizes it
+    url = _public_url(request, path)
+    # The same poster leads residents to the building's daily health check-in.
+    check_in = _public_url(request, reverse("health:start",
+                                            args=[place_token(building=building.pk)]))
     return render(request, "open311/poster.html", {
-        "building": building, "community": community, "url": url, "qr": mark_safe(svg)})
+        "building": building, "community": community, "url": url, "qr": _qr(url),
+        "check_in_url": check_in, "check_in_qr": _qr(check_in)})
+
+
+def _public_url(request: HttpRequest, path: str) -> str:
+    return (settings.WANGGE_PUBLIC_BASE_URL + path if settings.WANGGE_PUBLIC_BASE_URL
+            else request.build_absolute_uri(path))
+
+
+def _qr(url: str) -> str:
+    # segno writes the SVG from the URL alone, so it is safe to put in the page as it is.
+    return mark_safe(segno.make(url, error="m").svg_inline(
+        scale=10, border=2, omitsize=True))  # the page sizes it

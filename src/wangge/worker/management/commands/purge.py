@@ -9,8 +9,9 @@ from wangge.worker.tasks import purge, purge_task
 class Command(CronCommand):
     help = ("Delete uploaded files and their rejects WANGGE_UPLOAD_RETENTION_DAYS after their "
             "import finished, and clear residents' contacts on public reports "
-            "WANGGE_PUBLIC_CONTACT_RETENTION_DAYS after the event closed. Run it daily from "
-            "cron: 30 3 * * * wangge purge")
+            "WANGGE_PUBLIC_CONTACT_RETENTION_DAYS after the event closed, and reduce health "
+            "check-ins older than WANGGE_CHECKIN_RETENTION_DAYS to counts per grid and day. "
+            "Run it daily from cron: 30 3 * * * wangge purge")
     task = purge_task
 
     def run(self) -> str:
@@ -18,4 +19,6 @@ class Command(CronCommand):
         return (f"Removed {counts['uploads']} uploads kept over "
                 f"{settings.WANGGE_UPLOAD_RETENTION_DAYS} days; cleared the contacts of "
                 f"{counts['public_contacts']} public reports closed over "
-                f"{settings.WANGGE_PUBLIC_CONTACT_RETENTION_DAYS} days ago.")
+                f"{settings.WANGGE_PUBLIC_CONTACT_RETENTION_DAYS} days ago; reduced "
+                f"{counts['check_ins']} health check-ins older than "
+                f"{settings.WANGGE_CHECKIN_RETENTION_DAYS} days to counts.")
