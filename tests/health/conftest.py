@@ -91,3 +91,10 @@ def make_town() -> Town:
 @pytest.fixture
 def town(db) -> Town:
     return make_town()
+
+
+@pytest.fixture(autouse=True)
+def pages_in_english(settings):
+    """Pages answer in the language a request asks for, else the site's: these tests read
+    the msgids, as the suite's own code does (tests/conftest.py, IN_ENGLISH)."""
+    settings.LANGUAGE_CODE = "en"

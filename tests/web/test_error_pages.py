@@ -30,7 +30,7 @@ def test_404_is_the_site_page_in_chinese_with_a_way_home(client, db):
     assert response.status_code == 404
     page = response.content.decode()
     _in_chinese(page, "Page not found", "Home")
-    assert "页面没有找到" in page
+    assert "页面不存在" in page
     assert 'class="button primary" href="/"' in page
 
 

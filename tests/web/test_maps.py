@@ -114,7 +114,7 @@ def test_the_pins_are_bounded_and_the_map_says_so(client, residents, events, set
         events["a_late"].pk]  # the most overdue
     assert data["pins"] == {"shown": 1, "open": 4}
     note = re.search(r'id="map-pins">(.*?)</p>', response.content.decode(), re.S)[1]
-    assert re.findall(r"\d+", re.sub(r"<[^>]+>", "", note)) == ["1", "4"]
+    assert sorted(re.findall(r"\d+", re.sub(r"<[^>]+>", "", note))) == ["1", "4"]  # in any order
 
 
 def test_a_map_costs_the_same_queries_for_one_grid_or_many(residents, events,
