@@ -123,3 +123,21 @@ def test_a_nul_character_is_refused_wherever_it_is_sent(world, api_as):
     searched = api.get("/persons", {"q": "a\x00"})
     assert (searched.status_code, list(searched.json()["errors"])) == (422, ["q"])
     assert api.get("/divisions/4201%00").status_code == 404
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class alone: a second class of the same
+    name would silently take the first one's place (the accounts' areas once answered with the
+    cockpit's figures)."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    import wangge.api  # noqa: F401  (mounts every router, importing every schema)
+
+    def subclasses(cls: type) -> set[type]:
+        return {sub for direct in cls.__subclasses__() for sub in {direct, *subclasses(direct)}}
+
+    names = Counter(cls.__name__ for cls in subclasses(Schema)
+                    if cls.__module__.startswith("wangge."))
+    assert [name for name, count in names.items() if count > 1] == []

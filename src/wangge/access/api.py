@@ -28,7 +28,7 @@ from .services import password_link_token, user_create, user_password_reset, use
 router = Router(tags=["accounts"])
 
 
-class AreaOut(Schema):
+class JurisdictionOut(Schema):
     code: str
     name: str
 
@@ -39,7 +39,7 @@ class AccountOut(Schema):
     name: str = Field(description="The name people see (the account's display name)")
     role: str
     is_active: bool
-    jurisdictions: list[AreaOut] = Field(description="The areas it answers for, with names")
+    jurisdictions: list[JurisdictionOut] = Field(description="The areas it answers for, with names")
     last_login: datetime.datetime | None
 
     @staticmethod

@@ -86,7 +86,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], kind: Form[str
     return job
 
 
-class CandidateOut(Schema):
+class BuildingCandidateOut(Schema):
     id: int
     name: str
 
@@ -100,7 +100,7 @@ class QueuedRowOut(Schema):
     source: str
     reason: str
     grid_code: str
-    candidates: list[CandidateOut]
+    candidates: list[BuildingCandidateOut]
     created: datetime.datetime
 
     @staticmethod
@@ -108,8 +108,8 @@ class QueuedRowOut(Schema):
         return queued.row_number
 
     @staticmethod
-    def resolve_candidates(queued: QueuedRow) -> list[CandidateOut]:
-        return [CandidateOut(id=pk, name=name) for pk, name in queued.candidates]
+    def resolve_candidates(queued: QueuedRow) -> list[BuildingCandidateOut]:
+        return [BuildingCandidateOut(id=pk, name=name) for pk, name in queued.candidates]
 
 
 class PlaceIn(Schema):

@@ -89,7 +89,7 @@ class MemberOut(Schema):
         return membership.person.name
 
 
-class MemberIn(Reason):
+class MembershipIn(Reason):
     person_id: RecordId
     title: str = Field("", description="The member's role in the organization")
     joined_on: datetime.date | None = None
@@ -143,7 +143,7 @@ def member_list(request: HttpRequest, id: RecordId) -> QuerySet:
 
 
 @router.post("/organizations/{id}/members", response={201: MemberOut})
-def member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> Membership:
+def member_post(request: HttpRequest, id: RecordId, payload: MembershipIn) -> Membership:
     organization = visible_one(request, organizations_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_ORGANIZATIONS)
     person = referenced(request, persons_visible_to, Action.VIEW_PEOPLE, field="person_id",

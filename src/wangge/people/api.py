@@ -193,7 +193,7 @@ class HouseholdPatch(Reason):
     head_id: RecordId | None = Field(None, description="A member of the household")
 
 
-class MemberIn(Reason):
+class HouseholdMemberIn(Reason):
     person_id: RecordId
     relationship: str
 
@@ -287,7 +287,7 @@ def household_post(request: HttpRequest, payload: HouseholdIn) -> Household:
 
 
 @router.post("/households/{id}/members", response={201: PersonOut})
-def household_member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> Person:
+def household_member_post(request: HttpRequest, id: RecordId, payload: HouseholdMemberIn) -> Person:
     household = visible_one(request, households_visible_to, VIEW, pk=id)
     by = acting(request, Action.EDIT_PEOPLE)
     person = referenced(request, persons_visible_to, VIEW, field="person_id",
