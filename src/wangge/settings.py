@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "wangge.open311",
     "wangge.cockpit",
     "wangge.health",
+    "wangge.epidemic",
+    "wangge.risk",
+    "wangge.measures",
     "wangge.web",
     "wangge.demo",
 ]

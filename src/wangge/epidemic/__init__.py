@@ -1,0 +1,1 @@
+"""Cases, venues and exposures: the chain of transmission on the one person record."""

@@ -1,0 +1,1 @@
+"""Graded risk (分级分类): versioned rules that grade persons, buildings, grids and communities."""
