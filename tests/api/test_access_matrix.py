@@ -329,7 +329,14 @@ def test_the_matrix_covers_every_route(client, db):
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
-                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES)
+                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES)
+
+
+# Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
+# grade).
+RISK_ROUTES = {"GET /risk/rule-sets", "POST /risk/rule-sets", "GET /risk/rule-sets/{id}",
+               "GET /risk/rule-sets/{id}/preview", "POST /risk/rule-sets/{id}/put-in-force",
+               "GET /risk/grades", "GET /risk/grades/{kind}/{key}"}
 
 
 # Accounts: those who manage any (MANAGE_ACCOUNTS or MANAGE_STAFF_ACCOUNTS) reach them; the

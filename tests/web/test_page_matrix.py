@@ -70,6 +70,8 @@ def _sees_full_ids(role: str) -> bool:
 PEOPLE, PLACES = Action.VIEW_PEOPLE, Action.VIEW_PLACES
 EVENTS, PATROLS, MATCHES = Action.VIEW_EVENTS, Action.VIEW_PATROLS, Action.REVIEW_MATCHES
 REASON = {"reason": "测试"}
+RISK_RULES = '[{"subject": "person", "if": "case", "statuses": ["confirmed"], "within_days": 14, ' \
+             '"grade": "high"}]'
 ACCOUNTS = (Action.MANAGE_ACCOUNTS, Action.MANAGE_STAFF_ACCOUNTS)
 PAGES = [
     # Community, street and district start the day at the cockpit.
@@ -169,6 +171,10 @@ PAGES = [
     Page("POST", "health/persons/<int:pk>/check-in/", "/health/persons/{person}/check-in/",
          view=Action.RECORD_CHECK_INS, success=302,
          body=lambda records: {f"temperature-{records['person'].pk}": "36.5"}),
+    # Risk grades: the rules (a version written as a draft); the rest in tests/risk.
+    Page("GET", "risk/rules/", "/risk/rules/", view=Action.VIEW_RISK, kind="page"),
+    Page("POST", "risk/rules/", "/risk/rules/", view=Action.EDIT_RISK_RULES, kind="page",
+         success=302, body=lambda records: {"rules": RISK_RULES}),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -196,6 +202,11 @@ NOT_IN_THE_MATRIX = {
     "checkin/<str:token>/": "the residents' health check-in (tests/health)",
     "checkin/answers/": "the residents' health check-in (tests/health)",
     "checkin/forget/": "the residents' health check-in (tests/health)",
+    "risk/rules/<int:pk>/": "a version of the risk rules, role by role (tests/risk/test_pages.py)",
+    "risk/rules/<int:pk>/put-in-force/": "putting risk rules in force, role by role "
+                                         "(tests/risk/test_pages.py)",
+    "risk/grades/<str:kind>/<str:key>/": "a subject's risk grade, role by role, in and out of "
+                                         "scope (tests/risk/test_pages.py)",
 }
 
 

@@ -93,9 +93,9 @@ def _holds(kind: str, value: Any) -> bool:
         most = MAX_DAYS if kind == "days" else MAX_COUNT
         return type(value) is int and 1 <= value <= most
     if kind == "grade":
-        return value in GRADES
+        return isinstance(value, str) and value in GRADES
     if kind == "degree":
-        return value in ExposureDegree.values
+        return isinstance(value, str) and value in ExposureDegree.values
     return (isinstance(value, list) and 0 < len(value) <= len(CaseStatus.values)
             and all(status in CaseStatus.values for status in value))
 
@@ -126,12 +126,12 @@ def _rule_errors(number: int, rule: Any) -> list[str]:
         return [_("Rule %(number)d: must be an object with “subject”, “if” and “grade”.")
                 % {"number": number}]
     subject = rule.get("subject")
-    if subject not in SCHEMA:
+    if not isinstance(subject, str) or subject not in SCHEMA:
         return [error("subject", _("must be one of: %(choices)s.") % {
             "choices": ", ".join(SCHEMA)})]
     kinds = SCHEMA[subject]
     kind = rule.get("if")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         return [error("if", _("a %(subject)s rule may look at: %(choices)s.") % {
             "subject": subject, "choices": ", ".join(kinds)})]
     fields = kinds[kind]
