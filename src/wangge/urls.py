@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patrols/", include("wangge.patrols.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
+    path("risk/", include("wangge.risk.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

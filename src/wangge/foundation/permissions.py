@@ -82,6 +82,10 @@ class Action(StrEnum):
     # an institution's list), and see who has checked in and who has not.
     RECORD_CHECK_INS = "record_check_ins"
     VIEW_CHECK_INS = "view_check_ins"
+    # The risk map (分级分类): grades of buildings, grids and communities, their counts and
+    # trends, today's changes and why; persons' grades in counts unless the role sees health
+    # status unmasked.
+    VIEW_RISK = "view_risk"
 
 
 class SensitiveField(StrEnum):
@@ -113,19 +117,20 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
     Role.GRID_WORKER: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
-        Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS,
+        Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
-        *_CHECK_INS,
+        *_CHECK_INS, Action.VIEW_RISK,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
+        Action.VIEW_RISK,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -133,13 +138,14 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
-        Action.VIEW_COCKPIT, *_CHECK_INS,
+        Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
     # employer) is department staff of its area: it submits its lists of check-ins.
     Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | {
-        Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS},
+        Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS,
+        Action.VIEW_RISK},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
@@ -147,7 +153,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # context, and changes nothing. READ_LOGS opens the back office's logs to it, not
     # USE_ADMIN: the back office's lists of records are not masked.
     Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
-                                 Action.READ_LOGS, Action.VIEW_CHECK_INS},
+                                 Action.READ_LOGS, Action.VIEW_CHECK_INS, Action.VIEW_RISK},
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,
