@@ -94,16 +94,16 @@ def make_city() -> City:
     medium = make_building(GRID_B, name="7栋")
     far = make_building(GRID_C, name="9栋")
     person = make_person(GRID_A, name="赵病例")
-    B, P, G, C = (SubjectKind.BUILDING, SubjectKind.PERSON, SubjectKind.GRID,
+    b, p, g, c = (SubjectKind.BUILDING, SubjectKind.PERSON, SubjectKind.GRID,
                   SubjectKind.COMMUNITY)
-    graded(B, high.pk, GRID_A, (3, Level.MEDIUM, ["接触者居住于此楼"]), (0, Level.HIGH,
+    graded(b, high.pk, GRID_A, (3, Level.MEDIUM, ["接触者居住于此楼"]), (0, Level.HIGH,
                                                                      [CASE_REASON]))
-    graded(B, medium.pk, GRID_B, (5, Level.MEDIUM, ["接触者居住于此楼"]))
-    graded(B, far.pk, GRID_C, (20, Level.HIGH, [CASE_REASON]))
-    graded(P, person.pk, GRID_A, (1, Level.MEDIUM, ["密切接触者"]))
-    graded(G, GRID_A, GRID_A, (3, Level.MEDIUM, ["网格内有中风险楼栋"]),
+    graded(b, medium.pk, GRID_B, (5, Level.MEDIUM, ["接触者居住于此楼"]))
+    graded(b, far.pk, GRID_C, (20, Level.HIGH, [CASE_REASON]))
+    graded(p, person.pk, GRID_A, (1, Level.MEDIUM, ["密切接触者"]))
+    graded(g, GRID_A, GRID_A, (3, Level.MEDIUM, ["网格内有中风险楼栋"]),
            (0, Level.HIGH, ["网格内有高风险楼栋"]))
-    graded(C, COMMUNITY_1, COMMUNITY_1, (0, Level.MEDIUM, ["社区内有高风险网格"]))
+    graded(c, COMMUNITY_1, COMMUNITY_1, (0, Level.MEDIUM, ["社区内有高风险网格"]))
     return City(
         worker=make_user(Role.GRID_WORKER, GRID_A, username="worker-a"),
         outsider=make_user(Role.GRID_WORKER, GRID_C, username="worker-c"),

@@ -36,8 +36,10 @@ def test_reasons_read_as_words():
     assert reason_text("接触者居住于此楼") == "接触者居住于此楼"
     assert reason_text({"rule": "r", "text": "确诊病例居住于此楼"}) == "确诊病例居住于此楼"
     worded = reason_text({"rule": "building-case", "params": {}, "facts": {"cases": [3, 4]}})
-    assert "building-case" in worded and "cases: 3、4" in worded
-    assert reasons_text(None) == [] and reasons_text("not a list") == []
+    assert "building-case" in worded
+    assert "cases: 3、4" in worded
+    assert reasons_text(None) == []
+    assert reasons_text("not a list") == []
 
 
 def test_the_area_is_the_callers_own_or_one_within_it(city: City):
@@ -74,7 +76,8 @@ def test_counts_per_area_one_level_down_with_its_own_grade(city: City):
     assert streets[STREET_1].counts[SubjectKind.COMMUNITY] == {MEDIUM: 1, HIGH: 0}
     grids = {child.area.code: child for child in child_counts(
         city.community, risk_area(city.community, COMMUNITY_1))}
-    assert grids[GRID_A].level == HIGH and grids[GRID_B].level == Level.LOW
+    assert grids[GRID_A].level == HIGH
+    assert grids[GRID_B].level == Level.LOW
     assert grids[GRID_A].counts[SubjectKind.PERSON] == {MEDIUM: 1, HIGH: 0}
     assert grids[GRID_B].counts[SubjectKind.BUILDING] == {MEDIUM: 1, HIGH: 0}
 
@@ -102,7 +105,8 @@ def test_the_trend_is_reconstructed_from_the_changes(city: City):
 
 def test_todays_changes_say_what_and_why(city: City):
     changes = changes_today(city.district, risk_area(city.district))
-    assert changes.total == 3 and changes.persons_counted == 0  # the person changed yesterday
+    assert changes.total == 3
+    assert changes.persons_counted == 0
     building = next(change for change in changes.listed if change.kind == SubjectKind.BUILDING)
     assert (building.name, building.before, building.after) == ("3栋", MEDIUM, HIGH)
     assert building.reasons == ["确诊病例近14天内居住于此楼"]
@@ -113,14 +117,16 @@ def test_todays_changes_say_what_and_why(city: City):
     regraded(SubjectKind.BUILDING, city.medium.pk, GRID_B, Level.LOW, [])
     lowered = next(change for change in changes_today(
         city.district, risk_area(city.district)).listed if change.name == "7栋")
-    assert lowered.after == Level.LOW and lowered.reasons
+    assert lowered.after == Level.LOW
+    assert lowered.reasons
 
 
 def test_persons_grades_are_counted_unless_the_role_sees_health(city: City):
     case = make_person(GRID_A, name="钱确诊")
     graded(SubjectKind.PERSON, case.pk, GRID_A, (0, HIGH, ["确诊病例"]))
     masked = changes_today(city.street, risk_area(city.street))
-    assert masked.persons_counted == 1 and masked.total == 4
+    assert masked.persons_counted == 1
+    assert masked.total == 4
     assert all(change.kind != SubjectKind.PERSON for change in masked.listed)
     shown = changes_today(city.community, risk_area(city.community))
     person = next(change for change in shown.listed if change.kind == SubjectKind.PERSON)
@@ -133,20 +139,25 @@ def test_the_page_lists_todays_changes_and_logs_persons_shown(city: City, page_a
     page = page_as(city.community).get("/risk/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert 'name="viewport"' in text and 'id="risk-map-data"' in text
-    assert "确诊病例近14天内居住于此楼" in text and "钱确诊" in text
+    assert 'name="viewport"' in text
+    assert 'id="risk-map-data"' in text
+    assert "确诊病例近14天内居住于此楼" in text
+    assert "钱确诊" in text
     entry = Entry.objects.get(target="risk grades")
-    assert entry.record_ids == [case.pk] and entry.fields == "health_status"
+    assert entry.record_ids == [case.pk]
+    assert entry.fields == "health_status"
     # The street officer sees the person counted, not named, and nothing is logged.
     street = page_as(city.street).get("/risk/").content.decode()
-    assert "钱确诊" not in street and "1 person's grade changed today." in street
+    assert "钱确诊" not in street
+    assert "1 person's grade changed today." in street
     assert Entry.objects.filter(target="risk grades").count() == 1
 
 
 def test_the_pages_drill_down_within_the_jurisdiction(city: City, page_as):
     district = page_as(city.district)
     top = district.get("/risk/").content.decode()
-    assert f'href="/risk/{STREET_1}/"' in top and f'href="/risk/{STREET_2}/"' in top
+    assert f'href="/risk/{STREET_1}/"' in top
+    assert f'href="/risk/{STREET_2}/"' in top
     assert f'href="/risk/{COMMUNITY_1}/"' in district.get(f"/risk/{STREET_1}/").content.decode()
     assert f'href="/risk/{GRID_A}/"' in district.get(f"/risk/{COMMUNITY_1}/").content.decode()
     grid = district.get(f"/risk/{GRID_A}/").content.decode()
@@ -158,6 +169,7 @@ def test_the_pages_drill_down_within_the_jurisdiction(city: City, page_as):
 
 def test_the_building_page_shows_its_grade_and_why(city: City, page_as):
     page = page_as(city.worker).get(f"/buildings/{city.high.pk}/").content.decode()
-    assert "确诊病例近14天内居住于此楼" in page and f'href="/risk/{GRID_A}/"' in page
+    assert "确诊病例近14天内居住于此楼" in page
+    assert f'href="/risk/{GRID_A}/"' in page
     assert "building-risk" not in page_as(city.worker).get(
         f"/buildings/{city.calm.pk}/").content.decode()

@@ -38,46 +38,46 @@ LOGGED_ANSWERS = also_answers(503, meaning={503: gettext_lazy(
     "unlogged.")})
 
 
-class AreaOut(Schema):
+class RiskAreaOut(Schema):
     code: str = Field(description="Division or grid code; empty for the caller's several "
                                   "jurisdictions together")
     name: str
     level: str
 
 
-class LevelsOut(Schema):
+class RiskLevelsOut(Schema):
     high: int
     medium: int
 
 
-class CountsOut(Schema):
-    person: LevelsOut = Field(description="Persons, in numbers only")
-    building: LevelsOut
-    grid: LevelsOut
-    community: LevelsOut
+class RiskCountsOut(Schema):
+    person: RiskLevelsOut = Field(description="Persons, in numbers only")
+    building: RiskLevelsOut
+    grid: RiskLevelsOut
+    community: RiskLevelsOut
 
 
-class ChildOut(Schema):
-    area: AreaOut
+class RiskChildOut(Schema):
+    area: RiskAreaOut
     level: int = Field(description="The area's own grade (0 low, 1 medium, 2 high); 0 for a "
                                    "street or district, which are not graded")
-    counts: CountsOut
+    counts: RiskCountsOut
 
 
-class SeriesOut(Schema):
+class RiskSeriesOut(Schema):
     high: list[int] = Field(description="One number per day")
     medium: list[int]
 
 
-class TrendOut(Schema):
+class RiskTrendOut(Schema):
     days: list[datetime.date]
-    person: SeriesOut = Field(description="Persons, in numbers only")
-    building: SeriesOut
-    grid: SeriesOut
-    community: SeriesOut
+    person: RiskSeriesOut = Field(description="Persons, in numbers only")
+    building: RiskSeriesOut
+    grid: RiskSeriesOut
+    community: RiskSeriesOut
 
 
-class ChangeOut(Schema):
+class RiskChangeOut(Schema):
     kind: SubjectKind
     key: str = Field(description="The building's or person's id, the grid's or community's "
                                  "code")
@@ -88,31 +88,31 @@ class ChangeOut(Schema):
     at: datetime.datetime
 
 
-class ChangesOut(Schema):
-    listed: list[ChangeOut] = Field(description="The latest, newest first (at most 100)")
+class RiskChangesOut(Schema):
+    listed: list[RiskChangeOut] = Field(description="The latest, newest first (at most 100)")
     total: int = Field(description="Every change today, persons' included")
     persons_counted: int = Field(description="Persons' changes the caller sees only counted "
                                              "(a role that sees health status masked)")
 
 
-class BuildingOut(Schema):
+class RiskBuildingOut(Schema):
     id: int
     name: str
     level: int
     reasons: list[str]
 
 
-class DashboardOut(Schema):
-    area: AreaOut
-    trail: list[AreaOut] = Field(description="The areas above, top first")
+class RiskDashboardOut(Schema):
+    area: RiskAreaOut
+    trail: list[RiskAreaOut] = Field(description="The areas above, top first")
     level: int = Field(description="The area's own grade (a community's or grid's)")
     reasons: list[str]
-    counts: CountsOut = Field(description="Subjects at high and medium risk in the area")
-    areas: list[ChildOut] = Field(description="Per area one level down")
-    trend: TrendOut = Field(description="Subjects at each level at the end of each of the "
+    counts: RiskCountsOut = Field(description="Subjects at high and medium risk in the area")
+    areas: list[RiskChildOut] = Field(description="Per area one level down")
+    trend: RiskTrendOut = Field(description="Subjects at each level at the end of each of the "
                                         "last 14 days (today: now), per kind")
-    changes: ChangesOut = Field(description="What changed today and why")
-    buildings: list[BuildingOut] = Field(description="A grid's buildings at medium or high "
+    changes: RiskChangesOut = Field(description="What changed today and why")
+    buildings: list[RiskBuildingOut] = Field(description="A grid's buildings at medium or high "
                                                      "risk; empty above a grid")
 
 
@@ -157,7 +157,7 @@ def _dashboard(request: HttpRequest, code: str | None) -> dict[str, Any]:
     return answer(found)
 
 
-@router.get("/risk/dashboard", response=DashboardOut, openapi_extra=LOGGED_ANSWERS)
+@router.get("/risk/dashboard", response=RiskDashboardOut, openapi_extra=LOGGED_ANSWERS)
 def risk_dashboard_own(request: HttpRequest,
                        x_purpose: str = purpose_header(PURPOSE)) -> dict[str, Any]:
     """The risk dashboard of the caller's jurisdiction: subjects at high and medium risk, per
@@ -165,7 +165,7 @@ def risk_dashboard_own(request: HttpRequest,
     return _dashboard(request, None)
 
 
-@router.get("/risk/dashboard/{code}", response=DashboardOut, openapi_extra=LOGGED_ANSWERS)
+@router.get("/risk/dashboard/{code}", response=RiskDashboardOut, openapi_extra=LOGGED_ANSWERS)
 def risk_dashboard(request: HttpRequest, code: str,
                    x_purpose: str = purpose_header(PURPOSE)) -> dict[str, Any]:
     """The risk dashboard of a division or grid in the caller's jurisdiction (404 outside
