@@ -7,8 +7,12 @@
 (function () {
   "use strict";
 
-  function popup(properties) {
-    var element = WanggeMap.filled("risk-popup", properties);
+  // A grid's popup opens its own risk page, a building's the building.
+  function popup(properties, kind) {
+    var values = Object.assign({}, properties);
+    values[kind + "_url"] = properties.url;
+    delete values.url;
+    var element = WanggeMap.filled("risk-popup", values);
     element.querySelector(".grade").classList.add("grade-" + properties.level);
     var list = element.querySelector(".reasons");
     (properties.reasons || []).forEach(function (reason) {
@@ -40,19 +44,21 @@
         layer.bindTooltip(feature.properties.name, {
           permanent: true, direction: "center", className: "grid-label", interactive: false
         });
-        layer.bindPopup(function () { return popup(feature.properties); });
+        layer.bindPopup(function () { return popup(feature.properties, "grid"); });
       }
     }).addTo(map);
+    // Buildings above the grids' names (the tooltip pane), below the popups.
+    map.createPane("buildings").style.zIndex = 655;
     var buildings = L.geoJSON(WanggeMap.geoJSON(data.buildings, tiles), {
       pointToLayer: function (feature, latlng) {
         var level = feature.properties.level;
         return L.circleMarker(latlng, {
-          radius: level ? 9 : 6, color: "#fff", weight: 2, fillOpacity: 1,
+          pane: "buildings", radius: level ? 9 : 6, color: "#fff", weight: 2, fillOpacity: 1,
           fillColor: colours[level], className: "risk-building level-" + level
         });
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(function () { return popup(feature.properties); });
+        layer.bindPopup(function () { return popup(feature.properties, "building"); });
       }
     }).addTo(map);
 
