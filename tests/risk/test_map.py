@@ -173,3 +173,10 @@ def test_the_building_page_shows_its_grade_and_why(city: City, page_as):
     assert f'href="/risk/{GRID_A}/"' in page
     assert "building-risk" not in page_as(city.worker).get(
         f"/buildings/{city.calm.pk}/").content.decode()
+
+
+def test_the_navigation_and_the_cockpit_link_to_the_risk_map(city: City, page_as):
+    cockpit = page_as(city.community).get(f"/cockpit/{COMMUNITY_1}/").content.decode()
+    assert f'href="/risk/{COMMUNITY_1}/"' in cockpit
+    assert 'href="/risk/"' in cockpit  # the "more" sheet
+    assert 'href="/risk/"' not in page_as(city.volunteer).get("/").content.decode()
