@@ -19,15 +19,15 @@ from tests.factories import (
 from tests.risk.map_world import City, graded, regraded
 from tests.risk.map_world import city as city  # the fixture
 from wangge.auditlog.models import Entry
-from wangge.risk.display import reason_text, reasons_text
-from wangge.risk.models import Level, SubjectKind
-from wangge.risk.selectors import (
+from wangge.risk.dashboard import (
     changes_today,
     child_counts,
     level_counts,
     risk_area,
     trend,
 )
+from wangge.risk.display import reason_text, reasons_text
+from wangge.risk.models import Level, SubjectKind
 
 HIGH, MEDIUM = Level.HIGH, Level.MEDIUM
 

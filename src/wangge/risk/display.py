@@ -2,8 +2,8 @@
 one place that turns a stored reason into words, so the rule engine's own wording can take its
 place without touching the pages (``reason_text``).
 
-A reason is stored as the rule engine writes it: structured data, ``{"rule": ..., "params":
-{...}, "facts": {...}}`` (a plain string is read as already worded). Until the rule engine's
+A reason is stored as the rule engine writes it: structured data, ``{"rule" or "if": ...,
+"params": {...}, "facts": {...}}`` (a plain string is read as already worded). Until the rule engine's
 renderer is here, a reason is worded from its own data: a ``text`` the rule carries, else its
 rule and its facts as "name: value" pairs.
 """
@@ -39,7 +39,7 @@ def reason_text(reason: Any) -> str:
         return _value(reason)
     if reason.get("text"):
         return str(reason["text"])
-    rule = str(reason.get("rule") or reason.get("name") or _("A rule"))
+    rule = str(reason.get("rule") or reason.get("if") or reason.get("name") or _("A rule"))
     facts = reason.get("facts") or {}
     if isinstance(facts, dict) and facts:
         return _("%(rule)s (%(facts)s)") % {

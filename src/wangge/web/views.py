@@ -35,7 +35,7 @@ from wangge.people.selectors import (
 )
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
-from wangge.risk.selectors import building_risk
+from wangge.risk.dashboard import building_risk
 
 from .forms import PersonForm, RevealForm, SearchForm
 from .selectors import (

@@ -1,4 +1,4 @@
-// The risk map and its charts (risk.views): grids and buildings coloured by grade from the
+// The risk map and its charts (risk.map_views): grids and buildings coloured by grade from the
 // JSON in #risk-map-data (Leaflet, through maps.js), the 14-day trend per kind and the
 // buildings at risk per area one level down from #risk-chart-data (ECharts, from npm). A tap
 // on the map opens a popup (name, grade, why, a link), never a jump; a click on an area's bar

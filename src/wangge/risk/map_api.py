@@ -18,8 +18,7 @@ from wangge.foundation.api_support import (
     stated_purpose,
 )
 
-from .models import Level, SubjectKind
-from .selectors import (
+from .dashboard import (
     Area,
     Counts,
     Dashboard,
@@ -29,7 +28,8 @@ from .selectors import (
     grid_features,
     risk_area,
 )
-from .views import persons_read_logged
+from .map_views import persons_read_logged
+from .models import Level, SubjectKind
 
 router = Router(tags=["risk"])
 

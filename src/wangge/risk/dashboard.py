@@ -350,14 +350,15 @@ def grid_features(user: User, area: Area) -> dict[str, Any] | None:
     if len(grids) > MAP_GRID_LIMIT:
         return None
     grades = _graded(user, area, SubjectKind.GRID)
-    page = reverse("risk:area", args=["987654321"])
+    marker = "9" * 15  # one reverse for every grid (links_to in web does the same)
+    page = reverse("risk:area", args=[marker])
     features: list[dict[str, Any]] = []
     for grid in grids:
         grade = grades.get(grid.code)
         level = grade.level if grade else Level.LOW
         features.append({"type": "Feature", "geometry": grid.boundary, "properties": {
             "code": grid.code, "name": grid.name,
-            "url": page.replace("987654321", grid.code), **_properties(level, grade)}})
+            "url": page.replace(marker, grid.code), **_properties(level, grade)}})
     return {"type": "FeatureCollection", "features": features}
 
 

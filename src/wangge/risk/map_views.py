@@ -17,9 +17,7 @@ from wangge.foundation.codes import level_of
 from wangge.foundation.permissions import Action
 from wangge.foundation.requests import SignedInRequest
 
-from .display import LEVEL_COLOURS, level_label
-from .models import Level, SubjectKind
-from .selectors import (
+from .dashboard import (
     Area,
     Dashboard,
     building_features,
@@ -28,6 +26,8 @@ from .selectors import (
     kinds_of,
     risk_area,
 )
+from .display import LEVEL_COLOURS, level_label
+from .models import Level, SubjectKind
 
 
 def kind_plural(kind: str) -> str:
@@ -90,7 +90,7 @@ def risk_page(request: SignedInRequest, code: str | None = None) -> HttpResponse
     found = dashboard(user, area)
     kinds = kinds_of(area)
     persons_read_logged(request, user, found)
-    return render(request, "risk/risk.html", {
+    return render(request, "risk/map.html", {
         "area": area, "found": found,
         "trail_links": [{"name": above.name, "url": area_url(above)} for above in found.trail],
         "totals": [{"kind": kind, "name": kind_plural(kind),
