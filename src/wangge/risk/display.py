@@ -3,9 +3,9 @@ one place that turns a stored reason into words, so the rule engine's own wordin
 place without touching the pages (``reason_text``).
 
 A reason is stored as the rule engine writes it: structured data, ``{"rule" or "if": ...,
-"params": {...}, "facts": {...}}`` (a plain string is read as already worded). Until the rule engine's
-renderer is here, a reason is worded from its own data: a ``text`` the rule carries, else its
-rule and its facts as "name: value" pairs.
+"params": {...}, "facts": {...}}`` (a plain string is read as already worded). Until the rule
+engine's renderer is here, a reason is worded from its own data: a ``text`` the rule carries,
+else its rule and its facts as "name: value" pairs.
 """
 
 from collections.abc import Iterable
