@@ -1,7 +1,7 @@
 """In a real browser at phone size (390×844): a district administrator opens the risk map,
 drills from the district to a street, a community and a grid (the areas' names), sees the
 high building drawn in red, taps it and reads why, then opens the building. Screenshots go to
-/tmp/wg-shots/risk-*.png."""
+/tmp/wg-shots/risk-*.png (and the community at desk size)."""
 
 import pytest
 
@@ -56,6 +56,11 @@ def test_a_high_building_shows_red_on_the_map_with_its_reason(in_browser, live_s
         page.wait_for_url(f"{base}/buildings/{city.high.pk}/")
         seen["building"] = page.inner_text(".building-risk")
         page.screenshot(path=SHOTS / "risk-building-phone.png", full_page=True)
+        desk = chromium.new_page(viewport=SIZES["desktop"], locale="zh-CN")
+        log_in(desk, base, leader.username)
+        desk.goto(f"{base}/risk/{COMMUNITY_1}/")
+        desk.wait_for_selector('[data-chart="areas"] canvas')
+        desk.screenshot(path=SHOTS / "risk-community-desktop.png", full_page=True)
         return seen
 
     seen = in_browser(walk)
