@@ -51,6 +51,7 @@ from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
 from wangge.reports.api import router as reports_router
 from wangge.risk.api import router as risk_router
+from wangge.risk.map_api import router as risk_map_router
 
 # Requests that never write, not even a token's last use (see access.services.token_user).
 READS = ("GET", "HEAD", "OPTIONS")
@@ -194,6 +195,7 @@ api.add_router("/", auditlog_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cockpit_router)
 api.add_router("/", risk_router)
+api.add_router("/", risk_map_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

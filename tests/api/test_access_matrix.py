@@ -221,6 +221,12 @@ ENDPOINTS = [
     Endpoint("GET", "/cockpit", view=Action.VIEW_COCKPIT, kind="unscoped"),
     Endpoint("GET", "/cockpit/{division}", view=Action.VIEW_COCKPIT),
     Endpoint("GET", "/cockpit/{grid}", view=Action.VIEW_COCKPIT),
+    # The risk map: the dashboard of the caller's own jurisdiction or of an area in it, and
+    # its grids as GeoJSON (its buildings: tests/risk/test_map_api.py, the scene grades none).
+    Endpoint("GET", "/risk/dashboard", view=Action.VIEW_RISK, kind="unscoped"),
+    Endpoint("GET", "/risk/dashboard/{division}", view=Action.VIEW_RISK),
+    Endpoint("GET", "/risk/dashboard/{grid}", view=Action.VIEW_RISK),
+    _list("/risk/grids.geojson", Action.VIEW_RISK),
     # Health check-ins: a day's, who has not checked in, and lists in bulk (an institution's:
     # a person out of scope is refused, 422).
     _list("/check-ins", Action.VIEW_CHECK_INS),
@@ -329,7 +335,8 @@ def test_the_matrix_covers_every_route(client, db):
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
-                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES)
+                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
+                      | RISK_MAP_ROUTES)
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
@@ -338,6 +345,9 @@ RISK_ROUTES = {"GET /risk/rule-sets", "POST /risk/rule-sets", "GET /risk/rule-se
                "GET /risk/rule-sets/{id}/preview", "POST /risk/rule-sets/{id}/put-in-force",
                "GET /risk/grades", "GET /risk/grades/{kind}/{key}"}
 
+
+# Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
+RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}
 
 # Accounts: those who manage any (MANAGE_ACCOUNTS or MANAGE_STAFF_ACCOUNTS) reach them; the
 # scene's account is a grid worker of grid A (in) or C (out).

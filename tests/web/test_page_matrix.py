@@ -175,6 +175,10 @@ PAGES = [
     Page("GET", "risk/rules/", "/risk/rules/", view=Action.VIEW_RISK, kind="page"),
     Page("POST", "risk/rules/", "/risk/rules/", view=Action.EDIT_RISK_RULES, kind="page",
          success=302, body=lambda records: {"rules": RISK_RULES}),
+    # The risk map: of the caller's own jurisdiction, or of a division or grid in it.
+    Page("GET", "risk/", "/risk/", view=Action.VIEW_RISK, kind="page"),
+    Page("GET", r"risk/^(?P<code>\d{12}|\d{15})/$", "/risk/{division}/",
+         view=Action.VIEW_RISK),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),

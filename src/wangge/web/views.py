@@ -35,6 +35,7 @@ from wangge.people.selectors import (
 )
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+from wangge.risk.dashboard import building_risk
 
 from .forms import PersonForm, RevealForm, SearchForm
 from .selectors import (
@@ -130,6 +131,7 @@ def building(request: SignedInRequest, pk: int) -> HttpResponse:
         "trail": trail(user, building.grid_code),
         "table": table,
         "dwellings": dwellings,
+        "risk": building_risk(user, building),
     })
 
 
