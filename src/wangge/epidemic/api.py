@@ -426,7 +426,7 @@ def venue_post(request: HttpRequest, payload: VenueIn) -> Venue:
                              by=by)
 
 
-class VisitOut(Schema):
+class VenueVisitOut(Schema):
     id: int
     venue_id: int
     person_id: int
@@ -434,21 +434,21 @@ class VisitOut(Schema):
     left: datetime.datetime
 
 
-class VisitIn(Schema):
+class VenueVisitIn(Schema):
     person_id: RecordId
     arrived: datetime.datetime
     left: datetime.datetime
 
 
-class VisitsIn(Schema):
-    visits: list[VisitIn] = Field(min_length=1, max_length=MAX_VISITS)
+class VenueVisitsIn(Schema):
+    visits: list[VenueVisitIn] = Field(min_length=1, max_length=MAX_VISITS)
 
 
-class VisitsOut(Schema):
+class VenueVisitsOut(Schema):
     saved: int
 
 
-@router.get("/venues/{id}/visits", response=list[VisitOut])
+@router.get("/venues/{id}/visits", response=list[VenueVisitOut])
 @paginate(Pages)
 def visit_list(request: HttpRequest, id: RecordId) -> QuerySet:
     """The venue's visits, latest first (kept WANGGE_VISIT_RETENTION_DAYS)."""
@@ -456,8 +456,8 @@ def visit_list(request: HttpRequest, id: RecordId) -> QuerySet:
     return visits_visible_to(caller(request)).filter(venue=venue).order_by("-arrived", "-pk")
 
 
-@router.post("/venues/{id}/visits", response={201: VisitsOut})
-def visits_post(request: HttpRequest, id: RecordId, payload: VisitsIn) -> dict:
+@router.post("/venues/{id}/visits", response={201: VenueVisitsOut})
+def visits_post(request: HttpRequest, id: RecordId, payload: VenueVisitsIn) -> dict:
     """Record visits (scans in and out), all or nothing: a refused one is a 422 naming
     ``visits.N.field``; at most 2,000 at a time. Visitors must be registered in the
     jurisdiction."""

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import CaseSource, CaseStatus, TestKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class CaseForm(forms.Form):
