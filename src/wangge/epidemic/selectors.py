@@ -146,8 +146,9 @@ def transmission_chain(case: Case, user: User, *, depth: int = CHAIN_DEPTH,
     exposed = Exposure.objects.filter(person_id=case.person_id).exclude(case=case)
     shown = list(exposures_visible_to(user).filter(pk__in=exposed.values("pk"))
                  .select_related("case__person").order_by("-last_contact_on")[:50])
-    chain.exposed_to = [exposure for exposure in shown if visible.filter(
-        pk=exposure.case_id).exists()]
+    seen_cases = set(visible.filter(pk__in={exposure.case_id for exposure in shown})
+                     .values_list("pk", flat=True))
+    chain.exposed_to = [exposure for exposure in shown if exposure.case_id in seen_cases]
     chain.hidden_exposed_to = exposed.count() - len(chain.exposed_to)
     # Downward: each level's contacts and onward cases.
     level = [chain.root]

@@ -561,20 +561,34 @@ def exposures_trace(*, case: Case, by: Actor) -> Traced:
             elif exposure.kind == kind and day > exposure.last_contact_on:
                 exposure.last_contact_on, exposure.visit_id = day, visit_id or exposure.visit_id
                 save(exposure, False)
-        # Secondary: the households of the close contacts (listed ones too).
-        closes = [exposure for exposure in existing.values()
-                  if exposure.degree == ExposureDegree.CLOSE]
-        for contact in sorted(closes, key=lambda exposure: exposure.person_id):
-            if traced.truncated:
-                break
-            contact_person = Person.objects.get(pk=contact.person_id)
-            for member in _household_of(contact_person).only("pk", "grid_code")[:MAX_TRACED]:
-                if member.pk == case.person_id or member.pk in existing:
-                    continue
-                save(Exposure(case=case, person=member, grid_code=member.grid_code,
-                              degree=ExposureDegree.SECONDARY, kind=ExposureKind.HOUSEHOLD,
-                              via=contact, last_contact_on=contact.last_contact_on,
-                              recorded_by=user_of(by)), True)
+        # Secondary: the households (and flats) of the close contacts, listed ones too, in
+        # two queries however many; each through the first close contact they live with.
+        closes = {exposure.person_id: exposure for exposure in existing.values()
+                  if exposure.degree == ExposureDegree.CLOSE}
+        homes = Person.objects.filter(pk__in=list(closes)).values_list(
+            "pk", "household_id", "dwelling_id")
+        by_household: dict[int, int] = {}
+        by_dwelling: dict[int, int] = {}
+        for pk, household_id, dwelling_id in sorted(homes):
+            if household_id is not None:
+                by_household.setdefault(household_id, pk)
+            if dwelling_id is not None:
+                by_dwelling.setdefault(dwelling_id, pk)
+        members = (_living(Person.objects.filter(Q(household_id__in=list(by_household))
+                                                 | Q(dwelling_id__in=list(by_dwelling))))
+                   .exclude(pk__in=[case.person_id, *existing])
+                   .order_by("pk").values_list("pk", "grid_code", "household_id",
+                                               "dwelling_id")[:MAX_TRACED])
+        for pk, grid_code, household_id, dwelling_id in members:
+            through = [found for found in (by_household.get(household_id),
+                                           by_dwelling.get(dwelling_id)) if found is not None]
+            if pk in existing or not through:
+                continue
+            contact = closes[min(through)]
+            save(Exposure(case=case, person_id=pk, grid_code=grid_code,
+                          degree=ExposureDegree.SECONDARY, kind=ExposureKind.HOUSEHOLD,
+                          via=contact, last_contact_on=contact.last_contact_on,
+                          recorded_by=user_of(by)), True)
         traced.close = sum(exposure.degree == ExposureDegree.CLOSE
                            for exposure in existing.values())
         traced.secondary = len(existing) - traced.close
