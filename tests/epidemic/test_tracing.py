@@ -4,6 +4,8 @@ contacts; idempotent; and the chain of transmission both ways, within the caller
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.epidemic.conftest import at, confirmed, days_ago
 from tests.factories import COMMUNITY_1, DISTRICT, GRID_A, GRID_B, make_person, make_user
@@ -161,3 +163,26 @@ def test_the_chain_both_ways_within_scope(traced):
     shallow = transmission_chain(case_a, make_user(Role.DISTRICT_ADMIN, DISTRICT), depth=1)
     assert shallow.root.onward == []
     assert shallow.truncated
+
+
+def test_the_chain_takes_the_same_queries_however_many_cases(world_town):
+    town = world_town.town
+    root = confirmed(world_town)
+    district = town.district
+
+    def onward(count):
+        for number in range(count):
+            person = make_person(GRID_A, name=f"传{number}")
+            case = confirmed(world_town, person=person, by=district, source_case=root)
+            exposure_add(case=case, person=town.neighbour, last_contact_on=days_ago(1),
+                         by=district)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            transmission_chain(root, district)
+        return len(captured)
+
+    onward(2)
+    few = queries()
+    onward(6)
+    assert queries() == few
