@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import epidemic_records
 from tests.events.matrix import event_records
 from tests.factories import (
     COMMUNITY_1,
@@ -102,6 +103,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **event_records(grid),
         **linkage_records(grid),
         **patrol_records(grid),
+        **epidemic_records(grid),
     }
 
 

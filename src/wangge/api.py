@@ -38,6 +38,7 @@ from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
+from wangge.epidemic.api import router as epidemic_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
 from wangge.foundation.history import RecordInUseError
@@ -188,6 +189,7 @@ api.add_router("/", events_router)
 api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
 api.add_router("/", health_router)
+api.add_router("/", epidemic_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

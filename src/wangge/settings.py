@@ -384,6 +384,12 @@ CACHES = {"default": _cache(os.environ.get("WANGGE_CACHE_URL", ""))}
 WANGGE_FEVER_CELSIUS = os.environ.get("WANGGE_FEVER_CELSIUS", "37.3")
 WANGGE_CHECKIN_TEST_REQUIRED = envlist("WANGGE_CHECKIN_TEST_REQUIRED", "")
 WANGGE_CHECKIN_RETENTION_DAYS = envint("WANGGE_CHECKIN_RETENTION_DAYS", 28)
+# Cases and exposures (docs/epidemic.md). Venue visits (personal location data) older than this
+# are deleted by `wangge purge`, unless an exposure rests on them. Tracing a case finds its
+# co-residents as close contacts: "unit" (the same unit of the building: one stairwell and
+# lift), "building" (the whole building) or "none" (the household alone).
+WANGGE_VISIT_RETENTION_DAYS = envint("WANGGE_VISIT_RETENTION_DAYS", 28)
+WANGGE_BUILDING_CONTACTS = os.environ.get("WANGGE_BUILDING_CONTACTS", "unit")
 # How long a phone keeps the pass a resident earns by confirming who they are, and how many
 # attempts to confirm it a phone and a network address may make (the shared cache counts).
 WANGGE_CHECKIN_PASS_DAYS = envint("WANGGE_CHECKIN_PASS_DAYS", 7)

@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # First: a morning's burst of check-ins should not walk the other patterns to get there.
     path("", include("wangge.health.urls")),
     path("admin/", admin.site.urls),
+    # Cases and exposures (/epidemic/).
+    path("", include("wangge.epidemic.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("account/", include("wangge.access.urls")),

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import a_visit
 from tests.factories import (
     GRID_A,
     STREET_1,
@@ -65,6 +67,12 @@ def _list(path: str, view: Action | None) -> Endpoint:
 
 
 PEOPLE, PLACES, ORGS = Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS
+CASES, RECORD_CASES = Action.VIEW_CASES, Action.RECORD_CASES
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
 REASON = {"reason": "测试"}
 ENDPOINTS = [
     _list("/divisions", None),
@@ -234,6 +242,32 @@ ENDPOINTS = [
     Endpoint("POST", "/check-ins", action=Action.RECORD_CHECK_INS, kind="create",
              body=lambda records, scene: {"entries": [{"person_id": records["person"].pk,
                                                        "temperature": 36.5}]}),
+    # Cases and exposures; venues and their visits.
+    _list("/cases", CASES),
+    Endpoint("GET", "/cases/{case}", view=CASES),
+    Endpoint("POST", "/cases", action=RECORD_CASES, kind="create", success=201,
+             body=lambda records, scene: {"person_id": records["person"].pk,
+                                          "status": "suspected", "source": "self",
+                                          "reported_on": _today()}),
+    Endpoint("PATCH", "/cases/{case}", view=CASES, action=RECORD_CASES,
+             body=lambda records, scene: {"source_detail": "市一医院", **REASON}),
+    Endpoint("GET", "/cases/{case}/tests", view=CASES),
+    Endpoint("POST", "/cases/{case}/tests", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: {"kind": "pcr", "taken_on": _today(),
+                                          "positive": True}),
+    Endpoint("GET", "/cases/{case}/exposures", view=CASES),
+    Endpoint("POST", "/cases/{case}/exposures", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: {"person_id": records["person"].pk,
+                                          "last_contact_on": _today()}),
+    Endpoint("POST", "/cases/{case}/trace", view=CASES, action=RECORD_CASES),
+    Endpoint("GET", "/cases/{case}/chain", view=CASES),
+    _list("/venues", CASES),
+    Endpoint("GET", "/venues/{venue}", view=CASES),
+    Endpoint("POST", "/venues", action=RECORD_CASES, kind="create", success=201,
+             body=lambda records, scene: {"facility_id": records["venue_place"].pk}),
+    Endpoint("GET", "/venues/{venue}/visits", view=CASES),
+    Endpoint("POST", "/venues/{venue}/visits", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: a_visit(records)),
 ]
 
 

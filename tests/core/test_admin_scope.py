@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import make_case, make_venue
 from tests.factories import (
     COMMUNITY_1,
     COMMUNITY_2,
@@ -78,6 +79,8 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "people.Person": lambda grid: make_person(grid),
     "people.Household": lambda grid: household_create(head=make_person(grid), by=SYSTEM),
     "organizations.Organization": _organization,
+    "epidemic.Case": make_case,
+    "epidemic.Venue": make_venue,
     "events.Responder": lambda grid: Responder.objects.create(
         organization=_organization(grid), user=make_user(Role.DEPARTMENT_STAFF, grid)),
     "events.DispatchDefault": lambda grid: DispatchDefault.objects.create(
