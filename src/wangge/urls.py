@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", include("wangge.events.urls")),
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
+    path("measures/", include("wangge.measures.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
