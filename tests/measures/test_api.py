@@ -87,3 +87,20 @@ def test_legal_bases(world, api):
     bases = api(world.community).get("/legal-bases?kind=building_control").json()
     assert all("building_control" in basis["kinds"] for basis in bases)
     assert {basis["article"] for basis in bases} >= {"第四十一条"}
+
+
+def test_strangers_inputs_are_refused_not_errors(world, api):
+    community = api(world.community)
+    naive = community.post("/measures", _body(world, notified_at="2026-01-01T08:00:00"))
+    assert naive.status_code == 201
+    someone = community.post("/measures", _body(world, responsible_id=world.volunteer.pk))
+    assert someone.status_code == 422
+    assert set(someone.json()["errors"]) == {"responsible"}
+    assert "volunteer" not in someone.content.decode()
+    far = community.post("/measures", _body(world, starts_on="0001-01-01",
+                                            ends_on="9999-12-31"))
+    assert far.status_code == 422
+    assert set(far.json()["errors"]) == {"ends_on"}
+    unknown = community.post("/measures", _body(world, authority_id=2**63 - 1))
+    assert unknown.status_code == 422
+    assert community.post("/measures", _body(world, person_id=2**63)).status_code == 422

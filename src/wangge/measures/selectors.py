@@ -45,15 +45,21 @@ def measures_filtered(user: User, *, state: str = "", kind: str = "", code: str 
     if waiting_for_me:
         measures = measures.filter(Q(state=MeasureState.PENDING) | Q(
             state=MeasureState.ACTIVE, extension_ends_on__isnull=False)).exclude(
-            proposer=user)
-        measures = measures.filter(pk__in=[m.pk for m in measures if _above(user, m)])
+            proposer=user).filter(_decided_below(user))
     return measures
 
 
-def _above(user: User, measure: Measure) -> bool:
-    from .services import above  # the one rule, kept with the writes
-
-    return measure.authority is not None and above(user, measure.authority)
+def _decided_below(user: User) -> Q:
+    """Measures whose deciding authority's area lies strictly inside one of the user's
+    jurisdictions (``services.above``, as a query): inside it, and not the jurisdiction
+    itself."""
+    condition = Q(pk__in=[])
+    for prefix in user.scope_prefixes:
+        if not prefix:
+            return Q(authority__isnull=False)
+        condition |= Q(authority__grid_code__startswith=prefix) & ~Q(
+            authority__grid_code__in=[prefix.ljust(12, "0"), prefix.ljust(15, "0")])
+    return condition
 
 
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:

@@ -28,7 +28,13 @@ from wangge.access.models import User
 from wangge.foundation.actors import Actor, actor_checked, user_of
 from wangge.foundation.codes import PREFIX_LENGTH, is_within, scope_prefix
 from wangge.foundation.history import save_with_history, stated_reason
-from wangge.foundation.permissions import ROLE_ACTIONS, Action, require, require_in_scope
+from wangge.foundation.permissions import (
+    ROLE_ACTIONS,
+    Action,
+    can,
+    require,
+    require_in_scope,
+)
 from wangge.notifications.models import MEASURE
 from wangge.notifications.services import notify_about
 from wangge.organizations.models import Organization
@@ -144,11 +150,11 @@ def missing(measure: Measure, *, on: datetime.date | None = None) -> dict[str, l
     responsible = measure.responsible
     if responsible is None:
         errors["responsible"] = [_("Name the person responsible for the household.")]
-    elif not responsible.is_active or not is_within(measure.grid_code,
-                                                    responsible.scope_prefixes):
-        errors["responsible"] = [_("%(name)s does not answer for this household's grid.")
-                                 % {"name": responsible.get_full_name()
-                                    or responsible.get_username()}]
+    elif not (responsible.is_active and can(responsible, Action.VIEW_MEASURES)
+              and is_within(measure.grid_code, responsible.scope_prefixes)):
+        # Not named: an id sent through the API must not tell whose account it is.
+        errors["responsible"] = [_("The person responsible must answer for this "
+                                   "household's grid and follow its measures.")]
     if measure.notified_at is None:
         errors["notified_at"] = [_("Say when the person was notified.")]
     elif measure.notified_at > _now() + datetime.timedelta(minutes=5):
@@ -240,6 +246,8 @@ def _set(measure: Measure, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         if name in ("cause", *SUPPORT, "appeal_channel"):
             value = (value or "").strip()
+        elif name == "notified_at" and value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
         setattr(measure, name, value)
     measure.full_clean(exclude=["person", "building", "legal_basis", "authority",
                                 "responsible", "proposer", "approver"])
