@@ -30,6 +30,7 @@ from tests.factories import (
     square,
 )
 from tests.linkage.matrix import linkage_records
+from tests.measures.matrix import measure_records
 from tests.patrols.matrix import patrol_records
 from wangge.divisions.services import division_create, grid_create
 from wangge.foundation.permissions import Role
@@ -104,6 +105,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **linkage_records(grid),
         **patrol_records(grid),
         **epidemic_records(grid),
+        **measure_records(grid),
     }
 
 

@@ -45,6 +45,7 @@ from wangge.foundation.history import RecordInUseError
 from wangge.health.api import router as health_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
+from wangge.measures.api import router as measures_router
 from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
@@ -190,6 +191,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
 api.add_router("/", health_router)
 api.add_router("/", epidemic_router)
+api.add_router("/", measures_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

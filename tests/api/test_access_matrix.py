@@ -268,6 +268,30 @@ ENDPOINTS = [
     Endpoint("GET", "/venues/{venue}/visits", view=CASES),
     Endpoint("POST", "/venues/{venue}/visits", view=CASES, action=RECORD_CASES, success=201,
              body=lambda records, scene: a_visit(records)),
+    # Lawful measures: a measure waiting for approval (with an open appeal) and a draft; a
+    # proposal for a person out of scope is refused (422). Each step is the service's own.
+    _list("/measures", Action.VIEW_MEASURES),
+    Endpoint("GET", "/measures/{measure}", view=Action.VIEW_MEASURES),
+    Endpoint("POST", "/measures", action=Action.PROPOSE_MEASURES, kind="create", success=201,
+             body=lambda records, scene: {"kind": "home_monitoring",
+                                          "person_id": records["person"].pk}),
+    Endpoint("POST", "/measures/{measure_draft}/lift", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/measures/{measure}/refuse", view=Action.VIEW_MEASURES,
+             action=Action.APPROVE_MEASURES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/measures/{measure_draft}/submit", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES),
+    Endpoint("POST", "/measures/{measure}/approve", view=Action.VIEW_MEASURES,
+             action=Action.APPROVE_MEASURES, body=lambda records, scene: REASON),
+    # A measure waiting for approval is not extended (422, from the service).
+    Endpoint("POST", "/measures/{measure}/extend", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES, success=422,
+             body=lambda records, scene: {"ends_on": "2099-01-01", **REASON}),
+    Endpoint("GET", "/legal-bases", view=Action.VIEW_MEASURES, kind="unscoped"),
+    _list("/measure-appeals", Action.VIEW_MEASURES),
+    Endpoint("POST", "/measure-appeals/{measure_appeal}/answer", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES,
+             body=lambda records, scene: {"upheld": False, "answer": "维持"}),
 ]
 
 

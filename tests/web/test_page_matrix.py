@@ -212,6 +212,32 @@ PAGES = [
          body=lambda records: {"status": "suspected", "source": "self", "reported_on": _today()}),
     Page("GET", "epidemic/venues/", "/epidemic/venues/", view=CASES, kind="page"),
     Page("GET", "epidemic/venues/<int:pk>/", "/epidemic/venues/{venue}/", view=CASES),
+    # Lawful measures: the list and appeals queue, a measure (waiting for approval, with an
+    # appeal), a draft, the proposal form for a person; each step goes back to the measure.
+    Page("GET", "measures/", "/measures/", view=Action.VIEW_MEASURES, kind="page"),
+    Page("GET", "measures/new/", "/measures/new/?person={person}",
+         view=Action.PROPOSE_MEASURES),
+    Page("GET", "measures/<int:pk>/", "/measures/{measure}/", view=Action.VIEW_MEASURES),
+    Page("GET", "measures/<int:pk>/edit/", "/measures/{measure_draft}/edit/",
+         view=Action.PROPOSE_MEASURES),
+    Page("POST", "measures/<int:pk>/submit/", "/measures/{measure_draft}/submit/",
+         view=Action.PROPOSE_MEASURES, success=302),
+    Page("POST", "measures/<int:pk>/approve/", "/measures/{measure}/approve/",
+         view=Action.APPROVE_MEASURES, success=302, body=lambda records: REASON),
+    Page("POST", "measures/<int:pk>/refuse/", "/measures/{measure}/refuse/",
+         view=Action.APPROVE_MEASURES, success=302, body=lambda records: REASON),
+    Page("POST", "measures/<int:pk>/extend/", "/measures/{measure}/extend/",
+         view=Action.PROPOSE_MEASURES, success=302,
+         body=lambda records: {"ends_on": "2099-01-01", **REASON}),
+    Page("POST", "measures/<int:pk>/lift/", "/measures/{measure}/lift/",
+         view=Action.PROPOSE_MEASURES, success=302, body=lambda records: REASON),
+    Page("GET", "measures/appeals/", "/measures/appeals/", view=Action.VIEW_MEASURES,
+         kind="page"),
+    Page("GET", "measures/appeals/<int:pk>/", "/measures/appeals/{measure_appeal}/",
+         view=Action.VIEW_MEASURES),
+    Page("POST", "measures/appeals/<int:pk>/", "/measures/appeals/{measure_appeal}/",
+         view=Action.VIEW_MEASURES, may=_acts(Action.PROPOSE_MEASURES), success=302,
+         body=lambda records: {"upheld": "0", "answer": "维持"}),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -244,6 +270,9 @@ NOT_IN_THE_MATRIX = {
                                          "(tests/risk/test_pages.py)",
     "risk/grades/<str:kind>/<str:key>/": "a subject's risk grade, role by role, in and out of "
                                          "scope (tests/risk/test_pages.py)",
+    "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
+    "measures/notice/<str:token>/appeal/": "a person's own measure, by signed link "
+                                           "(tests/measures)",
 }
 
 
