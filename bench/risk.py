@@ -2,7 +2,7 @@
 updated, a batch of 10,000 cases, and the full recompute; and check that the grades the
 incremental path left equal a full recompute.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wg_risk_bench wangge bench risk --residents 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wg_risk wangge bench risk --residents 1000000
 
 It needs the demo district at ``--residents`` people (``wangge demo``'s own ``demo_build``,
 its bulk paths); a district of another size (beyond 10 %) is rebuilt. Earlier bench cases
