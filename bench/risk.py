@@ -55,7 +55,8 @@ def ensure_demo(residents: int) -> None:
 
 
 def clear() -> None:
-    """Remove earlier bench cases and every grade (a bench database only)."""
+    """Remove earlier bench cases and every grade (a bench database only), and give the
+    planner statistics."""
     from django.db import connection
 
     from wangge.epidemic.models import Case
@@ -139,8 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     from wangge.risk.services import grades_differences, grades_recompute
 
     call_command("migrate", verbosity=0)
+    clear()  # first: rebuilding the demo removes the persons the bench cases point at
     ensure_demo(args.residents)
-    clear()
     rng = random.Random(args.seed)
     today = timezone.localdate()
     chosen = residents_with_a_home(args.cases + args.batch, rng)
