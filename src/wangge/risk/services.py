@@ -188,8 +188,28 @@ def grades_recompute(*, by: Actor, today: datetime.date | None = None,
         return Summary()
     today = today or timezone.localdate()
     with transaction.atomic():
+        _lock_areas(None)
         grades = evaluate(rules_of(rule_set), today=today)
         return _store(grades, None, rule_set, timezone.now())
+
+
+def _lock_areas(communities: set[str] | None) -> None:
+    """Serialise the gradings of the same communities (every one for ``None``) until the
+    transaction ends. Two writers grading one building at once would each see only their own
+    new case and store a count of one; with the lock, the second waits for the first to
+    commit, and its next statements see both (PostgreSQL's READ COMMITTED). Communities are
+    locked in order, so two writers never wait on each other; a full recompute waits for
+    every refresh and they for it. SQLite has one writer at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if communities is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('wangge risk'))")
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext('wangge risk'))")
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('wangge risk ' || code)) "
+                       "FROM (SELECT code FROM unnest(%s::text[]) AS code ORDER BY code) AS sorted",
+                       [sorted(communities)])
 
 
 def touched_expanded(*, persons: set[int], buildings: set[int], grids: set[str],
@@ -238,6 +258,7 @@ def grades_refresh(*, by: Actor, persons: Any = (), buildings: Any = (), venues:
             persons={int(person) for person in persons},
             buildings={int(building) for building in buildings},
             grids={str(grid) for grid in grids}, communities={str(code) for code in communities})
+        _lock_areas(touched.communities)
         grades = evaluate(rules_of(rule_set), today=today, touched=touched)
         return _store(grades, touched, rule_set, timezone.now())
 
