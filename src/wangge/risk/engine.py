@@ -317,15 +317,25 @@ class _Pass:
                     for key, grade in fresh.items()
                     if self.places.building.get(int(key)) is not None]
         assert self.touched is not None
-        residents = Person.objects.order_by().values_list("id", "dwelling__building_id")
-        home = {str(person_id): str(building_id) for person_id, building_id in
-                among(residents, "dwelling__building_id", [int(key) for key in keys])}
         regraded = self.touched.keys(SubjectKind.PERSON)
         levels = {key: grade.level for key, grade in fresh.items()}
+        residents = Person.objects.order_by().values_list("id", "dwelling__building_id")
         stored = (Grade.objects.filter(kind=SubjectKind.PERSON).order_by()
                   .values_list("key", "level"))
-        for key, level in among(stored, "key", [key for key in home if key not in regraded]):
-            levels[key] = level
+        if len(keys) <= FEW[SubjectKind.BUILDING]:
+            # A few buildings: their residents (by the dwelling index), then their grades.
+            home = {str(person_id): str(building_id) for person_id, building_id in
+                    among(residents, "dwelling__building_id", [int(key) for key in keys])}
+            found = among(stored, "key", [key for key in home if key not in regraded])
+            levels.update(found)
+        else:
+            # Many: every graded person (fewer than the residents of thousands of
+            # buildings), then where they live.
+            levels.update((key, level) for key, level in stored.iterator(chunk_size=10_000)
+                          if key not in regraded)
+            home = {str(person_id): str(building_id) for person_id, building_id in
+                    among(residents, "id", [int(key) for key in levels])
+                    if building_id is not None and str(building_id) in keys}
         return [_Member(key, levels[key], home[key]) for key in home if key in levels]
 
 
