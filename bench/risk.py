@@ -11,10 +11,10 @@ its bulk paths); a district of another size (beyond 10 %) is rebuilt. Earlier be
 - **batch**: ``--batch`` cases in one transaction (one bulk insert and one signal naming
   every person), timed from the start of the transaction to its commit;
 - **one case**: then, with the batch's cases in the tables (an epidemic under way), ``--cases``
-  times, a confirmed case of a random resident is recorded as the
-  epidemic writers record one (the row, and ``health.signals.risk_inputs_changed`` with the
-  person, inside one transaction), timed from the start of the transaction to its commit —
-  the grades of the person, their building, grid and community are written in it;
+  times, a confirmed case of a random resident is recorded through
+  ``epidemic.services.case_record`` (its checks, its history row, and
+  ``health.signals.risk_inputs_changed`` in its transaction), timed from the call to the
+  commit — the grades of the person, their building, grid and community are written in it;
 - **full**: ``grades_recompute`` (every subject from scratch, written where it differs),
   then the stored grades are compared with a fresh full evaluation (``grades_differences``):
   the incremental path must have left exactly what a recompute gives.
@@ -27,10 +27,12 @@ import random
 import statistics
 import sys
 import time
+from typing import Any
 
 import django
 
 MARK = "[bench]"
+BENCH: Any = None  # the system actor, once Django is set up
 
 
 def setup() -> None:
@@ -94,9 +96,20 @@ def case(person: tuple[int, str], today: datetime.date):
                 source_detail=MARK, reported_on=today, confirmed_on=today)
 
 
-def record(persons: list[tuple[int, str]], today: datetime.date) -> float:
-    """Record confirmed cases of ``persons`` as a writer does, in one transaction; seconds
-    from its start to its commit."""
+def record_one(person: Any, today: datetime.date) -> float:
+    """Record a confirmed case of ``person`` through the epidemic service (its checks, the
+    history row, and ``risk_inputs_changed`` in its transaction); seconds to the commit."""
+    from wangge.epidemic.services import case_record
+
+    started = time.perf_counter()
+    case_record(person=person, status="confirmed", source="cdc", source_detail=MARK,
+                reported_on=today, confirmed_on=today, by=BENCH)
+    return time.perf_counter() - started
+
+
+def record_batch(persons: list[tuple[int, str]], today: datetime.date) -> float:
+    """Record confirmed cases of ``persons`` as a bulk writer does: one insert and one
+    ``risk_inputs_changed`` naming every person, in one transaction; seconds to the commit."""
     from django.db import transaction
 
     from wangge.epidemic.models import Case
@@ -104,12 +117,8 @@ def record(persons: list[tuple[int, str]], today: datetime.date) -> float:
 
     started = time.perf_counter()
     with transaction.atomic():
-        if len(persons) == 1:
-            case(persons[0], today).save()
-        else:
-            Case.objects.bulk_create([case(person, today) for person in persons],
-                                     batch_size=5000)
-        risk_inputs_changed.send(sender=None, persons={pk for pk, _ in persons},
+        Case.objects.bulk_create([case(person, today) for person in persons], batch_size=5000)
+        risk_inputs_changed.send(sender=Case, persons={pk for pk, _ in persons},
                                  buildings=set(), venues=set())
     return time.perf_counter() - started
 
@@ -127,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
     setup()
+    global BENCH
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -139,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     from wangge.risk.models import Grade
     from wangge.risk.services import grades_differences, grades_recompute
 
+    BENCH = system_actor("wangge bench risk")
     call_command("migrate", verbosity=0)
     clear()  # first: rebuilding the demo removes the persons the bench cases point at
     ensure_demo(args.residents)
@@ -146,19 +157,20 @@ def main(argv: list[str] | None = None) -> None:
     today = timezone.localdate()
     chosen = residents_with_a_home(args.cases + args.batch, rng)
     singles, batch = chosen[:args.cases], chosen[args.cases:]
-    batch_seconds = record(batch, today)
+    batch_seconds = record_batch(batch, today)
     if connection.vendor == "postgresql":
         # What autovacuum does after the batch: statistics of the cases and grades for the
         # planner, as in an epidemic under way.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE epidemic_case")
             cursor.execute("ANALYZE risk_grade")
-    record(singles[:5], today)  # warm the caches and the rules
-    timings = [record([person], today) * 1000 for person in singles[5:]]
-    by = system_actor("wangge bench risk")
+    persons = Person.objects.in_bulk([pk for pk, _ in singles])
+    for pk, _ in singles[:5]:
+        record_one(persons[pk], today)  # warm the caches and the rules
+    timings = [record_one(persons[pk], today) * 1000 for pk, _ in singles[5:]]
     differences_before = grades_differences()
     started = time.perf_counter()
-    summary = grades_recompute(by=by)
+    summary = grades_recompute(by=BENCH)
     full_seconds = time.perf_counter() - started
     started = time.perf_counter()
     differences_after = grades_differences()
