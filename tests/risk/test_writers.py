@@ -18,7 +18,8 @@ def test_a_fever_check_in_grades_its_person_and_a_normal_answer_lifts_it(world):
 
     answer("38.6")
     grade = Grade.objects.get(kind="person", key=str(person.pk))
-    assert grade.level == Level.MEDIUM and grade.reasons[0]["if"] == "check_in_alert"
+    assert grade.level == Level.MEDIUM
+    assert grade.reasons[0]["if"] == "check_in_alert"
     assert Grade.objects.get(kind="building", key=str(world.annex.pk)).level == Level.MEDIUM
     answer("36.6")  # the same day, answered again
     assert not Grade.objects.exists()
