@@ -20,6 +20,7 @@ from tests.risk.conftest import (
 )
 from wangge.epidemic.models import Case, Exposure
 from wangge.people.services import person_transfer
+from wangge.risk import engine, services
 from wangge.risk.engine import evaluate
 from wangge.risk.services import (
     RISK,
@@ -71,9 +72,17 @@ def assert_incremental_equals_full(step: str) -> set[str]:
     return {f"{kind}:{grade.level}" for kind in full for grade in full[kind].values()}
 
 
-@pytest.mark.parametrize(("seed", "rules"), [(1, None), (2, EVERY_RULE), (3, EVERY_RULE),
-                                             (4, None), (5, EVERY_RULE)])
-def test_random_histories(db, django_capture_on_commit_callbacks, seed, rules):
+@pytest.mark.parametrize(("seed", "rules", "few"), [
+    (1, None, True), (2, EVERY_RULE, True), (3, EVERY_RULE, True), (4, None, True),
+    (5, EVERY_RULE, True),
+    # As for a large batch: the cases of the window grouped, not those of the residents,
+    # and the grades written through COPY.
+    (6, EVERY_RULE, False), (7, None, False)])
+def test_random_histories(db, django_capture_on_commit_callbacks, monkeypatch, seed, rules,
+                          few):
+    if not few:
+        monkeypatch.setattr(engine, "FEW", dict.fromkeys(engine.FEW, 0))
+        monkeypatch.setattr(services, "_COPY_FROM", 0)  # COPY on PostgreSQL
     rng = random.Random(seed)
     with time_machine.travel(START, tick=False) as clock:
         world = make_world()

@@ -77,3 +77,24 @@ def test_a_subject_page_says_why_and_keeps_history(world, client):
     for path in ("/risk/grades/street/1/", "/risk/grades/building/abc/",
                  f"/risk/grades/building/{world.annex.pk}/", "/risk/grades/grid/9" * 3):
         assert client.get(path).status_code == 404
+
+
+def test_the_preview_counts_persons_it_does_not_list(world, client, settings):
+    from wangge.foundation.permissions import ROLE_ACTIONS, Action, Role
+    record_case(world.people["tower"][0], status="suspected")
+    settings.DEBUG = False
+    street = make_user(Role.STREET_OFFICER, STREET_1)
+    # A street officer who may edit the rules still sees health status masked.
+    ROLE_ACTIONS[Role.STREET_OFFICER].add(Action.EDIT_RISK_RULES)
+    try:
+        client.force_login(street)
+        client.post("/risk/rules/", {"rules": json.dumps(HIGHER_PERSONS)})
+        page = client.get(f"/risk/rules/{RuleSet.objects.get(version=2).pk}/")
+    finally:
+        ROLE_ACTIONS[Role.STREET_OFFICER].discard(Action.EDIT_RISK_RULES)
+    text = page.content.decode()
+    assert "1 person's grade would change (not listed for your role)." in text
+    assert world.people["tower"][0].name not in text
+
+
+HIGHER_PERSONS = [{**DEFAULT_RULES[1], "grade": "high"}, *DEFAULT_RULES[2:]]

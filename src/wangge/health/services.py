@@ -34,6 +34,7 @@ from wangge.foundation.permissions import Action, require
 from wangge.people.models import Person
 
 from .models import CheckIn, CheckInAlert, CheckInChannel, CheckInCount, Symptom, TestResult
+from .signals import risk_inputs_changed
 
 # The event category a worrying check-in is filed under (migration 0002 installs it).
 ALERT_CATEGORY = "health-check-in"
@@ -210,6 +211,11 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
         worrying = [key for key, (_position, entry) in rows.items()
                     if needs_attention(entry.answer)]
         events = _alerts_open([(key, rows[key][1]) for key in worrying])
+        # The risk grades follow a worrying answer, and one that replaces an earlier answer
+        # (which may have been worrying), in this transaction.
+        if touched := {key[0] for key in worrying} | {key[0] for key in earlier}:
+            risk_inputs_changed.send(sender=CheckIn, persons=touched, buildings=set(),
+                                     venues=set())
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(

@@ -92,6 +92,8 @@ class RiskPreviewOut(Schema):
     areas: list[RiskAreaCount]
     changed: int
     persons_changed: int
+    persons_listed: bool = Field(description="Whether persons are among the changes (roles "
+                                             "that see health status unmasked)")
     changes: list[dict[str, Any]]
 
 
@@ -167,6 +169,7 @@ def preview_shown(request: HttpRequest, rule_set: Any, by: Any) -> dict[str, Any
                    "raised": raised, "lowered": lowered}
                   for code, (raised, lowered) in preview.areas.items()],
         "changed": preview.changed, "persons_changed": preview.persons_changed,
+        "persons_listed": sees_person_grades(by),
         "changes": [{"kind": change.kind, "key": change.key, "grid_code": change.grid_code,
                      "name": names.get((change.kind, change.key), change.key),
                      "before": change.before, "after": change.after,

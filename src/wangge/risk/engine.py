@@ -184,18 +184,42 @@ def _prefixes(code_field: str, prefixes: list[str]) -> Q:
     return condition
 
 
-def _case_matches(rule: Rule, kind: str, today: datetime.date,
-                  keys: set[str] | None) -> Iterator[tuple[str, dict[str, Any]]]:
+# Up to this many subjects of a kind, a re-grading reads the cases of their residents (by
+# person, through its index); beyond, the cases in the window, grouped by area, keeping the
+# subjects asked for (the cost of a full pass, which a large batch costs anyway).
+FEW: dict[str, int] = {SubjectKind.BUILDING: 200, SubjectKind.GRID: 20, SubjectKind.COMMUNITY: 3}
+
+
+def _residents_of(kind: str, keys: set[str]) -> list[int]:
+    persons = Person.objects.order_by().values_list("id", flat=True)
+    if kind == SubjectKind.BUILDING:
+        return list(among(persons, "dwelling__building_id", [int(key) for key in keys]))
+    if kind == SubjectKind.GRID:
+        return list(among(persons, "grid_code", sorted(keys)))
+    return list(persons.filter(_prefixes("grid_code", sorted(keys))))
+
+
+def _case_matches(rule: Rule, kind: str, today: datetime.date, keys: set[str] | None,
+                  residents: dict[str, list[int]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(area key, facts) for each area of ``kind`` (among ``keys``, all when None) where
+    ``rule`` matches; ``residents``: the residents of ``keys`` by kind, read once a pass."""
     name, expression = _area_of(kind)
     rows = _cases(rule, today)
     if kind == SubjectKind.BUILDING:
         rows = rows.filter(person__dwelling__isnull=False)
+    if keys is not None and len(keys) <= FEW[kind]:
+        if kind not in residents:
+            residents[kind] = _residents_of(kind, keys)
+        if not residents[kind]:
+            return
+        rows = rows.filter(AnyOf(F("person_id"), residents[kind]))
     rows = (rows.annotate(**{name: expression}).values(name)
             .annotate(count=Count("person_id", distinct=True), first=Min("on"), last=Max("on"))
             .filter(count__gte=rule.at_least).order_by())
-    for row in _restricted(rows, kind, keys, "person__dwelling__building_id",
-                           "person__grid_code"):
-        yield str(row[name]), _facts(row["count"], row["first"], row["last"], rule)
+    for row in rows:
+        key = str(row[name])
+        if keys is None or key in keys:
+            yield key, _facts(row["count"], row["first"], row["last"], rule)
 
 
 @dataclass
@@ -219,6 +243,7 @@ class _Pass:
         self.rules, self.today, self.touched = rules, today, touched
         self.grades: Grades = {}
         self.places = _Places()
+        self.residents: dict[str, list[int]] = {}
 
     def keys(self, kind: str) -> set[str] | None:
         return None if self.touched is None else self.touched.keys(kind)
@@ -239,7 +264,8 @@ class _Pass:
             if rule.subject != kind:
                 continue
             if rule.kind == "cases":
-                for key, facts in _case_matches(rule, kind, self.today, keys):
+                for key, facts in _case_matches(rule, kind, self.today, keys,
+                                                   self.residents):
                     matches[key].append((rule, facts))
                 continue
             if rule.kind not in members:
@@ -291,15 +317,25 @@ class _Pass:
                     for key, grade in fresh.items()
                     if self.places.building.get(int(key)) is not None]
         assert self.touched is not None
-        residents = Person.objects.order_by().values_list("id", "dwelling__building_id")
-        home = {str(person_id): str(building_id) for person_id, building_id in
-                among(residents, "dwelling__building_id", [int(key) for key in keys])}
         regraded = self.touched.keys(SubjectKind.PERSON)
         levels = {key: grade.level for key, grade in fresh.items()}
+        residents = Person.objects.order_by().values_list("id", "dwelling__building_id")
         stored = (Grade.objects.filter(kind=SubjectKind.PERSON).order_by()
                   .values_list("key", "level"))
-        for key, level in among(stored, "key", [key for key in home if key not in regraded]):
-            levels[key] = level
+        if len(keys) <= FEW[SubjectKind.BUILDING]:
+            # A few buildings: their residents (by the dwelling index), then their grades.
+            home = {str(person_id): str(building_id) for person_id, building_id in
+                    among(residents, "dwelling__building_id", [int(key) for key in keys])}
+            found = among(stored, "key", [key for key in home if key not in regraded])
+            levels.update(found)
+        else:
+            # Many: every graded person (fewer than the residents of thousands of
+            # buildings), then where they live.
+            levels.update((key, level) for key, level in stored.iterator(chunk_size=10_000)
+                          if key not in regraded)
+            home = {str(person_id): str(building_id) for person_id, building_id in
+                    among(residents, "id", [int(key) for key in levels])
+                    if building_id is not None and str(building_id) in keys}
         return [_Member(key, levels[key], home[key]) for key in home if key in levels]
 
 
