@@ -41,6 +41,10 @@ ALERT_CATEGORY = "health-check-in"
 LOWEST, HIGHEST = Decimal("34.0"), Decimal("43.0")
 # The one answer to an unknown, merged or out-of-jurisdiction person: it does not tell which.
 NOT_FOUND = gettext_lazy("No one with these details is registered where you may check in.")
+# The lists' values, once (an enum's ``values`` is built anew at each use, and every check-in
+# of a morning's burst reads them).
+SYMPTOMS = tuple(Symptom.values)
+TEST_RESULTS = frozenset(TestResult.values)
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,15 @@ def answer_checked(*, temperature: Any, symptoms: Iterable[str] = (),
             errors["temperature"] = [_("%(value)s °C cannot be right: measure again.")
                                      % {"value": value}]
     given = {str(symptom).strip() for symptom in symptoms if str(symptom).strip()}
-    if unknown := given - set(Symptom.values):
+    if unknown := given.difference(SYMPTOMS):
         errors["symptoms"] = [_("%(names)s is not on the list of symptoms.")
                               % {"names": "、".join(sorted(unknown))}]
     test_result = (test_result or "").strip()
-    if test_result and test_result not in TestResult.values:
+    if test_result and test_result not in TEST_RESULTS:
         errors["test_result"] = [_("Say negative or positive.")]
     if errors:
         raise ValidationError(errors)
-    ordered = tuple(symptom for symptom in Symptom.values if symptom in given)
+    ordered = tuple(symptom for symptom in SYMPTOMS if symptom in given)
     return Answer(temperature=value, symptoms=ordered, test_result=test_result)
 
 
@@ -204,12 +208,20 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
                                for name, messages in problems.items()})
     if not rows:
         return outcome
-    with transaction.atomic():
-        earlier = _upsert([(key, entry, persons[key[0]].grid_code)
-                           for key, (_position, entry) in rows.items()], timezone.now())
-        worrying = [key for key, (_position, entry) in rows.items()
-                    if needs_attention(entry.answer)]
-        events = _alerts_open([(key, rows[key][1]) for key in worrying])
+    upserted = [(key, entry, persons[key[0]].grid_code)
+                for key, (_position, entry) in rows.items()]
+    worrying = [key for key, (_position, entry) in rows.items()
+                if needs_attention(entry.answer)]
+    events: dict[tuple[int, datetime.date], int] = {}
+    if worrying or len(upserted) > _ROWS_PER_STATEMENT:
+        with transaction.atomic():
+            earlier = _upsert(upserted, timezone.now())
+            events = _alerts_open([(key, rows[key][1]) for key in worrying])
+    else:
+        # One statement and nothing else to write: it is a transaction of its own, committed
+        # (durable) when it returns, without the round trips of BEGIN and COMMIT (a morning's
+        # group commits are mostly this). Inside a caller's transaction it is part of that.
+        earlier = _upsert(upserted, timezone.now())
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(
