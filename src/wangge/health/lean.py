@@ -67,7 +67,7 @@ class CheckInHandler(WSGIHandler):
         self._view_middleware: list[Callable] = []
         self._template_response_middleware: list[Callable] = []
         self._exception_middleware: list[Callable] = []
-        handler = convert_exception_to_response(self._get_response)
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(lean_middleware(settings.MIDDLEWARE)):
             try:
                 middleware = import_string(path)(handler)

@@ -289,6 +289,7 @@ def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
     updated = set()
     for start in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[start:start + _ROWS_PER_STATEMENT]
+        params: list[Any]
         if postgresql:
             sql, params = _rows_document(table), [at, json.dumps([
                 [person_id, day.isoformat(), grid_code, str(entry.answer.temperature),
