@@ -129,3 +129,13 @@ def test_a_refused_answer_renders_its_page_in_the_short_chain(db, town, applicat
     assert wrong.status == 422
     assert "cannot be right" in wrong.body
     assert not CheckIn.objects.exists()
+
+
+def test_without_a_pass_the_short_chain_answers_with_the_refusal_page(db, applications):
+    _full, routed = applications
+    refused = Answered(routed, environ(
+        "/checkin/answers/", f"csrfmiddlewaretoken={CSRF}&temperature-1=36.5".encode(),
+        cookie=f"csrftoken={CSRF}"))
+    assert refused.handler is lean.CheckInHandler
+    assert refused.status == 403
+    assert "Scan the QR code on your building again" in refused.body
