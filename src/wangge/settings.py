@@ -408,6 +408,8 @@ WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
 WANGGE_CHECKIN_QUEUE = envint("WANGGE_CHECKIN_QUEUE", 512)
 WANGGE_CHECKIN_BATCH = envint("WANGGE_CHECKIN_BATCH", 500)
 WANGGE_CHECKIN_WAIT_SECONDS = envint("WANGGE_CHECKIN_WAIT_SECONDS", 10)
+# How long the writer lets a transaction gather check-ins after the first one arrives (ms).
+WANGGE_CHECKIN_GATHER_MS = envint("WANGGE_CHECKIN_GATHER_MS", 15)
 # The reverse proxies in front of the server (docs/open311.md): how many there are ("1"), or
 # their addresses and networks ("10.0.0.5,172.16.0.0/12"). The client's address is then read
 # from X-Forwarded-For, from the right; empty: REMOTE_ADDR, and X-Forwarded-For is ignored.

@@ -3,6 +3,7 @@ outcome only once the transaction is done, a full queue refuses at once, and a f
 transaction fails each of its requests (none is told "received")."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -91,3 +92,24 @@ def test_outside_a_transaction_a_request_goes_through_the_writer(town, fresh_wri
             lambda person: writer.check_ins_submit(entries=[entry(person.pk)], by=BY), people))
     assert [outcome.saved[0].person_id for outcome in outcomes] == [p.pk for p in people]
     assert CheckIn.objects.count() == 4
+
+
+def test_requests_within_the_gathering_window_share_a_transaction(monkeypatch, settings,
+                                                                  fresh_writer):
+    """The writer waits WANGGE_CHECKIN_GATHER_MS after the first request of a transaction, so
+    that those being handled at that moment join it (a busy process commits less often)."""
+    settings.WANGGE_CHECKIN_GATHER_MS = 300
+    batches = []
+
+    def saved(*, entries, by, partial):
+        batches.append([item.person_id for item in entries])
+        return Outcome(saved=[Saved(person_id=item.person_id, name="", day=None,
+                                    updated=False, alert=False) for item in entries])
+
+    monkeypatch.setattr(writer, "check_ins_save", saved)
+    first = fresh_writer.submit([entry(1)], by=BY)
+    time.sleep(0.05)  # the writer has taken the first one, and waits for more
+    second = fresh_writer.submit([entry(2)], by=BY)
+    assert [item.person_id for item in first.result(5).saved] == [1]
+    assert [item.person_id for item in second.result(5).saved] == [2]
+    assert batches == [[1, 2]]

@@ -10,6 +10,7 @@ fever, a listed symptom or a positive test, all in one transaction.
 
 import dataclasses
 import datetime
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ ALERT_CATEGORY = "health-check-in"
 LOWEST, HIGHEST = Decimal("34.0"), Decimal("43.0")
 # The one answer to an unknown, merged or out-of-jurisdiction person: it does not tell which.
 NOT_FOUND = gettext_lazy("No one with these details is registered where you may check in.")
+# The lists' values, once (an enum's ``values`` is built anew at each use, and every check-in
+# of a morning's burst reads them).
+SYMPTOMS = tuple(Symptom.values)
+TEST_RESULTS = frozenset(TestResult.values)
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,15 @@ def answer_checked(*, temperature: Any, symptoms: Iterable[str] = (),
             errors["temperature"] = [_("%(value)s °C cannot be right: measure again.")
                                      % {"value": value}]
     given = {str(symptom).strip() for symptom in symptoms if str(symptom).strip()}
-    if unknown := given - set(Symptom.values):
+    if unknown := given.difference(SYMPTOMS):
         errors["symptoms"] = [_("%(names)s is not on the list of symptoms.")
                               % {"names": "、".join(sorted(unknown))}]
     test_result = (test_result or "").strip()
-    if test_result and test_result not in TestResult.values:
+    if test_result and test_result not in TEST_RESULTS:
         errors["test_result"] = [_("Say negative or positive.")]
     if errors:
         raise ValidationError(errors)
-    ordered = tuple(symptom for symptom in Symptom.values if symptom in given)
+    ordered = tuple(symptom for symptom in SYMPTOMS if symptom in given)
     return Answer(temperature=value, symptoms=ordered, test_result=test_result)
 
 
@@ -171,6 +176,11 @@ def _refusal(entry: Entry, person: Any, by: Actor, day: datetime.date,
     return None
 
 
+def _risk_inputs_announce(persons: set[int]) -> None:
+    if persons:
+        risk_inputs_changed.send(sender=CheckIn, persons=persons, buildings=set(), venues=set())
+
+
 def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True) -> Outcome:
     """Store ``entries`` for ``by`` (a user who may record check-ins, or the system acting for
     a resident's page within its reach). Each is checked: the person must be registered (not
@@ -205,17 +215,28 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
                                for name, messages in problems.items()})
     if not rows:
         return outcome
-    with transaction.atomic():
-        earlier = _upsert([(key, entry, persons[key[0]].grid_code)
-                           for key, (_position, entry) in rows.items()], timezone.now())
-        worrying = [key for key, (_position, entry) in rows.items()
-                    if needs_attention(entry.answer)]
-        events = _alerts_open([(key, rows[key][1]) for key in worrying])
-        # The risk grades follow a worrying answer, and one that replaces an earlier answer
-        # (which may have been worrying), in this transaction.
-        if touched := {key[0] for key in worrying} | {key[0] for key in earlier}:
-            risk_inputs_changed.send(sender=CheckIn, persons=touched, buildings=set(),
-                                     venues=set())
+    upserted = [(key, entry, persons[key[0]].grid_code)
+                for key, (_position, entry) in rows.items()]
+    worrying = [key for key, (_position, entry) in rows.items()
+                if needs_attention(entry.answer)]
+    events: dict[tuple[int, datetime.date], int] = {}
+    if worrying or len(upserted) > _ROWS_PER_STATEMENT:
+        with transaction.atomic():
+            earlier = _upsert(upserted, timezone.now())
+            events = _alerts_open([(key, rows[key][1]) for key in worrying])
+            # The risk grades follow a worrying answer, and one that replaces an earlier
+            # answer (which may have been worrying), in this transaction.
+            _risk_inputs_announce({key[0] for key in worrying} | {key[0] for key in earlier})
+    else:
+        # One statement and nothing else to write: it is a transaction of its own, committed
+        # (durable) when it returns, without the round trips of BEGIN and COMMIT (a morning's
+        # group commits are mostly this). Inside a caller's transaction it is part of that.
+        earlier = _upsert(upserted, timezone.now())
+        if earlier:
+            # A replaced answer may have been worrying: the grades follow it at once, in a
+            # transaction of their own (rare: a second answer the same day).
+            with transaction.atomic():
+                _risk_inputs_announce({key[0] for key in earlier})
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(
@@ -244,9 +265,13 @@ def _persons(ids: set[int]) -> dict[int, _Person]:
         return {}
     table = Person._meta.db_table
     with connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(f"SELECT id, name, grid_code FROM {table} "
-                       f"WHERE merged_into_id IS NULL AND id IN ({marks})", list(ids))
+        if connection.vendor == "postgresql":  # one text for any number (parsed once)
+            cursor.execute(f"SELECT id, name, grid_code FROM {table} "
+                           f"WHERE merged_into_id IS NULL AND id = ANY(%s)", [list(ids)])
+        else:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT id, name, grid_code FROM {table} "
+                           f"WHERE merged_into_id IS NULL AND id IN ({marks})", list(ids))
         return {row[0]: _Person(*row) for row in cursor.fetchall()}
 
 
@@ -259,37 +284,67 @@ _ROWS_PER_STATEMENT = 500
 def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
             now: datetime.datetime) -> set[tuple[int, datetime.date]]:
     """Insert each day's check-in, or replace the answer of the one already there and count
-    the answer (``revisions``), in one multi-row statement per 500 rows; which of them
-    replaced an earlier answer (their count of answers comes back above one)."""
+    the answer (``revisions``), in one statement per 500 rows; which of them replaced an
+    earlier answer (their count of answers comes back above one).
+
+    On PostgreSQL the rows travel as one JSON document (``jsonb_to_recordset``), so the
+    statement's text is the same for any number of rows: the driver parses it once per
+    process, where a VALUES list of a new length was parsed again each time (a fifth of a
+    busy worker's time). SQLite gets the VALUES list."""
     table = CheckIn._meta.db_table
-    json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    row_values = "(" + ", ".join(json_value if column == "symptoms" else "%s"
-                                 for column in _COLUMNS) + ")"
     replaced = [column for column in _COLUMNS
                 if column not in ("person_id", "day", "revisions")]
+    conflict = (" ON CONFLICT (person_id, day) DO UPDATE SET "
+                + ", ".join(f"{column} = excluded.{column}" for column in replaced)
+                + f", revisions = {table}.revisions + 1 RETURNING person_id, day, revisions")
+    postgresql = connection.vendor == "postgresql"
     operations = connection.ops
     at = operations.adapt_datetimefield_value(now)
     updated = set()
     for start in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[start:start + _ROWS_PER_STATEMENT]
-        sql = (f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES "
-               + ", ".join([row_values] * len(chunk))
-               + " ON CONFLICT (person_id, day) DO UPDATE SET "
-               + ", ".join(f"{column} = excluded.{column}" for column in replaced)
-               + f", revisions = {table}.revisions + 1 RETURNING person_id, day, revisions")
-        params: list[Any] = []
-        for (person_id, day), entry, grid_code in chunk:
-            params += (person_id, operations.adapt_datefield_value(day), grid_code,
-                       operations.adapt_decimalfield_value(entry.answer.temperature, 3, 1),
-                       json.dumps(list(entry.answer.symptoms)), entry.answer.test_result,
-                       needs_attention(entry.answer), entry.entered_by, entry.channel,
-                       entry.recorder_id, at, 1)
+        params: list[Any]
+        if postgresql:
+            sql, params = _rows_document(table), [at, json.dumps([
+                [person_id, day.isoformat(), grid_code, str(entry.answer.temperature),
+                 list(entry.answer.symptoms), entry.answer.test_result,
+                 needs_attention(entry.answer), entry.entered_by, entry.channel,
+                 entry.recorder_id]
+                for (person_id, day), entry, grid_code in chunk])]
+        else:
+            sql, params = _rows_values(table, len(chunk)), []
+            for (person_id, day), entry, grid_code in chunk:
+                params += (person_id, operations.adapt_datefield_value(day), grid_code,
+                           operations.adapt_decimalfield_value(entry.answer.temperature, 3, 1),
+                           json.dumps(list(entry.answer.symptoms)), entry.answer.test_result,
+                           needs_attention(entry.answer), entry.entered_by, entry.channel,
+                           entry.recorder_id, at, 1)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql + conflict, params)
             updated |= {(person_id, str(day)) for person_id, day, revisions in cursor.fetchall()
                         if revisions > 1}
     return {(person_id, day) for (person_id, day), _entry, _grid in rows
             if (person_id, str(day)) in updated}
+
+
+@functools.cache
+def _rows_document(table: str) -> str:
+    """The rows as one JSON array of arrays (in _COLUMNS' order, without ``at`` and
+    ``revisions``), taken apart by PostgreSQL."""
+    picked = ", ".join(f"(r->>{index})::{kind}" if kind != "jsonb" else f"r->{index}"
+                       for index, kind in enumerate(_DOCUMENT_TYPES))
+    return (f"INSERT INTO {table} ({', '.join(_COLUMNS)}) SELECT {picked}, %s, 1 "
+            f"FROM jsonb_array_elements(%s::jsonb) AS r")
+
+
+# The type of each column of _COLUMNS (less ``at`` and ``revisions``) in the document.
+_DOCUMENT_TYPES = ("bigint", "date", "text", "numeric", "jsonb", "text", "boolean", "text",
+                   "text", "bigint")
+
+
+def _rows_values(table: str, count: int) -> str:
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    return f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * count)
 
 
 def _alerts_open(rows: list[tuple[tuple[int, datetime.date], Entry]]

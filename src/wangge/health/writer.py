@@ -19,6 +19,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 
@@ -84,6 +85,9 @@ class GroupCommitWriter:
         try:
             while True:
                 batch = [jobs.get()]
+                if batch[0] is not _STOP and settings.WANGGE_CHECKIN_GATHER_MS > 0:
+                    # Let the requests being handled now join this transaction.
+                    time.sleep(settings.WANGGE_CHECKIN_GATHER_MS / 1000)
                 rows = len(batch[0][0])
                 while rows < settings.WANGGE_CHECKIN_BATCH and batch[-1] is not _STOP:
                     try:
