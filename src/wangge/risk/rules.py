@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from wangge.epidemic.models import CaseStatus, ExposureDegree
 from wangge.risk.models import Level, SubjectKind
@@ -258,7 +258,7 @@ def _names(facts: dict[str, Any], names: dict[str, str] | None) -> str:
     some = [names.get(str(key), "") for key in facts.get("some", [])] if names else []
     some = [name for name in some if name]
     if not some:
-        return "."
+        return pgettext("the end of a sentence", ".")
     more = "" if len(some) >= int(facts.get("count", 0)) else _(", …")
     return _(": %(names)s%(more)s.") % {"names": _("、").join(some), "more": more}
 
