@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "wangge.epidemic",
     "wangge.risk",
     "wangge.measures",
+    "wangge.resources",
+    "wangge.emergency",
     "wangge.web",
     "wangge.demo",
 ]

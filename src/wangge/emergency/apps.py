@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    name = "wangge.emergency"
+    verbose_name = _("Emergency readiness")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResourcesConfig(AppConfig):
+    name = "wangge.resources"
+    verbose_name = _("Emergency resources")
