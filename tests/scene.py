@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import epidemic_records
 from tests.events.matrix import event_records
 from tests.factories import (
     COMMUNITY_1,
@@ -29,6 +30,7 @@ from tests.factories import (
     square,
 )
 from tests.linkage.matrix import linkage_records
+from tests.measures.matrix import measure_records
 from tests.patrols.matrix import patrol_records
 from wangge.divisions.services import division_create, grid_create
 from wangge.foundation.permissions import Role
@@ -102,6 +104,8 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **event_records(grid),
         **linkage_records(grid),
         **patrol_records(grid),
+        **epidemic_records(grid),
+        **measure_records(grid),
     }
 
 

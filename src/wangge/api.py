@@ -38,18 +38,22 @@ from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
+from wangge.epidemic.api import router as epidemic_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
 from wangge.foundation.history import RecordInUseError
 from wangge.health.api import router as health_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
+from wangge.measures.api import router as measures_router
 from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
 from wangge.reports.api import router as reports_router
+from wangge.risk.api import router as risk_router
+from wangge.risk.map_api import router as risk_map_router
 
 # Requests that never write, not even a token's last use (see access.services.token_user).
 READS = ("GET", "HEAD", "OPTIONS")
@@ -186,12 +190,16 @@ api.add_router("/", events_router)
 api.add_router("/", notifications_router)
 api.add_router("/", patrols_router)
 api.add_router("/", health_router)
+api.add_router("/", epidemic_router)
+api.add_router("/", measures_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)
 api.add_router("/", auditlog_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cockpit_router)
+api.add_router("/", risk_router)
+api.add_router("/", risk_map_router)
 
 
 def _error(request: HttpRequest, status: int, message: str,

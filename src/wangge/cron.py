@@ -1,5 +1,6 @@
 """The shape of a command meant for cron: do the work now, or ``--enqueue`` it for the task
-worker (`wangge escalate`, `wangge purge`, `wangge imports-fail-dead`)."""
+worker (`wangge escalate`, `wangge purge`, `wangge imports-fail-dead`,
+`wangge risk-grades --refresh`)."""
 
 from typing import Any
 

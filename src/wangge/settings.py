@@ -384,11 +384,24 @@ CACHES = {"default": _cache(os.environ.get("WANGGE_CACHE_URL", ""))}
 WANGGE_FEVER_CELSIUS = os.environ.get("WANGGE_FEVER_CELSIUS", "37.3")
 WANGGE_CHECKIN_TEST_REQUIRED = envlist("WANGGE_CHECKIN_TEST_REQUIRED", "")
 WANGGE_CHECKIN_RETENTION_DAYS = envint("WANGGE_CHECKIN_RETENTION_DAYS", 28)
+# Cases and exposures (docs/epidemic.md). Venue visits (personal location data) older than this
+# are deleted by `wangge purge`, unless an exposure rests on them. Tracing a case finds its
+# co-residents as close contacts: "unit" (the same unit of the building: one stairwell and
+# lift), "building" (the whole building) or "none" (the household alone).
+WANGGE_VISIT_RETENTION_DAYS = envint("WANGGE_VISIT_RETENTION_DAYS", 28)
+WANGGE_BUILDING_CONTACTS = os.environ.get("WANGGE_BUILDING_CONTACTS", "unit")
 # How long a phone keeps the pass a resident earns by confirming who they are, and how many
 # attempts to confirm it a phone and a network address may make (the shared cache counts).
 WANGGE_CHECKIN_PASS_DAYS = envint("WANGGE_CHECKIN_PASS_DAYS", 7)
 WANGGE_CHECKIN_IDENTIFY_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_RATE", "10/h")
 WANGGE_CHECKIN_IDENTIFY_IP_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_IP_RATE", "300/h")
+# Lawful measures (docs/measures.md): an appeal is answered within this many days; a measure
+# lifted, ended or refused longer ago than the retention period is reduced to counts per grid,
+# kind and month by `wangge purge`; the link a grid worker sends a person to their measure
+# lasts this many days.
+WANGGE_MEASURE_APPEAL_DAYS = envint("WANGGE_MEASURE_APPEAL_DAYS", 3)
+WANGGE_MEASURE_RETENTION_DAYS = envint("WANGGE_MEASURE_RETENTION_DAYS", 180)
+WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.

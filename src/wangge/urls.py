@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # First: a morning's burst of check-ins should not walk the other patterns to get there.
     path("", include("wangge.health.urls")),
     path("admin/", admin.site.urls),
+    # Cases and exposures (/epidemic/).
+    path("", include("wangge.epidemic.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("account/", include("wangge.access.urls")),
@@ -19,8 +21,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", include("wangge.events.urls")),
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
+    path("measures/", include("wangge.measures.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
+    path("risk/", include("wangge.risk.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import a_visit
 from tests.factories import (
     GRID_A,
     STREET_1,
@@ -65,6 +67,12 @@ def _list(path: str, view: Action | None) -> Endpoint:
 
 
 PEOPLE, PLACES, ORGS = Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS
+CASES, RECORD_CASES = Action.VIEW_CASES, Action.RECORD_CASES
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
 REASON = {"reason": "测试"}
 ENDPOINTS = [
     _list("/divisions", None),
@@ -221,6 +229,12 @@ ENDPOINTS = [
     Endpoint("GET", "/cockpit", view=Action.VIEW_COCKPIT, kind="unscoped"),
     Endpoint("GET", "/cockpit/{division}", view=Action.VIEW_COCKPIT),
     Endpoint("GET", "/cockpit/{grid}", view=Action.VIEW_COCKPIT),
+    # The risk map: the dashboard of the caller's own jurisdiction or of an area in it, and
+    # its grids as GeoJSON (its buildings: tests/risk/test_map_api.py, the scene grades none).
+    Endpoint("GET", "/risk/dashboard", view=Action.VIEW_RISK, kind="unscoped"),
+    Endpoint("GET", "/risk/dashboard/{division}", view=Action.VIEW_RISK),
+    Endpoint("GET", "/risk/dashboard/{grid}", view=Action.VIEW_RISK),
+    _list("/risk/grids.geojson", Action.VIEW_RISK),
     # Health check-ins: a day's, who has not checked in, and lists in bulk (an institution's:
     # a person out of scope is refused, 422).
     _list("/check-ins", Action.VIEW_CHECK_INS),
@@ -228,6 +242,56 @@ ENDPOINTS = [
     Endpoint("POST", "/check-ins", action=Action.RECORD_CHECK_INS, kind="create",
              body=lambda records, scene: {"entries": [{"person_id": records["person"].pk,
                                                        "temperature": 36.5}]}),
+    # Cases and exposures; venues and their visits.
+    _list("/cases", CASES),
+    Endpoint("GET", "/cases/{case}", view=CASES),
+    Endpoint("POST", "/cases", action=RECORD_CASES, kind="create", success=201,
+             body=lambda records, scene: {"person_id": records["person"].pk,
+                                          "status": "suspected", "source": "self",
+                                          "reported_on": _today()}),
+    Endpoint("PATCH", "/cases/{case}", view=CASES, action=RECORD_CASES,
+             body=lambda records, scene: {"source_detail": "市一医院", **REASON}),
+    Endpoint("GET", "/cases/{case}/tests", view=CASES),
+    Endpoint("POST", "/cases/{case}/tests", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: {"kind": "pcr", "taken_on": _today(),
+                                          "positive": True}),
+    Endpoint("GET", "/cases/{case}/exposures", view=CASES),
+    Endpoint("POST", "/cases/{case}/exposures", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: {"person_id": records["person"].pk,
+                                          "last_contact_on": _today()}),
+    Endpoint("POST", "/cases/{case}/trace", view=CASES, action=RECORD_CASES),
+    Endpoint("GET", "/cases/{case}/chain", view=CASES),
+    _list("/venues", CASES),
+    Endpoint("GET", "/venues/{venue}", view=CASES),
+    Endpoint("POST", "/venues", action=RECORD_CASES, kind="create", success=201,
+             body=lambda records, scene: {"facility_id": records["venue_place"].pk}),
+    Endpoint("GET", "/venues/{venue}/visits", view=CASES),
+    Endpoint("POST", "/venues/{venue}/visits", view=CASES, action=RECORD_CASES, success=201,
+             body=lambda records, scene: a_visit(records)),
+    # Lawful measures: a measure waiting for approval (with an open appeal) and a draft; a
+    # proposal for a person out of scope is refused (422). Each step is the service's own.
+    _list("/measures", Action.VIEW_MEASURES),
+    Endpoint("GET", "/measures/{measure}", view=Action.VIEW_MEASURES),
+    Endpoint("POST", "/measures", action=Action.PROPOSE_MEASURES, kind="create", success=201,
+             body=lambda records, scene: {"kind": "home_monitoring",
+                                          "person_id": records["person"].pk}),
+    Endpoint("POST", "/measures/{measure_draft}/lift", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/measures/{measure}/refuse", view=Action.VIEW_MEASURES,
+             action=Action.APPROVE_MEASURES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/measures/{measure_draft}/submit", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES),
+    Endpoint("POST", "/measures/{measure}/approve", view=Action.VIEW_MEASURES,
+             action=Action.APPROVE_MEASURES, body=lambda records, scene: REASON),
+    # A measure waiting for approval is not extended (422, from the service).
+    Endpoint("POST", "/measures/{measure}/extend", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES, success=422,
+             body=lambda records, scene: {"ends_on": "2099-01-01", **REASON}),
+    Endpoint("GET", "/legal-bases", view=Action.VIEW_MEASURES, kind="unscoped"),
+    _list("/measure-appeals", Action.VIEW_MEASURES),
+    Endpoint("POST", "/measure-appeals/{measure_appeal}/answer", view=Action.VIEW_MEASURES,
+             action=Action.PROPOSE_MEASURES,
+             body=lambda records, scene: {"upheld": False, "answer": "维持"}),
 ]
 
 
@@ -329,8 +393,19 @@ def test_the_matrix_covers_every_route(client, db):
               for path, methods in paths.items() for method in methods}
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
-                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES)
+                      | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
+                      | RISK_MAP_ROUTES)
 
+
+# Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
+# grade).
+RISK_ROUTES = {"GET /risk/rule-sets", "POST /risk/rule-sets", "GET /risk/rule-sets/{id}",
+               "GET /risk/rule-sets/{id}/preview", "POST /risk/rule-sets/{id}/put-in-force",
+               "GET /risk/grades", "GET /risk/grades/{kind}/{key}"}
+
+
+# Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
+RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}
 
 # Accounts: those who manage any (MANAGE_ACCOUNTS or MANAGE_STAFF_ACCOUNTS) reach them; the
 # scene's account is a grid worker of grid A (in) or C (out).

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.api.helpers import credit_code
+from tests.epidemic.matrix import make_case, make_venue
 from tests.factories import (
     COMMUNITY_1,
     COMMUNITY_2,
@@ -37,6 +38,7 @@ from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, DispatchDefault, Responder
 from wangge.foundation.admin import ServiceAdmin
 from wangge.foundation.permissions import Action, Role, can, uses_back_office
+from wangge.measures.services import measure_power_grant
 from wangge.open311.services import open311_key_create, public_report_file
 from wangge.organizations.services import organization_create
 from wangge.people.services import household_create
@@ -78,6 +80,8 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "people.Person": lambda grid: make_person(grid),
     "people.Household": lambda grid: household_create(head=make_person(grid), by=SYSTEM),
     "organizations.Organization": _organization,
+    "epidemic.Case": make_case,
+    "epidemic.Venue": make_venue,
     "events.Responder": lambda grid: Responder.objects.create(
         organization=_organization(grid), user=make_user(Role.DEPARTMENT_STAFF, grid)),
     "events.DispatchDefault": lambda grid: DispatchDefault.objects.create(
@@ -86,11 +90,14 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "open311.PublicReport": _public_report,
     "open311.Open311Key": lambda grid: open311_key_create(
         name=f"client {next(_serial)}", jurisdiction_code=grid)[0],
+    "measures.MeasurePower": lambda grid: measure_power_grant(
+        organization=_organization(grid), kinds=["home_monitoring"], by=SYSTEM, reason="授权"),
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {
     "events.Category": "the category tree is shared by every jurisdiction",
     "reports.ReportTemplate": "a department's report form is the same everywhere",
+    "measures.LegalBasis": "a law and its articles are the same everywhere",
 }
 # Groups and the task queue: no role opens them.
 CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}

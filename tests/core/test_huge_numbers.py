@@ -23,7 +23,8 @@ VALUES = {"code": {"web:division": DISTRICT, "open311:report": COMMUNITY_1},
 # The pages that list records a page at a time (tests/core: a new one must join).
 LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:merges",
               "patrols:coverage", "patrols:history", "web:grid",
-              "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list"}
+              "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list",
+              "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals"}
 
 
 @pytest.fixture

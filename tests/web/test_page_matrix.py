@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from PIL import Image
 
 from tests.factories import STREET_1, STREET_2, SYSTEM, make_user
@@ -63,6 +64,14 @@ def _acts(action: Action) -> Callable[[str], bool]:
     return lambda role: action in ROLE_ACTIONS[role]
 
 
+def _sees(field: SensitiveField) -> Callable[[str], bool]:
+    return lambda role: field in UNMASKED_FIELDS[role]
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
 def _sees_full_ids(role: str) -> bool:
     return SensitiveField.ID_NUMBER in UNMASKED_FIELDS[role]
 
@@ -70,6 +79,9 @@ def _sees_full_ids(role: str) -> bool:
 PEOPLE, PLACES = Action.VIEW_PEOPLE, Action.VIEW_PLACES
 EVENTS, PATROLS, MATCHES = Action.VIEW_EVENTS, Action.VIEW_PATROLS, Action.REVIEW_MATCHES
 REASON = {"reason": "测试"}
+RISK_RULES = '[{"subject": "person", "if": "case", "statuses": ["confirmed"], "within_days": 14, ' \
+             '"grade": "high"}]'
+CASES, RECORD_CASES = Action.VIEW_CASES, Action.RECORD_CASES
 ACCOUNTS = (Action.MANAGE_ACCOUNTS, Action.MANAGE_STAFF_ACCOUNTS)
 PAGES = [
     # Community, street and district start the day at the cockpit.
@@ -169,6 +181,63 @@ PAGES = [
     Page("POST", "health/persons/<int:pk>/check-in/", "/health/persons/{person}/check-in/",
          view=Action.RECORD_CHECK_INS, success=302,
          body=lambda records: {f"temperature-{records['person'].pk}": "36.5"}),
+    # Risk grades: the rules (a version written as a draft); the rest in tests/risk.
+    Page("GET", "risk/rules/", "/risk/rules/", view=Action.VIEW_RISK, kind="page"),
+    Page("POST", "risk/rules/", "/risk/rules/", view=Action.EDIT_RISK_RULES, kind="page",
+         success=302, body=lambda records: {"rules": RISK_RULES}),
+    # The risk map: of the caller's own jurisdiction, or of a division or grid in it.
+    Page("GET", "risk/", "/risk/", view=Action.VIEW_RISK, kind="page"),
+    Page("GET", r"risk/^(?P<code>\d{12}|\d{15})/$", "/risk/{division}/",
+         view=Action.VIEW_RISK),
+    # Cases and exposures: a case's status is changed only by a role that sees it.
+    Page("GET", "epidemic/", "/epidemic/?status=suspected", view=CASES, kind="page"),
+    Page("GET", "epidemic/cases/<int:pk>/", "/epidemic/cases/{case}/", view=CASES),
+    Page("POST", "epidemic/cases/<int:pk>/status/", "/epidemic/cases/{case}/status/",
+         view=RECORD_CASES, may=_sees(SensitiveField.HEALTH_STATUS), success=302,
+         body=lambda records: {"status": "suspected", **REASON}),
+    Page("POST", "epidemic/cases/<int:pk>/tests/", "/epidemic/cases/{case}/tests/",
+         view=RECORD_CASES, success=302,
+         body=lambda records: {"kind": "pcr", "taken_on": _today(), "positive": "1"}),
+    Page("POST", "epidemic/cases/<int:pk>/trace/", "/epidemic/cases/{case}/trace/",
+         view=RECORD_CASES, success=302),
+    Page("GET", "epidemic/cases/<int:pk>/contacts/", "/epidemic/cases/{case}/contacts/?q=甲",
+         view=RECORD_CASES),
+    Page("POST", "epidemic/cases/<int:pk>/contacts/", "/epidemic/cases/{case}/contacts/",
+         view=RECORD_CASES, success=302,
+         body=lambda records: {"person": records["person"].pk, "last_contact_on": _today()}),
+    Page("GET", "epidemic/persons/<int:pk>/case/", "/epidemic/persons/{person}/case/",
+         view=RECORD_CASES),
+    Page("POST", "epidemic/persons/<int:pk>/case/", "/epidemic/persons/{person}/case/",
+         view=RECORD_CASES, success=302,
+         body=lambda records: {"status": "suspected", "source": "self", "reported_on": _today()}),
+    Page("GET", "epidemic/venues/", "/epidemic/venues/", view=CASES, kind="page"),
+    Page("GET", "epidemic/venues/<int:pk>/", "/epidemic/venues/{venue}/", view=CASES),
+    # Lawful measures: the list and appeals queue, a measure (waiting for approval, with an
+    # appeal), a draft, the proposal form for a person; each step goes back to the measure.
+    Page("GET", "measures/", "/measures/", view=Action.VIEW_MEASURES, kind="page"),
+    Page("GET", "measures/new/", "/measures/new/?person={person}",
+         view=Action.PROPOSE_MEASURES),
+    Page("GET", "measures/<int:pk>/", "/measures/{measure}/", view=Action.VIEW_MEASURES),
+    Page("GET", "measures/<int:pk>/edit/", "/measures/{measure_draft}/edit/",
+         view=Action.PROPOSE_MEASURES),
+    Page("POST", "measures/<int:pk>/submit/", "/measures/{measure_draft}/submit/",
+         view=Action.PROPOSE_MEASURES, success=302),
+    Page("POST", "measures/<int:pk>/approve/", "/measures/{measure}/approve/",
+         view=Action.APPROVE_MEASURES, success=302, body=lambda records: REASON),
+    Page("POST", "measures/<int:pk>/refuse/", "/measures/{measure}/refuse/",
+         view=Action.APPROVE_MEASURES, success=302, body=lambda records: REASON),
+    Page("POST", "measures/<int:pk>/extend/", "/measures/{measure}/extend/",
+         view=Action.PROPOSE_MEASURES, success=302,
+         body=lambda records: {"ends_on": "2099-01-01", **REASON}),
+    Page("POST", "measures/<int:pk>/lift/", "/measures/{measure}/lift/",
+         view=Action.PROPOSE_MEASURES, success=302, body=lambda records: REASON),
+    Page("GET", "measures/appeals/", "/measures/appeals/", view=Action.VIEW_MEASURES,
+         kind="page"),
+    Page("GET", "measures/appeals/<int:pk>/", "/measures/appeals/{measure_appeal}/",
+         view=Action.VIEW_MEASURES),
+    Page("POST", "measures/appeals/<int:pk>/", "/measures/appeals/{measure_appeal}/",
+         view=Action.VIEW_MEASURES, may=_acts(Action.PROPOSE_MEASURES), success=302,
+         body=lambda records: {"upheld": "0", "answer": "维持"}),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -196,6 +265,14 @@ NOT_IN_THE_MATRIX = {
     "checkin/<str:token>/": "the residents' health check-in (tests/health)",
     "checkin/answers/": "the residents' health check-in (tests/health)",
     "checkin/forget/": "the residents' health check-in (tests/health)",
+    "risk/rules/<int:pk>/": "a version of the risk rules, role by role (tests/risk/test_pages.py)",
+    "risk/rules/<int:pk>/put-in-force/": "putting risk rules in force, role by role "
+                                         "(tests/risk/test_pages.py)",
+    "risk/grades/<str:kind>/<str:key>/": "a subject's risk grade, role by role, in and out of "
+                                         "scope (tests/risk/test_pages.py)",
+    "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
+    "measures/notice/<str:token>/appeal/": "a person's own measure, by signed link "
+                                           "(tests/measures)",
 }
 
 

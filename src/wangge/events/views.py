@@ -31,6 +31,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Event, PhotoStage
+from .offers import offers_for
 from .selectors import (
     categories_active,
     event_contact,
@@ -205,6 +206,7 @@ def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                         and event_rating_open(event) else None),
         "comment_form": CommentForm() if can(user, Action.COMMENT_EVENTS) else None,
         "merged": event.duplicates.all(),
+        "offers": offers_for(user, event),
     })
     if contact is not None and contact.unmasked:
         # The resident's phone, shown in full: read like a person's (docs/audit.md).

@@ -82,6 +82,22 @@ class Action(StrEnum):
     # an institution's list), and see who has checked in and who has not.
     RECORD_CHECK_INS = "record_check_ins"
     VIEW_CHECK_INS = "view_check_ins"
+    # Graded risk (分级分类): see the grades of buildings, grids and communities (a person's
+    # only with HEALTH_STATUS unmasked), and write, preview and put in force the rules.
+    VIEW_RISK = "view_risk"
+    EDIT_RISK_RULES = "edit_risk_rules"
+    # Cases and exposures (病例与密接): see cases, their contacts, venues and visits, and the
+    # chain of transmission; record cases, tests, venues, visits and contacts, and trace.
+    VIEW_CASES = "view_cases"
+    RECORD_CASES = "record_cases"
+    # Lawful measures (依法防控): home health monitoring, isolation, a building's access
+    # control. Propose one (the deciding authority's staff), approve or refuse one a level
+    # below, see those of one's jurisdiction, and grant an organization the power to decide
+    # them (the back office).
+    PROPOSE_MEASURES = "propose_measures"
+    APPROVE_MEASURES = "approve_measures"
+    VIEW_MEASURES = "view_measures"
+    GRANT_MEASURE_POWERS = "grant_measure_powers"
 
 
 class SensitiveField(StrEnum):
@@ -108,24 +124,31 @@ _EVENT_WORK = {Action.VIEW_EVENTS, Action.REPORT_EVENTS, Action.COMMENT_EVENTS}
 _FRONT_LINE_EVENTS = _EVENT_WORK | {Action.TRIAGE_EVENTS, Action.HANDLE_EVENTS,
                                     Action.VERIFY_EVENTS}
 _CHECK_INS = {Action.RECORD_CHECK_INS, Action.VIEW_CHECK_INS}
+_CASES = {Action.VIEW_CASES, Action.RECORD_CASES}
+# Lawful measures: community staff, streets, districts and the health authority's staff
+# propose; streets and districts approve those decided a level below them.
+_PROPOSE_MEASURES = {Action.VIEW_MEASURES, Action.PROPOSE_MEASURES}
+_APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
     Role.GRID_WORKER: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
-        Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS,
+        Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
+        Action.VIEW_MEASURES,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
-        *_CHECK_INS,
+        *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
+        Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -133,13 +156,15 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
-        Action.VIEW_COCKPIT, *_CHECK_INS,
+        Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
+        *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
     # employer) is department staff of its area: it submits its lists of check-ins.
-    Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | {
-        Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS},
+    Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | _CASES | _PROPOSE_MEASURES | {
+        Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS,
+        Action.VIEW_RISK},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
@@ -147,7 +172,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # context, and changes nothing. READ_LOGS opens the back office's logs to it, not
     # USE_ADMIN: the back office's lists of records are not masked.
     Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
-                                 Action.READ_LOGS, Action.VIEW_CHECK_INS},
+                                 Action.READ_LOGS, Action.VIEW_CHECK_INS,
+                                 Action.VIEW_CASES, Action.VIEW_RISK, Action.VIEW_MEASURES},
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,

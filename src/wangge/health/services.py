@@ -176,6 +176,11 @@ def _refusal(entry: Entry, person: Any, by: Actor, day: datetime.date,
     return None
 
 
+def _risk_inputs_announce(persons: set[int]) -> None:
+    if persons:
+        risk_inputs_changed.send(sender=CheckIn, persons=persons, buildings=set(), venues=set())
+
+
 def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True) -> Outcome:
     """Store ``entries`` for ``by`` (a user who may record check-ins, or the system acting for
     a resident's page within its reach). Each is checked: the person must be registered (not
@@ -230,9 +235,7 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
             events = _alerts_open([(key, rows[key][1]) for key in worrying])
             # The risk grades follow a worrying answer, and one that replaces an earlier
             # answer (which may have been worrying), in this transaction.
-            if touched := {key[0] for key in worrying} | {key[0] for key in earlier}:
-                risk_inputs_changed.send(sender=CheckIn, persons=touched, buildings=set(),
-                                         venues=set())
+            _risk_inputs_announce({key[0] for key in worrying} | {key[0] for key in earlier})
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(

@@ -7,10 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from wangge.events.models import News
 from wangge.foundation.api_support import Pages, RecordId, caller
 
-from .delivery import describe
+from .delivery import describe, link_of
 from .selectors import inbox_of
 from .services import inbox_mark_read
 
@@ -19,16 +18,25 @@ router = Router(tags=["inbox"])
 
 class NotificationOut(Schema):
     id: int
-    kind: News
+    kind: str = Field(description="The event loop's news (see the preferences), or measure")
     text: str
-    event_id: int
-    event_number: str = Field(alias="event.number")
+    event_id: int | None
+    event_number: str | None
+    link: str = Field(description="The page it opens")
     created_at: datetime.datetime
     read_at: datetime.datetime | None
 
     @staticmethod
     def resolve_text(notification) -> str:
         return describe(notification)
+
+    @staticmethod
+    def resolve_event_number(notification) -> str | None:
+        return notification.event.number if notification.event is not None else None
+
+    @staticmethod
+    def resolve_link(notification) -> str:
+        return link_of(notification)
 
 
 class InboxFilter(Schema):

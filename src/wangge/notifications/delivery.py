@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from wangge.access.models import User
 from wangge.events.models import News, State
 
-from .models import Notification, NotificationPreference
+from .models import KINDS, Notification, NotificationPreference
 from .webhooks import webhook_post
 
 INBOX = "inbox"
@@ -65,7 +66,8 @@ class WebhookChannel:
             return {"msg_type": "text", "content": {"text": text}}
         if preference.webhook_format in ("wecom", "dingtalk"):
             return {"msgtype": "text", "text": {"content": text}}
-        return {"text": text, "event": notification.event.number, "kind": notification.kind}
+        event = notification.event.number if notification.event is not None else None
+        return {"text": text, "event": event, "kind": notification.kind}
 
     def send(self, notification: Notification, preference: NotificationPreference) -> None:
         webhook_post(preference.webhook_url,
@@ -87,14 +89,25 @@ def preference_of(user: User) -> NotificationPreference:
 def wanted_kinds(preference: NotificationPreference, channel: str) -> set[str]:
     """Kinds delivered on ``channel``: the inbox takes every kind until told otherwise,
     other channels none; nothing is sent anywhere for a kind left out of the inbox."""
-    default = News.values if channel == INBOX else []
+    default = KINDS if channel == INBOX else []
     kinds = set(preference.kinds.get(channel, default))
     return kinds if channel == INBOX else kinds & wanted_kinds(preference, INBOX)
+
+
+def link_of(notification: Notification) -> str:
+    """The page a notification opens: its event's, or the one it was filed with."""
+    if notification.event_id is not None:
+        return reverse("events:detail", args=[notification.event_id])
+    return notification.link
 
 
 def describe(notification: Notification) -> str:
     """The notification in the active language."""
     event = notification.event
+    if event is None:  # about something else: its own wording, values translated too
+        values = {name: _(value) if isinstance(value, str) and value else value
+                  for name, value in notification.values.items()}
+        return _(notification.wording) % values if values else _(notification.wording)
     values = {"number": event.number, "category": event.category.name,
               "actor": _display_name(notification.actor), "detail": notification.detail}
     kind = notification.kind

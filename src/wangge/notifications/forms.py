@@ -6,10 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
-from wangge.events.models import News
 
 from .delivery import INBOX, channel_choices, preference_of, wanted_kinds
-from .models import WebhookFormat
+from .models import KIND_CHOICES, WebhookFormat
 
 
 class PreferenceForm(forms.Form):
@@ -28,7 +27,7 @@ class PreferenceForm(forms.Form):
         for name, label in reversed(channel_choices()):
             self.fields = {
                 f"kinds_{name}": forms.MultipleChoiceField(
-                    label=label, choices=News.choices, required=False,
+                    label=label, choices=KIND_CHOICES, required=False,
                     widget=forms.CheckboxSelectMultiple,
                     initial=sorted(wanted_kinds(preference, name)
                                    if name == INBOX else preference.kinds.get(name, []))),

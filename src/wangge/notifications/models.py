@@ -10,15 +10,26 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.events.models import Event, News
 
+# Besides the event loop's news: a step of a lawful measure (filed by ``notify_about``).
+MEASURE = "measure"
+KIND_CHOICES = [*News.choices, (MEASURE, _("A lawful measure I answer for or decide"))]
+KINDS = [value for value, _label in KIND_CHOICES]
+
 
 class Notification(models.Model):
     """One line in a person's inbox; other channels deliver a copy of it. The wording is
-    composed when shown (``services.describe``), in the reader's language."""
+    composed when shown (``services.describe``), in the reader's language: from the event,
+    or, for a notification about anything else, from ``wording`` (an English msgid) and its
+    ``values``, linking to ``link``."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
                                   related_name="notifications")
-    event = models.ForeignKey(Event, models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=12, choices=News.choices)
+    event = models.ForeignKey(Event, models.CASCADE, related_name="notifications", null=True,
+                              blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=KIND_CHOICES)
+    wording = models.CharField(max_length=200, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                               blank=True, related_name="+")
     # What the wording needs beyond the event: a state, a name, a comment's first words.

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
-from wangge.events.models import Event, News
+from wangge.events.models import Event
 from wangge.events.signals import event_news
 
 from .delivery import INBOX, channels, preference_of, wanted_kinds
-from .models import Notification, NotificationPreference
+from .models import KINDS, Notification, NotificationPreference
 from .tasks import deliver_notification
 from .webhooks import webhook_target
 
@@ -30,6 +30,24 @@ def notify(recipients: Iterable[User | None], *, kind: str, event: Event, actor:
            detail: str = "") -> list[Notification]:
     """Put a notification in each recipient's inbox (never the actor's own) and schedule
     its delivery on the channels the recipient chose for this kind."""
+    return _file(recipients, kind=kind, actor=actor, event=event, detail=detail[:200])
+
+
+def notify_about(recipients: Iterable[User | None], *, kind: str, wording: str,
+                 values: dict[str, Any], link: str, actor: User | None = None
+                 ) -> list[Notification]:
+    """A notification about something other than an event (a lawful measure): ``wording``
+    is an English msgid (mark it with ``gettext_noop``) composed with ``values`` in each
+    reader's language when shown (string values are translated too, so a label's msgid may
+    be passed); ``link`` is the page it opens. Filed and delivered like ``notify``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return _file(recipients, kind=kind, actor=actor, wording=wording[:200],
+                 values=values, link=link[:200])
+
+
+def _file(recipients: Iterable[User | None], *, kind: str, actor: User | None,
+          **content: Any) -> list[Notification]:
     unique = {user.pk: user for user in recipients
               if user is not None and user.is_active and user != actor}
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(
@@ -42,8 +60,7 @@ def notify(recipients: Iterable[User | None], *, kind: str, event: Event, actor:
         if kind not in wanted_kinds(preference, INBOX):
             continue
         notification = Notification.objects.create(
-            recipient=user, event=event, kind=kind, actor=actor, detail=detail[:200],
-            created_at=now)
+            recipient=user, kind=kind, actor=actor, created_at=now, **content)
         created.append(notification)
         for name, channel in channels().items():
             if kind in wanted_kinds(preference, name) and channel.reachable(preference):
@@ -59,8 +76,7 @@ def preference_update(*, user: User, kinds: dict[str, list[str]], webhook_url: s
                       webhook_format: str = "wecom") -> NotificationPreference:
     """Save what ``user`` wants on each channel (unknown channels and kinds are refused)."""
     unknown = set(kinds) - {INBOX, *channels()}
-    bad_kinds = {kind for chosen in kinds.values() for kind in chosen} - set(
-        News.values)
+    bad_kinds = {kind for chosen in kinds.values() for kind in chosen} - set(KINDS)
     if unknown or bad_kinds:
         raise ValidationError({"kinds": _("Unknown channel or kind: %(names)s.")
                                % {"names": ", ".join(sorted(unknown | bad_kinds))}})

@@ -11,7 +11,7 @@ from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.requests import SignedInRequest
 
-from .delivery import describe
+from .delivery import describe, link_of
 from .forms import PreferenceForm
 from .selectors import inbox_of
 from .services import inbox_mark_read, preference_update
@@ -23,7 +23,8 @@ def inbox(request: SignedInRequest) -> HttpResponse:
         inbox_mark_read(user=request.user)
         return redirect("notifications:inbox")
     notifications = page_of(request, inbox_of(request.user))
-    items = [{"notification": n, "text": describe(n)} for n in notifications]
+    items = [{"notification": n, "text": describe(n), "link": link_of(n)}
+             for n in notifications]
     return render(request, "notifications/inbox.html", {
         "notifications": notifications, "items": items})
 

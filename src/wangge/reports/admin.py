@@ -20,7 +20,8 @@ from .services import report_template_save
 class ReportTemplateForm(ReasonForm):
     class Meta:
         model = ReportTemplate
-        fields = ["slug", "name", "department", "description", "population", "columns"]
+        fields = ["slug", "name", "department", "description", "source", "population",
+                  "columns"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -41,6 +41,8 @@ class ReportTemplateOut(Schema):
     name: str
     department: str
     description: str
+    source: str = Field(description="Empty: the registry's persons; else the records of "
+                                    "another kind, one row each (measures: lawful measures)")
     population: dict
     columns: list[dict]
     not_held: list[str]

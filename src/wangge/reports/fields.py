@@ -21,8 +21,9 @@ from wangge.people.models import HealthStatus, Person, ResidenceType, Vulnerable
 
 @dataclass(frozen=True)
 class ReportField:
-    label: str
-    read: Callable[[Person, "Places"], Any]
+    label: Any  # a (lazily translated) string
+    # Reads a person (or, for a template with another source, that source's record).
+    read: Callable[[Any, "Places"], Any]
     # The masked field this value is, if any: a role that sees it masked gets it masked.
     sensitive: SensitiveField | None = None
     # A value a grid worker can collect when it is missing (derived values are not tasks).

@@ -17,6 +17,9 @@ class ReportTemplate(models.Model):
     name = models.CharField(_("name"), max_length=100)
     department = models.CharField(_("department"), max_length=50)
     description = models.TextField(_("description"), blank=True)
+    # Empty: the persons of the registry; else a source an app registers (reports.sources),
+    # such as the lawful measures' ledger.
+    source = models.CharField(_("source of the rows"), max_length=50, blank=True)
     population = models.JSONField(_("population"), default=dict, blank=True)
     columns = models.JSONField(_("columns"), default=list)
     history = HistoricalRecords()

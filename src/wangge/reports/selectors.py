@@ -19,8 +19,9 @@ from wangge.foundation.permissions import Action, require, shown
 from wangge.people.models import Person
 from wangge.people.selectors import persons_visible_to
 
-from .fields import REPORT_FIELDS, Places, population_condition
+from .fields import REPORT_FIELDS, Places, ReportField, population_condition
 from .models import ReportTemplate
+from .sources import SOURCES
 
 
 def report_templates_visible_to(user: User) -> QuerySet[ReportTemplate]:
@@ -72,10 +73,30 @@ def report_persons(template: ReportTemplate, *, scope: str, user: User | None) -
     )
 
 
+def fields_of(template: ReportTemplate) -> dict[str, ReportField]:
+    """The fields a column of ``template`` may name: the registry's, or its source's."""
+    if template.source:
+        source = SOURCES.get(template.source)
+        return source.fields if source is not None else {}
+    return REPORT_FIELDS
+
+
 def not_held(template: ReportTemplate) -> list[str]:
-    """Headers of the columns whose field the registry does not hold."""
+    """Headers of the columns whose field the registry (or the template's source) does not
+    hold."""
+    fields = fields_of(template)
     return [column["header"] for column in template.columns
-            if column.get("field") not in REPORT_FIELDS]
+            if column.get("field") not in fields]
+
+
+def report_records(template: ReportTemplate, *, scope: str, user: User | None) -> QuerySet:
+    """The records ``template`` covers under ``scope``: persons, or its source's records."""
+    if not template.source:
+        return report_persons(template, scope=scope, user=user)
+    source = SOURCES.get(template.source)
+    if source is None:
+        return Person.objects.none()
+    return source.records(template.population or {}, scope_prefix(scope), user)
 
 
 def places_under(scope: str) -> Places:
@@ -96,8 +117,9 @@ def report_rows(template: ReportTemplate, *, scope: str, user: User | None) -> I
 def _person_rows(template: ReportTemplate, *, scope: str, user: User | None
                  ) -> Iterator[tuple[Person, list[Any]]]:
     places = places_under(scope)
-    fields = [REPORT_FIELDS.get(column.get("field")) for column in template.columns]
-    for person in report_persons(template, scope=scope, user=user).iterator(chunk_size=2000):
+    known = fields_of(template)
+    fields = [known.get(column.get("field")) for column in template.columns]
+    for person in report_records(template, scope=scope, user=user).iterator(chunk_size=2000):
         values = []
         for field in fields:
             value = field.read(person, places) if field else None
@@ -139,7 +161,10 @@ def gap_report(template: ReportTemplate, *, scope: str, user: User | None) -> di
 
 def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> list[dict]:
     """Per grid: its grid workers and each covered person missing a value a grid worker can
-    collect, with the columns to fill. Values the registry does not hold are not tasks."""
+    collect, with the columns to fill. Values the registry does not hold are not tasks, nor
+    are those of another source (they come from its records)."""
+    if template.source:
+        return []
     places = places_under(scope)
     collectable = [(column["header"], REPORT_FIELDS[column["field"]])
                    for column in template.columns

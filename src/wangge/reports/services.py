@@ -14,6 +14,7 @@ from wangge.foundation.permissions import Action, require
 from .export import FORMATS
 from .fields import population_errors
 from .models import ReportTemplate
+from .sources import SOURCES
 
 SHIPPED = Path(__file__).with_name("shipped_templates.json")
 
@@ -35,8 +36,16 @@ def report_template_validate(template: ReportTemplate) -> None:
                       Counter(column["header"] for column in columns).items() if count > 1]:
         errors["columns"] = [_("Each column needs its own header: %(headers)s appear twice.")
                              % {"headers": ", ".join(repeated)}]
-    if problems := population_errors(
-            {} if template.population is None else template.population):
+    population = {} if template.population is None else template.population
+    if template.source:
+        source = SOURCES.get(template.source)
+        if source is None:
+            errors["source"] = [_("Unknown source %(source)s; use %(sources)s.")
+                                % {"source": template.source,
+                                   "sources": ", ".join(sorted(SOURCES)) or "—"}]
+        elif problems := source.population_errors(population):
+            errors["population"] = problems
+    elif problems := population_errors(population):
         errors["population"] = problems
     if errors:
         raise ValidationError(errors)

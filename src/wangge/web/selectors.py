@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
+from wangge.divisions.maps import tile_layer
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.events.selectors import (
@@ -205,17 +206,6 @@ def links_to(name: str) -> Callable[[object], str]:
     marker = "987654321"
     pattern = reverse(name, args=[marker])
     return lambda key: pattern.replace(marker, str(key), 1)
-
-
-def tile_layer() -> dict[str, Any] | None:
-    """The basemap under every map, or None on an intranet without a tile server (the maps
-    then draw grid polygons on a plain background). ``gcj02``: the basemap is drawn in GCJ-02,
-    so the maps shift our WGS-84 points and polygons onto it."""
-    if not settings.WANGGE_TILE_URL:
-        return None
-    return {"url": settings.WANGGE_TILE_URL, "subdomains": settings.WANGGE_TILE_SUBDOMAINS,
-            "attribution": settings.WANGGE_TILE_ATTRIBUTION, "gcj02": settings.WANGGE_TILE_GCJ02,
-            "max_zoom": settings.WANGGE_TILE_MAX_ZOOM}
 
 
 def grid_map(user: User, grids: Iterable[Grid], buildings: Iterable[Building] = ()) -> dict:

@@ -20,6 +20,7 @@ from wangge.auditlog.services import (
     purpose_text,
 )
 from wangge.divisions.selectors import area_name, area_names, divisions_in, grids_in
+from wangge.epidemic.selectors import person_cases
 from wangge.foundation.codes import Level, prefix_range, scope_prefix
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
@@ -35,6 +36,7 @@ from wangge.people.selectors import (
 )
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+from wangge.risk.dashboard import building_risk
 
 from .forms import PersonForm, RevealForm, SearchForm
 from .selectors import (
@@ -130,6 +132,7 @@ def building(request: SignedInRequest, pk: int) -> HttpResponse:
         "trail": trail(user, building.grid_code),
         "table": table,
         "dwellings": dwellings,
+        "risk": building_risk(user, building),
     })
 
 
@@ -214,6 +217,8 @@ def _person_page(request: SignedInRequest, person: Any, *, revealed: bool,
         "trail": trail(user, person.grid_code),
         "history": history,
         "may_edit": can(user, Action.EDIT_PEOPLE),
+        "cases": person_cases(user, person.pk) if can(user, Action.VIEW_CASES) else None,
+        "may_record_case": can(user, Action.RECORD_CASES),
         "may_reveal": not revealed and person.id_number
         and sees_unmasked(user, SensitiveField.ID_NUMBER),
     }, status=status)

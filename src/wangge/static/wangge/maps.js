@@ -1,5 +1,5 @@
 // What every map shares (the grid map in map.js, the small location maps in location_map.js):
-// the basemap, only when one is configured (web.selectors.tile_layer), and the shift of our
+// the basemap, only when one is configured (divisions.maps.tile_layer), and the shift of our
 // WGS-84 data onto a Chinese basemap drawn in GCJ-02. The shift is gcoord's (npm), not a
 // formula of our own; without it a marker sits a few hundred metres off its street.
 (function () {
