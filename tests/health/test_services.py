@@ -19,6 +19,7 @@ from wangge.health.services import (
     check_ins_save,
     today,
 )
+from wangge.health.signals import risk_inputs_changed
 
 
 def record(town, person, temperature="36.5", by=None, **answer):
@@ -147,3 +148,37 @@ def test_roles_that_may_not_record_are_refused(town):
         record(town, town.head, by=town.volunteer)
     with pytest.raises(TypeError):
         check_ins_save(entries=[], by=None)
+
+
+def test_first_answers_alone_and_replaced_or_worrying_ones_announced(town):
+    """A list of first answers that need no attention is inserted by one statement; an answer
+    that replaces one of the same day, or needs attention, is stored in a transaction that
+    announces its person to the risk grades (signals.risk_inputs_changed)."""
+    announced = []
+
+    def heard(sender, *, persons, buildings, venues, **kwargs):
+        announced.append(set(persons))
+
+    def entries(*answers):
+        return [Entry(person_id=person.pk, answer=answer_checked(temperature=value),
+                      entered_by=EnteredBy.SELF, channel=CheckInChannel.POSTER)
+                for person, value in answers]
+
+    risk_inputs_changed.connect(heard)
+    try:
+        first = check_ins_save(entries=entries((town.head, "36.5"), (town.spouse, "36.6")),
+                               by=town.worker)
+        assert [item.updated for item in first.saved] == [False, False]
+        assert announced == []
+        mixed = check_ins_save(entries=entries((town.head, "36.8"), (town.child, "36.4")),
+                               by=town.worker)
+        assert [item.updated for item in mixed.saved] == [True, False]
+        assert announced == [{town.head.pk}]
+        fever = check_ins_save(entries=entries((town.neighbour, "38.2")), by=town.worker)
+        assert fever.saved[0].alert
+        assert announced[-1] == {town.neighbour.pk}
+    finally:
+        risk_inputs_changed.disconnect(heard)
+    assert {row.person_id: row.revisions for row in CheckIn.objects.all()} == {
+        town.head.pk: 2, town.spouse.pk: 1, town.child.pk: 1, town.neighbour.pk: 1}
+    assert CheckIn.objects.get(person=town.head).temperature == Decimal("36.8")

@@ -219,24 +219,23 @@ def check_ins_save(*, entries: Sequence[Entry], by: Actor, partial: bool = True)
                 for key, (_position, entry) in rows.items()]
     worrying = [key for key, (_position, entry) in rows.items()
                 if needs_attention(entry.answer)]
+    now = timezone.now()
+    if partial and not worrying and len(upserted) <= _ROWS_PER_STATEMENT:
+        # The morning's usual check-in: a first answer of the day that needs no attention.
+        # Those are inserted by one statement, a transaction of its own (committed, durable,
+        # when it returns) without the round trips of BEGIN and COMMIT; an answer that
+        # replaces one of the same day is left to the transaction below.
+        inserted = _upsert(upserted, now, replace=False)
+        upserted = [row for row in upserted if row[0] not in inserted]
+    earlier: set[tuple[int, datetime.date]] = set()
     events: dict[tuple[int, datetime.date], int] = {}
-    if worrying or len(upserted) > _ROWS_PER_STATEMENT:
+    if upserted:
         with transaction.atomic():
-            earlier = _upsert(upserted, timezone.now())
+            earlier = _upsert(upserted, now)
             events = _alerts_open([(key, rows[key][1]) for key in worrying])
             # The risk grades follow a worrying answer, and one that replaces an earlier
             # answer (which may have been worrying), in this transaction.
             _risk_inputs_announce({key[0] for key in worrying} | {key[0] for key in earlier})
-    else:
-        # One statement and nothing else to write: it is a transaction of its own, committed
-        # (durable) when it returns, without the round trips of BEGIN and COMMIT (a morning's
-        # group commits are mostly this). Inside a caller's transaction it is part of that.
-        earlier = _upsert(upserted, timezone.now())
-        if earlier:
-            # A replaced answer may have been worrying: the grades follow it at once, in a
-            # transaction of their own (rare: a second answer the same day).
-            with transaction.atomic():
-                _risk_inputs_announce({key[0] for key in earlier})
     for key, (position, entry) in rows.items():
         person_id, day = key
         outcome.saved[position] = Saved(
@@ -282,12 +281,13 @@ _ROWS_PER_STATEMENT = 500
 
 
 def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
-            now: datetime.datetime) -> set[tuple[int, datetime.date]]:
+            now: datetime.datetime, *, replace: bool = True) -> set[tuple[int, datetime.date]]:
     """Insert each day's check-in, or replace the answer of the one already there and count
     the answer (``revisions``), in one statement per 500 rows; which of them replaced an
-    earlier answer (their count of answers comes back above one).
+    earlier answer (their count of answers comes back above one). Without ``replace`` a row
+    already there is left as it is, and which of them were inserted comes back.
 
-    On PostgreSQL the rows travel as one JSON document (``jsonb_to_recordset``), so the
+    On PostgreSQL the rows travel as one JSON document (``jsonb_array_elements``), so the
     statement's text is the same for any number of rows: the driver parses it once per
     process, where a VALUES list of a new length was parsed again each time (a fifth of a
     busy worker's time). SQLite gets the VALUES list."""
@@ -296,7 +296,9 @@ def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
                 if column not in ("person_id", "day", "revisions")]
     conflict = (" ON CONFLICT (person_id, day) DO UPDATE SET "
                 + ", ".join(f"{column} = excluded.{column}" for column in replaced)
-                + f", revisions = {table}.revisions + 1 RETURNING person_id, day, revisions")
+                + f", revisions = {table}.revisions + 1 RETURNING person_id, day, revisions"
+                if replace else
+                " ON CONFLICT (person_id, day) DO NOTHING RETURNING person_id, day, revisions")
     postgresql = connection.vendor == "postgresql"
     operations = connection.ops
     at = operations.adapt_datetimefield_value(now)
@@ -322,7 +324,7 @@ def _upsert(rows: list[tuple[tuple[int, datetime.date], Entry, str]],
         with connection.cursor() as cursor:
             cursor.execute(sql + conflict, params)
             updated |= {(person_id, str(day)) for person_id, day, revisions in cursor.fetchall()
-                        if revisions > 1}
+                        if revisions > 1 or not replace}
     return {(person_id, day) for (person_id, day), _entry, _grid in rows
             if (person_id, str(day)) in updated}
 
