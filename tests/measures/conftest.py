@@ -4,8 +4,10 @@ a street officer and a district administrator who may approve, and someone out o
 
 import datetime
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from tests.factories import (
@@ -67,6 +69,9 @@ class World:
 
 
 def make_world() -> World:
+    """The world of these tests; the legal bases are installed again because a transactional
+    (browser) test starts from a flushed database, without the rows migrations wrote."""
+    import_module("wangge.measures.migrations.0002_legal_bases").install(django_apps, None)
     make_divisions()
     street_office = organization_create(name="大智街道办事处", kind="department",
                                         grid_code=STREET_1, by=SYSTEM)
