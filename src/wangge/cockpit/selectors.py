@@ -14,15 +14,12 @@ One function per chart (the benchmark times each, at each level): ``totals``, ``
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
-from django.http import Http404
-from django.utils.translation import gettext as _
-
 from wangge.access.models import User
-from wangge.divisions.models import Division, Grid
-from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.divisions.selectors import Area as Unit
+from wangge.divisions.selectors import area_trail, jurisdiction_area
 from wangge.events.figures import (
     Figures,
     Period,
@@ -34,7 +31,7 @@ from wangge.events.figures import (
 )
 from wangge.events.models import Category, Channel
 from wangge.events.tally import day_start
-from wangge.foundation.codes import Level, narrowed, parent_code, scope_prefix
+from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, SensitiveField, can, require, sees_unmasked
 from wangge.patrols.selectors import coverage_visible_to
 from wangge.people.models import ResidenceType, VulnerableTag
@@ -43,77 +40,16 @@ from wangge.places.models import PlaceQuerySet
 from wangge.places.selectors import buildings_visible_to
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A division, a grid, or (``code`` "") the caller's several jurisdictions together."""
-
-    code: str
-    name: str
-    level: str  # its level's label
-    prefixes: tuple[str, ...]
-    children: tuple["Unit", ...] = field(default=(), compare=False)
-
-    @property
-    def prefix(self) -> str:
-        return self.prefixes[0] if len(self.prefixes) == 1 else ""
-
-
-def _unit(record: Division | Grid, children: tuple[Unit, ...] = ()) -> Unit:
-    level = Level.GRID if isinstance(record, Grid) else Level(record.level)
-    return Unit(record.code, record.name, str(level.label), (scope_prefix(record.code),),
-                children)
-
-
-def _children(user: User, record: Division | Grid) -> tuple[Unit, ...]:
-    if isinstance(record, Grid):
-        return ()
-    scope = user.scope_prefixes
-    divisions = divisions_in(scope).filter(parent=record).order_by("code")
-    grids = grids_in(scope).filter(community=record).order_by("code")
-    return (*(_unit(division) for division in divisions), *(_unit(grid) for grid in grids))
-
-
 def cockpit_unit(user: User, code: str | None = None) -> Unit:
     """The unit ``code`` names within the caller's jurisdiction (404 otherwise), or without a
     code the caller's own: the one division or grid they answer for, or all of them."""
     require(user, Action.VIEW_COCKPIT)
-    scope = user.scope_prefixes
-    if code is not None:
-        if not (code.isdigit() and len(code) in (12, 15)):
-            raise Http404
-        found: Division | Grid | None = (grids_in(scope) if len(code) == 15
-                                         else divisions_in(scope)).filter(code=code).first()
-        if found is None:
-            raise Http404
-        return _unit(found, _children(user, found))
-    roots = _roots(user)
-    if len(roots) == 1:
-        return _unit(roots[0], _children(user, roots[0]))
-    return Unit("", _("My jurisdiction"), "", tuple(scope),
-                tuple(_unit(root) for root in roots))
-
-
-def _roots(user: User) -> list[Division | Grid]:
-    if user.is_superuser:
-        return list(Division.objects.filter(parent__isnull=True).order_by("code"))
-    codes = [jurisdiction.code for jurisdiction in user.jurisdictions.all()]
-    scope = user.scope_prefixes
-    return [*divisions_in(scope).filter(code__in=codes), *grids_in(scope).filter(code__in=codes)]
+    return jurisdiction_area(user, code)
 
 
 def cockpit_trail(user: User, unit: Unit) -> list[Unit]:
-    """The units above ``unit`` that the caller may open, top first (the several
-    jurisdictions together first, for someone who has several)."""
-    above = []
-    current = parent_code(unit.code) if unit.code else None
-    while current:
-        above.append(current)
-        current = parent_code(current)
-    trail = [_unit(division) for division in
-             divisions_in(user.scope_prefixes).filter(code__in=above).order_by("code")]
-    if unit.code and len(_roots(user)) > 1:
-        trail.insert(0, Unit("", _("My jurisdiction"), "", tuple(user.scope_prefixes)))
-    return trail
+    """The units above ``unit`` that the caller may open, top first."""
+    return area_trail(user, unit)
 
 
 def totals(user: User, unit: Unit, period: Period) -> Figures:

@@ -1,14 +1,17 @@
 """Reads of divisions and grids, and placement of a point in its grid."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
-from wangge.foundation.codes import ScopedQuerySet, prefix_range, scope_prefix
+from wangge.foundation.codes import Level, ScopedQuerySet, parent_code, prefix_range, scope_prefix
 
 from .geometry import boundary_shape
 from .models import Division, Grid
@@ -129,3 +132,80 @@ def filed_under(record: Division | Grid) -> list[str]:
 def _scoped(model: type[Model]) -> ScopedQuerySet | None:
     queryset = model._default_manager.all()
     return queryset if isinstance(queryset, ScopedQuerySet) else None
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a dashboard is open on: a division, a grid, or (``code`` "") the caller's several
+    jurisdictions together; its children are the areas one level down."""
+
+    code: str
+    name: str
+    level: str  # its level's label
+    prefixes: tuple[str, ...]
+    children: tuple["Area", ...] = field(default=(), compare=False)
+
+    @property
+    def prefix(self) -> str:
+        return self.prefixes[0] if len(self.prefixes) == 1 else ""
+
+    @property
+    def is_grid(self) -> bool:
+        return len(self.code) == 15
+
+
+def jurisdiction_area(user: Any, code: str | None = None) -> Area:
+    """The area ``code`` names within the caller's jurisdiction (404 otherwise, as for a code
+    that does not exist), or without a code the caller's own: the one division or grid they
+    answer for, or all of them. The caller checks the action first."""
+    scope = user.scope_prefixes
+    if code is not None:
+        if not (code.isdigit() and len(code) in (12, 15)):
+            raise Http404
+        found: Division | Grid | None = (grids_in(scope) if len(code) == 15
+                                         else divisions_in(scope)).filter(code=code).first()
+        if found is None:
+            raise Http404
+        return _area(found, _children(scope, found))
+    roots = _roots(user)
+    if len(roots) == 1:
+        return _area(roots[0], _children(scope, roots[0]))
+    return Area("", _("My jurisdiction"), "", tuple(scope), tuple(_area(root) for root in roots))
+
+
+def area_trail(user: Any, area: Area) -> list[Area]:
+    """The areas above ``area`` that the caller may open, top first (the several
+    jurisdictions together first, for someone who has several)."""
+    above = []
+    current = parent_code(area.code) if area.code else None
+    while current:
+        above.append(current)
+        current = parent_code(current)
+    trail = [_area(division) for division in
+             divisions_in(user.scope_prefixes).filter(code__in=above).order_by("code")]
+    if area.code and len(_roots(user)) > 1:
+        trail.insert(0, Area("", _("My jurisdiction"), "", tuple(user.scope_prefixes)))
+    return trail
+
+
+def _area(record: Division | Grid, children: tuple[Area, ...] = ()) -> Area:
+    level = Level.GRID if isinstance(record, Grid) else Level(record.level)
+    return Area(record.code, record.name, str(level.label), (scope_prefix(record.code),),
+                children)
+
+
+def _children(scope: Iterable[str], record: Division | Grid) -> tuple[Area, ...]:
+    if isinstance(record, Grid):
+        return ()
+    divisions = divisions_in(scope).filter(parent=record).order_by("code")
+    grids = grids_in(scope).filter(community=record).order_by("code")
+    return (*(_area(division) for division in divisions), *(_area(grid) for grid in grids))
+
+
+def _roots(user: Any) -> list[Division | Grid]:
+    if user.is_superuser:
+        return list(Division.objects.filter(parent__isnull=True).order_by("code"))
+    codes = [jurisdiction.code for jurisdiction in user.jurisdictions.all()]
+    scope = user.scope_prefixes
+    return [*divisions_in(scope).filter(code__in=codes).order_by("code"),
+            *grids_in(scope).filter(code__in=codes).order_by("code")]

@@ -14,21 +14,19 @@ that shows them logs the read.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr, TruncDate
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
 from wangge.divisions.models import Division, Grid
-from wangge.divisions.selectors import divisions_in, grids_in
-from wangge.foundation.codes import Level as AreaLevel
-from wangge.foundation.codes import parent_code, scope_prefix
+from wangge.divisions.selectors import Area, area_trail, grids_in, jurisdiction_area
+from wangge.foundation.codes import scope_prefix
 from wangge.foundation.permissions import (
     Action,
     Asker,
@@ -55,25 +53,6 @@ MAP_BUILDING_LIMIT = 2000
 GRADED = (Level.MEDIUM, Level.HIGH)
 
 
-@dataclass(frozen=True)
-class Area:
-    """A division, a grid, or (``code`` "") the caller's several jurisdictions together."""
-
-    code: str
-    name: str
-    level: str  # its level's label
-    prefixes: tuple[str, ...]
-    children: tuple["Area", ...] = field(default=(), compare=False)
-
-    @property
-    def prefix(self) -> str:
-        return self.prefixes[0] if len(self.prefixes) == 1 else ""
-
-    @property
-    def is_grid(self) -> bool:
-        return len(self.code) == 15
-
-
 def sees_persons(user: Asker) -> bool:
     """Whether ``user`` sees whose a person's grade is (health status unmasked); every role
     that views risk sees persons counted."""
@@ -94,47 +73,11 @@ def grade_changes_visible_to(user: User) -> QuerySet[GradeChange]:
     return GradeChange.objects.in_scope(user.scope_prefixes)
 
 
-def _area(record: Division | Grid, children: tuple[Area, ...] = ()) -> Area:
-    level = AreaLevel.GRID if isinstance(record, Grid) else AreaLevel(record.level)
-    return Area(record.code, record.name, str(level.label), (scope_prefix(record.code),),
-                children)
-
-
-def _children(user: User, record: Division | Grid) -> tuple[Area, ...]:
-    if isinstance(record, Grid):
-        return ()
-    scope = user.scope_prefixes
-    divisions = divisions_in(scope).filter(parent=record).order_by("code")
-    grids = grids_in(scope).filter(community=record).order_by("code")
-    return (*(_area(division) for division in divisions), *(_area(grid) for grid in grids))
-
-
-def _roots(user: User) -> list[Division | Grid]:
-    if user.is_superuser:
-        return list(Division.objects.filter(parent__isnull=True).order_by("code"))
-    codes = [jurisdiction.code for jurisdiction in user.jurisdictions.all()]
-    scope = user.scope_prefixes
-    return [*divisions_in(scope).filter(code__in=codes).order_by("code"),
-            *grids_in(scope).filter(code__in=codes).order_by("code")]
-
-
 def risk_area(user: User, code: str | None = None) -> Area:
     """The area ``code`` names within the caller's jurisdiction (404 otherwise), or without a
     code the caller's own: the one division or grid they answer for, or all of them."""
     require(user, Action.VIEW_RISK)
-    scope = user.scope_prefixes
-    if code is not None:
-        if not (code.isdigit() and len(code) in (12, 15)):
-            raise Http404
-        found: Division | Grid | None = (grids_in(scope) if len(code) == 15
-                                         else divisions_in(scope)).filter(code=code).first()
-        if found is None:
-            raise Http404
-        return _area(found, _children(user, found))
-    roots = _roots(user)
-    if len(roots) == 1:
-        return _area(roots[0], _children(user, roots[0]))
-    return Area("", _("My jurisdiction"), "", tuple(scope), tuple(_area(root) for root in roots))
+    return jurisdiction_area(user, code)
 
 
 def filtered_area(user: User, code: str = "") -> Area:
@@ -150,16 +93,7 @@ def filtered_area(user: User, code: str = "") -> Area:
 
 def risk_trail(user: User, area: Area) -> list[Area]:
     """The areas above ``area`` that the caller may open, top first."""
-    above = []
-    current = parent_code(area.code) if area.code else None
-    while current:
-        above.append(current)
-        current = parent_code(current)
-    trail = [_area(division) for division in
-             divisions_in(user.scope_prefixes).filter(code__in=above).order_by("code")]
-    if area.code and len(_roots(user)) > 1:
-        trail.insert(0, Area("", _("My jurisdiction"), "", tuple(user.scope_prefixes)))
-    return trail
+    return area_trail(user, area)
 
 
 def _in(queryset: QuerySet, area: Area) -> QuerySet:
