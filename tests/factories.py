@@ -6,7 +6,9 @@ is a 0.01° square side by side along longitude, starting at 114.30, 30.60.
 
 import datetime
 import itertools
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from stdnum.cn import ric
 
 from wangge.access.services import user_create
@@ -24,6 +26,13 @@ GRID_A = "420102001001001"
 GRID_B = "420102001001002"
 GRID_C = "420102002001001"
 GRID_ORIGIN = {GRID_A: (114.30, 30.60), GRID_B: (114.31, 30.60), GRID_C: (114.32, 30.60)}
+
+
+def shipped_rows(*migrations: str) -> None:
+    """Install again the rows these data migrations (``app.migrations.name``) write: a
+    transactional test starts from a flushed database, without them."""
+    for migration in migrations:
+        import_module(f"wangge.{migration}").install(django_apps, None)
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:

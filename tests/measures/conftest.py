@@ -4,10 +4,8 @@ a street officer and a district administrator who may approve, and someone out o
 
 import datetime
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from tests.factories import (
@@ -21,6 +19,7 @@ from tests.factories import (
     make_divisions,
     make_person,
     make_user,
+    shipped_rows,
 )
 from wangge.access.models import User
 from wangge.foundation.permissions import Role
@@ -71,7 +70,7 @@ class World:
 def make_world() -> World:
     """The world of these tests; the legal bases are installed again because a transactional
     (browser) test starts from a flushed database, without the rows migrations wrote."""
-    import_module("wangge.measures.migrations.0002_legal_bases").install(django_apps, None)
+    shipped_rows("measures.migrations.0002_legal_bases")
     make_divisions()
     street_office = organization_create(name="大智街道办事处", kind="department",
                                         grid_code=STREET_1, by=SYSTEM)

@@ -19,6 +19,7 @@ from tests.factories import (
     make_divisions,
     make_user,
     resident_id,
+    shipped_rows,
 )
 from wangge.access.models import User
 from wangge.epidemic.models import Case, Exposure
@@ -98,6 +99,9 @@ class World:
 
 
 def make_world() -> World:
+    """The world of these tests, with the default rules installed again (a transactional
+    test starts from a flushed database)."""
+    shipped_rows("risk.migrations.0002_default_rules")
     make_divisions()
     buildings = {"tower": make_building(GRID_A, name="1栋"),
                  "annex": make_building(GRID_A, name="2栋"),
