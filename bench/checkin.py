@@ -3,11 +3,11 @@ and a plain one-INSERT-per-request endpoint, in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wg_bench wangge bench checkin
 
-It starts gunicorn as deploy/wangge-web.service does (its flags read from that file, bound
-to a free port on 127.0.0.1) over the configured PostgreSQL database, with the benchmark's own
-endpoints mounted (WANGGE_BENCH_ENDPOINTS=1; never in production). Then Locust (the `bench`
-extra) drives three endpoints in turn for ``--seconds`` each with ``--users`` users that send
-without pause, and prints requests/s, p50 and p99 of each:
+It starts the web server (granian) as deploy/wangge-web.service does (its flags read from that
+file, bound to a free port on 127.0.0.1) over the configured PostgreSQL database, with the
+benchmark's own endpoints mounted (WANGGE_BENCH_ENDPOINTS=1; never in production). Then Locust
+(the `bench` extra) drives three endpoints in turn for ``--seconds`` each with ``--users`` users
+that send without pause, and prints requests/s, p50 and p99 of each:
 
 - ``bare``: the server's bare answer (the whole middleware stack, no database);
 - ``insert``: today's check-in of one person, one INSERT … ON CONFLICT and its COMMIT per
@@ -53,16 +53,14 @@ def setup() -> None:
 
 
 def documented_server(port: int) -> list[str]:
-    """gunicorn's arguments as deploy/wangge-web.service gives them, bound to ``port``."""
+    """The server's command as deploy/wangge-web.service gives it, on ``port`` of loopback."""
     text = SERVICE.read_text().replace("\\\n", " ")
     found = re.search(r"^ExecStart=(.+)$", text, re.MULTILINE)
     if found is None:
         raise SystemExit(f"{SERVICE} has no ExecStart line")
-    words = shlex.split(found[1])
-    arguments = words[1:]  # after the gunicorn executable
-    at = arguments.index("--bind")
-    arguments[at + 1] = f"127.0.0.1:{port}"
-    return [sys.executable, "-m", "gunicorn", *arguments]
+    executable, *arguments = shlex.split(found[1])
+    arguments[arguments.index("--port") + 1] = str(port)
+    return [sys.executable, "-m", Path(executable).name, *arguments]
 
 
 def free_port() -> int:
@@ -127,7 +125,7 @@ def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 60) -> N
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
+            raise SystemExit(f"the server exited with {server.returncode}")
         try:
             request = urllib.request.Request(f"{base}/bench/bare", data=b"x=1")
             with urllib.request.urlopen(request, timeout=2) as answer:
@@ -135,7 +133,7 @@ def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 60) -> N
                     return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer in time")
+    raise SystemExit("the server did not answer in time")
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -154,7 +152,8 @@ def _cpu_seconds(pid: int, *, children: bool = False) -> float:
 
 
 def server_cpu(master: int) -> float:
-    """gunicorn's CPU so far: the master with the workers it reaped, and the live workers."""
+    """The server's CPU so far: the main process with the workers it reaped, and the live
+    workers."""
     workers = [int(name) for name in os.listdir("/proc") if name.isdigit()
                and _parent(int(name)) == master]
     return _cpu_seconds(master, children=True) + sum(map(_cpu_seconds, workers))

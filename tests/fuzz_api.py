@@ -61,8 +61,9 @@ def main() -> int:
                   for role in ROLES}
         port = free_port()
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "wangge.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "2", "--log-level", "warning"],
+            [str(BIN / "granian"), "--interface", "wsgi", "wangge.wsgi:application",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+             "--blocking-threads", "2", "--no-ws", "--log-level", "warning"],
             env=environment)
         schema = f"http://127.0.0.1:{port}/api/v1/openapi.json"
         failed = []

@@ -1,4 +1,4 @@
-"""An acknowledged check-in is never lost: the production server (gunicorn, with the group
+"""An acknowledged check-in is never lost: the production server (granian, with the group
 commit) is killed with SIGKILL while residents' check-ins stream in, right after it has
 acknowledged some, and every check-in it acknowledged is in the database.
 
@@ -81,8 +81,9 @@ def test_every_acknowledged_check_in_survives_a_killed_server():
     environment = {**os.environ, "DATABASE_URL": database_url(),
                    "WANGGE_SECRET_KEY": settings.SECRET_KEY, "DATABASE_CONN_MAX_AGE": "0"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "wangge.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "8"],
+        [sys.executable, "-m", "granian", "--interface", "wsgi", "wangge.wsgi:application",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "8",
+         "--no-ws"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     acknowledged: list[int] = []

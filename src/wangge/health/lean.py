@@ -60,7 +60,7 @@ def lean_middleware(full: Iterable[str]) -> list[str]:
 
 
 class CheckInHandler(WSGIHandler):
-    """A Django handler with the shorter chain (synchronous, as under gunicorn)."""
+    """A Django handler with the shorter chain (synchronous, as under the WSGI server)."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         assert not is_async

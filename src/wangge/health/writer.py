@@ -2,7 +2,7 @@
 
 A morning's check-ins come in bursts; one INSERT and COMMIT per request spends most of its time
 waiting for the commit to reach the disk, one request after another. Here each web process
-(each gunicorn worker) has one writer thread and a bounded queue: a request hands its entries
+(each web server worker) has one writer thread and a bounded queue: a request hands its entries
 over with a future and waits; the writer takes everything queued, stores it in one
 transaction (``services.check_ins_save``: the same code path as every other check-in), and
 only after COMMIT returns sets each future. So a request is answered "received" only once its
