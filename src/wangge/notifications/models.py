@@ -10,9 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.events.models import Event, News
 
-# Besides the event loop's news: a step of a lawful measure (filed by ``notify_about``).
+# Besides the event loop's news, filed by ``notify_about``: a step of a lawful measure, a
+# material running low or expiring, a call to an emergency team, a public warning.
 MEASURE = "measure"
-KIND_CHOICES = [*News.choices, (MEASURE, _("A lawful measure I answer for or decide"))]
+STOCK = "stock"
+CALLOUT = "callout"
+ALERT = "alert"
+KIND_CHOICES = [*News.choices,
+                (MEASURE, _("A lawful measure I answer for or decide")),
+                (STOCK, _("Emergency materials I own running low or expiring")),
+                (CALLOUT, _("A call to an emergency team I belong to")),
+                (ALERT, _("A public warning for my area"))]
 KINDS = [value for value, _label in KIND_CHOICES]
 
 
