@@ -404,6 +404,11 @@ WANGGE_CHECKIN_IDENTIFY_IP_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_IP_RAT
 WANGGE_MEASURE_APPEAL_DAYS = envint("WANGGE_MEASURE_APPEAL_DAYS", 3)
 WANGGE_MEASURE_RETENTION_DAYS = envint("WANGGE_MEASURE_RETENTION_DAYS", 180)
 WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
+# Emergencies (docs/emergency.md): a team member called who has not answered after this many
+# minutes has their deputy called (`wangge callouts`, and each poll of the roll-call); the
+# one-tap answer link of a call works for this many hours.
+WANGGE_CALLOUT_ANSWER_MINUTES = envint("WANGGE_CALLOUT_ANSWER_MINUTES", 10)
+WANGGE_CALLOUT_LINK_HOURS = envint("WANGGE_CALLOUT_LINK_HOURS", 72)
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.

@@ -98,6 +98,13 @@ class Action(StrEnum):
     APPROVE_MEASURES = "approve_measures"
     VIEW_MEASURES = "view_measures"
     GRANT_MEASURE_POWERS = "grant_measure_powers"
+    # Emergency readiness (应急): see plans, teams and emergencies of one's jurisdiction;
+    # write plans and teams; approve a plan's version (never one's own); declare an
+    # emergency, change its level and end it.
+    VIEW_EMERGENCIES = "view_emergencies"
+    EDIT_EMERGENCY_PLANS = "edit_emergency_plans"
+    APPROVE_EMERGENCY_PLANS = "approve_emergency_plans"
+    DECLARE_EMERGENCIES = "declare_emergencies"
 
 
 class SensitiveField(StrEnum):
@@ -129,26 +136,30 @@ _CASES = {Action.VIEW_CASES, Action.RECORD_CASES}
 # propose; streets and districts approve those decided a level below them.
 _PROPOSE_MEASURES = {Action.VIEW_MEASURES, Action.PROPOSE_MEASURES}
 _APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
+# Emergencies: community staff and up own their jurisdiction's plans and command; the front
+# line and departments see them (their tasks and calls reach them anyway).
+_COMMAND_EMERGENCIES = {Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS,
+                        Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
     Role.GRID_WORKER: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
-        Action.VIEW_MEASURES,
+        Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
-        *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
+        *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES, *_COMMAND_EMERGENCIES,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
-        Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
+        Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES, *_COMMAND_EMERGENCIES,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -157,14 +168,14 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
-        *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
+        *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS, *_COMMAND_EMERGENCIES,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
     # employer) is department staff of its area: it submits its lists of check-ins.
     Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | _CASES | _PROPOSE_MEASURES | {
         Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS,
-        Action.VIEW_RISK},
+        Action.VIEW_RISK, Action.VIEW_EMERGENCIES},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
@@ -173,7 +184,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # USE_ADMIN: the back office's lists of records are not masked.
     Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
                                  Action.READ_LOGS, Action.VIEW_CHECK_INS,
-                                 Action.VIEW_CASES, Action.VIEW_RISK, Action.VIEW_MEASURES},
+                                 Action.VIEW_CASES, Action.VIEW_RISK, Action.VIEW_MEASURES,
+                                 Action.VIEW_EMERGENCIES},
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,

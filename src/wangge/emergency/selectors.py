@@ -1,0 +1,111 @@
+"""Reads of emergency readiness, always through the caller's jurisdiction: plans, teams,
+emergencies, the roll-call of an emergency, and the open tasks a person owns (their to-do)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from wangge.access.models import User
+from wangge.foundation.codes import is_within, prefix_range
+from wangge.foundation.permissions import Action, can
+from wangge.notifications.delivery import INBOX, channels, preference_of, wanted_kinds
+from wangge.notifications.models import CALLOUT
+
+from .models import (
+    Answer,
+    Callout,
+    Emergency,
+    EmergencyTask,
+    Plan,
+    PlanVersion,
+    TaskState,
+    Team,
+    TeamMember,
+)
+
+
+def plans_visible_to(user: User) -> QuerySet[Plan]:
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return Plan.objects.none()
+    return Plan.objects.in_scope(user.scope_prefixes)
+
+
+def plan_versions_visible_to(user: User) -> QuerySet[PlanVersion]:
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return PlanVersion.objects.none()
+    return PlanVersion.objects.in_scope(user.scope_prefixes).select_related(
+        "plan", "author", "approver")
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return Team.objects.none()
+    return Team.objects.in_scope(user.scope_prefixes)
+
+
+def team_members_visible_to(user: User) -> QuerySet[TeamMember]:
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return TeamMember.objects.none()
+    return TeamMember.objects.in_scope(user.scope_prefixes).select_related(
+        "team", "user", "deputy")
+
+
+def emergencies_visible_to(user: User) -> QuerySet[Emergency]:
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return Emergency.objects.none()
+    return Emergency.objects.in_scope(user.scope_prefixes).select_related(
+        "plan", "version", "declared_by")
+
+
+def may_command(user: User, emergency: Emergency) -> bool:
+    """Whether ``user`` may change the level of ``emergency``, end it, or mark its tasks."""
+    return (can(user, Action.DECLARE_EMERGENCIES) and emergency.ended_at is None
+            and is_within(emergency.grid_code, user.scope_prefixes))
+
+
+def emergency_tasks_of(user: User) -> QuerySet[EmergencyTask]:
+    """The open tasks ``user`` owns in emergencies under way, soonest deadline first (their
+    own: no jurisdiction needed to see what they were given)."""
+    return EmergencyTask.objects.filter(
+        owner=user, state=TaskState.OPEN, emergency__ended_at__isnull=True).select_related(
+        "emergency__plan").order_by("due_at", "pk")
+
+
+@dataclass
+class RollCall:
+    """Who was called for an emergency (calls still counting, a deputy's after the call it
+    stands in for) and how many answered each way."""
+
+    callouts: list[Callout]
+    available: int
+    unavailable: int
+    waiting: int
+
+
+def roll_call(emergency: Emergency) -> RollCall:
+    callouts = list(emergency.callouts.filter(released_at__isnull=True).select_related(
+        "user", "member__team", "deputy_for").order_by("member__team__name", "called_at",
+                                                       "pk"))
+    count = {answer: sum(callout.answer == answer for callout in callouts)
+             for answer in Answer.values}
+    return RollCall(callouts, count[Answer.AVAILABLE], count[Answer.UNAVAILABLE],
+                    count[Answer.WAITING])
+
+
+def member_channels(member: TeamMember) -> list[str]:
+    """The channels a call reaches the member on (their notification preferences)."""
+    preference = preference_of(member.user)
+    return [INBOX, *[name for name, channel in channels().items()
+                     if CALLOUT in wanted_kinds(preference, name)
+                     and channel.reachable(preference)]]
+
+
+def accounts_in_reach(user: User) -> QuerySet[User]:
+    """Active accounts answering for a code in ``user``'s jurisdiction: those a plan's owner
+    or a team member may be chosen from."""
+    condition = Q(pk__in=[])
+    for prefix in user.scope_prefixes:
+        if not prefix:
+            return User.objects.filter(is_active=True).order_by("username")
+        condition |= prefix_range("jurisdictions__code", prefix)
+    return User.objects.filter(condition, is_active=True).distinct().order_by("username")

@@ -1,0 +1,319 @@
+"""Pages of emergency readiness under /emergency/ (signed in, scoped) and the one-tap answer
+to a call (``/emergency/answer/<token>/``, no account: the signed link stands for the person
+called)."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wangge.access.decorators import action_required
+from wangge.divisions.selectors import area_choices, area_names, grids_in
+from wangge.foundation.codes import scope_prefix
+from wangge.foundation.forms import refusal_text, service_errors_shown
+from wangge.foundation.permissions import Action, can
+from wangge.foundation.requests import SignedInRequest
+
+from .forms import (
+    DeclareForm,
+    DraftForm,
+    LevelForm,
+    MemberForm,
+    PlanForm,
+    ReasonForm,
+    TeamForm,
+    choices_set,
+)
+from .links import callout_of
+from .models import COLOURS, Callout, EmergencyTask, Severity, TaskState, VersionState
+from .selectors import (
+    accounts_in_reach,
+    emergencies_visible_to,
+    may_command,
+    member_channels,
+    plan_versions_visible_to,
+    plans_visible_to,
+    roll_call,
+    team_members_visible_to,
+    teams_visible_to,
+)
+from .services import (
+    callout_answer,
+    callouts_escalate,
+    emergency_change_level,
+    emergency_declare,
+    emergency_end,
+    emergency_task_done,
+    plan_create,
+    plan_version_approve,
+    plan_version_save,
+    team_create,
+    team_member_save,
+)
+
+VIEW, EDIT = Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS
+DECLARE = Action.DECLARE_EMERGENCIES
+# Above this many grids the area lists show divisions alone.
+GRID_CHOICES = 300
+
+
+def _areas(request: SignedInRequest) -> list[tuple[str, str]]:
+    return area_choices(request.user.scope_prefixes, grid_limit=GRID_CHOICES)
+
+
+@action_required(VIEW)
+def home(request: SignedInRequest) -> HttpResponse:
+    user = request.user
+    emergencies = list(emergencies_visible_to(user)[:50])
+    plans = list(plans_visible_to(user)[:200])
+    teams = list(teams_visible_to(user)[:200])
+    names = area_names([*(emergency.grid_code for emergency in emergencies),
+                        *(plan.grid_code for plan in plans), *(team.grid_code for team in teams)])
+    return render(request, "emergency/home.html", {
+        "emergencies": emergencies, "plans": plans, "teams": teams, "names": names,
+        "colours": COLOURS, "may_edit": can(user, EDIT), "may_declare": can(user, DECLARE)})
+
+
+@action_required(EDIT)
+@require_http_methods(["GET", "POST"])
+def plan_new(request: SignedInRequest) -> HttpResponse:
+    form = PlanForm(request.POST or None)
+    choices_set(form, "grid_code", [(code, name) for code, name in _areas(request)
+                                     if len(code) == 12])
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("emergency:plan", plan.pk)
+    return render(request, "emergency/form.html", {"form": form, "title": _("New plan")})
+
+
+@action_required(VIEW)
+def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
+    versions = list(plan_versions_visible_to(request.user).filter(plan=plan))
+    teams = {team.pk: team for team in teams_visible_to(request.user)}
+    owners = {account.pk: account for account in accounts_in_reach(request.user)}
+    return render(request, "emergency/plan.html", {
+        "plan": plan, "versions": versions, "teams": teams, "owners": owners,
+        "colours": COLOURS, "may_edit": can(request.user, EDIT),
+        "may_approve": can(request.user, Action.APPROVE_EMERGENCY_PLANS),
+        "reason_form": ReasonForm()})
+
+
+@action_required(EDIT)
+@require_http_methods(["GET", "POST"])
+def plan_draft(request: SignedInRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
+    latest = plan.versions.order_by("-number").first()
+    initial = json.dumps(latest.levels if latest else {"III": {
+        "actions": [], "teams": [], "resources": []}}, ensure_ascii=False, indent=2)
+    form = DraftForm(request.POST or None, initial={"levels": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_version_save(plan=plan, levels=form.cleaned_data["levels"], by=request.user,
+                              reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("emergency:plan", plan.pk)
+    return render(request, "emergency/form.html", {
+        "form": form, "title": _("Draft of %(plan)s") % {"plan": plan.name},
+        "help": _("For each level (I to IV): actions (title, owner account id, hours after "
+                  "activation), teams (ids) and resources (category, per_person, unit, "
+                  "per_day, days).")})
+
+
+@action_required(Action.APPROVE_EMERGENCY_PLANS)
+@require_POST
+def version_approve(request: SignedInRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(plan_versions_visible_to(request.user), pk=pk,
+                                state=VersionState.DRAFT)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why."))
+        plan_version_approve(version=version, by=request.user,
+                             reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:plan", version.plan_id)
+
+
+@action_required(EDIT)
+@require_http_methods(["GET", "POST"])
+def team_new(request: SignedInRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    choices_set(form, "grid_code", _areas(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = team_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("emergency:team", team.pk)
+    return render(request, "emergency/form.html", {"form": form, "title": _("New team")})
+
+
+@action_required(VIEW)
+@require_http_methods(["GET", "POST"])
+def team_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(teams_visible_to(request.user), pk=pk)
+    may_edit = can(request.user, EDIT)
+    accounts = {str(account.pk): account for account in accounts_in_reach(request.user)}
+    form = MemberForm(request.POST or None)
+    people = [(pk, str(account)) for pk, account in accounts.items()]
+    choices_set(form, "user", people)
+    choices_set(form, "deputy", [("", "—"), *people])
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                team_member_save(
+                    team=team, user=accounts[data["user"]],
+                    deputy=accounts.get(data["deputy"]), reason=data["reason"],
+                    skills=data["skills"].replace("，", ",").split(","),
+                    duty_days=[int(day) for day in data["duty_days"]], by=request.user)
+            except ValidationError as error:
+                service_errors_shown(form, error)
+            else:
+                return redirect("emergency:team", team.pk)
+    members = [(member, member_channels(member))
+               for member in team_members_visible_to(request.user).filter(team=team)]
+    return render(request, "emergency/team.html", {
+        "team": team, "members": members, "form": form if may_edit else None,
+        "names": area_names([team.grid_code])})
+
+
+@action_required(DECLARE)
+@require_http_methods(["GET", "POST"])
+def declare(request: SignedInRequest) -> HttpResponse:
+    plans = {str(plan.pk): plan for plan in plans_visible_to(request.user).filter(
+        versions__state=VersionState.IN_FORCE)}
+    form = DeclareForm(request.POST or None, initial={"level": Severity.LEVEL_IV})
+    choices_set(form, "plan", [(pk, plan.name) for pk, plan in plans.items()])
+    grids = grids_in(request.user.scope_prefixes).order_by("code")
+    chosen = plans.get(request.POST.get("plan") or request.GET.get("plan", ""))
+    if chosen is not None:
+        grids = grids.filter(code__startswith=scope_prefix(chosen.grid_code))
+    choices_set(form, "grids", list(grids.values_list("code", "name")[:GRID_CHOICES]))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            emergency = emergency_declare(plan=plans[data["plan"]], level=data["level"],
+                                          grids=data["grids"], by=request.user,
+                                          reason=data["reason"])
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("emergency:roll_call", emergency.pk)
+    return render(request, "emergency/form.html", {"form": form, "title": _("Declare an "
+                                                                            "emergency")})
+
+
+@action_required(VIEW)
+def record(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The record of the whole response: level, grids, requirements, tasks, calls, steps."""
+    emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    return render(request, "emergency/record.html", {
+        "emergency": emergency, "names": area_names(emergency.grids),
+        "tasks": emergency.tasks.select_related("owner"),
+        "callouts": emergency.callouts.select_related("user", "member__team"),
+        "steps": emergency.steps.all(), "may_command": may_command(request.user, emergency),
+        "level_form": LevelForm(initial={"level": emergency.level}),
+        "reason_form": ReasonForm(), "open": TaskState.OPEN})
+
+
+@action_required(DECLARE)
+@require_POST
+def change_level(request: SignedInRequest, pk: int) -> HttpResponse:
+    emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    form = LevelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a level and say why."))
+        emergency_change_level(emergency=emergency, level=form.cleaned_data["level"],
+                               by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:record", emergency.pk)
+
+
+@action_required(DECLARE)
+@require_POST
+def end(request: SignedInRequest, pk: int) -> HttpResponse:
+    emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the emergency ends."))
+        emergency_end(emergency=emergency, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:record", emergency.pk)
+
+
+@action_required(VIEW)
+def roll_call_page(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The live roll-call; htmx polls it for its partial, and each look calls the deputies
+    of members who have not answered in time (as `wangge callouts` does)."""
+    emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    if emergency.ended_at is None:
+        callouts_escalate(by=request.user, emergency=emergency)
+    template = "emergency/roll_call.html"
+    if getattr(request, "htmx", False):
+        template += "#roll-call"
+    return render(request, template, {"emergency": emergency, "call": roll_call(emergency),
+                                      "names": area_names(emergency.grids)})
+
+
+@action_required(VIEW)
+@require_POST
+def task_done(request: SignedInRequest, pk: int) -> HttpResponse:
+    # The owner's own task needs no jurisdiction; anyone else's is read through the scope.
+    task = EmergencyTask.objects.select_related("emergency").filter(pk=pk).first()
+    if task is None or not (task.owner_id == request.user.pk
+                            or emergencies_visible_to(request.user).filter(
+                                pk=task.emergency_id).exists()):
+        raise Http404
+    form = ReasonForm(request.POST)
+    try:
+        emergency_task_done(task=task, by=request.user,
+                            reason=form.data.get("reason", "") or _("Done"))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, refusal_text(error))
+    if task.owner_id == request.user.pk:
+        return redirect("web:home")
+    return redirect("emergency:record", task.emergency_id)
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """One tap: available or unavailable. A GET only shows the call (a link preview must
+    not answer for the person)."""
+    pk = callout_of(token)
+    callout = (Callout.objects.select_related("emergency__plan", "member__team", "user")
+               .filter(pk=pk).first() if pk is not None else None)
+    if callout is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("answer", "")
+        try:
+            if choice not in ("available", "unavailable"):
+                raise ValidationError(_("Choose available or unavailable."))
+            callout_answer(callout=callout, available=choice == "available", by=callout.user)
+        except ValidationError as refusal:
+            error = refusal_text(refusal)
+    context: dict[str, Any] = {"callout": callout, "token": token, "error": error,
+                               "colours": COLOURS}
+    return render(request, "emergency/answer.html", context, status=400 if error else 200)
