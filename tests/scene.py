@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from tests.api.helpers import credit_code
+from tests.emergency.matrix import emergency_records
 from tests.epidemic.matrix import epidemic_records
 from tests.events.matrix import event_records
 from tests.factories import (
@@ -106,6 +107,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **patrol_records(grid),
         **epidemic_records(grid),
         **measure_records(grid),
+        **emergency_records(grid),
     }
 
 

@@ -38,6 +38,7 @@ from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
+from wangge.emergency.api import router as emergency_router
 from wangge.epidemic.api import router as epidemic_router
 from wangge.events.api import router as events_router
 from wangge.foundation.api_support import ERROR_MEANINGS, error_answer
@@ -192,6 +193,7 @@ api.add_router("/", patrols_router)
 api.add_router("/", health_router)
 api.add_router("/", epidemic_router)
 api.add_router("/", measures_router)
+api.add_router("/", emergency_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

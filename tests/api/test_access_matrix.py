@@ -68,6 +68,7 @@ def _list(path: str, view: Action | None) -> Endpoint:
 
 PEOPLE, PLACES, ORGS = Action.VIEW_PEOPLE, Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS
 CASES, RECORD_CASES = Action.VIEW_CASES, Action.RECORD_CASES
+EMERGENCIES = Action.VIEW_EMERGENCIES
 
 
 def _today() -> str:
@@ -289,6 +290,42 @@ ENDPOINTS = [
              body=lambda records, scene: {"ends_on": "2099-01-01", **REASON}),
     Endpoint("GET", "/legal-bases", view=Action.VIEW_MEASURES, kind="unscoped"),
     _list("/measure-appeals", Action.VIEW_MEASURES),
+    # Emergencies (tests/emergency/matrix.py): plans, a draft approved, teams, an emergency
+    # under way; declaring under a plan out of scope is refused (422).
+    _list("/emergency/plans", EMERGENCIES),
+    Endpoint("GET", "/emergency/plans/{emergency_plan}", view=EMERGENCIES),
+    Endpoint("POST", "/emergency/plans", action=Action.EDIT_EMERGENCY_PLANS, kind="create",
+             success=201, body=lambda records, scene: {
+                 "name": "台风预案", "hazard": "typhoon", "grid_code": records["division"],
+                 **REASON}),
+    Endpoint("POST", "/emergency/plans/{emergency_plan}/draft", view=EMERGENCIES,
+             action=Action.EDIT_EMERGENCY_PLANS, body=lambda records, scene: {
+                 "levels": records["emergency_draft"].levels, **REASON}),
+    Endpoint("POST", "/emergency/versions/{emergency_draft}/approve", view=EMERGENCIES,
+             action=Action.APPROVE_EMERGENCY_PLANS, body=lambda records, scene: REASON),
+    _list("/emergency/teams", EMERGENCIES),
+    Endpoint("GET", "/emergency/teams/{emergency_team}", view=EMERGENCIES),
+    Endpoint("POST", "/emergency/teams", action=Action.EDIT_EMERGENCY_PLANS, kind="create",
+             success=201, body=lambda records, scene: {
+                 "name": "医疗队", "kind": "medical", "grid_code": records["division"],
+                 **REASON}),
+    Endpoint("POST", "/emergency/teams/{emergency_team}/members", view=EMERGENCIES,
+             action=Action.EDIT_EMERGENCY_PLANS, body=lambda records, scene: {
+                 "user_id": records["account"].pk, **REASON}),
+    _list("/emergency/emergencies", EMERGENCIES),
+    Endpoint("GET", "/emergency/emergencies/{emergency}", view=EMERGENCIES),
+    Endpoint("GET", "/emergency/emergencies/{emergency}/roll-call", view=EMERGENCIES),
+    Endpoint("POST", "/emergency/emergencies", action=Action.DECLARE_EMERGENCIES,
+             kind="create", success=201, body=lambda records, scene: {
+                 "plan_id": records["emergency_idle_plan"].pk, "level": "III",
+                 "grids": [records["grid"]], **REASON}),
+    Endpoint("POST", "/emergency/emergencies/{emergency}/level", view=EMERGENCIES,
+             action=Action.DECLARE_EMERGENCIES,
+             body=lambda records, scene: {"level": "II", **REASON}),
+    Endpoint("POST", "/emergency/emergencies/{emergency}/end", view=EMERGENCIES,
+             action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/emergency/tasks/{emergency_task}/done", view=EMERGENCIES,
+             action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
     Endpoint("POST", "/measure-appeals/{measure_appeal}/answer", view=Action.VIEW_MEASURES,
              action=Action.PROPOSE_MEASURES,
              body=lambda records, scene: {"upheld": False, "answer": "维持"}),

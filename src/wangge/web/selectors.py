@@ -20,6 +20,7 @@ from wangge.access.models import User
 from wangge.divisions.maps import tile_layer
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
+from wangge.emergency.selectors import emergency_tasks_of
 from wangge.events.selectors import (
     event_pins,
     event_task_counts,
@@ -72,8 +73,8 @@ def home_of(user: User) -> str:
 
 def task_home(user: User) -> dict[str, Any]:
     """A to-do home: each list of events that waits for ``user`` (the first
-    ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way and the
-    grids where a patrol is due."""
+    ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
+    grids where a patrol is due, and the open tasks of emergencies under way they own."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
@@ -83,6 +84,7 @@ def task_home(user: User) -> dict[str, Any]:
         "sections": sections,
         "patrol": open_patrol_of(user) if patrolling else None,
         "patrols_due": list(patrols_due(user)[:DUE_LISTED]) if patrolling else [],
+        "emergency_tasks": list(emergency_tasks_of(user)[:TASKS_LISTED]),
         "roots": jurisdiction_roots(user),
     }
 
@@ -110,7 +112,8 @@ def waiting_count(user: User) -> int:
     home = home_of(user)
     if home == "tasks":
         due = patrols_due(user).count() if can(user, Action.PATROL) else 0
-        return sum(event_task_counts(user).values()) + due
+        emergency = emergency_tasks_of(user).count()
+        return sum(event_task_counts(user).values()) + due + emergency
     if home == "resident":
         return resident_reports_to_rate(user).count()
     return 0

@@ -1,0 +1,336 @@
+"""API of emergency readiness under /api/v1/emergency/: plans and their versions (a draft
+written, approved by another), teams and members, declaring an emergency, its record, the
+live roll-call, changing its level, ending it, and a task done."""
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from wangge.access.models import User
+from wangge.foundation.api_support import (
+    CodeFilter,
+    Pages,
+    RecordId,
+    acting,
+    also_answers,
+    caller,
+    referenced,
+    visible,
+    visible_one,
+)
+from wangge.foundation.permissions import Action
+
+from .models import EmergencyTask, Hazard, Severity, TeamKind
+from .selectors import (
+    accounts_in_reach,
+    emergencies_visible_to,
+    plan_versions_visible_to,
+    plans_visible_to,
+    roll_call,
+    team_members_visible_to,
+    teams_visible_to,
+)
+from .services import (
+    callouts_escalate,
+    emergency_change_level,
+    emergency_declare,
+    emergency_end,
+    emergency_task_done,
+    plan_create,
+    plan_version_approve,
+    plan_version_save,
+    team_create,
+    team_member_save,
+)
+
+router = Router(tags=["emergency"])
+VIEW, EDIT = Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS
+APPROVE, DECLARE = Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES
+REFUSALS = also_answers(422, meaning={422: gettext_lazy(
+    "A rule of plans, teams or emergencies is broken; errors names each.")})
+
+
+class Why(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    hazard: str
+    grid_code: str
+
+
+class VersionOut(Schema):
+    id: int
+    number: int
+    state: str
+    levels: dict[str, Any]
+    author_id: int | None
+    approver_id: int | None
+    approved_at: datetime.datetime | None
+
+
+class PlanDetail(PlanOut):
+    versions: list[VersionOut]
+
+
+class PlanIn(Why):
+    name: str = Field(max_length=100)
+    hazard: Hazard
+    grid_code: str = Field(max_length=15)
+
+
+class DraftIn(Why):
+    levels: dict[str, Any]
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: str
+    grid_code: str
+
+
+class TeamMemberOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(alias="user.username")
+    skills: list[str]
+    duty_days: list[int]
+    deputy_id: int | None
+
+
+class TeamDetail(TeamOut):
+    members: list[TeamMemberOut]
+
+
+class TeamIn(Why):
+    name: str = Field(max_length=100)
+    kind: TeamKind
+    grid_code: str = Field(max_length=15)
+
+
+class MemberIn(Why):
+    user_id: RecordId
+    deputy_id: RecordId | None = None
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    duty_days: list[int] = Field(default_factory=list, max_length=7)
+
+
+class EmergencyOut(Schema):
+    id: int
+    plan_id: int
+    version_id: int
+    level: str
+    colour: str
+    grids: list[str]
+    affected_population: int
+    requirements: list[dict[str, Any]]
+    declared_at: datetime.datetime
+    ended_at: datetime.datetime | None
+
+
+class TaskOut(Schema):
+    id: int
+    level: str
+    title: str
+    owner_id: int
+    due_at: datetime.datetime
+    state: str
+
+
+class EmergencyStepOut(Schema):
+    kind: str
+    level: str
+    actor: str = Field(alias="actor_name")
+    reason: str
+    at: datetime.datetime
+
+
+class EmergencyDetail(EmergencyOut):
+    tasks: list[TaskOut]
+    steps: list[EmergencyStepOut]
+
+
+class CallOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(alias="user.username")
+    team: str = Field(alias="member.team.name")
+    answer: str
+    called_at: datetime.datetime
+    answered_at: datetime.datetime | None
+    deputy_for_id: int | None
+    deputy_called_at: datetime.datetime | None
+
+
+class RollCallOut(Schema):
+    available: int
+    unavailable: int
+    waiting: int
+    callouts: list[CallOut]
+
+
+class DeclareIn(Why):
+    plan_id: RecordId
+    level: Severity
+    grids: list[str] = Field(min_length=1, max_length=500)
+
+
+class LevelIn(Why):
+    level: Severity
+
+
+def _plan(plan: Any, user: User) -> dict[str, Any]:
+    return {"id": plan.pk, "name": plan.name, "hazard": plan.hazard,
+            "grid_code": plan.grid_code,
+            "versions": list(plan_versions_visible_to(user).filter(plan=plan))}
+
+
+def _team(team: Any, user: User) -> dict[str, Any]:
+    return {"id": team.pk, "name": team.name, "kind": team.kind, "grid_code": team.grid_code,
+            "members": list(team_members_visible_to(user).filter(team=team))}
+
+
+def _emergency(emergency: Any) -> dict[str, Any]:
+    fields = EmergencyOut.model_fields
+    return {**{name: getattr(emergency, name) for name in fields},
+            "tasks": list(emergency.tasks.all()), "steps": list(emergency.steps.all())}
+
+
+@router.get("/emergency/plans", response=list[PlanOut])
+@paginate(Pages)
+def plan_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(visible(request, plans_visible_to, VIEW))
+
+
+@router.get("/emergency/plans/{id}", response=PlanDetail)
+def plan_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    return _plan(visible_one(request, plans_visible_to, VIEW, pk=id), caller(request))
+
+
+@router.post("/emergency/plans", response={201: PlanDetail}, openapi_extra=REFUSALS)
+def plan_post(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
+    by = acting(request, EDIT)
+    plan = plan_create(name=payload.name, hazard=payload.hazard, grid_code=payload.grid_code,
+                       by=by, reason=payload.reason)
+    return _plan(plan, by)
+
+
+@router.post("/emergency/plans/{id}/draft", response=PlanDetail, openapi_extra=REFUSALS)
+def plan_draft_post(request: HttpRequest, id: RecordId, payload: DraftIn) -> dict[str, Any]:
+    """Write the plan's draft: for each level, actions (title, owner, hours), teams (ids)
+    and resources (category, per_person, unit, per_day, days)."""
+    plan = visible_one(request, plans_visible_to, VIEW, pk=id)
+    by = acting(request, EDIT)
+    plan_version_save(plan=plan, levels=payload.levels, by=by, reason=payload.reason)
+    return _plan(plan, by)
+
+
+@router.post("/emergency/versions/{id}/approve", response=VersionOut, openapi_extra=REFUSALS)
+def version_approve_post(request: HttpRequest, id: RecordId, payload: Why) -> Any:
+    """Put a draft in force: never by its author."""
+    version = visible_one(request, plan_versions_visible_to, VIEW, pk=id)
+    return plan_version_approve(version=version, by=acting(request, APPROVE),
+                                reason=payload.reason)
+
+
+@router.get("/emergency/teams", response=list[TeamOut])
+@paginate(Pages)
+def team_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(visible(request, teams_visible_to, VIEW))
+
+
+@router.get("/emergency/teams/{id}", response=TeamDetail)
+def team_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    return _team(visible_one(request, teams_visible_to, VIEW, pk=id), caller(request))
+
+
+@router.post("/emergency/teams", response={201: TeamDetail}, openapi_extra=REFUSALS)
+def team_post(request: HttpRequest, payload: TeamIn) -> dict[str, Any]:
+    by = acting(request, EDIT)
+    team = team_create(name=payload.name, kind=payload.kind, grid_code=payload.grid_code,
+                       by=by, reason=payload.reason)
+    return _team(team, by)
+
+
+@router.post("/emergency/teams/{id}/members", response=TeamDetail, openapi_extra=REFUSALS)
+def team_member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> dict[str, Any]:
+    """Put an account of the caller's jurisdiction on the team, or change its membership."""
+    team = visible_one(request, teams_visible_to, VIEW, pk=id)
+    by = acting(request, EDIT)
+    user = referenced(request, accounts_in_reach, EDIT, field="user_id", pk=payload.user_id)
+    deputy = referenced(request, accounts_in_reach, EDIT, field="deputy_id",
+                        pk=payload.deputy_id)
+    team_member_save(team=team, user=user, deputy=deputy, skills=payload.skills,
+                     duty_days=payload.duty_days, by=by, reason=payload.reason)
+    return _team(team, by)
+
+
+@router.get("/emergency/emergencies", response=list[EmergencyOut])
+@paginate(Pages)
+def emergency_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(visible(request, emergencies_visible_to, VIEW))
+
+
+@router.get("/emergency/emergencies/{id}", response=EmergencyDetail)
+def emergency_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    """The record of the whole response: tasks (open, done, closed undone) and steps."""
+    return _emergency(visible_one(request, emergencies_visible_to, VIEW, pk=id))
+
+
+@router.post("/emergency/emergencies", response={201: EmergencyDetail},
+             openapi_extra=REFUSALS)
+def emergency_post(request: HttpRequest, payload: DeclareIn) -> dict[str, Any]:
+    """Declare an emergency: the plan's checklist for the level becomes tasks, its teams'
+    members are called."""
+    by = acting(request, DECLARE)
+    plan = referenced(request, plans_visible_to, VIEW, field="plan_id", pk=payload.plan_id)
+    emergency = emergency_declare(plan=plan, level=payload.level, grids=payload.grids, by=by,
+                                  reason=payload.reason)
+    return _emergency(emergency)
+
+
+@router.post("/emergency/emergencies/{id}/level", response=EmergencyDetail,
+             openapi_extra=REFUSALS)
+def emergency_level_post(request: HttpRequest, id: RecordId, payload: LevelIn
+                         ) -> dict[str, Any]:
+    emergency = visible_one(request, emergencies_visible_to, VIEW, pk=id)
+    return _emergency(emergency_change_level(emergency=emergency, level=payload.level,
+                                             by=acting(request, DECLARE),
+                                             reason=payload.reason))
+
+
+@router.post("/emergency/emergencies/{id}/end", response=EmergencyDetail,
+             openapi_extra=REFUSALS)
+def emergency_end_post(request: HttpRequest, id: RecordId, payload: Why) -> dict[str, Any]:
+    emergency = visible_one(request, emergencies_visible_to, VIEW, pk=id)
+    return _emergency(emergency_end(emergency=emergency, by=acting(request, DECLARE),
+                                    reason=payload.reason))
+
+
+@router.get("/emergency/emergencies/{id}/roll-call", response=RollCallOut)
+def roll_call_get(request: HttpRequest, id: RecordId) -> Any:
+    """Who was called and how each answered; deputies of members late to answer are called
+    first, as `wangge callouts` does."""
+    emergency = visible_one(request, emergencies_visible_to, VIEW, pk=id)
+    if emergency.ended_at is None:
+        callouts_escalate(by=caller(request), emergency=emergency)
+    return roll_call(emergency)
+
+
+@router.post("/emergency/tasks/{id}/done", response=TaskOut, openapi_extra=REFUSALS)
+def task_done_post(request: HttpRequest, id: RecordId, payload: Why) -> Any:
+    """A task done: by its owner, or by whoever commands the emergency."""
+    user = caller(request)
+    task = get_object_or_404(EmergencyTask.objects.select_related("emergency"), pk=id)
+    if task.owner_id != user.pk:
+        visible_one(request, emergencies_visible_to, VIEW, pk=task.emergency_id)
+    return emergency_task_done(task=task, by=user, reason=payload.reason)
