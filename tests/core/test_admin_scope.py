@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.api.helpers import credit_code
+from tests.emergency.matrix import emergency_records
 from tests.epidemic.matrix import make_case, make_venue
 from tests.factories import (
     COMMUNITY_1,
@@ -92,6 +93,10 @@ SCOPED: dict[str, Callable[[str], Any]] = {
         name=f"client {next(_serial)}", jurisdiction_code=grid)[0],
     "measures.MeasurePower": lambda grid: measure_power_grant(
         organization=_organization(grid), kinds=["home_monitoring"], by=SYSTEM, reason="授权"),
+    "emergency.Plan": lambda grid: emergency_records(grid)["emergency_plan"],
+    "emergency.Team": lambda grid: emergency_records(grid)["emergency_team"],
+    "emergency.TeamMember": lambda grid: emergency_records(grid)["emergency_team"].members.get(),
+    "emergency.Emergency": lambda grid: emergency_records(grid)["emergency"],
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {
