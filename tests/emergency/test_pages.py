@@ -52,6 +52,10 @@ def test_the_roll_call_page_calls_deputies_of_members_late_to_answer(world, page
     body = page.get(f"/emergency/{emergency.pk}/roll-call/").content.decode()
     assert 'data-user="spare"' in body
     assert "deputy for rescuer" in body
+    spare = Callout.objects.get(user=world.spare).history.get()
+    # The reader only looked: the deputy was called by the roll-call, not by them.
+    assert spare.history_user is None
+    assert spare.history_change_reason.startswith("the roll-call: ")
 
 
 def test_tasks_are_in_their_owners_to_do_list_and_marked_done_there(world, page_as):

@@ -37,6 +37,7 @@ from .selectors import (
     teams_visible_to,
 )
 from .services import (
+    ROLL_CALL,
     callouts_escalate,
     emergency_change_level,
     emergency_declare,
@@ -322,7 +323,7 @@ def roll_call_get(request: HttpRequest, id: RecordId) -> Any:
     first, as `wangge callouts` does."""
     emergency = visible_one(request, emergencies_visible_to, VIEW, pk=id)
     if emergency.ended_at is None:
-        callouts_escalate(by=caller(request), emergency=emergency)
+        callouts_escalate(by=ROLL_CALL, emergency=emergency)
     return roll_call(emergency)
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from wangge.access.models import User
 from wangge.divisions.models import Grid
-from wangge.foundation.actors import Actor, user_of
+from wangge.foundation.actors import Actor, system_actor, user_of
 from wangge.foundation.codes import Level, is_within, level_of, scope_prefix
 from wangge.foundation.history import save_with_history, stated_reason
 from wangge.foundation.permissions import Action, require, require_in_scope
@@ -312,7 +312,9 @@ def emergency_declare(*, plan: Plan, level: str, grids: Iterable[str], by: Actor
             raise ValidationError({"plan": _("An emergency under this plan is under way: "
                                              "change its level instead.")})
         now = _now()
-        population = Person.objects.filter(grid_code__in=codes).count()
+        # A record merged into another is the same resident: counted once.
+        population = Person.objects.filter(grid_code__in=codes,
+                                           merged_into__isnull=True).count()
         emergency = save_with_history(Emergency(
             plan=plan, version=version, level=level, grids=codes, declared_at=now,
             affected_population=population, declared_by=user_of(by), grid_code=plan.grid_code,
@@ -458,6 +460,10 @@ def callout_answer(*, callout: Callout, available: bool, by: Actor) -> Callout:
         if not available:
             _deputy_called(callout, by, now)
     return callout
+
+
+# Who calls the deputies when the roll-call is read (the reader only looked).
+ROLL_CALL = system_actor("the roll-call")
 
 
 def callouts_escalate(*, by: Actor, emergency: Emergency | None = None) -> int:

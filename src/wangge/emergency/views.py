@@ -43,6 +43,7 @@ from .selectors import (
     teams_visible_to,
 )
 from .services import (
+    ROLL_CALL,
     callout_answer,
     callouts_escalate,
     emergency_change_level,
@@ -268,7 +269,7 @@ def roll_call_page(request: SignedInRequest, pk: int) -> HttpResponse:
     of members who have not answered in time (as `wangge callouts` does)."""
     emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
     if emergency.ended_at is None:
-        callouts_escalate(by=request.user, emergency=emergency)
+        callouts_escalate(by=ROLL_CALL, emergency=emergency)
     template = "emergency/roll_call.html"
     if getattr(request, "htmx", False):
         template += "#roll-call"
