@@ -34,6 +34,7 @@ from ninja.security import HttpBearer, SessionAuth
 from wangge.access.api import router as accounts_router
 from wangge.access.models import User
 from wangge.access.services import token_user
+from wangge.alerts.api import router as alerts_router
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.cockpit.api import router as cockpit_router
@@ -192,6 +193,7 @@ api.add_router("/", patrols_router)
 api.add_router("/", health_router)
 api.add_router("/", epidemic_router)
 api.add_router("/", measures_router)
+api.add_router("/", alerts_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

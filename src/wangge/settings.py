@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "wangge.measures",
     "wangge.resources",
     "wangge.emergency",
+    "wangge.alerts",
     "wangge.web",
     "wangge.demo",
 ]
@@ -404,6 +405,9 @@ WANGGE_CHECKIN_IDENTIFY_IP_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_IP_RAT
 WANGGE_MEASURE_APPEAL_DAYS = envint("WANGGE_MEASURE_APPEAL_DAYS", 3)
 WANGGE_MEASURE_RETENTION_DAYS = envint("WANGGE_MEASURE_RETENTION_DAYS", 180)
 WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
+# Public alerts (docs/alerts.md): the CAP <sender> of every alert published here, globally
+# unique (an Internet domain or address of the publishing authority).
+WANGGE_CAP_SENDER = os.environ.get("WANGGE_CAP_SENDER", "alerts@wangge.invalid").strip()
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.
