@@ -1,6 +1,6 @@
 """A small world for public alerts: grids A and B (community 1, street 1) and C (street 2);
 community staff of community 1 who publish, the grid worker of grid A and of grid C, a
-volunteer of street 1 (an exercise's participant) and a street officer of street 2."""
+volunteer of community 1 (an exercise's participant) and a street officer of street 2."""
 
 from dataclasses import dataclass
 
@@ -34,7 +34,7 @@ class World:
     staff: User  # community staff of community 1: publishes
     worker_a: User  # grid worker of grid A
     worker_c: User  # grid worker of grid C
-    volunteer: User  # street 1
+    volunteer: User  # community 1
     outsider: User  # street officer of street 2
 
     def publish(self, **changes):
@@ -52,6 +52,6 @@ def world(db):
         staff=make_user(Role.COMMUNITY_STAFF, COMMUNITY_1),
         worker_a=make_user(Role.GRID_WORKER, GRID_A),
         worker_c=make_user(Role.GRID_WORKER, GRID_C),
-        volunteer=make_user(Role.VOLUNTEER, STREET_1),
+        volunteer=make_user(Role.VOLUNTEER, COMMUNITY_1),
         outsider=make_user(Role.STREET_OFFICER, STREET_2),
     )

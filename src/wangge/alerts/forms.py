@@ -13,6 +13,8 @@ from .selectors import participants_choosable
 
 INFO = ["category", "event", "urgency", "severity", "certainty", "headline", "description",
         "instruction", "effective", "onset", "expires", "web"]
+# The model's URLField would make a form field that warns of Django 6's default scheme.
+MODEL_INFO = [name for name in INFO if name != "web"]
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -20,11 +22,12 @@ class AlertInfoForm(forms.ModelForm):
     """The info of an alert and its grids; the reason is kept in its history (and is the
     CAP note of an update)."""
 
+    web = forms.URLField(label=_("web link"), required=False, assume_scheme="https")
     reason = forms.CharField(label=_("Why"), max_length=200)
 
     class Meta:
         model = Alert
-        fields = [*INFO, "grids"]
+        fields = [*MODEL_INFO, "grids"]
         widgets = {"effective": MOMENT, "onset": MOMENT, "expires": MOMENT,
                    "grids": forms.CheckboxSelectMultiple,
                    "description": forms.Textarea(attrs={"rows": 4}),
@@ -41,7 +44,7 @@ class AlertInfoForm(forms.ModelForm):
 
 class AlertForm(AlertInfoForm):
     class Meta(AlertInfoForm.Meta):
-        fields = [*INFO, "grids", "status", "participants"]
+        fields = [*MODEL_INFO, "grids", "status", "participants"]
         widgets = {**AlertInfoForm.Meta.widgets,
                    "participants": forms.CheckboxSelectMultiple}
 
