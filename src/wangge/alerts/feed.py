@@ -46,7 +46,7 @@ class CurrentAlertsFeed(Feed):
         return item.description
 
     def item_link(self, item: Alert) -> str:
-        return reverse("api-1.0.0:alert_cap", kwargs={"id": item.pk})
+        return reverse("api:alert_cap", kwargs={"id": item.pk})
 
     def item_guid(self, item: Alert) -> str:
         return item.identifier
