@@ -11,7 +11,6 @@ from tests.factories import (
     GRID_A,
     GRID_B,
     GRID_C,
-    STREET_1,
     STREET_2,
     make_divisions,
     make_user,

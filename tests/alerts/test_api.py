@@ -38,10 +38,12 @@ def test_publish_update_cancel(world):
     assert client.get(f"/api/v1/alerts/{alert['id']}").json()["current"] is False
     again = client.post(f"/api/v1/alerts/{alert['id']}/cancel", {"reason": "重复"},
                         content_type="application/json")
-    assert again.status_code == 422 and "alert" in again.json()["errors"]
+    assert again.status_code == 422
+    assert "alert" in again.json()["errors"]
     cancel = client.post(f"/api/v1/alerts/{update['id']}/cancel", {"reason": "解除"},
                          content_type="application/json")
-    assert cancel.status_code == 201 and cancel.json()["msg_type"] == "Cancel"
+    assert cancel.status_code == 201
+    assert cancel.json()["msg_type"] == "Cancel"
     listed = client.get("/api/v1/alerts", {"current": "true"}).json()
     assert listed == {"items": [], "count": 0}
     assert client.get("/api/v1/alerts").json()["count"] == 3
@@ -50,7 +52,8 @@ def test_publish_update_cancel(world):
 def test_refusals(world):
     response = api(world.staff).post("/api/v1/alerts", body(grid_codes=[GRID_A, GRID_C]),
                                      content_type="application/json")
-    assert response.status_code == 422 and GRID_C in response.json()["errors"]["grid_codes"][0]
+    assert response.status_code == 422
+    assert GRID_C in response.json()["errors"]["grid_codes"][0]
     response = api(world.worker_a).post("/api/v1/alerts", body(),
                                         content_type="application/json")
     assert response.status_code == 403

@@ -26,15 +26,19 @@ def test_publish_update_and_cancel_through_the_pages(world):
     alert = Alert.objects.get()
     assert response.url == f"/alerts/{alert.pk}/"
     page = signed_in(world.worker_a).get(response.url).content.decode()
-    assert "暴雨橙色预警" in page and "In force" in page and "Update" not in page
+    assert "暴雨橙色预警" in page
+    assert "In force" in page
+    assert "Update" not in page
     response = client.post(f"/alerts/{alert.pk}/update/",
                            {**form(world), "severity": "Extreme", "reason": "升级"})
     update = Alert.objects.get(replaces=alert)
-    assert response.url == f"/alerts/{update.pk}/" and update.severity == "Extreme"
+    assert response.url == f"/alerts/{update.pk}/"
+    assert update.severity == "Extreme"
     assert "Replaced by" in client.get(f"/alerts/{alert.pk}/").content.decode()
     response = client.post(f"/alerts/{update.pk}/cancel/", {"reason": "解除"})
     cancel = Alert.objects.get(replaces=update)
-    assert cancel.msg_type == "Cancel" and cancel.note == "解除"
+    assert cancel.msg_type == "Cancel"
+    assert cancel.note == "解除"
     assert client.get("/alerts/?current=1").context["alerts"].paginator.count == 0
 
 

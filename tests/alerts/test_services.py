@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.alerts.conftest import INFO
 from tests.factories import COMMUNITY_1, COMMUNITY_2, SYSTEM, make_user
 from wangge.alerts.models import Alert, PreparednessMessage
 from wangge.alerts.selectors import alerts_visible_to
@@ -88,13 +87,15 @@ def test_update_and_cancel_replace_the_alert_which_is_no_longer_current(world):
     now = timezone.now()
     assert list(Alert.objects.current(now)) == [alert]
     update = alert_update(alert=alert, by=world.staff, reason="范围扩大", headline="扩大")
-    assert update.replaces == alert and update.msg_type == "Update"
+    assert update.replaces == alert
+    assert update.msg_type == "Update"
     assert list(Alert.objects.current(now)) == [update]
     with pytest.raises(ValidationError) as refused:  # replaced: no longer current
         alert_cancel(alert=alert, by=world.staff, reason="重复")
     assert "alert" in refused.value.message_dict
     cancel = alert_cancel(alert=update, by=world.staff, reason="解除")
-    assert cancel.replaces == update and cancel.note == "解除"
+    assert cancel.replaces == update
+    assert cancel.note == "解除"
     assert list(Alert.objects.current(timezone.now())) == []
     # Those told of the alert are told of the update and the cancellation.
     assert [n.values["what"] for n in told(world.worker_a)] == ["Cancel", "Update", "Alert"]
@@ -141,7 +142,8 @@ def test_due_messages_are_published_once(world):
     scheduled = message(world)
     [alert] = preparedness_due(on=datetime.date(2026, 2, 28), by=SYSTEM)
     assert (alert.preparedness, alert.due_on) == (scheduled, datetime.date(2026, 2, 28))
-    assert alert.status == "Actual" and alert.category == "Met"
+    assert alert.status == "Actual"
+    assert alert.category == "Met"
     assert {grid.code for grid in alert.grids.all()} == {grid.code for grid in world.grids}
     assert preparedness_due(on=datetime.date(2026, 3, 1), by=SYSTEM) == []  # run again
     assert len(told(world.worker_a)) == 1

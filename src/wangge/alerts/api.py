@@ -23,7 +23,7 @@ from wangge.foundation.api_support import (
     RecordId,
     acting,
     also_answers,
-    visible,
+    caller,
     visible_one,
 )
 from wangge.foundation.permissions import Action
@@ -161,7 +161,7 @@ class AlertPages(Pages):
 @paginate(AlertPages)
 def alert_list(request: HttpRequest, filters: Query[AlertFilter]) -> QuerySet:
     """The alerts the caller may see, newest first."""
-    alerts = visible(request, alerts_visible_to, None)
+    alerts = alerts_visible_to(caller(request))
     if filters.current:
         alerts = alerts.current(timezone.now())
     return alerts.filter(status=filters.status) if filters.status else alerts

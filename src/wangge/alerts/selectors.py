@@ -15,7 +15,7 @@ from wangge.foundation.actors import Actor
 from wangge.foundation.codes import prefix_range
 from wangge.foundation.permissions import Action, can
 
-from .models import Alert, MessageType, PreparednessMessage, Scope, Status
+from .models import Alert, AlertQuerySet, MessageType, PreparednessMessage, Scope, Status
 
 
 def _touching(prefixes: list[str]) -> Q:
@@ -26,10 +26,10 @@ def _touching(prefixes: list[str]) -> Q:
         return Q(pk__in=[])
     grids = Grid.objects.filter(functools.reduce(
         operator.or_, (prefix_range("code", prefix) for prefix in prefixes)))
-    return Q(pk__in=Alert.grids.through.objects.filter(grid__in=grids).values("alert_id"))
+    return Q(pk__in=Alert.objects.filter(grids__in=grids).values("pk"))
 
 
-def alerts_visible_to(user: Actor) -> "QuerySet[Alert]":
+def alerts_visible_to(user: Actor) -> AlertQuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Alert.objects.none()
     touching = _touching(list(user.scope_prefixes))
@@ -38,8 +38,7 @@ def alerts_visible_to(user: Actor) -> "QuerySet[Alert]":
     else:
         visible = Alert.objects.filter(
             (touching & Q(status=Status.ACTUAL, scope=Scope.PUBLIC))
-            | Q(pk__in=Alert.participants.through.objects.filter(
-                user_id=user.pk).values("alert_id")))
+            | Q(pk__in=Alert.objects.filter(participants=user.pk).values("pk")))
     return visible.select_related("replaces", "replaced_by", "issued_by").prefetch_related(
         "grids", "participants")
 
