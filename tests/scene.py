@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tests.alerts.matrix import alert_records
 from tests.api.helpers import credit_code
 from tests.epidemic.matrix import epidemic_records
 from tests.events.matrix import event_records
@@ -106,6 +107,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **patrol_records(grid),
         **epidemic_records(grid),
         **measure_records(grid),
+        **alert_records(grid),
     }
 
 

@@ -19,6 +19,7 @@ from wangge.access.services import token_user
 from wangge.divisions.models import Grid
 from wangge.divisions.selectors import grids_visible_to
 from wangge.foundation.api_support import (
+    CodeFilter,
     Pages,
     RecordId,
     acting,
@@ -41,7 +42,7 @@ REFUSALS = also_answers(422, meaning={422: gettext_lazy(
 GridCode = Field(pattern=r"^\d{15}$")
 
 
-class AlertFilter(Schema):
+class AlertFilter(CodeFilter):
     current: bool = Field(False, description="Only those in force now")
     status: Status | None = None
 
@@ -160,8 +161,9 @@ class AlertPages(Pages):
 @router.get("/alerts", response=list[AlertOut])
 @paginate(AlertPages)
 def alert_list(request: HttpRequest, filters: Query[AlertFilter]) -> QuerySet:
-    """The alerts the caller may see, newest first."""
-    alerts = alerts_visible_to(caller(request))
+    """The alerts the caller may see, newest first; ``code`` narrows to those with an
+    affected grid in an area."""
+    alerts = filters.narrow(alerts_visible_to(caller(request)))
     if filters.current:
         alerts = alerts.current(timezone.now())
     return alerts.filter(status=filters.status) if filters.status else alerts

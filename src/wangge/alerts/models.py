@@ -9,12 +9,14 @@ longer current. Writes go through ``services.py``; reads through
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wangge.divisions.models import Grid
 from wangge.foundation.codes import ScopedQuerySet
 
 
@@ -79,7 +81,16 @@ class Certainty(models.TextChoices):
     UNKNOWN = "Unknown", _("Unknown")
 
 
-class AlertQuerySet(models.QuerySet):
+class AlertQuerySet(ScopedQuerySet):
+    def in_scope(self, prefixes: Iterable[str]) -> "AlertQuerySet":
+        """Alerts with an affected grid in one of ``prefixes`` (an alert has no code of its
+        own: its area is its grids)."""
+        prefixes = list(prefixes)
+        if "" in prefixes:
+            return self.all()
+        grids = Grid.objects.in_scope(prefixes)
+        return self.filter(pk__in=Alert.objects.filter(grids__in=grids).values("pk"))
+
     def current(self, now: datetime.datetime) -> "AlertQuerySet":
         """In force at ``now``: neither replaced nor a cancellation, and not expired."""
         return self.filter(replaced_by__isnull=True).exclude(msg_type=MessageType.CANCEL).filter(

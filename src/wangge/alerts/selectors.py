@@ -7,39 +7,24 @@ import datetime
 import functools
 import operator
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from wangge.access.models import Jurisdiction, User
-from wangge.divisions.models import Grid
 from wangge.foundation.actors import Actor
 from wangge.foundation.codes import prefix_range
 from wangge.foundation.permissions import Action, can
 
-from .models import Alert, AlertQuerySet, MessageType, PreparednessMessage, Scope, Status
-
-
-def _touching(prefixes: list[str]) -> Q:
-    """Alerts with an affected grid in one of ``prefixes``."""
-    if "" in prefixes:
-        return Q()
-    if not prefixes:
-        return Q(pk__in=[])
-    grids = Grid.objects.filter(functools.reduce(
-        operator.or_, (prefix_range("code", prefix) for prefix in prefixes)))
-    return Q(pk__in=Alert.objects.filter(grids__in=grids).values("pk"))
+from .models import Alert, AlertQuerySet, MessageType, PreparednessMessage
 
 
 def alerts_visible_to(user: Actor) -> AlertQuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Alert.objects.none()
-    touching = _touching(list(user.scope_prefixes))
-    if can(user, Action.PUBLISH_ALERTS):
-        visible = Alert.objects.filter(touching)
-    else:
-        visible = Alert.objects.filter(
-            (touching & Q(status=Status.ACTUAL, scope=Scope.PUBLIC))
-            | Q(pk__in=Alert.objects.filter(participants=user.pk).values("pk")))
-    return visible.select_related("replaces", "replaced_by", "issued_by").prefetch_related(
+    touching = Alert.objects.in_scope(user.scope_prefixes)
+    if not can(user, Action.PUBLISH_ALERTS):
+        touching = touching.public() | Alert.objects.filter(
+            pk__in=Alert.objects.filter(participants=user.pk).values("pk"))
+    return touching.select_related("replaces", "replaced_by", "issued_by").prefetch_related(
         "grids", "participants")
 
 
