@@ -162,7 +162,8 @@ def with_every_answer(schema: Any) -> Any:
     schema["components"]["schemas"]["Error"] = ERROR
     for path, operations in schema["paths"].items():
         for operation in operations.values():
-            statuses = [401, 403]
+            # A route open to anyone (a public CAP document) is never refused a caller.
+            statuses = [401, 403] if operation.get("security") else []
             if "{" in path:
                 statuses.append(404)
             if operation.get("parameters") or "requestBody" in operation:

@@ -92,6 +92,11 @@ def _checked(alert: Alert, grids: list[Grid], participants: list[User]) -> None:
         raise ValidationError(error.message_dict) from error
 
 
+def _not_current() -> ValidationError:
+    return ValidationError({"alert": _("This alert is no longer current: it was updated, "
+                                       "cancelled or has expired.")})
+
+
 def _save(alert: Alert, *, grids: list[Grid], participants: list[User], by: Actor,
           reason: str) -> Alert:
     """Check, number, date and save a new message, then tell those it is for."""
@@ -110,7 +115,14 @@ def _save(alert: Alert, *, grids: list[Grid], participants: list[User], by: Acto
     alert.scope = Scope.PUBLIC if alert.status == Status.ACTUAL else Scope.RESTRICTED
     alert.issued_by = user_of(by)
     with transaction.atomic():
-        save_with_history(alert, by=by, reason=f"{alert.msg_type}: {reason}"[:100])
+        try:
+            with transaction.atomic():
+                save_with_history(alert, by=by, reason=f"{alert.msg_type}: {reason}"[:100])
+        except IntegrityError as error:
+            if alert.replaces_id is None:
+                raise
+            # Another update or cancellation replaced it first (SQLite has no row lock).
+            raise _not_current() from error
         alert.grids.set(grids)
         alert.participants.set(participants)
         _tell(alert, grids, participants, by)
@@ -158,8 +170,7 @@ def _replacing(alert: Alert, msg_type: str, by: Actor, reason: str) -> Alert:
     for grid in alert.grids.all():
         require_in_scope(by, grid.code, "grids")
     if not Alert.objects.current(timezone.now()).filter(pk=alert.pk).exists():
-        raise ValidationError({"alert": _("This alert is no longer current: it was updated, "
-                                          "cancelled or has expired.")})
+        raise _not_current()
     return Alert(msg_type=msg_type, status=alert.status, replaces=alert,
                  note=stated_reason(reason)[:200],
                  **{name: getattr(alert, name) for name in INFO_FIELDS})
