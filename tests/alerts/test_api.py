@@ -116,3 +116,26 @@ def test_the_openapi_document_says_cap_xml(world, path):
     answers = schema["paths"][path]["get"]["responses"]
     assert MEDIA_TYPE in answers["200"]["content"]
     assert schema["paths"][path]["get"].get("security") in (None, [])
+
+
+def test_broken_fields_are_named(world):
+    client = api(world.staff)
+    for changes, field in (({"web": "not a link"}, "web"),
+                           ({"status": "Exercise", "participant_ids": [999999]},
+                            "participant_ids"),
+                           ({"grid_codes": ["12"]}, "grid_codes")):
+        response = client.post("/api/v1/alerts", body(**changes),
+                               content_type="application/json")
+        assert response.status_code == 422, changes
+        assert any(field in key for key in response.json()["errors"]), response.json()
+    alert = client.post("/api/v1/alerts", body(), content_type="application/json").json()
+    response = client.post(f"/api/v1/alerts/{alert['id']}/update",
+                           {"headline": None, "reason": "?"}, content_type="application/json")
+    assert response.status_code == 422 and "headline" in response.json()["errors"]
+
+
+def test_the_list_narrows_to_an_area(world):
+    client = api(world.staff)
+    client.post("/api/v1/alerts", body(grid_codes=[GRID_B]), content_type="application/json")
+    assert client.get("/api/v1/alerts", {"code": GRID_B}).json()["count"] == 1
+    assert client.get("/api/v1/alerts", {"code": GRID_A}).json()["count"] == 0

@@ -163,10 +163,12 @@ class AlertPages(Pages):
 def alert_list(request: HttpRequest, filters: Query[AlertFilter]) -> QuerySet:
     """The alerts the caller may see, newest first; ``code`` narrows to those with an
     affected grid in an area."""
-    alerts = filters.narrow(alerts_visible_to(caller(request)))
+    alerts = alerts_visible_to(caller(request))
     if filters.current:
         alerts = alerts.current(timezone.now())
-    return alerts.filter(status=filters.status) if filters.status else alerts
+    if filters.status:
+        alerts = alerts.filter(status=filters.status)
+    return filters.narrow(alerts)
 
 
 @router.get("/alerts/{id}", response=AlertOut)

@@ -119,7 +119,7 @@ def _save(alert: Alert, *, grids: list[Grid], participants: list[User], by: Acto
             with transaction.atomic():
                 save_with_history(alert, by=by, reason=f"{alert.msg_type}: {reason}"[:100])
         except IntegrityError as error:
-            if alert.replaces_id is None:
+            if alert.replaces is None:
                 raise
             # Another update or cancellation replaced it first (SQLite has no row lock).
             raise _not_current() from error
