@@ -131,7 +131,8 @@ def test_broken_fields_are_named(world):
     alert = client.post("/api/v1/alerts", body(), content_type="application/json").json()
     response = client.post(f"/api/v1/alerts/{alert['id']}/update",
                            {"headline": None, "reason": "?"}, content_type="application/json")
-    assert response.status_code == 422 and "headline" in response.json()["errors"]
+    assert response.status_code == 422
+    assert "headline" in response.json()["errors"]
 
 
 def test_the_list_narrows_to_an_area(world):
