@@ -128,7 +128,8 @@ class Alert(models.Model):
     # CAP <note>: why an update or a cancellation was sent.
     note = models.CharField(_("note"), max_length=200, blank=True)
     # The area: the affected grids (their polygons); areaDesc is their names.
-    grids = models.ManyToManyField("divisions.Grid", related_name="alerts",
+    # Not "alerts": pages annotate grids with their health alerts under that name.
+    grids = models.ManyToManyField("divisions.Grid", related_name="public_alerts",
                                    verbose_name=_("affected grids"))
     # An exercise's or a test's participants: the only people it reaches.
     participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
