@@ -1,6 +1,8 @@
 """The alert pages: publish, the alert's page, update and cancel (each a new message), an
 exercise marked and hidden from those not taking part, and preparedness messages."""
 
+import json
+
 from django.test import Client
 
 from tests.alerts.conftest import INFO
@@ -29,6 +31,10 @@ def test_publish_update_and_cancel_through_the_pages(world):
     assert "暴雨橙色预警" in page
     assert "In force" in page
     assert "Update" not in page
+    # The map draws the grids' polygons (in the page's data, no inline script).
+    area = json.loads(signed_in(world.worker_a).get(response.url).context["area"])["area"]
+    assert [feature["geometry"] for feature in area["features"]] == [
+        grid.boundary for grid in world.grids]
     response = client.post(f"/alerts/{alert.pk}/update/",
                            {**form(world), "severity": "Extreme", "reason": "升级"})
     update = Alert.objects.get(replaces=alert)

@@ -3,6 +3,8 @@ or test for named participants), an alert's page with what it replaces and its C
 an update and a cancellation (each a new message), and the community's scheduled
 preparedness messages. Every page marks an exercise [演练] and a test [测试]."""
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from wangge.access.decorators import action_required
+from wangge.divisions.maps import tile_layer
 from wangge.foundation.forms import service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
@@ -60,8 +63,13 @@ def _visible(request: SignedInRequest, pk: int) -> Alert:
 @login_required
 def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     alert = _visible(request, pk)
+    grids = list(alert.grids.all())
+    area = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": grid.boundary, "properties": {"name": grid.name}}
+        for grid in grids]}
     return render(request, "alerts/detail.html", {
-        "alert": alert, "earlier": chain(alert), "grids": list(alert.grids.all()),
+        "alert": alert, "earlier": chain(alert), "grids": grids,
+        "area": json.dumps({"area": area, "tiles": tile_layer()}),
         "current": is_current(alert, timezone.now()),
         "replaced_by": getattr(alert, "replaced_by", None),
         "may_publish": can(request.user, PUBLISH)})
