@@ -42,8 +42,7 @@ class World:
         return alert_publish(**fields)
 
 
-@pytest.fixture
-def world(db):
+def make_world() -> World:
     make_divisions()
     return World(
         grids=list(Grid.objects.filter(code__in=[GRID_A, GRID_B])),
@@ -54,3 +53,8 @@ def world(db):
         volunteer=make_user(Role.VOLUNTEER, COMMUNITY_1),
         outsider=make_user(Role.STREET_OFFICER, STREET_2),
     )
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
