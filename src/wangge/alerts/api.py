@@ -2,7 +2,7 @@
 new CAP message), and an alert as its CAP 1.2 document."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -39,7 +39,7 @@ PUBLISH = Action.PUBLISH_ALERTS
 REFUSALS = also_answers(422, meaning={422: gettext_lazy(
     "The alert breaks a rule (a field, a grid outside your jurisdiction, participants), or "
     "the alert it would replace is no longer current; errors names each.")})
-GridCode = Field(pattern=r"^\d{15}$")
+GridCode = Annotated[str, Field(pattern=r"^\d{15}$", description="A grid's 15-digit code")]
 
 
 class AlertFilter(CodeFilter):
@@ -93,7 +93,7 @@ class AlertInfoIn(Schema):
 
 class AlertIn(AlertInfoIn):
     status: Status = Status.ACTUAL
-    grid_codes: list[str] = Field(min_length=1, max_length=500, description="15-digit codes")
+    grid_codes: list[GridCode] = Field(min_length=1, max_length=500)
     participant_ids: list[RecordId] = Field(
         [], max_length=500, description="An exercise's or a test's participants (required "
                                         "for them, refused for a real warning)")
@@ -115,7 +115,7 @@ class AlertUpdateIn(Schema):
     onset: datetime.datetime | None = None
     expires: datetime.datetime | None = None
     web: str | None = Field(None, max_length=200)
-    grid_codes: list[str] | None = Field(None, min_length=1, max_length=500)
+    grid_codes: list[GridCode] | None = Field(None, min_length=1, max_length=500)
     reason: str = Field(min_length=1, max_length=200,
                         description="Why: the CAP note of the update")
 
