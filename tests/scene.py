@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tests.alerts.matrix import alert_records
 from tests.api.helpers import credit_code
 from tests.emergency.matrix import emergency_records
 from tests.epidemic.matrix import epidemic_records
@@ -108,6 +109,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **epidemic_records(grid),
         **measure_records(grid),
         **emergency_records(grid),
+        **alert_records(grid),
     }
 
 

@@ -34,6 +34,7 @@ from ninja.security import HttpBearer, SessionAuth
 from wangge.access.api import router as accounts_router
 from wangge.access.models import User
 from wangge.access.services import token_user
+from wangge.alerts.api import router as alerts_router
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.cockpit.api import router as cockpit_router
@@ -162,7 +163,8 @@ def with_every_answer(schema: Any) -> Any:
     schema["components"]["schemas"]["Error"] = ERROR
     for path, operations in schema["paths"].items():
         for operation in operations.values():
-            statuses = [401, 403]
+            # A route open to anyone (a public CAP document) is never refused a caller.
+            statuses = [401, 403] if operation.get("security") else []
             if "{" in path:
                 statuses.append(404)
             if operation.get("parameters") or "requestBody" in operation:
@@ -194,6 +196,7 @@ api.add_router("/", health_router)
 api.add_router("/", epidemic_router)
 api.add_router("/", measures_router)
 api.add_router("/", emergency_router)
+api.add_router("/", alerts_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

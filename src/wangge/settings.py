@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "wangge.measures",
     "wangge.resources",
     "wangge.emergency",
+    "wangge.alerts",
     "wangge.web",
     "wangge.demo",
 ]
@@ -409,6 +410,9 @@ WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
 # one-tap answer link of a call works for this many hours.
 WANGGE_CALLOUT_ANSWER_MINUTES = envint("WANGGE_CALLOUT_ANSWER_MINUTES", 10)
 WANGGE_CALLOUT_LINK_HOURS = envint("WANGGE_CALLOUT_LINK_HOURS", 72)
+# Public alerts (docs/alerts.md): the CAP <sender> of every alert published here, globally
+# unique (an Internet domain or address of the publishing authority).
+WANGGE_CAP_SENDER = os.environ.get("WANGGE_CAP_SENDER", "alerts@wangge.invalid").strip()
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.

@@ -329,6 +329,18 @@ ENDPOINTS = [
     Endpoint("POST", "/measure-appeals/{measure_appeal}/answer", view=Action.VIEW_MEASURES,
              action=Action.PROPOSE_MEASURES,
              body=lambda records, scene: {"upheld": False, "answer": "维持"}),
+    # Public alerts: a real warning in force; every role reads those of its jurisdiction.
+    _list("/alerts", None),
+    Endpoint("GET", "/alerts/{alert}"),
+    Endpoint("POST", "/alerts", action=Action.PUBLISH_ALERTS, kind="create", success=201,
+             body=lambda records, scene: {
+                 "grid_codes": [records["grid"]], "category": "Met", "event": "暴雨",
+                 "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
+                 "headline": "暴雨预警", **REASON}),
+    Endpoint("POST", "/alerts/{alert}/update", action=Action.PUBLISH_ALERTS, success=201,
+             body=lambda records, scene: {"severity": "Extreme", **REASON}),
+    Endpoint("POST", "/alerts/{alert}/cancel", action=Action.PUBLISH_ALERTS, success=201,
+             body=lambda records, scene: REASON),
 ]
 
 
@@ -431,7 +443,7 @@ def test_the_matrix_covers_every_route(client, db):
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
-                      | RISK_MAP_ROUTES)
+                      | RISK_MAP_ROUTES | ALERT_ROUTES)
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
@@ -440,6 +452,10 @@ RISK_ROUTES = {"GET /risk/rule-sets", "POST /risk/rule-sets", "GET /risk/rule-se
                "GET /risk/rule-sets/{id}/preview", "POST /risk/rule-sets/{id}/put-in-force",
                "GET /risk/grades", "GET /risk/grades/{kind}/{key}"}
 
+
+# A real warning's CAP document is public, in scope or not; an exercise's is 404 to those who
+# may not see it (tests/alerts/test_api.py).
+ALERT_ROUTES = {"GET /alerts/{id}/cap.xml"}
 
 # Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
 RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}

@@ -5,6 +5,7 @@ a record in and one out of a street officer's jurisdiction), as global configura
 closed to every data role, or these tests fail.
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,8 @@ from tests.factories import (
 )
 from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
+from wangge.alerts.models import PreparednessMessage
+from wangge.alerts.services import preparedness_message_save
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, DispatchDefault, Responder
@@ -97,6 +100,10 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "emergency.Team": lambda grid: emergency_records(grid)["emergency_team"],
     "emergency.TeamMember": lambda grid: emergency_records(grid)["emergency_team"].members.get(),
     "emergency.Emergency": lambda grid: emergency_records(grid)["emergency"],
+    "alerts.PreparednessMessage": lambda grid: preparedness_message_save(
+        message=PreparednessMessage(community_code=grid[:12], topic="safety", headline="防火",
+                                    description="检查燃气。", starts_on=datetime.date(2026, 1, 1)),
+        by=SYSTEM, reason="计划"),
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {

@@ -267,6 +267,19 @@ PAGES = [
          view=Action.DECLARE_EMERGENCIES, success=302, body=lambda records: REASON),
     Page("POST", "emergency/tasks/<int:pk>/done/", "/emergency/tasks/{emergency_task}/done/",
          view=Action.VIEW_EMERGENCIES, success=302, body=lambda records: REASON),
+    # Public alerts: a real warning in force for the grid, seen by every role there; those
+    # who publish open its update and cancel forms, and the preparedness messages.
+    Page("GET", "alerts/", "/alerts/", kind="page"),
+    Page("GET", "alerts/new/", "/alerts/new/", view=Action.PUBLISH_ALERTS, kind="page"),
+    Page("GET", "alerts/<int:pk>/", "/alerts/{alert}/"),
+    Page("GET", "alerts/<int:pk>/update/", "/alerts/{alert}/update/",
+         view=Action.PUBLISH_ALERTS),
+    Page("GET", "alerts/<int:pk>/cancel/", "/alerts/{alert}/cancel/",
+         view=Action.PUBLISH_ALERTS),
+    Page("GET", "alerts/preparedness/", "/alerts/preparedness/", view=Action.PUBLISH_ALERTS,
+         kind="page"),
+    Page("GET", "alerts/preparedness/new/", "/alerts/preparedness/new/",
+         view=Action.PUBLISH_ALERTS, kind="page"),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -299,6 +312,7 @@ NOT_IN_THE_MATRIX = {
                                          "(tests/risk/test_pages.py)",
     "risk/grades/<str:kind>/<str:key>/": "a subject's risk grade, role by role, in and out of "
                                          "scope (tests/risk/test_pages.py)",
+    "alerts/feed.atom": "the public feed of real warnings in force (tests/alerts)",
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

@@ -105,6 +105,9 @@ class Action(StrEnum):
     EDIT_EMERGENCY_PLANS = "edit_emergency_plans"
     APPROVE_EMERGENCY_PLANS = "approve_emergency_plans"
     DECLARE_EMERGENCIES = "declare_emergencies"
+    # Public alerts (CAP 1.2): publish, update and cancel a warning for grids of one's
+    # jurisdiction, and see every alert there (exercises and tests included).
+    PUBLISH_ALERTS = "publish_alerts"
 
 
 class SensitiveField(StrEnum):
@@ -152,14 +155,16 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
-        *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES, *_COMMAND_EMERGENCIES,
+        *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN, Action.IMPORT_FILES,
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
-        Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES, *_COMMAND_EMERGENCIES,
+        Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -168,7 +173,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
-        *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS, *_COMMAND_EMERGENCIES,
+        *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
