@@ -404,6 +404,9 @@ WANGGE_CHECKIN_IDENTIFY_IP_RATE = os.environ.get("WANGGE_CHECKIN_IDENTIFY_IP_RAT
 WANGGE_MEASURE_APPEAL_DAYS = envint("WANGGE_MEASURE_APPEAL_DAYS", 3)
 WANGGE_MEASURE_RETENTION_DAYS = envint("WANGGE_MEASURE_RETENTION_DAYS", 180)
 WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
+# Emergency materials (docs/resources.md): a line expiring within this many days is told to its
+# owner's staff by `wangge stock-alerts`.
+WANGGE_EXPIRY_WARNING_DAYS = envint("WANGGE_EXPIRY_WARNING_DAYS", 30)
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.
