@@ -47,3 +47,41 @@ def make_resource(model: type, grid: str) -> Any:
 
 
 RESOURCE_MODELS = (Depot, Material, Shelter, Utility, Provider, CallablePerson, Vehicle)
+
+
+def resource_records(grid: str) -> dict[str, Any]:
+    """The scene's records of the resource database (tests/scene.py): one of each kind, and
+    a depot with nothing in it (one with materials is not deleted)."""
+    material = make_resource(Material, grid)
+    return {"depot": material.depot, "material": material,
+            "empty_depot": make_resource(Depot, grid),
+            **{key: make_resource(model, grid) for key, model in (
+                ("shelter", Shelter), ("utility", Utility), ("provider", Provider),
+                ("callable_person", CallablePerson), ("vehicle", Vehicle))}}
+
+
+def _placed(records: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"address": "应急路100号", "grid_code": records["grid"], "reason": "新增", **fields}
+
+
+# Each kind's path, the scene's record of it (and the one deleted), and a body that creates
+# one in the side's grid (outside the jurisdiction: refused).
+RESOURCE_KINDS: list[tuple[str, str, str, Any]] = [
+    ("depots", "depot", "empty_depot", lambda records: _placed(
+        records, name="新储备点", owner_id=records["organization"].pk)),
+    ("materials", "material", "material", lambda records: {
+        "depot_id": records["depot"].pk, "category": "food", "item": "饼干", "quantity": 5,
+        "unit": "箱", "reason": "入库"}),
+    ("shelters", "shelter", "shelter", lambda records: _placed(
+        records, name="新避难所", capacity=10)),
+    ("utilities", "utility", "utility", lambda records: _placed(
+        records, name="新取水点", kind="water")),
+    ("providers", "provider", "provider", lambda records: _placed(
+        records, name="新食堂", kind="food", capacity=50)),
+    ("people", "callable_person", "callable_person", lambda records: {
+        "name": "新电工", "skills": "电工", "contact_phone": "13900002222",
+        "grid_code": records["grid"], "reason": "登记"}),
+    ("vehicles", "vehicle", "vehicle", lambda records: {
+        "kind": "货车", "plate": "鄂B00001", "grid_code": records["grid"],
+        "owner_id": records["organization"].pk, "reason": "登记"}),
+]
