@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -46,7 +46,7 @@ from .models import (
     UtilityKind,
     Vehicle,
 )
-from .services import resource_create, resource_delete, resource_update
+from .services import AnyResource, resource_create, resource_delete, resource_update
 
 router = Router(tags=["resources"])
 VIEW = Action.VIEW_RESOURCES
@@ -54,7 +54,7 @@ EDIT = Action.EDIT_RESOURCES
 MASKED = "Masked (138****5678) for roles that see phones masked"
 
 
-class PhoneOut(Schema):
+class ResourcePhoneOut(Schema):
     id: int
     grid_code: str
     contact_phone: str = Field(description=MASKED)
@@ -65,11 +65,11 @@ class PhoneOut(Schema):
                          record.contact_phone))
 
 
-class ContactOut(PhoneOut):
+class ResourceContactOut(ResourcePhoneOut):
     contact_name: str
 
 
-class LocatedOut(ContactOut):
+class ResourceLocatedOut(ResourceContactOut):
     name: str
     address: str
     longitude: float | None
@@ -102,7 +102,7 @@ class PlacedPatch(Reason):
     contact_phone: str | None = Field(None, max_length=20)
 
 
-class DepotOut(LocatedOut):
+class DepotOut(ResourceLocatedOut):
     owner_id: int
 
 
@@ -152,7 +152,7 @@ class MaterialPatch(Reason):
     low_stock_threshold: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
 
 
-class ShelterOut(LocatedOut):
+class ShelterOut(ResourceLocatedOut):
     capacity: int
     occupancy: int
     drinking_water: bool
@@ -185,7 +185,7 @@ class ShelterPatch(PlacedPatch):
     owner_id: RecordId | None = None
 
 
-class UtilityOut(LocatedOut):
+class UtilityOut(ResourceLocatedOut):
     kind: UtilityKind
     in_service: bool
     owner_id: int | None
@@ -203,7 +203,7 @@ class UtilityPatch(PlacedPatch):
     owner_id: RecordId | None = None
 
 
-class ProviderOut(LocatedOut):
+class ProviderOut(ResourceLocatedOut):
     kind: ProviderKind
     capacity: int = Field(description="Meals a day (food) or beds (lodging)")
     organization_id: int | None
@@ -221,7 +221,7 @@ class ProviderPatch(PlacedPatch):
     organization_id: RecordId | None = None
 
 
-class CallablePersonOut(PhoneOut):
+class CallablePersonOut(ResourcePhoneOut):
     name: str
     skills: str
     organization_id: int | None
@@ -243,7 +243,7 @@ class CallablePersonPatch(Reason):
     organization_id: RecordId | None = None
 
 
-class VehicleOut(ContactOut):
+class VehicleOut(ResourceContactOut):
     kind: str
     plate: str
     capacity: str
@@ -297,15 +297,20 @@ def _fields(request: HttpRequest, sent: dict[str, Any]) -> dict[str, Any]:
     return sent
 
 
-def _routes(path: str, model: type[Model], selector: Callable[..., QuerySet], out: type,
-            body: type[Schema], patch: type[Schema], search: str,
+def _typed(view: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
+    """``view`` with the kind's own schemas as its parameters' types: django-ninja reads them
+    from the annotations for the OpenAPI document and for parsing the request."""
+    view.__annotations__.update(annotations)
+    return view
+
+
+def _routes(path: str, model: type[AnyResource], selector: Callable[..., QuerySet],
+            out: type[Schema], body: type[Reason], patch: type[Reason], search: str,
             filters: type[ResourceFilter] = ResourceFilter) -> None:
     """List, get, create, patch and delete of one kind at ``/resources/<path>``."""
     name = model._meta.model_name
 
-    @router.get(f"/resources/{path}", response=list[out], operation_id=f"{name}_list")
-    @paginate(Pages)
-    def listed(request: HttpRequest, query: Query[filters]) -> QuerySet:  # type: ignore[valid-type]
+    def listed(request: HttpRequest, query: ResourceFilter) -> QuerySet:
         records = query.narrow(visible(request, selector, VIEW))
         if query.q:
             records = records.filter(**{f"{search}__icontains": query.q})
@@ -313,22 +318,28 @@ def _routes(path: str, model: type[Model], selector: Callable[..., QuerySet], ou
             records = records.filter(selectors.in_condition(condition))
         return records
 
+    router.get(f"/resources/{path}", response=list[out], operation_id=f"{name}_list")(  # type: ignore[valid-type]
+        paginate(Pages)(_typed(listed, query=Query[filters])))  # type: ignore[valid-type,misc]
+
     @router.get(f"/resources/{path}/{{id}}", response=out, operation_id=f"{name}_get")
     def got(request: HttpRequest, id: RecordId) -> Any:
         return visible_one(request, selector, VIEW, pk=id)
 
-    @router.post(f"/resources/{path}", response={201: out}, operation_id=f"{name}_create")
-    def created(request: HttpRequest, payload: body) -> Any:  # type: ignore[valid-type]
+    def created(request: HttpRequest, payload: Reason) -> Any:
         by = acting(request, EDIT)
         sent = _fields(request, payload.model_dump(exclude={"reason"}))
         return resource_create(model=model, by=by, reason=payload.reason, **sent)
 
-    @router.patch(f"/resources/{path}/{{id}}", response=out, operation_id=f"{name}_patch")
-    def patched(request: HttpRequest, id: RecordId, payload: patch) -> Any:  # type: ignore[valid-type]
+    def patched(request: HttpRequest, id: RecordId, payload: Reason) -> Any:
         record = visible_one(request, selector, VIEW, pk=id)
         by = acting(request, EDIT)
         sent = _fields(request, changes(payload, model))
         return resource_update(record=record, by=by, reason=payload.reason, **sent)
+
+    router.post(f"/resources/{path}", response={201: out}, operation_id=f"{name}_create")(
+        _typed(created, payload=body))
+    router.patch(f"/resources/{path}/{{id}}", response=out, operation_id=f"{name}_patch")(
+        _typed(patched, payload=patch))
 
     @router.delete(f"/resources/{path}/{{id}}", response={204: None},
                    operation_id=f"{name}_delete", openapi_extra=IN_USE_ANSWERS)

@@ -28,9 +28,8 @@ if TYPE_CHECKING:
     from wangge.access.models import User
 
 # Every kind of record here carries the code that scopes it.
-Resource = TypeVar("Resource", Depot, Material, Shelter, Utility, Provider, CallablePerson,
-                   Vehicle)
 AnyResource = Depot | Material | Shelter | Utility | Provider | CallablePerson | Vehicle
+Resource = TypeVar("Resource", bound=AnyResource)
 
 ORGANIZATION_FIELDS = ("owner", "organization")
 # What moves a record to another grid or division: placing it again follows.
