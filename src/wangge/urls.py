@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/", include("wangge.notifications.urls")),
     path("patrols/", include("wangge.patrols.urls")),
     path("measures/", include("wangge.measures.urls")),
+    path("resources/", include("wangge.resources.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
     path("risk/", include("wangge.risk.urls")),

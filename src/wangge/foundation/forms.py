@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 
-def service_errors_shown(form: forms.Form, error: ValidationError) -> None:
+def service_errors_shown(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` on ``form``: each message beside the field it
     names, the rest above the form."""
     if not hasattr(error, "error_dict"):

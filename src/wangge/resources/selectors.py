@@ -5,7 +5,7 @@ import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from wangge.foundation.codes import narrowed
@@ -90,8 +90,11 @@ def in_condition(condition: str, today: datetime.date | None = None) -> Q:
 
 
 def needing_attention(user: "User") -> QuerySet[Material]:
-    """The materials the caller sees in any condition, the most urgent first."""
+    """The materials the caller sees in any condition, the most urgent first, each with
+    ``in_<condition>`` true for the conditions it is in."""
     condition = Q(pk__in=[])
     for name in Condition.values:
         condition |= in_condition(name)
-    return materials_visible_to(user).filter(condition).order_by("expires_on", "quantity")
+    return materials_visible_to(user).filter(condition).annotate(**{
+        f"in_{name}": ExpressionWrapper(in_condition(name), output_field=BooleanField())
+        for name in Condition.values}).order_by("expires_on", "quantity")
