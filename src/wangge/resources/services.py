@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from wangge.divisions.models import Division, Grid
@@ -86,10 +87,15 @@ def _normalised(record: AnyResource) -> dict[str, list[str]]:
     return errors
 
 
+def organizations_seen_by(by: Actor) -> QuerySet[Organization]:
+    """The organizations ``by`` may name as an owner: those it sees (a system actor reads
+    like a superuser within its scope, as the selector expects)."""
+    return organizations_visible_to(cast("User", by))
+
+
 def _organizations_checked(record: models.Model, by: Actor) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    # A system actor reads like a superuser within its scope, as the selector expects.
-    visible = organizations_visible_to(cast("User", by))
+    visible = organizations_seen_by(by)
     for name in ORGANIZATION_FIELDS:
         organization = getattr(record, name, None) if hasattr(record, f"{name}_id") else None
         if organization is not None and not visible.filter(pk=organization.pk).exists():
