@@ -13,6 +13,7 @@ import decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,16 +63,20 @@ SHELTER_HEADERS: dict[str, tuple[str, ...]] = {
     "step_free": ("无障碍", "无障碍通道", "无障碍设施", "step-free access"),
     "owner": OWNER, **CONTACT,
 }
-YES = {"是", "有", "√", "✓", "y", "yes", "true", "1"}
-NO = {"否", "无", "×", "✗", "n", "no", "false", "0"}
 FLAGS = ("drinking_water", "power", "lighting", "toilets", "step_free")
 
 
-def yes_or_no(text: str) -> bool:
-    word = tidy(text).lower()
-    if word in YES or word in NO:
-        return word in YES
-    raise ValidationError(_("%(value)s is not yes (是/有) or no (否/无).") % {"value": text})
+class YesNo(models.TextChoices):
+    """A shelter's facilities, as its list says them (a drop-down in the template)."""
+
+    YES = "yes", gettext_lazy("Yes")
+    NO = "no", gettext_lazy("No")
+
+
+YES_NO_WORDS: dict[str, str] = {
+    **dict.fromkeys(("是", "有", "√", "✓", "y", "true", "1"), YesNo.YES),
+    **dict.fromkeys(("否", "无", "没有", "×", "✗", "n", "false", "0"), YesNo.NO),
+}
 
 
 def quantity(text: str) -> decimal.Decimal:
@@ -115,8 +120,6 @@ class ResourceImportKind(RecordKind):
             return whole_number(value, least=0)
         if name in ("quantity", "low_stock_threshold"):
             return quantity(text)
-        if name in FLAGS:
-            return yes_or_no(text)
         if name == "expires_on":
             return cell_date(value)
         if name == "grid_code":
@@ -130,6 +133,9 @@ class ResourceImportKind(RecordKind):
     def complete(self, fields: dict[str, Any]) -> dict[str, Any]:
         if "owner" in fields:
             fields["owner_id"] = fields.pop("owner").pk
+        for name in FLAGS:
+            if name in fields:
+                fields[name] = fields[name] == YesNo.YES
         return {"grid_code": fields.pop("grid_code", None)}
 
     def land(self, prepared: RecordRow, *, reason: str) -> Outcome:
@@ -171,9 +177,11 @@ class ShelterImportKind(NamedPlaceKind):
     model = Shelter
     headers = SHELTER_HEADERS
     required_columns = ("name", "address", "capacity")
+    choices = dict.fromkeys(FLAGS, (YesNo, YES_NO_WORDS))
     example = {"name": "示例小学避难场所", "address": "示例路5号", "grid_code": "420102001001001",
-               "capacity": "300", "occupancy": "0", "drinking_water": "是", "power": "是",
-               "lighting": "是", "toilets": "是", "step_free": "否"}
+               "capacity": "300", "occupancy": "0", "drinking_water": YesNo.YES,
+               "power": YesNo.YES, "lighting": YesNo.YES, "toilets": YesNo.YES,
+               "step_free": YesNo.NO}
 
 
 class StockImportKind(ResourceImportKind):
@@ -231,5 +239,5 @@ def register_import_kinds() -> None:
         "low_stock_threshold": gettext_lazy("Its owner is told when the quantity is at or "
                                             "below it."),
         "occupancy": gettext_lazy("How many people are there now."),
-        **dict.fromkeys(FLAGS, gettext_lazy("是 or 否.")),
+        **dict.fromkeys(FLAGS, gettext_lazy("Yes (是, 有) or no (否, 无).")),
     })
