@@ -28,6 +28,7 @@ from .services import AnyResource, resource_create, resource_update
 
 VIEW, EDIT = Action.VIEW_RESOURCES, Action.EDIT_RESOURCES
 ATTENTION_SHOWN = 10
+HISTORY_SHOWN = 50  # the latest changes; the back office keeps them all
 
 
 def _conditions(material: Material) -> list[str]:
@@ -92,7 +93,8 @@ def record_detail(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
         "kind": of, "record": record, "fields": fields,
         "area": area_names([record.grid_code]).get(record.grid_code, record.grid_code),
         "materials": materials,
-        "history": record.history.select_related("history_user").order_by("-history_date"),
+        "history": record.history.select_related("history_user").order_by(
+            "-history_date")[:HISTORY_SHOWN],
         "may_edit": can(request.user, EDIT)})
 
 
