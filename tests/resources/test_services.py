@@ -220,3 +220,10 @@ def test_two_dispatches_at_once_never_both_take_the_last_boxes():
     assert sorted(outcomes) == ["refused", "sent"]
     world.water.refresh_from_db()
     assert world.water.quantity == Decimal(40)
+
+
+def test_a_material_without_a_depot_is_refused_by_name(world):
+    with pytest.raises(ValidationError) as refused:
+        resource_create(model=Material, by=world.community, reason="入库", item="饼干",
+                        category=world.category("food"), quantity=Decimal(1), unit="箱")
+    assert "depot" in refused.value.message_dict

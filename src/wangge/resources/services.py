@@ -106,6 +106,8 @@ def _organizations_checked(record: models.Model, by: Actor) -> dict[str, list[st
 
 def _material_checked(material: Material, by: Actor) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if material.depot_id is None:
+        raise ValidationError({"depot": _("Say which depot holds it.")})
     depot = material.depot
     require_in_scope(by, depot.grid_code, "depot")
     material.grid_code = depot.grid_code
