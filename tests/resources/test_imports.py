@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from tests.factories import GRID_A, GRID_B, GRID_C, centre_of
+from tests.factories import GRID_A, GRID_B, GRID_C, centre_of, make_building
 from tests.imports.test_import_command import write_xlsx
 from tests.imports.uploads import immediate_tasks, upload_of
 from wangge.imports.jobs import import_job_create, importable_kinds
@@ -132,3 +132,14 @@ def test_only_roles_that_keep_resources_and_import_files_may_import_them(world):
     assert "stocks" in importable_kinds(world.street)
     assert "stocks" not in importable_kinds(world.worker)
     assert "stocks" not in importable_kinds(world.auditor)
+
+
+def test_a_shelter_with_neither_point_nor_code_is_placed_by_the_building_its_address_names(
+        world, tmp_path, capsys):
+    make_building(GRID_A, name="8栋")  # at 测试路8栋
+    header = ["场所名称", "地址", "可容纳人数"]
+    path = write_xlsx(tmp_path / "避难场所.xlsx", [["8栋架空层", "测试路8栋", 40],
+                                                  ["无处", "不存在的路100号", 10]], header)
+    code, summary, err = run("shelters", path, "--partial", capsys=capsys)
+    assert (code, summary["created"], summary["rejected"]) == (0, 1, 1), err
+    assert Shelter.objects.get(name="8栋架空层").grid_code == GRID_A

@@ -10,6 +10,7 @@ count), it does not add to it.
 """
 
 import decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from wangge.imports.records import RecordKind, RecordRow
 from wangge.imports.rows import Outcome
 from wangge.imports.services import KINDS
 from wangge.imports.templates import NOTES
+from wangge.places.addresses import AddressBase
 from wangge.spreadsheets import FACILITY_HEADERS, ORGANIZATION_HEADERS, cell_date
 
 from .models import Depot, Material, MaterialCategory, Shelter
@@ -142,10 +144,18 @@ class ResourceImportKind(RecordKind):
         self._code = prepared.extra.get("grid_code")
         return super().land(prepared, reason=reason)
 
+    @cached_property
+    def addresses(self) -> AddressBase:
+        """The importer's address base, loaded once for the file when a row places a record
+        by its address alone."""
+        return AddressBase(list(self.prefixes))
+
     def check(self, record: Any, *, created: bool, before: dict[str, Any]) -> None:
         moved = self._code is not None and self._code != record.grid_code
+        by_address = self._code is None and getattr(record, "longitude", None) is None
         resource_checked(record, by=self.user, grid_code=self._code,
-                         place=created or moved or bool(PLACEMENT_FIELDS & before.keys()))
+                         place=created or moved or bool(PLACEMENT_FIELDS & before.keys()),
+                         addresses=self.addresses if by_address else None)
 
 
 class NamedPlaceKind(ResourceImportKind):

@@ -52,9 +52,11 @@ def known_code(code: str, field: str = "grid_code") -> str:
     return code
 
 
-def _placed_code(record: Located, code: str | None, by: Actor) -> str:
+def _placed_code(record: Located, code: str | None, by: Actor,
+                 addresses: AddressBase | None) -> str:
     """Where a depot, shelter, utility or provider is filed: the grid its point lies in, the
-    grid or division code given, or the grid of the building its address names."""
+    grid or division code given, or the grid of the building its address names (in
+    ``addresses``, the actor's address base loaded once for a file, or loaded here)."""
     if record.longitude is not None and record.latitude is not None:
         if not (-180 <= record.longitude <= 180 and -90 <= record.latitude <= 90):
             raise ValidationError({"longitude": _("Longitude and latitude are out of range.")})
@@ -62,7 +64,7 @@ def _placed_code(record: Located, code: str | None, by: Actor) -> str:
             return grid.code
     if code:
         return known_code(code)
-    found = AddressBase(list(by.scope_prefixes)).building(record.address)
+    found = (addresses or AddressBase(list(by.scope_prefixes))).building(record.address)
     if isinstance(found, Refusal):
         raise ValidationError({"address": _(
             "Give a location, a grid or division code, or an address that names one building: "
@@ -128,7 +130,7 @@ def _material_checked(material: Material, by: Actor) -> dict[str, list[str]]:
 
 
 def resource_checked(record: Resource, *, by: Actor, grid_code: str | None = None,
-                     place: bool = True) -> Resource:
+                     place: bool = True, addresses: AddressBase | None = None) -> Resource:
     """``record`` normalised and checked against every rule, or a ValidationError naming each
     field that fails: phones, plates, organizations the actor sees, placement (``place``) in
     the actor's jurisdiction, one line per batch, occupancy within capacity."""
@@ -140,7 +142,7 @@ def resource_checked(record: Resource, *, by: Actor, grid_code: str | None = Non
         errors = _material_checked(record, by)
     elif isinstance(record, Located):
         if place:
-            record.grid_code = _placed_code(record, grid_code, by)
+            record.grid_code = _placed_code(record, grid_code, by, addresses)
     elif place:
         record.grid_code = known_code(grid_code or record.grid_code)
     require_in_scope(by, record.grid_code)
