@@ -34,6 +34,7 @@ from tests.factories import (
 from tests.linkage.matrix import linkage_records
 from tests.measures.matrix import measure_records
 from tests.patrols.matrix import patrol_records
+from tests.resources.matrix import resource_records
 from wangge.divisions.services import division_create, grid_create
 from wangge.foundation.permissions import Role
 from wangge.health.models import CheckInChannel, EnteredBy
@@ -110,6 +111,7 @@ def _records(grid: str, serial: int) -> dict[str, Any]:
         **measure_records(grid),
         **emergency_records(grid),
         **alert_records(grid),
+        **resource_records(grid),
     }
 
 

@@ -54,6 +54,7 @@ from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
 from wangge.reports.api import router as reports_router
+from wangge.resources.api import router as resources_router
 from wangge.risk.api import router as risk_router
 from wangge.risk.map_api import router as risk_map_router
 
@@ -197,6 +198,7 @@ api.add_router("/", epidemic_router)
 api.add_router("/", measures_router)
 api.add_router("/", emergency_router)
 api.add_router("/", alerts_router)
+api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)
 api.add_router("/", linkage_router)

@@ -413,6 +413,9 @@ WANGGE_CALLOUT_LINK_HOURS = envint("WANGGE_CALLOUT_LINK_HOURS", 72)
 # Public alerts (docs/alerts.md): the CAP <sender> of every alert published here, globally
 # unique (an Internet domain or address of the publishing authority).
 WANGGE_CAP_SENDER = os.environ.get("WANGGE_CAP_SENDER", "alerts@wangge.invalid").strip()
+# Emergency materials (docs/resources.md): a line expiring within this many days is told to its
+# owner's staff by `wangge stock-alerts`.
+WANGGE_EXPIRY_WARNING_DAYS = envint("WANGGE_EXPIRY_WARNING_DAYS", 30)
 # The group commit of residents' check-ins (health/writer.py): check-ins a web process holds
 # waiting for their commit before it answers 503, at most so many per transaction, and how long
 # a request waits for its commit.

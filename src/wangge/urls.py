@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("emergency/", include("wangge.emergency.urls")),
     # Public alerts (CAP 1.2); its feed of warnings in force is public.
     path("alerts/", include("wangge.alerts.urls")),
+    path("resources/", include("wangge.resources.urls")),
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
     path("risk/", include("wangge.risk.urls")),

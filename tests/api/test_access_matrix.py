@@ -27,6 +27,7 @@ from tests.factories import (
     make_user,
     square,
 )
+from tests.resources.matrix import RESOURCE_KINDS
 from tests.scene import IN, OUT, Scene
 from wangge.foundation.permissions import ROLE_ACTIONS, UNMASKED_FIELDS, Action, Role
 from wangge.imports.models import ImportJob, job_storage
@@ -341,6 +342,17 @@ ENDPOINTS = [
              body=lambda records, scene: {"severity": "Extreme", **REASON}),
     Endpoint("POST", "/alerts/{alert}/cancel", action=Action.PUBLISH_ALERTS, success=201,
              body=lambda records, scene: REASON),
+    # The emergency resource database: every kind alike (tests/resources/matrix.py).
+    *[endpoint for path, record, deleted, body in RESOURCE_KINDS for endpoint in (
+        _list(f"/resources/{path}", Action.VIEW_RESOURCES),
+        Endpoint("GET", f"/resources/{path}/{{{record}}}", view=Action.VIEW_RESOURCES),
+        Endpoint("POST", f"/resources/{path}", action=Action.EDIT_RESOURCES, kind="create",
+                 success=201, body=lambda records, scene, body=body: body(records)),
+        Endpoint("PATCH", f"/resources/{path}/{{{record}}}", view=Action.VIEW_RESOURCES,
+                 action=Action.EDIT_RESOURCES, body=lambda records, scene: REASON),
+        Endpoint("DELETE", f"/resources/{path}/{{{deleted}}}", view=Action.VIEW_RESOURCES,
+                 action=Action.EDIT_RESOURCES, success=204,
+                 body=lambda records, scene: REASON))],
 ]
 
 

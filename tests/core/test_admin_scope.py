@@ -33,6 +33,7 @@ from tests.factories import (
     make_person,
     make_user,
 )
+from tests.resources.matrix import RESOURCE_MODELS, make_resource
 from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
 from wangge.alerts.models import PreparednessMessage
@@ -104,12 +105,15 @@ SCOPED: dict[str, Callable[[str], Any]] = {
         message=PreparednessMessage(community_code=grid[:12], topic="safety", headline="防火",
                                     description="检查燃气。", starts_on=datetime.date(2026, 1, 1)),
         by=SYSTEM, reason="计划"),
+    **{model._meta.label: lambda grid, model=model: make_resource(model, grid)
+       for model in RESOURCE_MODELS},
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {
     "events.Category": "the category tree is shared by every jurisdiction",
     "reports.ReportTemplate": "a department's report form is the same everywhere",
     "measures.LegalBasis": "a law and its articles are the same everywhere",
+    "resources.MaterialCategory": "reserves add up across jurisdictions in one set of categories",
 }
 # Groups and the task queue: no role opens them.
 CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}

@@ -89,8 +89,8 @@ def test_every_template_is_read_back_and_its_example_row_refused(world, tmp_path
         path.write_bytes(import_template(kind))
     book = load_workbook(path)
     assert book.sheetnames[0] != book.sheetnames[-1]  # the rows, then the notes
-    assert book.worksheets[0].data_validations.dataValidation or kind in ("buildings",
-                                                                          "dwellings")
+    assert book.worksheets[0].data_validations.dataValidation or kind in (
+        "buildings", "dwellings", "depots", "stocks")
     summary = run(kind, path)
     assert (summary.rows, summary.rejected, summary.written) == (1, 1, False)
     [rejection] = summary.rejections

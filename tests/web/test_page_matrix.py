@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.factories import STREET_1, STREET_2, SYSTEM, make_user
+from tests.resources.matrix import RESOURCE_KINDS
 from tests.scene import IN, OUT
 from wangge.events.services import event_photos_add
 from wangge.foundation.permissions import (
@@ -280,6 +281,28 @@ PAGES = [
          kind="page"),
     Page("GET", "alerts/preparedness/new/", "/alerts/preparedness/new/",
          view=Action.PUBLISH_ALERTS, kind="page"),
+    # The emergency resource database: each kind's list, record, and forms (a shelter's saved).
+    Page("GET", "resources/", "/resources/", view=Action.VIEW_RESOURCES, kind="page"),
+    *[page for path, record, _deleted, _body in RESOURCE_KINDS for page in (
+        Page("GET", "resources/<slug:kind>/", f"/resources/{path}/",
+             view=Action.VIEW_RESOURCES, kind="page"),
+        Page("GET", "resources/<slug:kind>/<int:pk>/", f"/resources/{path}/{{{record}}}/",
+             view=Action.VIEW_RESOURCES),
+        Page("GET", "resources/<slug:kind>/new/", f"/resources/{path}/new/",
+             view=Action.EDIT_RESOURCES, kind="page"),
+        Page("GET", "resources/<slug:kind>/<int:pk>/edit/",
+             f"/resources/{path}/{{{record}}}/edit/", view=Action.EDIT_RESOURCES))],
+    Page("POST", "resources/<slug:kind>/new/", "/resources/shelters/new/",
+         view=Action.EDIT_RESOURCES, kind="page", success=302,
+         body=lambda records: {"name": "新避难所", "address": "应急路100号",
+                               "grid_code": records["grid"], "capacity": "10",
+                               "occupancy": "0", **REASON}),
+    Page("POST", "resources/<slug:kind>/<int:pk>/edit/", "/resources/shelters/{shelter}/edit/",
+         view=Action.EDIT_RESOURCES, success=302,
+         body=lambda records: {"name": "避难所", "address": records["shelter"].address,
+                               "longitude": records["shelter"].longitude,
+                               "latitude": records["shelter"].latitude, "capacity": "100",
+                               "occupancy": "5", **REASON}),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),

@@ -32,6 +32,8 @@ MASKED_COLUMNS: dict[str, dict[str, SensitiveField]] = {
     "organizations.Organization": {"contact_phone": SensitiveField.PHONE},
     "places.Enterprise": {"contact_phone": SensitiveField.PHONE},
     "open311.PublicReport": {"contact_phone": SensitiveField.PHONE},
+    **{f"resources.{model}": {"contact_phone": SensitiveField.PHONE} for model in (
+        "Depot", "Shelter", "Utility", "Provider", "CallablePerson", "Vehicle")},
     "epidemic.Case": dict.fromkeys(("status", "onset_on", "confirmed_on", "ended_on"),
                                    SensitiveField.HEALTH_STATUS),
 }

@@ -108,6 +108,10 @@ class Action(StrEnum):
     # Public alerts (CAP 1.2): publish, update and cancel a warning for grids of one's
     # jurisdiction, and see every alert there (exercises and tests included).
     PUBLISH_ALERTS = "publish_alerts"
+    # The emergency resource database (应急资源库): depots and their materials, shelters,
+    # utilities, providers, people and vehicles on call; see them, and keep them.
+    VIEW_RESOURCES = "view_resources"
+    EDIT_RESOURCES = "edit_resources"
 
 
 class SensitiveField(StrEnum):
@@ -143,20 +147,21 @@ _APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
 # line and departments see them (their tasks and calls reach them anyway).
 _COMMAND_EMERGENCIES = {Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS,
                         Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES}
+_RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
     Role.GRID_WORKER: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
-        Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES,
+        Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
         *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -164,7 +169,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
         Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -174,14 +179,15 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
     # employer) is department staff of its area: it submits its lists of check-ins.
     Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | _CASES | _PROPOSE_MEASURES | {
         Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS,
-        Action.VIEW_RISK, Action.VIEW_EMERGENCIES},
+        Action.VIEW_RISK, Action.VIEW_EMERGENCIES,
+        Action.VIEW_RESOURCES},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people.
     Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
@@ -191,7 +197,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.AUDITOR: _EVERY_VIEW | {Action.VIEW_HISTORY, Action.VIEW_EVENTS, Action.VIEW_PATROLS,
                                  Action.READ_LOGS, Action.VIEW_CHECK_INS,
                                  Action.VIEW_CASES, Action.VIEW_RISK, Action.VIEW_MEASURES,
-                                 Action.VIEW_EMERGENCIES},
+                                 Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES},
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,
