@@ -81,7 +81,8 @@ def test_the_nearer_depot_wins_at_equal_priority():
     plan = solve([depot("west", 30.0, 114.0, masks=8), depot("east", 30.0, 115.0, masks=8)],
                  [demand("w", 30.0, 114.1, 2, masks=5), demand("e", 30.0, 114.9, 2, masks=5)])
     assert shipped(plan) == {("west", "w", "masks"): 5, ("east", "e", "masks"): 5}
-    assert plan.unmet == [] and plan.weighted_unmet == 0
+    assert plan.unmet == []
+    assert plan.weighted_unmet == 0
 
 
 def test_a_short_nearest_depot_is_topped_up_from_the_next():
@@ -97,7 +98,8 @@ def test_whole_units_within_stock_and_need():
     out_of = Counter()
     received = Counter()
     for line in plan.shipments:
-        assert isinstance(line.quantity, int) and line.quantity > 0
+        assert isinstance(line.quantity, int)
+        assert line.quantity > 0
         out_of[line.depot, line.item] += line.quantity
         received[line.demand, line.item] += line.quantity
     for entry in data["depots"]:
@@ -115,14 +117,16 @@ def test_whole_units_within_stock_and_need():
 
 def test_surplus_stock_stays_home():
     plan = solve([depot("A", 30.0, 114.0, water=100)], [demand("g", 30.1, 114.0, 3, water=4)])
-    assert shipped(plan) == {("A", "g", "water"): 4} and plan.unmet == []
+    assert shipped(plan) == {("A", "g", "water"): 4}
+    assert plan.unmet == []
 
 
 # ---- shortfalls --------------------------------------------------------------------------
 
 def test_no_stock_when_the_item_is_nowhere():
     plan = solve([depot("A", 30.0, 114.0, water=5)], [demand("g", 30.1, 114.0, 1, tents=2)])
-    assert unmet(plan) == {("g", "tents"): (2, NO_STOCK)} and plan.shipments == []
+    assert unmet(plan) == {("g", "tents"): (2, NO_STOCK)}
+    assert plan.shipments == []
     assert plan.weighted_unmet == 200
 
 
@@ -207,7 +211,7 @@ def test_ids_are_unique_and_whole_floats_are_whole():
 
 def test_sizes_are_checked_before_any_work(monkeypatch):
     monkeypatch.setattr(allocation, "MAX_DEPOTS", 1)
-    with pytest.raises(ProblemError, match="^depots: 2 entries; at most 1"):
+    with pytest.raises(ProblemError, match=r"^depots: 2 entries; at most 1"):
         problem_from_json(broken(("depots",), [{}, {}]))  # refused before the entries are read
     monkeypatch.setattr(allocation, "MAX_PAIRS", 1)
     with pytest.raises(ProblemError, match="pairs"):
@@ -249,7 +253,7 @@ def test_a_resolve_after_a_change_equals_a_fresh_solve():
     for entry in data["demands"][:4]:
         entry["priority"] = 4 - entry["priority"]
         entry["need"] = {name: quantity * 2 for name, quantity in entry["need"].items()}
-    data["depots"][0]["stock"] = {name: 0 for name in data["depots"][0]["stock"]}
+    data["depots"][0]["stock"] = dict.fromkeys(data["depots"][0]["stock"], 0)
     changed = problem_from_json(data)
     assert solver.solve(changed) == allocate(changed)
     with pytest.raises(ValueError, match="same places"):
@@ -260,7 +264,8 @@ def test_the_json_round_trip_keeps_the_problem():
     problem = problem_from_json(random_problem(2))
     again = problem_from_json(problem_to_json(problem))
     assert again.same_places(problem)
-    assert np.array_equal(again.need, problem.need) and np.array_equal(again.stock, problem.stock)
+    assert np.array_equal(again.need, problem.need)
+    assert np.array_equal(again.stock, problem.stock)
 
 
 # ---- the command -------------------------------------------------------------------------
