@@ -309,3 +309,11 @@ def test_command_refuses_a_missing_or_oversized_file(tmp_path, monkeypatch):
     monkeypatch.setattr(command, "MAX_PROBLEM_BYTES", 10)
     with pytest.raises(CommandError, match="at most 10"):
         call_command("allocate", str(source))
+
+
+def test_empty_and_one_sided_problems():
+    assert solve([], []).to_json() == {
+        "shipments": [], "unmet": [], "objective": {"weighted_unmet": 0, "transport_km": 0.0}}
+    assert solve([depot("A", 30.0, 114.0, water=5)], []).shipments == []
+    plan = solve([], [demand("g", 30.0, 114.0, 3, water=2)])
+    assert unmet(plan) == {("g", "water"): (2, NO_STOCK)}
