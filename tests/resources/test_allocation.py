@@ -237,6 +237,20 @@ def test_restricted_equals_dense(seed):
     assert plan.transport_km == pytest.approx(transport, rel=1e-9, abs=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_restricted_equals_dense_with_ties(seed):
+    """Places on a coarse lattice: many equal distances, depots on demands, alternative optima
+    (degenerate vertices), and still whole units and the dense optimum."""
+    data = random_problem(100 + seed, depots=5, demands=30)
+    for entry in data["depots"] + data["demands"]:
+        entry["lat"], entry["lon"] = round(entry["lat"] * 2) / 2, round(entry["lon"] * 2) / 2
+    problem = problem_from_json(data)
+    plan = Allocator(problem, nearest=1).solve()
+    weighted, transport = dense_optimum(problem)
+    assert plan.weighted_unmet == weighted
+    assert plan.transport_km == pytest.approx(transport, rel=1e-9, abs=1e-6)
+
+
 def test_a_penalty_found_too_small_is_raised():
     problem = problem_from_json(random_problem(5, depots=5, demands=30, items=1, shortage=0.5))
     solver = Allocator(problem, nearest=1)
