@@ -306,9 +306,9 @@ class _ItemModel:
     bounds and costs only, so HiGHS starts the next solve from the last basis."""
 
     def __init__(self, distance: np.ndarray, nearest: int) -> None:
-        self.distance = distance
+        self.distance = distance  # (demands, depots): a demand's row is contiguous for pricing
         self.nearest = nearest
-        self.depots, self.demands = distance.shape
+        self.demands, self.depots = distance.shape
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("solver", "simplex")
@@ -351,7 +351,7 @@ class _ItemModel:
         self.arc_key = np.concatenate([self.arc_key, key])
         self.arc_depot = np.concatenate([self.arc_depot, depot])
         self.arc_demand = np.concatenate([self.arc_demand, demand])
-        self._add_columns(self.distance[depot, demand],
+        self._add_columns(self.distance[demand, depot],
                           np.stack([depot, self.depots + demand], axis=1))
 
     def update(self, stock: np.ndarray, need: np.ndarray, priority: np.ndarray,
@@ -379,18 +379,18 @@ class _ItemModel:
         stocked = np.flatnonzero(stock > 0)
         if receiving.any() and len(stocked):
             targets = np.flatnonzero(receiving)
-            near = self.distance[np.ix_(stocked, targets)]
+            near = self.distance[np.ix_(targets, stocked)]
             keep = min(self.nearest, len(stocked))
-            nearest = np.argpartition(near, keep - 1, axis=0)[:keep] if keep < len(stocked) \
-                else np.broadcast_to(np.arange(len(stocked))[:, None], near.shape)
-            self._add_arcs(stocked[nearest].reshape(-1), np.tile(targets, keep))
+            nearest = np.argpartition(near, keep - 1, axis=1)[:, :keep] if keep < len(stocked) \
+                else np.broadcast_to(np.arange(len(stocked)), near.shape)
+            self._add_arcs(stocked[nearest].reshape(-1), np.repeat(targets, keep))
 
     def solve(self) -> np.ndarray:
         """The optimal arc quantities (whole units), after pricing every dense arc."""
         stocked = np.flatnonzero(self.stock > 0)
         receiving = np.flatnonzero((self.need > 0) & (self.levels != NOT_COVERED))
         # The only arcs that can carry anything, copied once rather than in every round.
-        candidates = self.distance[np.ix_(stocked, receiving)]
+        candidates = self.distance[np.ix_(receiving, stocked)]
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
@@ -418,10 +418,10 @@ class _ItemModel:
         whatever their reduced cost (their rows hold them at zero)."""
         if not candidates.size:
             return False
-        reduced = candidates - duals[stocked][:, None]
-        reduced -= duals[self.depots + receiving][None, :]
-        best = reduced.argmin(axis=0)
-        negative = reduced[best, np.arange(len(receiving))] < -REDUCED_COST_TOLERANCE
+        reduced = candidates - duals[self.depots + receiving][:, None]
+        reduced -= duals[stocked][None, :]
+        best = reduced.argmin(axis=1)
+        negative = reduced[np.arange(len(receiving)), best] < -REDUCED_COST_TOLERANCE
         before = len(self.arc_depot)
         self._add_arcs(stocked[best[negative]], receiving[negative])
         return len(self.arc_depot) > before
@@ -439,7 +439,7 @@ class Allocator:
 
     def __init__(self, problem: Problem, *, nearest: int = NEAREST) -> None:
         self.problem = problem
-        distance = great_circle_km(problem.depot_points, problem.demand_points)
+        distance = great_circle_km(problem.demand_points, problem.depot_points)
         self.models = [_ItemModel(distance, nearest) for _ in problem.items]
         self.solved = False
 
@@ -477,7 +477,7 @@ class Allocator:
         for item, (model, quantities) in enumerate(zip(self.models, arcs, strict=True)):
             used = np.flatnonzero(quantities)
             depot, demand = model.arc_depot[used], model.arc_demand[used]
-            unit_km.append(quantities[used] * model.distance[depot, demand])
+            unit_km.append(quantities[used] * model.distance[demand, depot])
             shipments += [(int(j), int(d), item, int(q))
                           for d, j, q in zip(depot, demand, quantities[used], strict=True)]
             received = np.bincount(demand, quantities[used], minlength=len(problem.demand_ids))
