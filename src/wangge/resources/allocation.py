@@ -472,31 +472,41 @@ class Allocator:
     def _plan(self, arcs: list[np.ndarray]) -> Plan:
         problem = self.problem
         weights = np.array([0, *(PRIORITY_WEIGHTS[level] for level in (1, 2, 3))])
-        shipments, unmet, unit_km = [], [], []
+        # Columns of whole arrays, one entry per line, sorted and turned into lines at the end.
+        sent: list[list[np.ndarray]] = [[], [], [], [], []]  # demand, depot, item, units, km
+        short: list[list[np.ndarray]] = [[], [], [], []]  # demand, item, units, reason
         weighted = 0
         for item, (model, quantities) in enumerate(zip(self.models, arcs, strict=True)):
             used = np.flatnonzero(quantities)
-            depot, demand = model.arc_depot[used], model.arc_demand[used]
-            unit_km.append(quantities[used] * model.distance[demand, depot])
-            shipments += [(int(j), int(d), item, int(q))
-                          for d, j, q in zip(depot, demand, quantities[used], strict=True)]
-            received = np.bincount(demand, quantities[used], minlength=len(problem.demand_ids))
-            missing = (model.need - received.astype(np.int64))
+            depot, demand, units = model.arc_depot[used], model.arc_demand[used], quantities[used]
+            for column, values in zip(sent, (demand, depot, np.full(len(used), item), units,
+                                             units * model.distance[demand, depot]), strict=True):
+                column.append(values)
+            received = np.bincount(demand, units, minlength=len(problem.demand_ids))
+            missing = model.need - received.astype(np.int64)
             weighted += int(missing @ weights[problem.priority])
-            level_need = {level: int(model.need[problem.priority == level].sum())
-                          for level in PRIORITY_WEIGHTS}
-            unmet += [(int(j), item, int(missing[j]),
-                       shortfall_reason(model.total_stock, level_need[int(problem.priority[j])]))
-                      for j in np.flatnonzero(missing)]
-        shipments.sort()
-        unmet.sort()
+            reasons = np.array(["", *(shortfall_reason(model.total_stock, int(
+                model.need[problem.priority == level].sum())) for level in (1, 2, 3))])
+            lacking = np.flatnonzero(missing)
+            for column, values in zip(short, (lacking, np.full(len(lacking), item),
+                                              missing[lacking],
+                                              reasons[problem.priority[lacking]]), strict=True):
+                column.append(values)
+        demand, depot, item_of, units, unit_km = (np.concatenate([[], *c]) for c in sent)
+        order = np.lexsort((item_of, depot, demand))
+        lacking, short_item, missing, why = (np.concatenate([[], *c]) for c in short)
+        short_order = np.lexsort((short_item, lacking))
+        ids, places, items = problem.demand_ids, problem.depot_ids, problem.items
         return Plan(
-            shipments=[Shipment(problem.depot_ids[d], problem.demand_ids[j],
-                                problem.items[item], q) for j, d, item, q in shipments],
-            unmet=[Unmet(problem.demand_ids[j], problem.items[item], q, why)
-                   for j, item, q, why in unmet],
+            shipments=[Shipment(places[d], ids[j], items[i], q) for j, d, i, q in zip(
+                *(column[order].astype(np.int64).tolist()
+                  for column in (demand, depot, item_of, units)), strict=True)],
+            unmet=[Unmet(ids[j], items[i], q, str(reason)) for j, i, q, reason in zip(
+                *(column[short_order].astype(np.int64).tolist()
+                  for column in (lacking, short_item, missing)),
+                why[short_order].tolist(), strict=True)],
             # fsum is correctly rounded, so equal plans have equal totals in any order.
-            weighted_unmet=weighted, transport_km=math.fsum(np.concatenate([[], *unit_km])))
+            weighted_unmet=weighted, transport_km=math.fsum(unit_km))
 
 
 def allocate(problem: Problem) -> Plan:
