@@ -331,3 +331,18 @@ def test_empty_and_one_sided_problems():
     assert solve([depot("A", 30.0, 114.0, water=5)], []).shipments == []
     plan = solve([], [demand("g", 30.0, 114.0, 3, water=2)])
     assert unmet(plan) == {("g", "water"): (2, NO_STOCK)}
+
+
+def test_great_circle_km_is_the_haversine_distance():
+    rng = np.random.default_rng(1)
+    origins = np.c_[rng.uniform(-90, 90, 50), rng.uniform(-180, 180, 50)]
+    destinations = np.r_[np.c_[rng.uniform(-90, 90, 50), rng.uniform(-180, 180, 50)],
+                         origins + 1e-6, origins]  # also a few centimetres, and nothing
+    lat1, lon1 = np.radians(origins[:, :1]), np.radians(origins[:, 1:])
+    lat2, lon2 = np.radians(destinations[:, 0]), np.radians(destinations[:, 1])
+    haversine = (np.sin((lat2 - lat1) / 2) ** 2
+                 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    expected = 2 * 6371.0088 * np.arcsin(np.sqrt(haversine))
+    assert great_circle_km(origins, destinations) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    beijing, shanghai = np.array([[39.9042, 116.4074]]), np.array([[31.2304, 121.4737]])
+    assert great_circle_km(beijing, shanghai)[0, 0] == pytest.approx(1067.3, abs=0.5)
