@@ -24,7 +24,8 @@ VALUES = {"code": {"web:division": DISTRICT, "open311:report": COMMUNITY_1},
 LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:merges",
               "patrols:coverage", "patrols:history", "web:grid",
               "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list",
-              "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals"}
+              "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals",
+              "alerts:list", "alerts:preparedness"}
 
 
 @pytest.fixture

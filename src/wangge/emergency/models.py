@@ -42,8 +42,8 @@ COLOURS = {Severity.LEVEL_I: "red", Severity.LEVEL_II: "orange",
 
 # What a resource rule may ask for: the resources database's material categories by code
 # (kept as data: no key into that app) and shelter places.
-RESOURCE_CATEGORIES = ("food", "water", "medical", "protection", "shelter_bedding", "rescue",
-                       "power_lighting", "sanitation", "other", "shelter_places")
+RESOURCE_CATEGORIES = ("food", "water", "medical", "protection", "shelter", "rescue",
+                       "power", "sanitation", "other", "shelter_places")
 
 
 class TeamKind(models.TextChoices):
