@@ -14,6 +14,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -137,7 +138,7 @@ class _Stocker:
                         expires_on=expires_on, by=city.DEMO, reason=city.WHY,
                         low_stock_threshold=decimal.Decimal(stock.threshold))
 
-    def located(self, model: type, grid: city.GridPlan, **fields: object) -> None:
+    def located(self, model: type, grid: city.GridPlan, **fields: Any) -> None:
         longitude, latitude = grid.rect.point_inside(self.rng)
         resource_create(model=model, by=city.DEMO, reason=city.WHY, address=self.address(),
                         longitude=longitude, latitude=latitude, **self.contact(), **fields)
