@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import RequestFactory, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from shapely.geometry import box
 from shapely.ops import unary_union
 from stdnum.cn import uscc
@@ -21,11 +21,30 @@ from tests.factories import SYSTEM
 from wangge import synthetic
 from wangge.access.models import User
 from wangge.access.services import user_create
+from wangge.alerts.models import Alert, PreparednessMessage
+from wangge.alerts.selectors import alerts_visible_to, preparedness_messages_visible_to
 from wangge.demo import city
-from wangge.demo.build import demo_build
+from wangge.demo.accounts import STAFF_PREFIX
+from wangge.demo.build import demo_build, demo_reset
 from wangge.divisions.geometry import boundary_shape
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import grid_at
+from wangge.emergency.models import (
+    Callout,
+    Emergency,
+    EmergencyStep,
+    EmergencyTask,
+    Hazard,
+    Plan,
+    PlanVersion,
+    Severity,
+    Team,
+    TeamKind,
+    TeamMember,
+    VersionState,
+)
+from wangge.emergency.selectors import plans_visible_to, teams_visible_to
+from wangge.emergency.services import callout_answer, emergency_declare
 from wangge.foundation.actors import system_actor
 from wangge.foundation.codes import Level
 from wangge.foundation.permissions import Role
@@ -35,6 +54,7 @@ from wangge.normalisers import (
     normalise_phone,
     parse_resident_id,
 )
+from wangge.notifications.models import ALERT, Notification
 from wangge.organizations.models import Organization, OrganizationKind
 from wangge.patrols.services import patrol_start, patrol_visit
 from wangge.people.models import Household, Person, Relationship
@@ -42,6 +62,30 @@ from wangge.people.selectors import person_history, persons_visible_to
 from wangge.people.services import person_update
 from wangge.places.models import Building, Enterprise, Facility, FacilityKind
 from wangge.places.services import building_create
+from wangge.resources.alerts import stock_alerts_check
+from wangge.resources.models import (
+    CallablePerson,
+    Condition,
+    Depot,
+    Material,
+    MaterialCategory,
+    Provider,
+    Shelter,
+    StockAlert,
+    Utility,
+    Vehicle,
+)
+from wangge.resources.selectors import (
+    depots_visible_to,
+    in_condition,
+    materials_visible_to,
+    shelters_visible_to,
+)
+from wangge.resources.services import resource_update
+
+# What the emergency readiness adds to the district.
+READINESS = (Depot, Material, Shelter, Utility, Provider, CallablePerson, Vehicle, Team,
+             TeamMember, Plan, PlanVersion, Alert, PreparednessMessage)
 
 RESIDENTS = 600
 # Hashing eight passwords at full strength would dominate the test's time.
@@ -176,7 +220,8 @@ def _build(seed: int) -> tuple[list[tuple[str, str]], dict[str, int]]:
         demo_build(residents=200, seed=seed)
     counts = {model.__name__: model.objects.count()
               for model in (Person, Person.history.model, Household, Building, Grid, Division,
-                            Organization, Facility, Enterprise, User)}
+                            Organization, Facility, Enterprise, User, *READINESS,
+                            *(model.history.model for model in READINESS))}
     return list(Person.objects.order_by("pk").values_list("name", "id_number")), counts
 
 
@@ -192,7 +237,8 @@ def test_same_seed_gives_the_same_people_and_rebuilding_does_not_duplicate(demo_
     assert counts == counts_again
     assert counts["Person"] == counts["HistoricalPerson"] == 200
     assert _build(seed=8)[0] != again
-    assert User.objects.filter(username__startswith="demo-").count() == len(Role.values)
+    assert User.objects.filter(username__startswith="demo-").exclude(
+        username__startswith=STAFF_PREFIX).count() == len(Role.values)
 
 
 def test_a_later_edit_shows_what_changed(demo_output, db):
@@ -256,3 +302,126 @@ def test_the_demo_is_a_development_command(demo_output, db, settings):
     with pytest.raises(CommandError, match="development only"):
         _demo()
     assert Person.objects.count() == people
+
+
+# --- emergency readiness: resources, teams and plans, alerts ---------------------------------
+
+def test_depots_shelters_and_resources_with_stock_to_warn_of(demo_output, db):
+    communities = Division.objects.filter(level=Level.COMMUNITY)
+    streets = Division.objects.filter(level=Level.STREET)
+    for community in communities:
+        assert Depot.objects.filter(grid_code__startswith=community.code).exists()
+        shelter = Shelter.objects.get(grid_code__startswith=community.code)
+        assert 0 <= shelter.occupancy <= shelter.capacity
+        assert Utility.objects.filter(grid_code__startswith=community.code).exists()
+    for street in streets:
+        assert Depot.objects.filter(owner__grid_code=street.code).count() in (1, 2)
+        assert Provider.objects.filter(grid_code__startswith=street.code[:9]).count() == 2
+        assert CallablePerson.objects.filter(grid_code=street.code).count() == 3
+        assert Vehicle.objects.filter(grid_code=street.code).count() == 2
+    assert Shelter.objects.filter(occupancy__gt=0).exists()
+    assert set(Material.objects.values_list("category__code", flat=True)) == set(
+        MaterialCategory.objects.exclude(code="other").values_list("code", flat=True))
+    today = timezone.localdate()
+    assert Material.objects.filter(in_condition(Condition.LOW_STOCK, today)).count() >= 3
+    assert Material.objects.filter(in_condition(Condition.EXPIRING, today)).count() >= 3
+    assert Material.objects.filter(in_condition(Condition.EXPIRED, today)).count() == 1
+    checked = stock_alerts_check(today)  # `wangge stock-alerts` has something to say
+    assert checked.opened >= 7
+    assert checked.told >= 1
+
+
+def test_every_community_has_an_approved_flood_and_epidemic_plan(demo_output, db):
+    for community in Division.objects.filter(level=Level.COMMUNITY):
+        for hazard in (Hazard.FLOOD, Hazard.EPIDEMIC):
+            plan = Plan.objects.get(grid_code=community.code, hazard=hazard)
+            version = plan.versions.get(state=VersionState.IN_FORCE)
+            assert version.approver.username == "demo-district-admin"
+            assert version.author.username.startswith(STAFF_PREFIX)
+            assert set(version.levels) == set(Severity.values)
+            for level in version.levels.values():
+                assert all(level[part] for part in ("actions", "teams", "resources"))
+                assert all(action["hours"] > 0 for action in level["actions"])
+            owners = {action["owner"] for action in version.levels["I"]["actions"]}
+            assert len(owners) >= 3
+            kinds = Team.objects.filter(pk__in=version.levels["I"]["teams"]).values_list(
+                "kind", flat=True)
+            assert set(kinds) == set(TeamKind.values)
+            # The gravest level holds the lighter levels' checklist and more.
+            assert len(version.levels["I"]["actions"]) > len(version.levels["IV"]["actions"])
+
+
+def test_teams_have_demo_and_staff_members_deputies_and_rosters(demo_output, db):
+    assert set(Team.objects.values_list("kind", flat=True)) == set(TeamKind.values)
+    members = list(TeamMember.objects.select_related("team", "user"))
+    for member in members:
+        assert member.deputy_id not in (None, member.user_id)
+        assert TeamMember.objects.filter(team=member.team, user=member.deputy_id).exists()
+    assert {tuple(member.duty_days) for member in members} == {(), (0, 1, 2, 3, 4), (5, 6)}
+    usernames = {member.user.username for member in members}
+    assert {"demo-community-staff", "demo-grid-worker", "demo-volunteer",
+            "demo-street-officer"} <= usernames
+    assert sum(name.startswith(STAFF_PREFIX) for name in usernames) >= 2 * Team.objects.count()
+
+
+def test_preparedness_messages_and_one_rainstorm_warning_in_force(demo_output, db):
+    assert sorted(PreparednessMessage.objects.values_list("community_code", flat=True)) == (
+        sorted(Division.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True)))
+    alert = Alert.objects.current(timezone.now()).public().get()
+    assert alert.headline.startswith("暴雨黄色预警")
+    worker = User.objects.get(username="demo-grid-worker")
+    assert set(alert.grids.values_list("code", flat=True)) == set(
+        worker.jurisdictions.values_list("code", flat=True))
+    assert Notification.objects.filter(recipient=worker, kind=ALERT).exists()
+
+
+def test_the_demo_accounts_see_the_readiness_from_their_homes(accounts):
+    users = {account["role"]: User.objects.get(username=account["username"])
+             for account in accounts}
+    for role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER,
+                 Role.DISTRICT_ADMIN):
+        user = users[role]
+        for selector in (depots_visible_to, materials_visible_to, shelters_visible_to,
+                         alerts_visible_to):
+            assert selector(user).exists(), (role, selector.__name__)
+    for role in (Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_ADMIN):
+        user = users[role]
+        assert plans_visible_to(user).filter(hazard=Hazard.FLOOD).exists(), role
+        assert teams_visible_to(user).exists(), role
+        assert preparedness_messages_visible_to(user).exists(), role
+    for role in (Role.VOLUNTEER, Role.RESIDENT):
+        assert alerts_visible_to(users[role]).exists(), role
+    # Scoped: the community's staff see their community's plans, no other.
+    staff = users[Role.COMMUNITY_STAFF]
+    assert set(plans_visible_to(staff).values_list("grid_code", flat=True)) == set(
+        staff.jurisdictions.values_list("code", flat=True))
+
+
+def test_the_reset_removes_the_readiness_and_an_emergency_declared_in_the_demo(
+        demo_output, db):
+    staff = User.objects.get(username="demo-community-staff")
+    community = staff.jurisdictions.get().code
+    plan = Plan.objects.get(grid_code=community, hazard=Hazard.FLOOD)
+    grids = list(Grid.objects.filter(code__startswith=community)
+                 .values_list("code", flat=True)[:2])
+    emergency = emergency_declare(plan=plan, level=Severity.LEVEL_III, grids=grids, by=staff,
+                                  reason="暴雨内涝")
+    callout = emergency.callouts.select_related("user").first()
+    callout_answer(callout=callout, available=False, by=callout.user)  # the deputy is called
+    assert Callout.objects.filter(deputy_for__isnull=False).exists()
+    stock_alerts_check()
+    demo_reset()
+    for model in (*READINESS, Emergency, EmergencyTask, EmergencyStep, Callout, StockAlert):
+        assert not model.objects.exists(), model
+        if history := getattr(model, "history", None):
+            assert not history.model.objects.exists(), model
+    assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_the_demo_refuses_a_depot_a_real_user_changed(demo_output, db):
+    admin = User.objects.create(username="district-it", is_superuser=True)
+    depot = Depot.objects.order_by("pk").first()
+    resource_update(record=depot, by=admin, reason="更正名称", name="真实储备库")
+    with pytest.raises(CommandError, match="depots \\(1\\)"):
+        _demo("--i-know-this-is-not-production")
+    assert Depot.objects.get(pk=depot.pk).name == "真实储备库"

@@ -1,6 +1,9 @@
-"""One demo account per role, each at the jurisdiction that role works at."""
+"""One demo account per role, each at the jurisdiction that role works at, and the staff
+accounts the emergency teams need beside them (no password: they answer calls by link)."""
 
 import random
+
+from django.db.models import Q, QuerySet
 
 from wangge.access.models import User
 from wangge.access.services import user_create
@@ -9,6 +12,8 @@ from wangge.foundation.permissions import Role
 from . import city, identity
 
 USERNAME_PREFIX = "demo-"
+# Team members besides the demo accounts: demo-staff-<community or street code>-<team>-<n>.
+STAFF_PREFIX = USERNAME_PREFIX + "staff-"
 
 
 def _jurisdictions(plan: city.CityPlan) -> dict[str, list[str]]:
@@ -32,9 +37,30 @@ def username_for(role: str) -> str:
     return USERNAME_PREFIX + role.replace("_", "-")
 
 
+def demo_users() -> QuerySet[User]:
+    """The accounts a demo build creates: one per role and the teams' staff."""
+    return User.objects.filter(Q(username__in=[username_for(role) for role in Role.values])
+                               | Q(username__startswith=STAFF_PREFIX))
+
+
 def delete_accounts() -> None:
     """Remove the accounts a previous demo build created (and their jurisdictions)."""
-    User.objects.filter(username__in=[username_for(role) for role in Role.values]).delete()
+    demo_users().delete()
+
+
+def create_staff(rng: random.Random, *, code: str, team: str, role: str,
+                 count: int) -> list[User]:
+    """``count`` accounts of ``role`` answering for ``code``, demo-staff-<code>-<team>-<n>;
+    their owners would choose a password by link (none is hashed: the demo stays fast)."""
+    staff = []
+    for number in range(1, count + 1):
+        sex = rng.choice("MF")
+        user, _password = user_create(
+            by=city.DEMO, username=f"{STAFF_PREFIX}{code}-{team}-{number}", role=role,
+            jurisdictions=[code], password_by_link=True, reason=city.WHY,
+            display_name=identity.surname(rng) + identity.given_name(rng, sex))
+        staff.append(user)
+    return staff
 
 
 def create_accounts(rng: random.Random, plan: city.CityPlan) -> list[dict[str, str]]:

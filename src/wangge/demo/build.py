@@ -1,9 +1,11 @@
 """Build (or rebuild) the demo district: wipe the previous one, then lay out the city, house
-the residents chunk by chunk, add organizations and one account per role.
+the residents chunk by chunk, add organizations and one account per role, events, and the
+emergency readiness (resources, teams and approved plans, preparedness messages and a warning).
 
-The demo owns district 420102 (江岸区) and the ``demo-*`` accounts: a rebuild deletes every
-record whose code starts with 420102, with its history, and those accounts. Province and city
-are created when missing and otherwise left alone.
+The demo owns district 420102 (江岸区) and the ``demo-*`` accounts (one per role, and the
+teams' ``demo-staff-*``): a rebuild deletes every record whose code starts with 420102, with
+its history, and those accounts. Province and city are created when missing and otherwise
+left alone.
 
 420102 is the real code of a district of Wuhan, so a rebuild first makes sure that everything
 there is the demo's own: every history row written by the demo (as the system named "wangge
@@ -27,15 +29,25 @@ from wangge.access.models import Jurisdiction, User
 from wangge.bulk import Keys, insert_with_history
 from wangge.collector import rare_collections
 from wangge.divisions.models import Division, Grid
+from wangge.emergency.models import EmergencyStep
 from wangge.events.models import Event, EventTransition, Responder
 from wangge.foundation.codes import prefix_range
-from wangge.foundation.permissions import Role
 from wangge.organizations.models import Membership, Organization, ServedGrid
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
 
-from . import accounts, addresses, city, events, organizations, population
+from . import (
+    accounts,
+    addresses,
+    alerts,
+    city,
+    emergency,
+    events,
+    organizations,
+    population,
+    resources,
+)
 
 DEFAULT_SEED = 20200101
 # Residents per transaction: large enough for few round trips, small enough that memory
@@ -67,8 +79,7 @@ def not_made_by_the_demo() -> list[str]:
     answered for by other users. Empty when a rebuild may delete it all."""
     area = city.AREA_CODE
     in_area, codes_in_area = prefix_range("grid_code", area), prefix_range("code", area)
-    demo_users = User.objects.filter(
-        username__in=[accounts.username_for(role) for role in Role.values]).values("pk")
+    demo_users = accounts.demo_users().values("pk")
     by_demo = Q(history_user__in=demo_users) | Q(history_user__isnull=True) & (
         Q(history_change_reason=city.REASON) | Q(history_change_reason=_LEGACY_REASON)
         | Q(history_change_reason__startswith=f"{city.DEMO.name}: ")
@@ -84,6 +95,7 @@ def not_made_by_the_demo() -> list[str]:
                                            Patrol)},
         Membership: Q(organization_id__in=organizations) | Q(person_id__in=persons),
         PatrolVisit: Q(patrol_id__in=Patrol.objects.filter(in_area).values("id")),
+        **resources.histories(), **emergency.histories(), **alerts.histories(),
     }
     found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
              .exclude(by_demo).count() for model, where in histories.items()}
@@ -98,6 +110,7 @@ def not_made_by_the_demo() -> list[str]:
         actor__in=demo_users).count()
     found[Responder._meta.verbose_name_plural] = Responder.objects.filter(
         organization__in=organizations).exclude(user__in=demo_users).count()
+    found[EmergencyStep._meta.verbose_name_plural] = emergency.foreign_steps(demo_users)
     return [f"{kind} ({count})" for kind, count in found.items() if count]
 
 
@@ -121,6 +134,10 @@ def demo_reset() -> None:
     _raw_delete(Patrol.history.model.objects.filter(in_area))
     _raw_delete(patrols)
     events.delete_events()  # they refer to places, organizations and accounts
+    # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
+    alerts.delete_alerts()
+    emergency.delete_readiness()
+    resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
     person_ids = Person.objects.filter(in_area).values("id")
     for members in (Membership.history.model.objects, Membership.objects):
@@ -221,6 +238,15 @@ class _Builder:
             self.progress(f"Facilities, unplaced buildings and {count} organizations.")
             created = accounts.create_accounts(self.rng, plan)
             self.progress(f"{events.create_events(self.rng, plan)} events.")
+            # A generator of their own: the district and people above stay as they were.
+            rng = random.Random(f"{self.seed}/readiness")
+            self.progress(f"{resources.create_resources(rng, plan)} depots with their "
+                          f"materials, shelters, utilities, providers, people and vehicles "
+                          f"on call.")
+            self.progress(f"{emergency.create_readiness(rng, plan)} approved plans with "
+                          f"their teams.")
+            self.progress(f"{alerts.create_alerts(rng, plan)} preparedness messages and a "
+                          f"rainstorm warning.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")
