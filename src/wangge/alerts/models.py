@@ -76,6 +76,7 @@ class Severity(models.TextChoices):
 class Certainty(models.TextChoices):
     OBSERVED = "Observed", _("Observed: it is happening")
     LIKELY = "Likely", _("Likely (more than 50 %)")
+    # xgettext:no-python-format ("% o" is a percent sign, not a placeholder)
     POSSIBLE = "Possible", _("Possible (50 % or less)")
     UNLIKELY = "Unlikely", _("Unlikely")
     UNKNOWN = "Unknown", _("Unknown")
