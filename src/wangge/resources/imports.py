@@ -128,7 +128,7 @@ class ResourceImportKind(RecordKind):
             return tidy(text).replace(" ", "")
         if name == "owner":
             text = tidy(text)
-            return self._named(_("organization"), organizations_seen_by(self.user).filter(
+            return self._named(_("organization"), organizations_seen_by(by=self.user).filter(
                 name=text), text)
         return bounded(tidy(text), self.model, name)
 

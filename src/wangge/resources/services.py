@@ -89,7 +89,7 @@ def _normalised(record: AnyResource) -> dict[str, list[str]]:
     return errors
 
 
-def organizations_seen_by(by: Actor) -> QuerySet[Organization]:
+def organizations_seen_by(*, by: Actor) -> QuerySet[Organization]:
     """The organizations ``by`` may name as an owner: those it sees (a system actor reads
     like a superuser within its scope, as the selector expects)."""
     return organizations_visible_to(cast("User", by))
@@ -97,7 +97,7 @@ def organizations_seen_by(by: Actor) -> QuerySet[Organization]:
 
 def _organizations_checked(record: models.Model, by: Actor) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    visible = organizations_seen_by(by)
+    visible = organizations_seen_by(by=by)
     for name in ORGANIZATION_FIELDS:
         organization = getattr(record, name, None) if hasattr(record, f"{name}_id") else None
         if organization is not None and not visible.filter(pk=organization.pk).exists():
