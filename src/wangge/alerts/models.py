@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wangge.divisions.models import Grid
@@ -25,13 +26,13 @@ class Status(models.TextChoices):
 
     ACTUAL = "Actual", _("Actual")
     EXERCISE = "Exercise", _("Exercise")
-    TEST = "Test", _("Test")
+    TEST = "Test", pgettext_lazy("CAP status", "Test")
 
 
 class MessageType(models.TextChoices):
     ALERT = "Alert", _("Alert")
     UPDATE = "Update", _("Update")
-    CANCEL = "Cancel", _("Cancel")
+    CANCEL = "Cancel", pgettext_lazy("CAP message type", "Cancel")
 
 
 class Scope(models.TextChoices):
