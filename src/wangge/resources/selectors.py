@@ -5,7 +5,17 @@ import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wangge.foundation.codes import narrowed, prefix_range
@@ -105,7 +115,8 @@ def needing_attention(user: "User") -> QuerySet[Material]:
 
 
 def supply_requests_visible_to(user: "User") -> QuerySet[SupplyRequest]:
-    return _visible(user, SupplyRequest.objects.select_related("category", "requested_by"))
+    return _visible(user, SupplyRequest.objects.select_related("category", "requested_by")
+                    .annotate(vulnerable_residents=vulnerable_residents()))
 
 
 def allocation_runs_visible_to(user: "User") -> QuerySet[AllocationRun]:
@@ -127,10 +138,10 @@ def dispatch_orders_visible_to(user: "User") -> QuerySet[DispatchOrder]:
     return orders.filter(condition)
 
 
-def vulnerable_residents_in(grid_codes: "list[str]") -> dict[str, int]:
-    """How many residents of each grid carry a vulnerable-group tag: a count, never who (a
-    request shows it beside "for vulnerable residents")."""
-    return dict(Person.objects.filter(grid_code__in=grid_codes, merged_into__isnull=True)
-                .exclude(vulnerable_tags=[])
-                .values_list("grid_code").annotate(count=Count("pk"))
-                .values_list("grid_code", "count"))
+def vulnerable_residents() -> Coalesce:
+    """How many residents of a request's grid carry a vulnerable-group tag: a count, never
+    who (a request shows it beside "for vulnerable residents")."""
+    counted = (Person.objects.filter(grid_code=OuterRef("grid_code"), merged_into__isnull=True)
+               .exclude(vulnerable_tags=[]).order_by().values("grid_code")
+               .annotate(count=Count("pk")).values("count"))
+    return Coalesce(Subquery(counted), 0)
