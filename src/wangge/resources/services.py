@@ -334,13 +334,12 @@ def _problem(requests: list[SupplyRequest], depots: list[Depot],
              stock: dict[tuple[int, str], int]) -> allocation.Problem:
     grids = {grid.code: grid for grid in Grid.objects.filter(
         code__in={request.grid_code for request in requests})}
-    demands = []
+    demands: list[dict[str, Any]] = []
     for request in requests:
         lat, lon = _centroid(grids[request.grid_code])
         demands.append({"id": request.pk, "lat": lat, "lon": lon, "priority": request.priority,
-                        "need": {item_key(request.category.code, request.item, request.unit):
-                                 request.quantity}})
-    wanted = {key for demand in demands for key in demand["need"]}
+                        "need": {_key(request): request.quantity}})
+    wanted = {_key(request) for request in requests}
     return allocation.problem_from_json({"demands": demands, "depots": [
         {"id": depot.pk, "lat": depot.latitude, "lon": depot.longitude,
          "stock": {key: units for (held_by, key), units in stock.items()
