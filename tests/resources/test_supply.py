@@ -14,6 +14,7 @@ from tests.factories import (
     SYSTEM,
     make_person,
 )
+from wangge.notifications.models import STOCK, Notification
 from wangge.resources.models import (
     AllocationRun,
     DispatchStatus,
@@ -143,6 +144,9 @@ def test_confirming_makes_dispatch_orders_and_dispatch_takes_the_stock(case):
     assert (case.water.quantity, case.water_b.quantity) == (50, 0)
     case.asks_b.refresh_from_db()
     assert case.asks_b.status == RequestStatus.DISPATCHED
+    told = Notification.objects.filter(recipient=case.worker_b, kind=STOCK)
+    assert told.count() == 2  # one per order to grid B
+    assert told.first().link == f"/resources/requests/{case.asks_b.pk}/"
     # The receiving grid confirms delivery; another grid's worker may not.
     for order in orders:
         if order.request_id == case.asks_b.pk:
@@ -181,3 +185,17 @@ def test_only_an_open_request_is_cancelled(case):
         supply_request_cancel(request=case.asks_a, by=case.worker, reason="再取消")
     run = allocation_run(code=COMMUNITY_1, by=case.community, reason="调配")
     assert {shipment.request_id for shipment in run.shipments.all()} == {case.asks_b.pk}
+
+
+def test_a_run_with_nothing_in_stock_explains_every_shortfall(case):
+    """An item no depot holds: nothing shipped, every request short for lack of stock."""
+    tents = MaterialCategory.objects.get(code="shelter")
+    asks = supply_request_create(grid_code=GRID_A, category=tents, item="帐篷", unit="顶",
+                                 quantity=3, urgency="critical", why="房屋受损",
+                                 by=case.worker)
+    run = allocation_run(code=GRID_A, by=case.community, reason="调配")
+    assert lines(run) == {("民意储备点", case.asks_a.pk, 60)}
+    assert run.unmet == [{"request": asks.pk, "item": "shelter/帐篷/顶", "quantity": 3,
+                          "why": "no_stock"}]
+    with pytest.raises(ValidationError, match="no open request"):
+        allocation_run(code=GRID_C, by=SYSTEM, reason="调配")

@@ -11,8 +11,10 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wangge.divisions.geometry import boundary_shape
 from wangge.divisions.models import Division, Grid
@@ -28,12 +30,15 @@ from wangge.foundation.history import (
 from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import normalise_phone
 from wangge.normalisers.text import fold_width
+from wangge.notifications.models import STOCK
+from wangge.notifications.services import notify_about
 from wangge.organizations.models import Organization
 from wangge.organizations.selectors import organizations_visible_to
 from wangge.places.addresses import AddressBase, Refusal
 from wangge.places.models import Building, Located
 
 from . import allocation
+from .alerts import staff_for
 from .models import (
     AllocationRun,
     CallablePerson,
@@ -261,6 +266,8 @@ def material_adjust(*, material: Material, change: decimal.Decimal, by: Actor,
 
 # ---- allocation of scarce supplies (供需调配) ---------------------------------------------
 
+DISPATCHED_WORDING = gettext_noop("%(quantity)s %(unit)s of %(item)s left %(depot)s for your "
+                                  "grid: confirm the delivery when it arrives.")
 URGENCY_PRIORITY = {Urgency.CRITICAL: 1, Urgency.URGENT: 2, Urgency.ROUTINE: 3}
 # Why a request is short after a shortfall was changed by hand (the solver's are in
 # allocation.py: no_stock, kept_for_higher_priority).
@@ -552,6 +559,13 @@ def dispatch_send(*, order: DispatchOrder, by: Actor, reason: str) -> DispatchOr
     order.dispatched_at = timezone.now()
     save_with_history(order, by=by, reason=reason)
     _request_follows(request, by, reason)
+    # Those who answer for the receiving grid confirm the delivery: they are told.
+    notify_about(staff_for(order.grid_code, Action.REQUEST_SUPPLIES), kind=STOCK,
+                 wording=DISPATCHED_WORDING, values={
+                     "quantity": order.quantity, "unit": request.unit, "item": request.item,
+                     "depot": order.depot.name},
+                 link=reverse("resources:supply_request", args=[request.pk]),
+                 actor=user_of(by))
     return order
 
 
