@@ -199,3 +199,9 @@ def test_a_run_with_nothing_in_stock_explains_every_shortfall(case):
                           "why": "no_stock"}]
     with pytest.raises(ValidationError, match="no open request"):
         allocation_run(code=GRID_C, by=SYSTEM, reason="调配")
+
+
+def test_a_jurisdiction_beyond_the_solvers_bounds_is_a_clear_refusal(case, monkeypatch):
+    monkeypatch.setattr("wangge.resources.allocation.MAX_DEMANDS", 1)
+    with pytest.raises(ValidationError, match="too large"):
+        allocation_run(code=COMMUNITY_1, by=case.community, reason="调配")

@@ -349,7 +349,9 @@ def _problem(requests: list[SupplyRequest], depots: list[Depot],
     wanted = {_key(request) for request in requests}
     return allocation.problem_from_json({"demands": demands, "depots": [
         {"id": depot.pk, "lat": depot.latitude, "lon": depot.longitude,
-         "stock": {key: units for (held_by, key), units in stock.items()
+         # Capped at the solver's bound (10⁹ units a line), far above any reserve.
+         "stock": {key: min(units, allocation.MAX_QUANTITY)
+                   for (held_by, key), units in stock.items()
                    if held_by == depot.pk and key in wanted}}
         for depot in depots]})
 
@@ -371,7 +373,12 @@ def allocation_run(*, code: str, by: Actor, reason: str) -> AllocationRun:
                                                                    scope_prefix(code)))
               if depot.latitude is not None and depot.longitude is not None]
     stock = available_stock(Depot.objects.filter(pk__in=[depot.pk for depot in depots]))
-    plan = allocation.allocate(_problem(requests, depots, stock))
+    try:
+        plan = allocation.allocate(_problem(requests, depots, stock))
+    except allocation.ProblemError as error:  # beyond the solver's bounds (docs/allocation.md)
+        raise ValidationError({"code": _("This jurisdiction is too large to allocate at once "
+                                         "(%(why)s): choose a smaller one.")
+                               % {"why": error}}) from error
     run = save_with_history(AllocationRun(
         grid_code=code, run_by=user_of(by), weighted_unmet=plan.weighted_unmet,
         transport_km=plan.transport_km,
