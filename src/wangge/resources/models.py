@@ -353,7 +353,7 @@ class Shipment(models.Model):
     request = models.ForeignKey(SupplyRequest, models.PROTECT, related_name="shipments",
                                 verbose_name=_("request"))
     quantity = models.PositiveIntegerField(_("quantity"))
-    # The allocation's own run's jurisdiction, copied so that shipments are scoped like it.
+    # The run's jurisdiction, copied so that shipments are scoped like their run.
     grid_code = models.CharField(_("jurisdiction"), max_length=15, db_index=True,
                                  editable=False)
     history = HistoricalRecords()
