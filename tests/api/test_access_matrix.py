@@ -455,7 +455,7 @@ def test_the_matrix_covers_every_route(client, db):
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
-                      | RISK_MAP_ROUTES | ALERT_ROUTES)
+                      | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES)
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
@@ -468,6 +468,17 @@ RISK_ROUTES = {"GET /risk/rule-sets", "POST /risk/rule-sets", "GET /risk/rule-se
 # A real warning's CAP document is public, in scope or not; an exercise's is 404 to those who
 # may not see it (tests/alerts/test_api.py).
 ALERT_ROUTES = {"GET /alerts/{id}/cap.xml"}
+
+# Supplies: requests, allocations and dispatch orders, role by role and in and out of scope,
+# in tests/resources/test_supply_api.py and test_supply_matrix.py (the scene holds none).
+SUPPLY_ROUTES = {
+    "GET /resources/requests", "POST /resources/requests", "GET /resources/requests/{id}",
+    "POST /resources/requests/{id}/cancel", "GET /resources/allocations",
+    "POST /resources/allocations", "GET /resources/allocations/{id}",
+    "PATCH /resources/allocations/{id}/shipments/{shipment_id}",
+    "POST /resources/allocations/{id}/confirm", "GET /resources/dispatches",
+    "GET /resources/dispatches/{id}", "POST /resources/dispatches/{id}/dispatch",
+    "POST /resources/dispatches/{id}/deliver"}
 
 # Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
 RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}

@@ -13,6 +13,7 @@ from tests.factories import (
     COMMUNITY_2,
     DISTRICT,
     GRID_A,
+    GRID_B,
     GRID_C,
     STREET_1,
     SYSTEM,
@@ -26,7 +27,7 @@ from wangge.foundation.permissions import Role
 from wangge.organizations.models import Organization
 from wangge.organizations.services import organization_create
 from wangge.resources.models import Depot, Material, MaterialCategory
-from wangge.resources.services import depot_create, material_create
+from wangge.resources.services import depot_create, material_create, supply_request_create
 
 
 @dataclass
@@ -89,3 +90,28 @@ def make_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return make_world()
+
+
+@pytest.fixture
+def case(world):
+    """Depot A (grid A, 100 boxes) and depot B (grid B, 30 boxes, and 500 past expiry);
+    grid A asks for 60 (urgent: priority 2), grid B for 80 for vulnerable residents
+    (priority 1)."""
+    lon, lat = centre_of(GRID_B)
+    world.depot_b = depot_create(name="二网格储备点", address="民意路9号", owner=world.office,
+                                 longitude=lon, latitude=lat, by=SYSTEM, reason="建库")
+    water = MaterialCategory.objects.get(code="water")
+    world.water_b = material_create(depot=world.depot_b, category=water, item="瓶装水",
+                                    quantity=Decimal(30), unit="箱", by=SYSTEM, reason="入库")
+    material_create(depot=world.depot_b, category=water, item="瓶装水", quantity=Decimal(500),
+                    unit="箱", expires_on=datetime.date.today() - datetime.timedelta(days=1),
+                    by=SYSTEM, reason="入库")
+    world.worker_b = make_user(Role.GRID_WORKER, GRID_B)
+    world.asks_a = supply_request_create(grid_code=GRID_A, category=water, item="瓶装水",
+                                         unit="箱", quantity=60, urgency="urgent",
+                                         why="停水", by=world.worker)
+    world.asks_b = supply_request_create(grid_code=GRID_B, category=water, item="瓶装水",
+                                         unit="箱", quantity=80, urgency="routine",
+                                         for_vulnerable=True, why="独居老人停水",
+                                         by=world.worker_b)
+    return world

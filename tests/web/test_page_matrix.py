@@ -341,6 +341,14 @@ NOT_IN_THE_MATRIX = {
                                      "(tests/emergency)",
     "measures/notice/<str:token>/appeal/": "a person's own measure, by signed link "
                                            "(tests/measures)",
+    **dict.fromkeys((
+        "resources/requests/", "resources/requests/new/", "resources/requests/<int:pk>/",
+        "resources/allocations/", "resources/allocations/<int:pk>/",
+        "resources/allocations/<int:pk>/shipments/<int:shipment>/",
+        "resources/allocations/<int:pk>/confirm/",
+        "resources/allocations/dispatches/<int:pk>/<slug:step>/"),
+        "supplies, role by role, in and out of scope (tests/resources/test_supply_matrix.py; "
+        "the scene holds no request)"),
 }
 
 

@@ -112,6 +112,9 @@ class Action(StrEnum):
     # utilities, providers, people and vehicles on call; see them, and keep them.
     VIEW_RESOURCES = "view_resources"
     EDIT_RESOURCES = "edit_resources"
+    # Allocation of scarce supplies: request supplies for a grid of one's jurisdiction, and
+    # confirm delivery there (running and confirming allocations is EDIT_RESOURCES).
+    REQUEST_SUPPLIES = "request_supplies"
 
 
 class SensitiveField(StrEnum):
@@ -147,7 +150,7 @@ _APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
 # line and departments see them (their tasks and calls reach them anyway).
 _COMMAND_EMERGENCIES = {Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS,
                         Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES}
-_RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES}
+_RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES, Action.REQUEST_SUPPLIES}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
@@ -155,6 +158,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
         Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
+        Action.REQUEST_SUPPLIES,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,

@@ -39,19 +39,23 @@ class Checked:
     told: int = 0  # notifications filed
 
 
-def owner_staff(owner: Organization) -> list[User]:
-    """The active accounts that may edit resources in the owner's own division or grid, or,
-    where there are none, at the nearest level above."""
-    roles = [role for role, actions in ROLE_ACTIONS.items()
-             if Action.EDIT_RESOURCES in actions]
-    code: str | None = owner.grid_code
-    while code:
+def staff_for(code: str, action: Action) -> list[User]:
+    """The active accounts whose role may take ``action`` and who answer for ``code`` itself,
+    or, where there are none, for the nearest level above."""
+    roles = [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+    current: str | None = code
+    while current:
         staff = list(User.objects.filter(is_active=True, role__in=roles,
-                                         jurisdictions__code=code).distinct())
+                                         jurisdictions__code=current).distinct())
         if staff:
             return staff
-        code = parent_code(code)
+        current = parent_code(current)
     return []
+
+
+def owner_staff(owner: Organization) -> list[User]:
+    """Those who may edit resources in the owner's own division or grid, or above."""
+    return staff_for(owner.grid_code, Action.EDIT_RESOURCES)
 
 
 def _told(owner: Organization, condition: str, materials: list[Material]) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -34,19 +35,38 @@ from wangge.organizations.selectors import organizations_visible_to
 
 from . import selectors
 from .models import (
+    AllocationRun,
     CallablePerson,
     Condition,
     Depot,
+    DispatchStatus,
     Material,
     MaterialCategory,
     Provider,
     ProviderKind,
+    RequestStatus,
+    RunStatus,
     Shelter,
+    Shipment,
+    SupplyRequest,
+    Urgency,
     Utility,
     UtilityKind,
     Vehicle,
 )
-from .services import AnyResource, resource_create, resource_delete, resource_update
+from .services import (
+    AnyResource,
+    allocation_confirm,
+    allocation_run,
+    dispatch_deliver,
+    dispatch_send,
+    resource_create,
+    resource_delete,
+    resource_update,
+    shipment_change,
+    supply_request_cancel,
+    supply_request_create,
+)
 
 router = Router(tags=["resources"])
 VIEW = Action.VIEW_RESOURCES
@@ -361,3 +381,217 @@ _routes("people", CallablePerson, selectors.callable_people_visible_to, Callable
         CallablePersonIn, CallablePersonPatch, "name")
 _routes("vehicles", Vehicle, selectors.vehicles_visible_to, VehicleOut, VehicleIn,
         VehiclePatch, "plate")
+
+
+# ---- allocation of scarce supplies (供需调配) ---------------------------------------------
+
+class SupplyRequestOut(Schema):
+    id: int
+    grid_code: str
+    category: str = Field(description="The category's code")
+    item: str
+    unit: str
+    quantity: int
+    urgency: Urgency
+    for_vulnerable: bool
+    priority: int = Field(description="1 (served first) to 3")
+    vulnerable_residents: int = Field(description="Residents of the grid with a "
+                                                  "vulnerable-group tag (a count)")
+    why: str
+    requested_by: str | None
+    requested_at: datetime.datetime
+    status: RequestStatus
+
+    @staticmethod
+    def resolve_category(request: SupplyRequest) -> str:
+        return request.category.code
+
+    @staticmethod
+    def resolve_requested_by(request: SupplyRequest) -> str | None:
+        return str(request.requested_by) if request.requested_by else None
+
+
+class SupplyRequestIn(Schema):
+    grid_code: str = Field(pattern=r"^\d{15}$")
+    category: str = Field(description="A category's code (food, water, medical, ...)")
+    item: str = Field(min_length=1, max_length=100)
+    unit: str = Field(min_length=1, max_length=20)
+    quantity: int = Field(ge=1, le=10**9)
+    urgency: Urgency
+    for_vulnerable: bool = False
+    why: str = Field(max_length=200, description="Why the grid needs it (kept in the history)")
+
+
+class SupplyRequestFilter(CodeFilter):
+    status: RequestStatus | None = None
+
+
+class ShipmentOut(Schema):
+    id: int
+    depot_id: int
+    request_id: int
+    quantity: int
+
+
+class UnmetOut(Schema):
+    request: int
+    item: str
+    quantity: int
+    why: str = Field(description="no_stock, kept_for_higher_priority or changed_by_hand")
+
+
+class AllocationOut(Schema):
+    id: int
+    grid_code: str
+    run_by: str | None
+    run_at: datetime.datetime
+    status: RunStatus
+    weighted_unmet: int
+    transport_km: float
+    shipments: list[ShipmentOut]
+    unmet: list[UnmetOut]
+
+    @staticmethod
+    def resolve_run_by(run: AllocationRun) -> str | None:
+        return str(run.run_by) if run.run_by else None
+
+    @staticmethod
+    def resolve_shipments(run: AllocationRun) -> list[Shipment]:
+        return list(run.shipments.all())
+
+
+class AllocationIn(Reason):
+    code: str = Field(pattern=r"^\d{12}(\d{3})?$",
+                      description="The jurisdiction whose open requests and depots to use")
+
+
+class ShipmentPatch(Reason):
+    quantity: int | None = Field(None, ge=0, le=10**9, description="0 drops the line")
+    depot_id: RecordId | None = None
+
+
+class DispatchOut(Schema):
+    id: int
+    run_id: int
+    depot_id: int
+    request_id: int
+    grid_code: str
+    item: str
+    quantity: int
+    status: DispatchStatus
+    dispatched_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+
+
+class DispatchFilter(CodeFilter):
+    status: DispatchStatus | None = None
+
+
+def _category(code: str) -> MaterialCategory:
+    category = MaterialCategory.objects.filter(code=code).first()
+    if category is None:
+        raise ValidationError({"category": _("%(code)s is not a material category.")
+                               % {"code": code}})
+    return category
+
+
+@router.get("/resources/requests", response=list[SupplyRequestOut],
+            operation_id="supply_request_list")
+@paginate(Pages)
+def supply_request_list(request: HttpRequest, query: Query[SupplyRequestFilter]) -> Any:
+    records = query.narrow(visible(request, selectors.supply_requests_visible_to, VIEW))
+    return records.filter(status=query.status) if query.status else records
+
+
+@router.post("/resources/requests", response={201: SupplyRequestOut},
+             operation_id="supply_request_create")
+def supply_request_new(request: HttpRequest, payload: SupplyRequestIn) -> Any:
+    by = acting(request, Action.REQUEST_SUPPLIES)
+    created = supply_request_create(
+        by=by, **payload.model_dump(exclude={"category"}),
+        category=_category(payload.category))
+    return 201, visible_one(request, selectors.supply_requests_visible_to, VIEW, pk=created.pk)
+
+
+@router.get("/resources/requests/{id}", response=SupplyRequestOut,
+            operation_id="supply_request_get")
+def supply_request_get(request: HttpRequest, id: RecordId) -> Any:
+    return visible_one(request, selectors.supply_requests_visible_to, VIEW, pk=id)
+
+
+@router.post("/resources/requests/{id}/cancel", response=SupplyRequestOut,
+             operation_id="supply_request_cancel")
+def supply_request_cancelled(request: HttpRequest, id: RecordId, payload: Reason) -> Any:
+    record = visible_one(request, selectors.supply_requests_visible_to, VIEW, pk=id)
+    supply_request_cancel(request=record, by=acting(request, Action.REQUEST_SUPPLIES),
+                          reason=payload.reason)
+    return visible_one(request, selectors.supply_requests_visible_to, VIEW, pk=id)
+
+
+@router.get("/resources/allocations", response=list[AllocationOut],
+            operation_id="allocation_list")
+@paginate(Pages)
+def allocation_list(request: HttpRequest, query: Query[CodeFilter]) -> Any:
+    return query.narrow(visible(request, selectors.allocation_runs_visible_to, VIEW)
+                        ).prefetch_related("shipments")
+
+
+@router.post("/resources/allocations", response={201: AllocationOut},
+             operation_id="allocation_run")
+def allocation_new(request: HttpRequest, payload: AllocationIn) -> Any:
+    return 201, allocation_run(code=payload.code, by=acting(request, EDIT),
+                               reason=payload.reason)
+
+
+@router.get("/resources/allocations/{id}", response=AllocationOut,
+            operation_id="allocation_get")
+def allocation_get(request: HttpRequest, id: RecordId) -> Any:
+    return visible_one(request, selectors.allocation_runs_visible_to, VIEW, pk=id)
+
+
+@router.patch("/resources/allocations/{id}/shipments/{shipment_id}", response=AllocationOut,
+              operation_id="allocation_shipment_change")
+def allocation_shipment_change(request: HttpRequest, id: RecordId, shipment_id: RecordId,
+                               payload: ShipmentPatch) -> Any:
+    run = visible_one(request, selectors.allocation_runs_visible_to, VIEW, pk=id)
+    shipment = get_object_or_404(run.shipments, pk=shipment_id)
+    by = acting(request, EDIT)
+    depot = referenced(request, selectors.depots_visible_to, VIEW, field="depot_id",
+                       pk=payload.depot_id)
+    shipment_change(shipment=shipment, quantity=payload.quantity, depot=depot, by=by,
+                    reason=payload.reason)
+    return visible_one(request, selectors.allocation_runs_visible_to, VIEW, pk=id)
+
+
+@router.post("/resources/allocations/{id}/confirm", response=list[DispatchOut],
+             operation_id="allocation_confirm")
+def allocation_confirmed(request: HttpRequest, id: RecordId, payload: Reason) -> Any:
+    run = visible_one(request, selectors.allocation_runs_visible_to, VIEW, pk=id)
+    return allocation_confirm(run=run, by=acting(request, EDIT), reason=payload.reason)
+
+
+@router.get("/resources/dispatches", response=list[DispatchOut], operation_id="dispatch_list")
+@paginate(Pages)
+def dispatch_list(request: HttpRequest, query: Query[DispatchFilter]) -> Any:
+    records = query.narrow(visible(request, selectors.dispatch_orders_visible_to, VIEW))
+    return records.filter(status=query.status) if query.status else records
+
+
+@router.get("/resources/dispatches/{id}", response=DispatchOut, operation_id="dispatch_get")
+def dispatch_get(request: HttpRequest, id: RecordId) -> Any:
+    return visible_one(request, selectors.dispatch_orders_visible_to, VIEW, pk=id)
+
+
+@router.post("/resources/dispatches/{id}/dispatch", response=DispatchOut,
+             operation_id="dispatch_send")
+def dispatch_sent(request: HttpRequest, id: RecordId, payload: Reason) -> Any:
+    order = visible_one(request, selectors.dispatch_orders_visible_to, VIEW, pk=id)
+    return dispatch_send(order=order, by=acting(request, EDIT), reason=payload.reason)
+
+
+@router.post("/resources/dispatches/{id}/deliver", response=DispatchOut,
+             operation_id="dispatch_deliver")
+def dispatch_delivered(request: HttpRequest, id: RecordId, payload: Reason) -> Any:
+    order = visible_one(request, selectors.dispatch_orders_visible_to, VIEW, pk=id)
+    return dispatch_deliver(order=order, by=acting(request, Action.REQUEST_SUPPLIES),
+                            reason=payload.reason)

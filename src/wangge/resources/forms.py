@@ -8,11 +8,14 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wangge.divisions.selectors import area_choices, grids_in
 from wangge.organizations.selectors import organizations_visible_to
 
 from .kinds import Kind
-from .models import Material
+from .models import Depot, Material, MaterialCategory, Urgency
 from .selectors import depots_visible_to
+
+GRID_CHOICES = 200  # above it, a jurisdiction is chosen among divisions alone
 
 
 class ResourceForm(forms.ModelForm):
@@ -48,3 +51,50 @@ def form_class(kind: Kind) -> type[ResourceForm]:
     base = PlacedForm if kind.placed else ResourceForm
     return cast(type[ResourceForm],
                 forms.modelform_factory(kind.model, form=base, fields=fields))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class SupplyRequestForm(forms.Form):
+    """A grid's request, short enough to fill in on a phone."""
+
+    grid_code = forms.ChoiceField(label=_("Grid"))
+    category = forms.ModelChoiceField(label=_("Category"),
+                                      queryset=MaterialCategory.objects.all())
+    item = forms.CharField(label=_("Item"), max_length=100)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10**9)
+    unit = forms.CharField(label=_("Unit"), max_length=20)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    for_vulnerable = forms.BooleanField(
+        label=_("For vulnerable residents"), required=False,
+        help_text=_("Served first, whatever the urgency."))
+    why = forms.CharField(label=_("Why it is needed"), max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["grid_code"]).choices = list(
+            grids_in(user.scope_prefixes).values_list("code", "name"))
+
+
+class AllocationRunForm(forms.Form):
+    code = forms.ChoiceField(label=_("Jurisdiction"),
+                             help_text=_("Its open requests and its depots are allocated."))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["code"]).choices = area_choices(
+            user.scope_prefixes, grid_limit=GRID_CHOICES)
+
+
+class ShipmentForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=10**9,
+                                  help_text=_("0 drops the line."))
+    depot = forms.ModelChoiceField(label=_("Depot"), queryset=Depot.objects.none())
+    reason = forms.CharField(label=_("Reason for this change"), max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["depot"]).queryset = depots_visible_to(user)

@@ -255,3 +255,153 @@ class StockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material_id} {self.condition}"
+
+
+# ---- allocation of scarce supplies (供需调配) ---------------------------------------------
+
+class Urgency(models.TextChoices):
+    """How soon a grid needs what it asks for; each is a priority of the allocation (1 is
+    served first)."""
+
+    CRITICAL = "critical", _("Critical: lives or health at stake")
+    URGENT = "urgent", _("Urgent: needed today")
+    ROUTINE = "routine", _("Routine")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PLANNED = "planned", _("Planned")
+    DISPATCHED = "dispatched", _("Dispatched")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SupplyRequest(models.Model):
+    """A grid's request for supplies: what (an item of a category, in a unit), how much, how
+    urgent; for vulnerable residents it is served first (priority 1)."""
+
+    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
+    category = models.ForeignKey(MaterialCategory, models.PROTECT,
+                                 related_name="supply_requests", verbose_name=_("category"))
+    item = models.CharField(_("item"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=20)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    for_vulnerable = models.BooleanField(_("for vulnerable residents"), default=False)
+    priority = models.PositiveSmallIntegerField(_("priority"), editable=False)
+    why = models.CharField(_("why it is needed"), max_length=200)
+    requested_by = models.ForeignKey("access.User", models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
+                              default=RequestStatus.OPEN)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "requested_at", "id"]
+        verbose_name = _("supply request")
+        verbose_name_plural = _("supply requests")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
+                                              name="supply_request_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}{self.unit}"
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class AllocationRun(models.Model):
+    """One allocation over the open requests and the depots of a jurisdiction (``grid_code``,
+    a division or grid code), kept with its plan: the shipments, the unmet lines with their
+    why (``unmet``: request id, item, quantity, why) and the objective."""
+
+    grid_code = models.CharField(_("jurisdiction"), max_length=15, db_index=True)
+    run_by = models.ForeignKey("access.User", models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("run by"))
+    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices,
+                              default=RunStatus.DRAFT)
+    weighted_unmet = models.PositiveBigIntegerField(_("weighted unmet quantity"), default=0)
+    transport_km = models.FloatField(_("transport (unit·km)"), default=0)
+    unmet = models.JSONField(_("unmet lines"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+
+    def __str__(self) -> str:
+        return _("Allocation %(id)s") % {"id": self.pk}
+
+
+class Shipment(models.Model):
+    """A line of a run's plan: a depot sends a quantity to a request. Changed by hand only
+    before the plan is confirmed (the history keeps who and why)."""
+
+    run = models.ForeignKey(AllocationRun, models.CASCADE, related_name="shipments",
+                            verbose_name=_("allocation run"))
+    depot = models.ForeignKey(Depot, models.PROTECT, related_name="shipments",
+                              verbose_name=_("depot"))
+    request = models.ForeignKey(SupplyRequest, models.PROTECT, related_name="shipments",
+                                verbose_name=_("request"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    # The run's jurisdiction, copied so that shipments are scoped like their run.
+    grid_code = models.CharField(_("jurisdiction"), max_length=15, db_index=True,
+                                 editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request_id", "depot_id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [models.UniqueConstraint(fields=["run", "depot", "request"],
+                                               name="one_shipment_per_depot_and_request")]
+
+    def __str__(self) -> str:
+        return f"{self.depot} → {self.request}: {self.quantity}"
+
+
+class DispatchStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DISPATCHED = "dispatched", _("Dispatched")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class DispatchOrder(models.Model):
+    """A confirmed shipment, tracked to delivery: dispatching takes the stock out of the
+    depot; the receiving grid confirms delivery. Scoped by the receiving grid."""
+
+    run = models.ForeignKey(AllocationRun, models.PROTECT, related_name="dispatch_orders",
+                            verbose_name=_("allocation run"))
+    depot = models.ForeignKey(Depot, models.PROTECT, related_name="dispatch_orders",
+                              verbose_name=_("depot"))
+    request = models.ForeignKey(SupplyRequest, models.PROTECT, related_name="dispatch_orders",
+                                verbose_name=_("request"))
+    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True, editable=False)
+    item = models.CharField(_("item"), max_length=100)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    status = models.CharField(_("status"), max_length=10, choices=DispatchStatus.choices,
+                              default=DispatchStatus.PLANNED)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("dispatch order")
+        verbose_name_plural = _("dispatch orders")
+
+    def __str__(self) -> str:
+        return f"{self.depot} → {self.request}: {self.quantity}"

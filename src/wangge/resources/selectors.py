@@ -5,20 +5,34 @@ import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from wangge.foundation.codes import narrowed
+from wangge.foundation.codes import narrowed, prefix_range
 from wangge.foundation.permissions import Action, can
+from wangge.people.models import Person
 
 from .models import (
+    AllocationRun,
     CallablePerson,
     Condition,
     Depot,
+    DispatchOrder,
     Material,
     Provider,
     Shelter,
     StockAlert,
+    SupplyRequest,
     Utility,
     Vehicle,
 )
@@ -28,7 +42,7 @@ if TYPE_CHECKING:
 
 
 Record = TypeVar("Record", Depot, Material, Shelter, Utility, Provider, CallablePerson,
-                 Vehicle, StockAlert)
+                 Vehicle, StockAlert, SupplyRequest, AllocationRun)
 
 
 def _visible(user: "User", queryset: QuerySet[Record]) -> QuerySet[Record]:
@@ -98,3 +112,36 @@ def needing_attention(user: "User") -> QuerySet[Material]:
     return materials_visible_to(user).filter(condition).annotate(**{
         f"in_{name}": ExpressionWrapper(in_condition(name), output_field=BooleanField())
         for name in Condition.values}).order_by("expires_on", "quantity")
+
+
+def supply_requests_visible_to(user: "User") -> QuerySet[SupplyRequest]:
+    return _visible(user, SupplyRequest.objects.select_related("category", "requested_by")
+                    .annotate(vulnerable_residents=vulnerable_residents()))
+
+
+def allocation_runs_visible_to(user: "User") -> QuerySet[AllocationRun]:
+    return _visible(user, AllocationRun.objects.select_related("run_by"))
+
+
+def dispatch_orders_visible_to(user: "User") -> QuerySet[DispatchOrder]:
+    """Orders to a grid of the caller's jurisdiction, or from a depot in it (those who
+    dispatch them)."""
+    orders = DispatchOrder.objects.select_related("depot", "request__category")
+    if not can(user, Action.VIEW_RESOURCES):
+        return orders.none()
+    prefixes = list(user.scope_prefixes)
+    if "" in prefixes:
+        return orders
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= prefix_range("grid_code", prefix) | prefix_range("depot__grid_code", prefix)
+    return orders.filter(condition)
+
+
+def vulnerable_residents() -> Coalesce:
+    """How many residents of a request's grid carry a vulnerable-group tag: a count, never
+    who (a request shows it beside "for vulnerable residents")."""
+    counted = (Person.objects.filter(grid_code=OuterRef("grid_code"), merged_into__isnull=True)
+               .exclude(vulnerable_tags=[]).order_by().values("grid_code")
+               .annotate(count=Count("pk")).values("count"))
+    return Coalesce(Subquery(counted), 0)
