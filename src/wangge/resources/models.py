@@ -9,10 +9,16 @@ its history with who and why.
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wangge.foundation.codes import ScopedQuerySet
 from wangge.places.models import Located
+
+# Words that mean something else elsewhere: a unit of measure, not a building's unit; the
+# organization a record belongs to, not a person in charge.
+UNIT = pgettext_lazy("quantity", "unit")
+OWNER = pgettext_lazy("organization", "owner")
 
 
 class MaterialCategory(models.Model):
@@ -47,7 +53,7 @@ class Depot(Located, Contact):
 
     name = models.CharField(_("name"), max_length=100)
     owner = models.ForeignKey("organizations.Organization", models.PROTECT,
-                              related_name="depots", verbose_name=_("owner"))
+                              related_name="depots", verbose_name=OWNER)
     history = HistoricalRecords()
 
     class Meta:
@@ -72,10 +78,10 @@ class Material(models.Model):
                                  verbose_name=_("category"))
     item = models.CharField(_("item"), max_length=100)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=20)
+    unit = models.CharField(UNIT, max_length=20)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     owner = models.ForeignKey("organizations.Organization", models.PROTECT,
-                              related_name="materials", verbose_name=_("owner"))
+                              related_name="materials", verbose_name=OWNER)
     low_stock_threshold = models.DecimalField(_("low-stock threshold"), max_digits=14,
                                               decimal_places=2, default=0)
     history = HistoricalRecords()
@@ -114,7 +120,7 @@ class Shelter(Located, Contact):
     toilets = models.BooleanField(_("toilets"), default=False)
     step_free = models.BooleanField(_("step-free access"), default=False)
     owner = models.ForeignKey("organizations.Organization", models.PROTECT, null=True,
-                              blank=True, related_name="shelters", verbose_name=_("owner"))
+                              blank=True, related_name="shelters", verbose_name=OWNER)
     history = HistoricalRecords()
 
     class Meta:
@@ -144,7 +150,7 @@ class Utility(Located, Contact):
     kind = models.CharField(_("kind"), max_length=10, choices=UtilityKind.choices)
     in_service = models.BooleanField(_("in service"), default=True)
     owner = models.ForeignKey("organizations.Organization", models.PROTECT, null=True,
-                              blank=True, related_name="utilities", verbose_name=_("owner"))
+                              blank=True, related_name="utilities", verbose_name=OWNER)
     history = HistoricalRecords()
 
     class Meta:
@@ -213,7 +219,7 @@ class Vehicle(Contact):
                                 help_text=_("Seats or load, as written (7座, 2吨)."))
     grid_code = models.CharField(_("division or grid code"), max_length=15, db_index=True)
     owner = models.ForeignKey("organizations.Organization", models.PROTECT,
-                              related_name="vehicles", verbose_name=_("owner"))
+                              related_name="vehicles", verbose_name=OWNER)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -284,7 +290,7 @@ class SupplyRequest(models.Model):
     category = models.ForeignKey(MaterialCategory, models.PROTECT,
                                  related_name="supply_requests", verbose_name=_("category"))
     item = models.CharField(_("item"), max_length=100)
-    unit = models.CharField(_("unit"), max_length=20)
+    unit = models.CharField(UNIT, max_length=20)
     quantity = models.PositiveIntegerField(_("quantity"))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     for_vulnerable = models.BooleanField(_("for vulnerable residents"), default=False)
