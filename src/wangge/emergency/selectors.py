@@ -130,3 +130,12 @@ def previous_drill(drill: Drill) -> Drill | None:
         return None
     return Drill.objects.filter(plan_id=drill.plan_id, ran_at__lt=drill.ran_at).order_by(
         "-ran_at").first()
+
+
+def emergency_tasks_visible_to(user: User) -> QuerySet[EmergencyTask]:
+    """Tasks of emergencies and drills of the caller's jurisdiction (filed under the plan's
+    code), and the caller's own tasks wherever they are."""
+    own = EmergencyTask.objects.filter(owner=user)
+    if can(user, Action.VIEW_EMERGENCIES):
+        own = (EmergencyTask.objects.in_scope(user.scope_prefixes) | own).distinct()
+    return own.select_related("emergency", "drill")
