@@ -218,6 +218,8 @@ def test_schedule_run_and_compare_on_the_pages(stocked, page_as):
     # links to; an outsider gets 404.
     assert page_as(world.leader).get(f"/emergency/drills/{drill.pk}/").status_code == 200
     assert page_as(world.outsider).get(f"/emergency/drills/{drill.pk}/").status_code == 404
+    resident = make_user(Role.RESIDENT, GRID_A)
+    assert page_as(resident).get(f"/emergency/drills/{drill.pk}/").status_code == 404
     listed = page.get("/emergency/drills/").content.decode()
     assert listed.count(f'href="/emergency/drills/{drill.pk}/"') == 1
 

@@ -563,7 +563,7 @@ def drill_run(*, drill: Drill, by: Actor, reason: str) -> Drill:
     require_in_scope(by, drill.grid_code, "drill")
     reason = stated_reason(reason)
     with transaction.atomic():
-        drill = Drill.objects.select_for_update().select_related(
+        drill = Drill.objects.select_for_update(of=("self",)).select_related(
             "plan", "version__approver", "version__author").get(pk=drill.pk)
         if drill.state != DrillState.SCHEDULED:
             raise ValidationError(_("This drill has been run: schedule another one to "
