@@ -410,6 +410,10 @@ WANGGE_MEASURE_LINK_DAYS = envint("WANGGE_MEASURE_LINK_DAYS", 60)
 # one-tap answer link of a call works for this many hours.
 WANGGE_CALLOUT_ANSWER_MINUTES = envint("WANGGE_CALLOUT_ANSWER_MINUTES", 10)
 WANGGE_CALLOUT_LINK_HOURS = envint("WANGGE_CALLOUT_LINK_HOURS", 72)
+# A drill counts one reachable rescuer or volunteer per this many residents needing help to
+# leave, and gives the improvement tasks of its gaps this many days.
+WANGGE_DRILL_RESIDENTS_PER_HELPER = envint("WANGGE_DRILL_RESIDENTS_PER_HELPER", 3)
+WANGGE_DRILL_IMPROVEMENT_DAYS = envint("WANGGE_DRILL_IMPROVEMENT_DAYS", 30)
 # Public alerts (docs/alerts.md): the CAP <sender> of every alert published here, globally
 # unique (an Internet domain or address of the publishing authority).
 WANGGE_CAP_SENDER = os.environ.get("WANGGE_CAP_SENDER", "alerts@wangge.invalid").strip()

@@ -327,6 +327,16 @@ ENDPOINTS = [
              action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
     Endpoint("POST", "/emergency/tasks/{emergency_task}/done", view=EMERGENCIES,
              action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
+    _list("/emergency/drills", EMERGENCIES),
+    Endpoint("GET", "/emergency/drills/{emergency_drill}", view=EMERGENCIES),
+    Endpoint("POST", "/emergency/drills", action=Action.EDIT_EMERGENCY_PLANS, kind="create",
+             success=201, body=lambda records, scene: {
+                 "plan_id": records["emergency_idle_plan"].pk, "level": "III",
+                 "grids": [records["grid"]], "scheduled_at": "2030-01-01T09:00:00+08:00",
+                 "participant_ids": list(records["emergency_drill"].participants.values_list(
+                     "pk", flat=True)), **REASON}),
+    Endpoint("POST", "/emergency/drills/{emergency_drill}/run", view=EMERGENCIES,
+             action=Action.EDIT_EMERGENCY_PLANS, body=lambda records, scene: REASON),
     Endpoint("POST", "/measure-appeals/{measure_appeal}/answer", view=Action.VIEW_MEASURES,
              action=Action.PROPOSE_MEASURES,
              body=lambda records, scene: {"upheld": False, "answer": "维持"}),

@@ -1,12 +1,16 @@
 """The emergency records the access matrices (tests/web/test_page_matrix.py, tests/api/
 test_access_matrix.py) work on: ``grid``'s community's flood plan with a version in force and a
-draft, another plan in force with nothing under way, a team with a member, and an
-emergency under way with a task and a call."""
+draft, another plan in force with nothing under way (and a drill of it scheduled), a team
+with a member, and an emergency under way with a task and a call."""
 
+import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from tests.factories import SYSTEM, make_user
 from wangge.emergency.services import (
+    drill_schedule,
     emergency_declare,
     plan_create,
     plan_version_approve,
@@ -22,7 +26,7 @@ def emergency_records(grid: str) -> dict[str, Any]:
     team = team_create(name="抢险队", kind="rescue", grid_code=community, by=SYSTEM,
                        reason="组建")
     member = make_user(Role.VOLUNTEER, grid)
-    team_member_save(team=team, user=member, by=SYSTEM, reason="加入")
+    member_of = team_member_save(team=team, user=member, by=SYSTEM, reason="加入")
     plan = plan_create(name="防汛预案", hazard="flood", grid_code=community, by=SYSTEM,
                        reason="新建")
     level = {"actions": [{"title": "转移", "owner": make_user(Role.GRID_WORKER, grid).pk,
@@ -38,6 +42,9 @@ def emergency_records(grid: str) -> dict[str, Any]:
                                                    reason="初稿"), by=SYSTEM, reason="审定")
     emergency = emergency_declare(plan=plan, level="III", grids=[grid], by=SYSTEM,
                                   reason="暴雨")
-    return {"emergency_plan": plan, "emergency_idle_plan": idle, "emergency_draft": draft,
-            "emergency_team": team,
+    drill = drill_schedule(plan=idle, level="III", grids=[grid], participants=[member_of],
+                           scheduled_at=timezone.now() + datetime.timedelta(days=7),
+                           by=SYSTEM, reason="演练")
+    return {"emergency_plan": plan, "emergency_drill": drill, "emergency_idle_plan": idle,
+            "emergency_draft": draft, "emergency_team": team,
             "emergency": emergency, "emergency_task": emergency.tasks.get()}

@@ -268,6 +268,13 @@ PAGES = [
          view=Action.DECLARE_EMERGENCIES, success=302, body=lambda records: REASON),
     Page("POST", "emergency/tasks/<int:pk>/done/", "/emergency/tasks/{emergency_task}/done/",
          view=Action.VIEW_EMERGENCIES, success=302, body=lambda records: REASON),
+    # Drills: the list, scheduling, running one (its page: below, participants see it too).
+    Page("GET", "emergency/drills/", "/emergency/drills/", view=Action.VIEW_EMERGENCIES,
+         kind="page"),
+    Page("GET", "emergency/drills/new/", "/emergency/drills/new/",
+         view=Action.EDIT_EMERGENCY_PLANS, kind="page"),
+    Page("POST", "emergency/drills/<int:pk>/run/", "/emergency/drills/{emergency_drill}/run/",
+         view=Action.EDIT_EMERGENCY_PLANS, success=302, body=lambda records: REASON),
     # Public alerts: a real warning in force for the grid, seen by every role there; those
     # who publish open its update and cancel forms, and the preparedness messages.
     Page("GET", "alerts/", "/alerts/", kind="page"),
@@ -339,6 +346,8 @@ NOT_IN_THE_MATRIX = {
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",
+    "emergency/drills/<int:pk>/": "a drill, for its jurisdiction's viewers and its "
+                                  "participants (tests/emergency/test_drills.py)",
     "measures/notice/<str:token>/appeal/": "a person's own measure, by signed link "
                                            "(tests/measures)",
     **dict.fromkeys((

@@ -1,13 +1,16 @@
 """API of emergency readiness under /api/v1/emergency/: plans and their versions (a draft
-written, approved by another), teams and members, declaring an emergency, its record, the
-live roll-call, changing its level, ending it, and a task done."""
+written, approved by another), teams and members, declaring an emergency, its record (with
+the resources short), the live roll-call, changing its level, ending it, a task done, and
+drills (scheduled, run, compared with the previous drill of the plan)."""
 
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -24,14 +27,19 @@ from wangge.foundation.api_support import (
     visible,
     visible_one,
 )
+from wangge.foundation.codes import scope_prefix
 from wangge.foundation.permissions import Action
 
-from .models import EmergencyTask, Hazard, Severity, TeamKind
+from .models import Hazard, Severity, TeamKind
+from .readiness import compared, holdings_compared
 from .selectors import (
     accounts_in_reach,
+    drills_visible_to,
     emergencies_visible_to,
+    emergency_tasks_visible_to,
     plan_versions_visible_to,
     plans_visible_to,
+    previous_drill,
     roll_call,
     team_members_visible_to,
     teams_visible_to,
@@ -39,6 +47,8 @@ from .selectors import (
 from .services import (
     ROLL_CALL,
     callouts_escalate,
+    drill_run,
+    drill_schedule,
     emergency_change_level,
     emergency_declare,
     emergency_end,
@@ -155,9 +165,56 @@ class EmergencyStepOut(Schema):
     at: datetime.datetime
 
 
+class CheckOut(Schema):
+    key: str = Field(description="shelter_places, material:<category>, helpers or "
+                                  "team:<id>")
+    required: float
+    available: float
+    unit: str
+
+
 class EmergencyDetail(EmergencyOut):
     tasks: list[TaskOut]
     steps: list[EmergencyStepOut]
+    holdings: list[CheckOut] = Field(description="Each requirement against the resources "
+                                                 "held in the plan's area today")
+
+
+class DrillOut(Schema):
+    id: int
+    plan_id: int
+    version_id: int
+    level: str
+    grids: list[str]
+    scheduled_at: datetime.datetime
+    state: str
+    ran_at: datetime.datetime | None
+    score: int | None
+
+
+class GapOut(CheckOut):
+    owner: dict[str, Any] = Field(description="The team ({team, name}) or the plan's "
+                                              "account ({account, name})")
+
+
+class DrillDetail(DrillOut):
+    participant_ids: list[int] = Field(description="Team members taking part")
+    population: int | None
+    needing_help: int | None
+    checks: list[CheckOut]
+    gaps: list[GapOut]
+    tasks: list[TaskOut]
+    previous_id: int | None = Field(description="The plan's drill run before this one")
+    previous_score: int | None
+    changes: dict[str, str] = Field(description="Per check: better, worse, same or new")
+
+
+class DrillIn(Why):
+    plan_id: RecordId
+    level: Severity
+    grids: list[str] = Field(min_length=1, max_length=500)
+    scheduled_at: datetime.datetime
+    participant_ids: list[RecordId] = Field(min_length=1, max_length=500)
 
 
 class CallOut(Schema):
@@ -202,8 +259,24 @@ def _team(team: Any, user: User) -> dict[str, Any]:
 
 def _emergency(emergency: Any) -> dict[str, Any]:
     fields = EmergencyOut.model_fields
+    holdings = holdings_compared(emergency.requirements, scope_prefix(emergency.plan.grid_code),
+                                 timezone.localdate())
     return {**{name: getattr(emergency, name) for name in fields},
-            "tasks": list(emergency.tasks.all()), "steps": list(emergency.steps.all())}
+            "tasks": list(emergency.tasks.all()), "steps": list(emergency.steps.all()),
+            "holdings": [check.as_data() for check in holdings]}
+
+
+def _drill(drill: Any) -> dict[str, Any]:
+    previous = previous_drill(drill)
+    checks = drill.result.get("checks", [])
+    return {**{name: getattr(drill, name) for name in DrillOut.model_fields},
+            "participant_ids": list(drill.participants.values_list("pk", flat=True)),
+            "population": drill.result.get("population"),
+            "needing_help": drill.result.get("needing_help"), "checks": checks,
+            "gaps": drill.result.get("gaps", []), "tasks": list(drill.tasks.all()),
+            "previous_id": getattr(previous, "pk", None),
+            "previous_score": getattr(previous, "score", None),
+            "changes": compared(checks, previous.result.get("checks", [])) if previous else {}}
 
 
 @router.get("/emergency/plans", response=list[PlanOut])
@@ -329,9 +402,45 @@ def roll_call_get(request: HttpRequest, id: RecordId) -> Any:
 
 @router.post("/emergency/tasks/{id}/done", response=TaskOut, openapi_extra=REFUSALS)
 def task_done_post(request: HttpRequest, id: RecordId, payload: Why) -> Any:
-    """A task done: by its owner, or by whoever commands the emergency."""
+    """A task done: by its owner, or by whoever commands the emergency (for a drill's
+    improvement task, whoever keeps the plan)."""
     user = caller(request)
-    task = get_object_or_404(EmergencyTask.objects.select_related("emergency"), pk=id)
-    if task.owner_id != user.pk:
-        visible_one(request, emergencies_visible_to, VIEW, pk=task.emergency_id)
+    # One's own task needs no view action; anyone else's is read through the jurisdiction.
+    task = (emergency_tasks_visible_to(user).filter(pk=id, owner=user).first()
+            or visible_one(request, emergency_tasks_visible_to, VIEW, pk=id))
     return emergency_task_done(task=task, by=user, reason=payload.reason)
+
+
+@router.get("/emergency/drills", response=list[DrillOut])
+@paginate(Pages)
+def drill_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
+    return filters.narrow(visible(request, drills_visible_to, VIEW))
+
+
+@router.get("/emergency/drills/{id}", response=DrillDetail)
+def drill_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    """A drill: once run, its checks, score, gaps with owners and improvement tasks, and
+    each check compared with the plan's previous drill."""
+    return _drill(visible_one(request, drills_visible_to, VIEW, pk=id))
+
+
+@router.post("/emergency/drills", response={201: DrillDetail}, openapi_extra=REFUSALS)
+def drill_post(request: HttpRequest, payload: DrillIn) -> dict[str, Any]:
+    """Schedule a drill; its participants (members of the level's teams) are told, marked
+    as an exercise, and nobody else."""
+    by = acting(request, EDIT)
+    plan = referenced(request, plans_visible_to, VIEW, field="plan_id", pk=payload.plan_id)
+    members = list(team_members_visible_to(by).filter(pk__in=payload.participant_ids))
+    if len(members) != len(set(payload.participant_ids)):
+        raise ValidationError({"participant_ids": _(
+            "Choose the participants among the members of the level's teams.")})
+    return _drill(drill_schedule(plan=plan, level=payload.level, grids=payload.grids,
+                                 scheduled_at=payload.scheduled_at, participants=members,
+                                 by=by, reason=payload.reason))
+
+
+@router.post("/emergency/drills/{id}/run", response=DrillDetail, openapi_extra=REFUSALS)
+def drill_run_post(request: HttpRequest, id: RecordId, payload: Why) -> dict[str, Any]:
+    """Run the drill against the live data (once)."""
+    drill = visible_one(request, drills_visible_to, VIEW, pk=id)
+    return _drill(drill_run(drill=drill, by=acting(request, EDIT), reason=payload.reason))

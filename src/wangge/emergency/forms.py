@@ -63,3 +63,15 @@ class DeclareForm(ReasonForm):
 
 class LevelForm(ReasonForm):
     level = forms.ChoiceField(label=_("New level"), choices=Severity.choices)
+
+
+class DrillForm(ReasonForm):
+    plan = forms.ChoiceField(label=_("Plan"))
+    level = forms.ChoiceField(label=_("Level"), choices=Severity.choices)
+    grids = forms.MultipleChoiceField(label=_("Affected grids"),
+                                      widget=forms.CheckboxSelectMultiple)
+    scheduled_at = forms.DateTimeField(label=_("Scheduled for"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    participants = forms.MultipleChoiceField(
+        label=_("Participants (members of the level's teams)"),
+        widget=forms.CheckboxSelectMultiple)

@@ -11,6 +11,7 @@ the resources required as rules over the affected population. Writes go through
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -229,10 +230,13 @@ class TaskState(models.TextChoices):
 
 
 class EmergencyTask(models.Model):
-    """One action of the plan's checklist for the emergency's level, owned by an account."""
+    """One action of the plan's checklist for the emergency's level, owned by an account; or
+    an improvement task a drill's gap became (``drill`` set, no emergency)."""
 
-    emergency = models.ForeignKey(Emergency, models.PROTECT, related_name="tasks",
-                                  verbose_name=_("emergency"))
+    emergency = models.ForeignKey(Emergency, models.PROTECT, null=True, blank=True,
+                                  related_name="tasks", verbose_name=_("emergency"))
+    drill = models.ForeignKey("Drill", models.PROTECT, null=True, blank=True,
+                              related_name="tasks", verbose_name=_("drill"))
     level = models.CharField(_("level"), max_length=3, choices=Severity.choices)
     title = models.CharField(_("task"), max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
@@ -250,6 +254,9 @@ class EmergencyTask(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = _("emergency task")
         verbose_name_plural = _("emergency tasks")
+        constraints = [models.CheckConstraint(
+            condition=Q(emergency__isnull=True) ^ Q(drill__isnull=True),
+            name="task_of_an_emergency_or_a_drill")]
 
     def __str__(self) -> str:
         return self.title
@@ -295,3 +302,50 @@ class Callout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emergency_id}: {self.user_id} {self.answer}"
+
+
+class DrillState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    RUN = "run", _("Run")
+
+
+class Drill(models.Model):
+    """A tabletop exercise (演练) of a plan's level for some grids, run against the live
+    data: the result holds each check's figures (required and available), the score and the
+    gaps, which became improvement tasks (``tasks``). Never a real emergency: its messages
+    go to its participants only, marked as an exercise."""
+
+    plan = models.ForeignKey(Plan, models.PROTECT, related_name="drills",
+                             verbose_name=_("plan"))
+    version = models.ForeignKey(PlanVersion, models.PROTECT, related_name="drills",
+                                verbose_name=_("plan version"))
+    level = models.CharField(_("level"), max_length=3, choices=Severity.choices)
+    grids = models.JSONField(_("affected grids"), default=list)
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    participants = models.ManyToManyField(TeamMember, related_name="drills",
+                                          verbose_name=_("participants"))
+    state = models.CharField(_("state"), max_length=10, choices=DrillState.choices,
+                             default=DrillState.SCHEDULED)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     related_name="+", verbose_name=_("scheduled by"))
+    ran_at = models.DateTimeField(_("run at"), null=True, blank=True)
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                               blank=True, related_name="+", verbose_name=_("run by"))
+    # {"population", "needing_help", "checks": [{"key", "category", "team", "required",
+    #  "available", "unit"}], "gaps": [{"key", "required", "available", "unit", "owner"}]}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    grid_code = models.CharField(_("division code"), max_length=15, db_index=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        constraints = [models.CheckConstraint(condition=Q(score__lte=100),
+                                              name="drill_score_at_most_100")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.level} {self.scheduled_at:%Y-%m-%d}"

@@ -14,6 +14,7 @@ from wangge.notifications.models import CALLOUT
 from .models import (
     Answer,
     Callout,
+    Drill,
     Emergency,
     EmergencyTask,
     Plan,
@@ -64,11 +65,13 @@ def may_command(user: User, emergency: Emergency) -> bool:
 
 
 def emergency_tasks_of(user: User) -> QuerySet[EmergencyTask]:
-    """The open tasks ``user`` owns in emergencies under way, soonest deadline first (their
-    own: no jurisdiction needed to see what they were given)."""
+    """The open tasks ``user`` owns in emergencies under way and the improvement tasks of
+    drills, soonest deadline first (their own: no jurisdiction needed to see what they were
+    given)."""
     return EmergencyTask.objects.filter(
-        owner=user, state=TaskState.OPEN, emergency__ended_at__isnull=True).select_related(
-        "emergency__plan").order_by("due_at", "pk")
+        Q(emergency__isnull=False, emergency__ended_at__isnull=True) | Q(drill__isnull=False),
+        owner=user, state=TaskState.OPEN).select_related(
+        "emergency__plan", "drill__plan").order_by("due_at", "pk")
 
 
 @dataclass
@@ -109,3 +112,30 @@ def accounts_in_reach(user: User) -> QuerySet[User]:
             return User.objects.filter(is_active=True).order_by("username")
         condition |= prefix_range("jurisdictions__code", prefix)
     return User.objects.filter(condition, is_active=True).distinct().order_by("username")
+
+
+def drills_visible_to(user: User) -> QuerySet[Drill]:
+    """Drills of the caller's jurisdiction, and those the caller takes part in (their
+    exercise message links here; a drill holds totals, never a resident's data)."""
+    own = Drill.objects.filter(participants__user=user)
+    if not can(user, Action.VIEW_EMERGENCIES):
+        return own.select_related("plan", "version")
+    return (Drill.objects.in_scope(user.scope_prefixes) | own).distinct().select_related(
+        "plan", "version")
+
+
+def previous_drill(drill: Drill) -> Drill | None:
+    """The drill of the same plan run before this one: the one its result is compared with."""
+    if drill.ran_at is None:
+        return None
+    return Drill.objects.filter(plan_id=drill.plan_id, ran_at__lt=drill.ran_at).order_by(
+        "-ran_at").first()
+
+
+def emergency_tasks_visible_to(user: User) -> QuerySet[EmergencyTask]:
+    """Tasks of emergencies and drills of the caller's jurisdiction (filed under the plan's
+    code), and the caller's own tasks wherever they are."""
+    own = EmergencyTask.objects.filter(owner=user)
+    if can(user, Action.VIEW_EMERGENCIES):
+        own = (EmergencyTask.objects.in_scope(user.scope_prefixes) | own).distinct()
+    return own.select_related("emergency", "drill")

@@ -38,6 +38,8 @@ from .models import (
     RESOURCE_CATEGORIES,
     Answer,
     Callout,
+    Drill,
+    DrillState,
     Emergency,
     EmergencyStep,
     EmergencyTask,
@@ -52,6 +54,7 @@ from .models import (
     TeamMember,
     VersionState,
 )
+from .readiness import category_names, check_label, drill_figures, requirements, score_of
 
 PLAN_LEVELS = (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 # Gravest last: raising a level moves right.
@@ -281,11 +284,27 @@ def _commanded(emergency: Emergency, by: Actor) -> None:
         raise ValidationError(_("This emergency has ended."))
 
 
-def requirements(levels: dict[str, Any], level: str, population: int) -> list[dict[str, Any]]:
-    """What the level's rules ask for ``population`` affected residents, rounded up."""
-    return [{"category": rule["category"], "unit": rule["unit"],
-             "quantity": math.ceil(rule["per_person"] * population * rule["days"] - 1e-9)}
-            for rule in levels[level]["resources"]]
+def _version_for(plan: Plan, level: str) -> PlanVersion:
+    """The plan's version in force, refused unless it says something for ``level``."""
+    version = plan.versions.filter(state=VersionState.IN_FORCE).first()
+    if version is None:
+        raise ValidationError({"plan": _("The plan has no version in force: approve one "
+                                         "first.")})
+    if level not in version.levels:
+        raise ValidationError({"level": _("The plan in force says nothing for this level.")})
+    return version
+
+
+def _grids_checked(plan: Plan, grids: Iterable[str], by: Actor) -> list[str]:
+    """The affected grids, sorted, refused unless each is a grid of the plan's area and of
+    the actor's jurisdiction."""
+    codes = sorted(set(grids))
+    known = set(Grid.objects.filter(code__in=codes).values_list("code", flat=True))
+    if not codes or set(codes) - known or not all(
+            is_within(code, [scope_prefix(plan.grid_code)]) and
+            is_within(code, by.scope_prefixes) for code in codes):
+        raise ValidationError({"grids": _("Choose the affected grids of the plan's area.")})
+    return codes
 
 
 def emergency_declare(*, plan: Plan, level: str, grids: Iterable[str], by: Actor,
@@ -294,18 +313,8 @@ def emergency_declare(*, plan: Plan, level: str, grids: Iterable[str], by: Actor
     require(by, Action.DECLARE_EMERGENCIES)
     require_in_scope(by, plan.grid_code, "plan")
     reason = stated_reason(reason)
-    version = plan.versions.filter(state=VersionState.IN_FORCE).first()
-    if version is None:
-        raise ValidationError({"plan": _("The plan has no version in force: approve one "
-                                         "first.")})
-    if level not in version.levels:
-        raise ValidationError({"level": _("The plan in force says nothing for this level.")})
-    codes = sorted(set(grids))
-    known = set(Grid.objects.filter(code__in=codes).values_list("code", flat=True))
-    if not codes or set(codes) - known or not all(
-            is_within(code, [scope_prefix(plan.grid_code)]) and
-            is_within(code, by.scope_prefixes) for code in codes):
-        raise ValidationError({"grids": _("Choose the affected grids of the plan's area.")})
+    version = _version_for(plan, level)
+    codes = _grids_checked(plan, grids, by)
     with transaction.atomic():
         if Plan.objects.select_for_update().get(pk=plan.pk).emergencies.filter(
                 ended_at__isnull=True).exists():
@@ -487,12 +496,109 @@ def callouts_escalate(*, by: Actor, emergency: Emergency | None = None) -> int:
 def emergency_task_done(*, task: EmergencyTask, by: Actor, reason: str) -> EmergencyTask:
     """Mark a task done: its owner, or whoever may command the emergency."""
     reason = stated_reason(reason)
+    emergency = task.emergency
     if user_of(by) != task.owner:
-        _commanded(task.emergency, by)
-    if task.state != TaskState.OPEN or task.emergency.ended_at is not None:
+        if emergency is None:
+            # A drill's improvement task: whoever keeps the plan.
+            require(by, Action.EDIT_EMERGENCY_PLANS)
+            require_in_scope(by, task.grid_code, "task")
+        else:
+            _commanded(emergency, by)
+    if task.state != TaskState.OPEN or (emergency is not None
+                                        and emergency.ended_at is not None):
         raise ValidationError(_("This task is no longer open."))
     with transaction.atomic():
         _task_close(task, TaskState.DONE, by, reason, _now())
-        _step(task.emergency, StepKind.TASK_DONE, by, f"{task.title}: {reason}")
+        if emergency is not None:
+            _step(emergency, StepKind.TASK_DONE, by, f"{task.title}: {reason}")
     return task
 
+
+
+# --- drills -----------------------------------------------------------------------------------
+
+def _exercise_told(drill: Drill, by: Actor, wording: str, **values: Any) -> None:
+    """Tell the drill's participants, and nobody else, marked as an exercise (the wording's
+    msgid starts "[Exercise]", 演练 in Chinese)."""
+    notify_about([member.user for member in drill.participants.select_related("user")],
+                 kind=CALLOUT, actor=user_of(by), wording=wording,
+                 link=reverse("emergency:drill", args=[drill.pk]),
+                 values={"plan": drill.plan.name, "level": drill.level, **values})
+
+
+def drill_schedule(*, plan: Plan, level: str, grids: Iterable[str],
+                   scheduled_at: datetime.datetime, participants: Iterable[TeamMember],
+                   by: Actor, reason: str) -> Drill:
+    """Schedule a tabletop exercise of the plan in force at ``level`` for ``grids``; the
+    ``participants`` (members of the level's teams) are told, as an exercise."""
+    require(by, Action.EDIT_EMERGENCY_PLANS)
+    require_in_scope(by, plan.grid_code, "plan")
+    reason = stated_reason(reason)
+    version = _version_for(plan, level)
+    codes = _grids_checked(plan, grids, by)
+    if timezone.is_naive(scheduled_at):
+        raise ValidationError({"scheduled_at": _("Give the time with its time zone.")})
+    chosen = list(participants)
+    teams = set(version.levels[level]["teams"])
+    if not chosen or any(member.team_id not in teams for member in chosen):
+        raise ValidationError({"participants": _(
+            "Choose the participants among the members of the level's teams.")})
+    with transaction.atomic():
+        drill = save_with_history(Drill(
+            plan=plan, version=version, level=level, grids=codes, scheduled_at=scheduled_at,
+            scheduled_by=user_of(by), grid_code=plan.grid_code), by=by, reason=reason)
+        drill.participants.set(chosen)
+        _exercise_told(drill, by, gettext_noop(
+            "[Exercise] Drill of %(plan)s, level %(level)s, on %(when)s: you take part. "
+            "Nothing real is happening."),
+            when=timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M"))
+    return drill
+
+
+def drill_run(*, drill: Drill, by: Actor, reason: str) -> Drill:
+    """Run the drill against the live data: its checks, score and gaps are kept, and each
+    gap becomes an improvement task (the plan's account owns it; a team's gap names the
+    team). The participants are told the score, as an exercise."""
+    require(by, Action.EDIT_EMERGENCY_PLANS)
+    require_in_scope(by, drill.grid_code, "drill")
+    reason = stated_reason(reason)
+    with transaction.atomic():
+        drill = Drill.objects.select_for_update(of=("self",)).select_related(
+            "plan", "version__approver", "version__author").get(pk=drill.pk)
+        if drill.state != DrillState.SCHEDULED:
+            raise ValidationError(_("This drill has been run: schedule another one to "
+                                    "compare with it."))
+        now = _now()
+        figures = drill_figures(drill, timezone.localdate(now))
+        owner = drill.version.approver or drill.version.author or user_of(by)
+        names = {key: team.name for key, team in figures.teams.items()}
+        categories = category_names()
+        gaps = []
+        for check in figures.checks:
+            if check.short <= 0:
+                continue
+            team = figures.teams.get(check.key)
+            gaps.append({**check.as_data(), "owner": (
+                {"team": team.pk, "name": team.name} if team is not None else
+                {"account": getattr(owner, "pk", None), "name": str(owner or drill.plan)})})
+            if owner is not None:
+                title = _("Drill gap: %(what)s, %(available)s of %(required)s %(unit)s") % {
+                    "what": check_label(check.key, categories, names),
+                    "available": f"{check.available:g}", "required": f"{check.required:g}",
+                    "unit": check.unit}
+                save_with_history(EmergencyTask(
+                    drill=drill, level=drill.level, title=title[:200], owner=owner,
+                    due_at=now + datetime.timedelta(
+                        days=settings.WANGGE_DRILL_IMPROVEMENT_DAYS),
+                    grid_code=drill.grid_code), by=by, reason=_("Found by a drill"))
+        drill.result = {"population": figures.population,
+                        "needing_help": figures.needing_help,
+                        "checks": [check.as_data() for check in figures.checks],
+                        "teams": names, "gaps": gaps}
+        drill.score = score_of(figures.checks)
+        drill.state, drill.ran_at, drill.ran_by = DrillState.RUN, now, user_of(by)
+        save_with_history(drill, by=by, reason=reason)
+        _exercise_told(drill, by, gettext_noop(
+            "[Exercise] Drill of %(plan)s, level %(level)s was run: score %(score)s, "
+            "%(gaps)s gaps."), score=str(drill.score), gaps=str(len(gaps)))
+    return drill

@@ -20,4 +20,8 @@ urlpatterns = [
     path("<int:pk>/roll-call/", views.roll_call_page, name="roll_call"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("answer/<str:token>/", views.answer, name="answer"),
+    path("drills/", views.drills, name="drills"),
+    path("drills/new/", views.drill_new, name="drill_new"),
+    path("drills/<int:pk>/", views.drill_detail, name="drill"),
+    path("drills/<int:pk>/run/", views.drill_run_page, name="drill_run"),
 ]

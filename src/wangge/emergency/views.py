@@ -6,15 +6,17 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
 from wangge.divisions.selectors import area_choices, area_names, grids_in
-from wangge.foundation.codes import scope_prefix
+from wangge.foundation.codes import is_within, scope_prefix
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
@@ -22,6 +24,7 @@ from wangge.foundation.requests import SignedInRequest
 from .forms import (
     DeclareForm,
     DraftForm,
+    DrillForm,
     LevelForm,
     MemberForm,
     PlanForm,
@@ -30,14 +33,26 @@ from .forms import (
     choices_set,
 )
 from .links import callout_of
-from .models import COLOURS, Callout, EmergencyTask, Severity, TaskState, VersionState
+from .models import (
+    COLOURS,
+    Callout,
+    DrillState,
+    Plan,
+    Severity,
+    TaskState,
+    VersionState,
+)
+from .readiness import Check, category_names, check_label, compared, holdings_compared
 from .selectors import (
     accounts_in_reach,
+    drills_visible_to,
     emergencies_visible_to,
+    emergency_tasks_visible_to,
     may_command,
     member_channels,
     plan_versions_visible_to,
     plans_visible_to,
+    previous_drill,
     roll_call,
     team_members_visible_to,
     teams_visible_to,
@@ -46,6 +61,8 @@ from .services import (
     ROLL_CALL,
     callout_answer,
     callouts_escalate,
+    drill_run,
+    drill_schedule,
     emergency_change_level,
     emergency_declare,
     emergency_end,
@@ -195,18 +212,25 @@ def team_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "names": area_names([team.grid_code])})
 
 
-@action_required(DECLARE)
-@require_http_methods(["GET", "POST"])
-def declare(request: SignedInRequest) -> HttpResponse:
+def _plans_and_grids(request: SignedInRequest, form: DeclareForm | DrillForm
+                     ) -> dict[str, Plan]:
+    """Offer the caller's plans in force and the grids (of the chosen plan's area)."""
     plans = {str(plan.pk): plan for plan in plans_visible_to(request.user).filter(
         versions__state=VersionState.IN_FORCE)}
-    form = DeclareForm(request.POST or None, initial={"level": Severity.LEVEL_IV})
     choices_set(form, "plan", [(pk, plan.name) for pk, plan in plans.items()])
     grids = grids_in(request.user.scope_prefixes).order_by("code")
     chosen = plans.get(request.POST.get("plan") or request.GET.get("plan", ""))
     if chosen is not None:
         grids = grids.filter(code__startswith=scope_prefix(chosen.grid_code))
     choices_set(form, "grids", list(grids.values_list("code", "name")[:GRID_CHOICES]))
+    return plans
+
+
+@action_required(DECLARE)
+@require_http_methods(["GET", "POST"])
+def declare(request: SignedInRequest) -> HttpResponse:
+    form = DeclareForm(request.POST or None, initial={"level": Severity.LEVEL_IV})
+    plans = _plans_and_grids(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -225,8 +249,11 @@ def declare(request: SignedInRequest) -> HttpResponse:
 def record(request: SignedInRequest, pk: int) -> HttpResponse:
     """The record of the whole response: level, grids, requirements, tasks, calls, steps."""
     emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    holdings = holdings_compared(emergency.requirements, scope_prefix(emergency.plan.grid_code),
+                                 timezone.localdate())
     return render(request, "emergency/record.html", {
         "emergency": emergency, "names": area_names(emergency.grids),
+        "holdings": _rows([check.as_data() for check in holdings], {}, {}),
         "tasks": emergency.tasks.select_related("owner"),
         "callouts": emergency.callouts.select_related("user", "member__team"),
         "steps": emergency.steps.all(), "may_command": may_command(request.user, emergency),
@@ -281,11 +308,7 @@ def roll_call_page(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_done(request: SignedInRequest, pk: int) -> HttpResponse:
     # The owner's own task needs no jurisdiction; anyone else's is read through the scope.
-    task = EmergencyTask.objects.select_related("emergency").filter(pk=pk).first()
-    if task is None or not (task.owner_id == request.user.pk
-                            or emergencies_visible_to(request.user).filter(
-                                pk=task.emergency_id).exists()):
-        raise Http404
+    task = get_object_or_404(emergency_tasks_visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST)
     try:
         emergency_task_done(task=task, by=request.user,
@@ -294,6 +317,8 @@ def task_done(request: SignedInRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal_text(error))
     if task.owner_id == request.user.pk:
         return redirect("web:home")
+    if task.drill_id is not None:
+        return redirect("emergency:drill", task.drill_id)
     return redirect("emergency:record", task.emergency_id)
 
 
@@ -318,3 +343,80 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"callout": callout, "token": token, "error": error,
                                "colours": COLOURS}
     return render(request, "emergency/answer.html", context, status=400 if error else 200)
+
+
+# --- drills -----------------------------------------------------------------------------------
+
+def _rows(checks: list[dict[str, Any]], teams: dict[str, str], changes: dict[str, str]
+          ) -> list[dict[str, Any]]:
+    """Checks as the pages show them: what, required, available, short, and the change."""
+    names = category_names()
+    return [{**data, "what": check_label(data["key"], names, teams),
+             "short": Check(**data).short, "change": changes.get(data["key"], "")}
+            for data in checks]
+
+
+@action_required(VIEW)
+def drills(request: SignedInRequest) -> HttpResponse:
+    return render(request, "emergency/drills.html", {
+        "drills": drills_visible_to(request.user)[:200], "may_edit": can(request.user, EDIT)})
+
+
+@action_required(EDIT)
+@require_http_methods(["GET", "POST"])
+def drill_new(request: SignedInRequest) -> HttpResponse:
+    form = DrillForm(request.POST or None, initial={"level": Severity.LEVEL_IV})
+    plans = _plans_and_grids(request, form)
+    members = {str(member.pk): member for member in team_members_visible_to(request.user)}
+    choices_set(form, "participants", [(pk, f"{member.user} · {member.team.name}")
+                                       for pk, member in members.items()])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            drill = drill_schedule(
+                plan=plans[data["plan"]], level=data["level"], grids=data["grids"],
+                scheduled_at=data["scheduled_at"], by=request.user, reason=data["reason"],
+                participants=[members[pk] for pk in data["participants"]])
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            return redirect("emergency:drill", drill.pk)
+    return render(request, "emergency/form.html", {"form": form,
+                                                   "title": _("Schedule a drill")})
+
+
+@login_required
+def drill_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """A drill: what it exercises, and once run its checks against the previous drill of
+    the plan, its score and its gaps with their improvement tasks. Participants see their
+    own drill without the view action (their exercise message links here)."""
+    drill = get_object_or_404(drills_visible_to(request.user), pk=pk)
+    previous = previous_drill(drill)
+    checks = drill.result.get("checks", [])
+    changes = compared(checks, previous.result.get("checks", [])) if previous else {}
+    teams = drill.result.get("teams", {})
+    return render(request, "emergency/drill.html", {
+        "drill": drill, "previous": previous, "names": area_names(drill.grids),
+        "checks": _rows(checks, teams, changes),
+        "gaps": _rows([{key: gap[key] for key in ("key", "required", "available", "unit")}
+                       for gap in drill.result.get("gaps", [])], teams, {}),
+        "owners": [gap["owner"]["name"] for gap in drill.result.get("gaps", [])],
+        "participants": drill.participants.select_related("user", "team"),
+        "tasks": drill.tasks.select_related("owner"), "colours": COLOURS,
+        "may_run": (drill.state == DrillState.SCHEDULED and can(request.user, EDIT)
+                    and is_within(drill.grid_code, request.user.scope_prefixes)),
+        "reason_form": ReasonForm()})
+
+
+@action_required(EDIT)
+@require_POST
+def drill_run_page(request: SignedInRequest, pk: int) -> HttpResponse:
+    drill = get_object_or_404(drills_visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why."))
+        drill_run(drill=drill, by=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:drill", drill.pk)
