@@ -20,6 +20,7 @@ from wangge.foundation.codes import is_within, scope_prefix
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
+from wangge.notifications.delivery import channel_choices
 
 from .forms import (
     DeclareForm,
@@ -42,7 +43,14 @@ from .models import (
     TaskState,
     VersionState,
 )
-from .readiness import Check, category_names, check_label, compared, holdings_compared
+from .readiness import (
+    SHELTER_PLACES,
+    Check,
+    category_names,
+    check_label,
+    compared,
+    holdings_compared,
+)
 from .selectors import (
     accounts_in_reach,
     drills_visible_to,
@@ -122,6 +130,7 @@ def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "emergency/plan.html", {
         "plan": plan, "versions": versions, "teams": teams, "owners": owners,
         "colours": COLOURS, "may_edit": can(request.user, EDIT),
+        "resource_names": {**category_names(), SHELTER_PLACES: _("Shelter places")},
         "may_approve": can(request.user, Action.APPROVE_EMERGENCY_PLANS),
         "reason_form": ReasonForm()})
 
@@ -205,7 +214,8 @@ def team_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                 service_errors_shown(form, error)
             else:
                 return redirect("emergency:team", team.pk)
-    members = [(member, member_channels(member))
+    labels = dict(channel_choices())
+    members = [(member, [labels.get(name, name) for name in member_channels(member)])
                for member in team_members_visible_to(request.user).filter(team=team)]
     return render(request, "emergency/team.html", {
         "team": team, "members": members, "form": form if may_edit else None,
