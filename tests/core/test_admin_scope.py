@@ -33,7 +33,7 @@ from tests.factories import (
     make_person,
     make_user,
 )
-from tests.resources.matrix import RESOURCE_MODELS, make_resource
+from tests.resources.matrix import RESOURCE_MODELS, make_resource, supply_records
 from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
 from wangge.alerts.models import PreparednessMessage
@@ -101,6 +101,10 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "emergency.Team": lambda grid: emergency_records(grid)["emergency_team"],
     "emergency.TeamMember": lambda grid: emergency_records(grid)["emergency_team"].members.get(),
     "emergency.Emergency": lambda grid: emergency_records(grid)["emergency"],
+    "emergency.Drill": lambda grid: emergency_records(grid)["emergency_drill"],
+    "resources.SupplyRequest": lambda grid: supply_records(grid)["supply_request"],
+    "resources.AllocationRun": lambda grid: supply_records(grid)["allocation_run"],
+    "resources.DispatchOrder": lambda grid: supply_records(grid)["dispatch_order"],
     "alerts.PreparednessMessage": lambda grid: preparedness_message_save(
         message=PreparednessMessage(community_code=grid[:12], topic="safety", headline="防火",
                                     description="检查燃气。", starts_on=datetime.date(2026, 1, 1)),

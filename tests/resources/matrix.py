@@ -17,7 +17,12 @@ from wangge.resources.models import (
     Utility,
     Vehicle,
 )
-from wangge.resources.services import resource_create
+from wangge.resources.services import (
+    allocation_confirm,
+    allocation_run,
+    resource_create,
+    supply_request_create,
+)
 
 _serial = itertools.count(1)
 
@@ -85,3 +90,15 @@ RESOURCE_KINDS: list[tuple[str, str, str, Any]] = [
         "kind": "货车", "plate": "鄂B00001", "grid_code": records["grid"],
         "owner_id": records["organization"].pk, "reason": "登记"}),
 ]
+
+
+def supply_records(grid: str) -> dict[str, Any]:
+    """A request of ``grid``, the allocation run over the grid that serves it, and its
+    dispatch order (the back office's lists of supplies)."""
+    material = make_resource(Material, grid)
+    supply_request_create(grid_code=grid, category=material.category, item=material.item,
+                          unit=material.unit, quantity=5, urgency="urgent", why="停水",
+                          by=SYSTEM)
+    run = allocation_run(code=grid, by=SYSTEM, reason="调配")
+    [order] = allocation_confirm(run=run, by=SYSTEM, reason="确认")
+    return {"supply_request": order.request, "allocation_run": run, "dispatch_order": order}

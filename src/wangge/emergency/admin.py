@@ -9,12 +9,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from wangge.access.models import User
-from wangge.foundation.admin import ReasonForm, ScopedAdmin
+from wangge.foundation.admin import ListedOnlyAdmin, ReasonForm, ScopedAdmin
 from wangge.foundation.permissions import Action
 
-from .models import Emergency, Plan, Team, TeamMember
+from .models import Drill, Emergency, Plan, Team, TeamMember
 from .selectors import (
     accounts_in_reach,
+    drills_visible_to,
     emergencies_visible_to,
     plans_visible_to,
     team_members_visible_to,
@@ -101,13 +102,15 @@ class TeamMemberAdmin(ScopedAdmin):
 
 
 @admin.register(Emergency)
-class EmergencyAdmin(ScopedAdmin):
+class EmergencyAdmin(ListedOnlyAdmin):
     selector = staticmethod(emergencies_visible_to)
     view_action = edit_action = VIEW
     list_display = ["plan", "level", "declared_at", "ended_at", "grid_code"]
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # declared and changed on the pages and the API, with their steps
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+@admin.register(Drill)
+class DrillAdmin(ListedOnlyAdmin):
+    selector = staticmethod(drills_visible_to)
+    view_action = edit_action = VIEW
+    list_display = ["plan", "level", "scheduled_at", "state", "score", "grid_code"]
+    list_filter = ["state"]

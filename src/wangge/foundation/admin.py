@@ -243,6 +243,17 @@ class ScopedAdmin(ServiceAdmin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
+
+class ListedOnlyAdmin(ScopedAdmin):
+    """Records written only through their own pages and API, step by step (an emergency, a
+    drill, an allocation): the back office lists and shows them, scoped, and changes none."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
 class ContactPhoneMasked:
     """For an admin of a model with a ``contact_phone`` (organizations, enterprises): a role
     that sees phones masked gets it masked and read-only, like a person's phone."""

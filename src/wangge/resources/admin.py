@@ -8,18 +8,26 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from wangge.foundation.admin import ContactPhoneMasked, NotFoundAdmin, ScopedAdmin
+from wangge.foundation.admin import (
+    ContactPhoneMasked,
+    ListedOnlyAdmin,
+    NotFoundAdmin,
+    ScopedAdmin,
+)
 from wangge.foundation.permissions import Action, can
 from wangge.organizations.selectors import organizations_visible_to
 
 from . import selectors
 from .models import (
+    AllocationRun,
     CallablePerson,
     Depot,
+    DispatchOrder,
     Material,
     MaterialCategory,
     Provider,
     Shelter,
+    SupplyRequest,
     Utility,
     Vehicle,
 )
@@ -134,3 +142,33 @@ class MaterialCategoryAdmin(NotFoundAdmin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SupplyAdmin(ListedOnlyAdmin):
+    """Requests, allocation runs and dispatch orders: filed, planned, confirmed, sent and
+    received on their pages and the API, each step checked there."""
+
+    view_action = edit_action = Action.VIEW_RESOURCES
+
+
+@admin.register(SupplyRequest)
+class SupplyRequestAdmin(SupplyAdmin):
+    selector = staticmethod(selectors.supply_requests_visible_to)
+    list_display = ["item", "quantity", "unit", "priority", "status", "grid_code"]
+    list_filter = ["status", "priority"]
+    search_fields = ["item"]
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(SupplyAdmin):
+    selector = staticmethod(selectors.allocation_runs_visible_to)
+    list_display = ["run_at", "status", "weighted_unmet", "transport_km", "grid_code"]
+    list_filter = ["status"]
+
+
+@admin.register(DispatchOrder)
+class DispatchOrderAdmin(SupplyAdmin):
+    selector = staticmethod(selectors.dispatch_orders_visible_to)
+    list_display = ["item", "quantity", "depot", "status", "grid_code"]
+    list_filter = ["status"]
+    search_fields = ["item"]
