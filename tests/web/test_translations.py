@@ -2,18 +2,23 @@
 Traditional one exactly what `wangge hant_messages` makes of it; and pages of the emergency
 apps in the default language, an exercise marked [演练] wherever it is seen."""
 
+import datetime
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from opencc import OpenCC
 
 from tests.alerts.conftest import make_world as alerts_world
 from tests.emergency.conftest import make_world as emergency_world
 from tests.factories import GRID_A, GRID_B
 from tests.resources.conftest import make_world as resources_world
-from wangge.emergency.services import emergency_declare
+from wangge.emergency.models import TeamMember
+from wangge.emergency.services import drill_run, drill_schedule, emergency_declare
+from wangge.resources.models import MaterialCategory
+from wangge.resources.services import supply_request_create
 from wangge.web.management.commands.hant_messages import CATALOGUE, to_traditional
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
@@ -72,3 +77,34 @@ def test_the_resources_home_is_in_chinese(db):
     page = chinese(world.community).get("/resources/").content.decode()
     for words in ("应急资源", "本辖区的应急储备", "储备点", "避难场所", "需关注的物资", "即将过期"):
         assert words in page, words
+
+
+def test_a_drill_is_in_chinese(db):
+    world = emergency_world()
+    drill = drill_schedule(plan=world.plan, level="III", grids=[GRID_A, GRID_B],
+                           scheduled_at=timezone.now() + datetime.timedelta(days=1),
+                           participants=TeamMember.objects.filter(team=world.command),
+                           by=world.author, reason="季度演练")
+    drill_run(drill=drill, by=world.approver, reason="桌面推演")
+    client = chinese(world.author)
+    page = client.get(f"/emergency/drills/{drill.pk}/").content.decode()
+    for words in ("[演练]", "III级（较大，黄色）", "已实施", "参演人员", "得分", "检查项", "缺口",
+                  "短板", "整改任务"):
+        assert words in page, words
+    listed = client.get("/emergency/drills/").content.decode()
+    for words in ("演练", "安排演练", "得分"):
+        assert words in listed, words
+
+
+def test_a_supply_request_is_in_chinese(db):
+    world = resources_world()
+    asks = supply_request_create(grid_code=GRID_A, category=MaterialCategory.objects.get(
+        code="water"), item="瓶装水", unit="箱", quantity=60, urgency="urgent",
+        for_vulnerable=True, why="停水", by=world.worker)
+    client = chinese(world.worker)
+    page = client.get(f"/resources/requests/{asks.pk}/").content.decode()
+    for words in ("物资申请", "紧急：当天需要", "用于特殊群体", "申请人", "取消申请"):
+        assert words in page, words
+    listed = client.get("/resources/requests/").content.decode()
+    for words in ("物资申请", "申请物资", "物资调配", "全部状态"):
+        assert words in listed, words
