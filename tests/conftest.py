@@ -8,8 +8,8 @@ from tests import factories
 from wangge.foundation.permissions import needs_two_factor
 
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
-IN_ENGLISH = {"access", "core", "epidemic", "events", "health", "linkage", "measures",
-              "open311", "patrols"}
+IN_ENGLISH = {"access", "alerts", "core", "emergency", "epidemic", "events", "health",
+              "linkage", "measures", "open311", "patrols", "resources"}
 
 
 @pytest.fixture(autouse=True)

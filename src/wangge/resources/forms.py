@@ -12,7 +12,7 @@ from wangge.divisions.selectors import area_choices, grids_in
 from wangge.organizations.selectors import organizations_visible_to
 
 from .kinds import Kind
-from .models import Depot, Material, MaterialCategory, Urgency
+from .models import UNIT, Depot, Material, MaterialCategory, Urgency
 from .selectors import depots_visible_to
 
 GRID_CHOICES = 200  # above it, a jurisdiction is chosen among divisions alone
@@ -65,7 +65,7 @@ class SupplyRequestForm(forms.Form):
                                       queryset=MaterialCategory.objects.all())
     item = forms.CharField(label=_("Item"), max_length=100)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10**9)
-    unit = forms.CharField(label=_("Unit"), max_length=20)
+    unit = forms.CharField(label=UNIT, max_length=20)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     for_vulnerable = forms.BooleanField(
         label=_("For vulnerable residents"), required=False,

@@ -318,7 +318,7 @@ class SupplyRequest(models.Model):
 
 class RunStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("allocation", "Confirmed")
 
 
 class AllocationRun(models.Model):

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
@@ -178,9 +178,9 @@ def record_edit(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
 
 # ---- allocation of scarce supplies (供需调配) ---------------------------------------------
 
-WHY = {NO_STOCK: _lazy("There is not enough in stock anywhere for requests this urgent."),
-       KEPT_FOR_HIGHER_PRIORITY: _lazy("The stock went to more urgent requests."),
-       CHANGED_BY_HAND: _lazy("The plan was changed by hand.")}
+WHY = {NO_STOCK: gettext_lazy("There is not enough in stock anywhere for requests this urgent."),
+       KEPT_FOR_HIGHER_PRIORITY: gettext_lazy("The stock went to more urgent requests."),
+       CHANGED_BY_HAND: gettext_lazy("The plan was changed by hand.")}
 
 
 def _acted(request: SignedInRequest, form: Any, act: Callable[[], Any]) -> Any:
