@@ -290,10 +290,11 @@ def _allocation_page(request: SignedInRequest, run: AllocationRun,
     requests = {line.request_id: line.request for line in shipments}
     requests |= {record.pk: record for record in supply_requests_visible_to(request.user)
                  .filter(pk__in=[line["request"] for line in run.unmet])}
+    names = area_names({line.request.grid_code for line in shipments})
     may_change = can(request.user, EDIT) and run.status == RunStatus.DRAFT
     return render(request, "resources/allocation.html", {
         "run": run, "area": area_names([run.grid_code]).get(run.grid_code, run.grid_code),
-        "shipments": [(line, forms.get(line.pk) or ShipmentForm(
+        "shipments": [(line, names.get(line.request.grid_code), forms.get(line.pk) or ShipmentForm(
             initial={"quantity": line.quantity, "depot": line.depot_id},
             user=request.user, prefix=f"s{line.pk}") if may_change else None)
             for line in shipments],
