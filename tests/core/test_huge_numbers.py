@@ -25,7 +25,8 @@ LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:me
               "patrols:coverage", "patrols:history", "web:grid",
               "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list",
               "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals",
-              "alerts:list", "alerts:preparedness"}
+              "alerts:list", "alerts:preparedness", "resources:supply_requests",
+              "resources:allocations"}
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from shapely.geometry import box
 from shapely.ops import unary_union
 from stdnum.cn import uscc
 
-from tests.factories import SYSTEM
+from tests.factories import SYSTEM, shipped_rows
 from wangge import synthetic
 from wangge.access.models import User
 from wangge.access.services import user_create
@@ -100,6 +100,7 @@ def demo_output(django_db_setup, django_db_blocker):
     starts from an empty database)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
+        shipped_rows("resources.migrations.0002_material_categories")
         call_command("demo", "--residents", str(RESIDENTS), "--no-serve",
                      "--i-know-this-is-not-production", stdout=stdout,
                      stderr=stderr)
