@@ -86,6 +86,9 @@ def test_a_draft_written_and_approved_by_someone_else_on_the_pages(world, page_a
     levels = json.dumps(world.levels())
     assert "not valid JSON" in author.post(f"/emergency/plans/{world.plan.pk}/draft/", {
         "levels": "{", "reason": "改"}).content.decode()
+    too_deep = "[" * 100_000 + "]" * 100_000  # json.loads gives up with a RecursionError
+    assert "not valid JSON" in author.post(f"/emergency/plans/{world.plan.pk}/draft/", {
+        "levels": too_deep, "reason": "改"}).content.decode()
     author.post(f"/emergency/plans/{world.plan.pk}/draft/", {"levels": levels, "reason": "改"})
     draft = world.plan.versions.get(state=VersionState.DRAFT)
     author.post(f"/emergency/versions/{draft.pk}/approve/", {"reason": "自批"})

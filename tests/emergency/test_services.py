@@ -79,6 +79,16 @@ def test_a_community_plan_is_its_staffs_and_a_street_plan_is_not(world):
     assert list(plans_visible_to(world.street)) == [world.plan]
 
 
+def test_a_version_is_bounded_before_its_rows_are_checked(world):
+    row = {"title": "巡堤", "owner": world.author.pk, "hours": 1}
+    for levels, message in (
+            ({"I": {}, "II": {}, "III": {}, "IV": {}, "V": {}}, "levels are I, II, III and IV"),
+            ({"III": {"actions": [row] * 101}}, "at most 100 actions")):
+        with pytest.raises(ValidationError) as refused:
+            plan_version_save(plan=world.plan, levels=levels, by=world.author, reason="大稿")
+        assert any(message in m for m in refused.value.message_dict["levels"])
+
+
 def test_a_version_names_every_broken_rule(world):
     levels = {"V": {}, "III": {
         "actions": [{"title": "", "owner": world.outsider.pk, "hours": -1}],

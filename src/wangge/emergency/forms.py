@@ -32,7 +32,7 @@ class DraftForm(ReasonForm):
     def clean_levels(self) -> Any:
         try:
             return json.loads(self.cleaned_data["levels"])
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
             raise forms.ValidationError(_("This is not valid JSON.")) from error
 
 

@@ -61,6 +61,7 @@ PLAN_LEVELS = (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 ORDER = [Severity.LEVEL_IV, Severity.LEVEL_III, Severity.LEVEL_II, Severity.LEVEL_I]
 MAX_HOURS = 720
 MAX_DAYS = 90
+MAX_ROWS = 100  # actions, teams or resource rules in one level
 
 
 def _now() -> datetime.datetime:
@@ -172,6 +173,8 @@ def levels_checked(plan: Plan, levels: Any) -> dict[str, dict[str, Any]]:
     rule by level and row."""
     if not isinstance(levels, dict) or not levels:
         raise ValidationError({"levels": _("Describe at least one level.")})
+    if len(levels) > len(Severity.values):
+        raise ValidationError({"levels": _("The levels are I, II, III and IV.")})
     errors: list[str] = []
     checked: dict[str, dict[str, Any]] = {}
     for level, content in levels.items():
@@ -183,6 +186,10 @@ def levels_checked(plan: Plan, levels: Any) -> dict[str, dict[str, Any]]:
         if any(not isinstance(value, list) for value in parts.values()):
             errors.append(_("Level %(level)s: actions, teams and resources are lists.")
                           % {"level": level})
+            continue
+        if any(len(value) > MAX_ROWS for value in parts.values()):
+            errors.append(_("Level %(level)s: at most %(most)s actions, teams or resources.")
+                          % {"level": level, "most": MAX_ROWS})
             continue
         checked[level] = {
             "actions": _actions_checked(plan, level, parts["actions"], errors),
