@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from .cap import MEDIA_TYPE
 from .models import Alert
 
+# A public page: the newest warnings in force, however many a city has issued.
+FEED_SIZE = 200
+
 
 class CapAtomFeed(Atom1Feed):
     """Atom whose entries' links say they lead to a CAP document."""
@@ -37,7 +40,7 @@ class CurrentAlertsFeed(Feed):
         return settings.WANGGE_CAP_SENDER
 
     def items(self) -> "QuerySet[Alert]":
-        return Alert.objects.public().current(timezone.now()).order_by("-sent", "-id")
+        return Alert.objects.public().current(timezone.now()).order_by("-sent", "-id")[:FEED_SIZE]
 
     def item_title(self, item: Alert) -> str:
         return item.headline
