@@ -34,6 +34,7 @@ from wangge.foundation.permissions import Action, SensitiveField, shown
 from wangge.organizations.selectors import organizations_visible_to
 
 from . import selectors
+from .allocation import MAX_QUANTITY
 from .models import (
     AllocationRun,
     CallablePerson,
@@ -416,7 +417,7 @@ class SupplyRequestIn(Schema):
     category: str = Field(description="A category's code (food, water, medical, ...)")
     item: str = Field(min_length=1, max_length=100)
     unit: str = Field(min_length=1, max_length=20)
-    quantity: int = Field(ge=1, le=10**9)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
     urgency: Urgency
     for_vulnerable: bool = False
     why: str = Field(max_length=200, description="Why the grid needs it (kept in the history)")
@@ -466,7 +467,7 @@ class AllocationIn(Reason):
 
 
 class ShipmentPatch(Reason):
-    quantity: int | None = Field(None, ge=0, le=10**9, description="0 drops the line")
+    quantity: int | None = Field(None, ge=0, le=MAX_QUANTITY, description="0 drops the line")
     depot_id: RecordId | None = None
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.divisions.selectors import area_choices, grids_in
 from wangge.organizations.selectors import organizations_visible_to
 
+from .allocation import MAX_QUANTITY
 from .kinds import Kind
 from .models import UNIT, Depot, Material, MaterialCategory, Urgency
 from .selectors import depots_visible_to
@@ -64,7 +65,7 @@ class SupplyRequestForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"),
                                       queryset=MaterialCategory.objects.all())
     item = forms.CharField(label=_("Item"), max_length=100)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
     unit = forms.CharField(label=UNIT, max_length=20)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     for_vulnerable = forms.BooleanField(
@@ -90,7 +91,7 @@ class AllocationRunForm(forms.Form):
 
 
 class ShipmentForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=10**9,
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=MAX_QUANTITY,
                                   help_text=_("0 drops the line."))
     depot = forms.ModelChoiceField(label=_("Depot"), queryset=Depot.objects.none())
     reason = forms.CharField(label=_("Reason for this change"), max_length=200)
