@@ -66,8 +66,10 @@ def page_as():
 
 @pytest.fixture
 def world(db):
-    """Divisions and three grids (see tests/factories.py)."""
+    """Divisions and three grids (see tests/factories.py), and the shipped populations (a
+    transactional test that ran before flushed them with the rest)."""
     factories.make_divisions()
+    factories.shipped_rows("populations.migrations.0002_shipped_populations")
     return factories
 
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "wangge.places",
     "wangge.people",
     "wangge.organizations",
+    "wangge.populations",
     "wangge.imports",
     "wangge.linkage",
     "wangge.reports",

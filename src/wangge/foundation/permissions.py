@@ -50,6 +50,7 @@ class Action(StrEnum):
     # Report templates: export a report, see completeness and the gap task list.
     USE_REPORTS = "use_reports"
     EDIT_REPORT_TEMPLATES = "edit_report_templates"
+    DEFINE_POPULATIONS = "define_populations"  # a department's own population and fields
     # The event loop (events/workflow.py says which transition needs which).
     VIEW_EVENTS = "view_events"
     REPORT_EVENTS = "report_events"
@@ -179,7 +180,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
         Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY, Action.USE_ADMIN,
         Action.IMPORT_FILES, Action.USE_REPORTS, Action.EDIT_REPORT_TEMPLATES,
-        Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.CONFIGURE_EVENTS,
+        Action.DEFINE_POPULATIONS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS,
+        Action.CONFIGURE_EVENTS,
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
@@ -205,7 +207,8 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     # Configuration only: divisions and grids (places, to see where they lie), the category
     # tree and Open311 keys, report templates. It sees no person and manages no account.
     Role.SYSTEM_ADMIN: {Action.USE_ADMIN, Action.VIEW_PLACES, Action.EDIT_DIVISIONS,
-                        Action.CONFIGURE_EVENTS, Action.EDIT_REPORT_TEMPLATES},
+                        Action.CONFIGURE_EVENTS, Action.EDIT_REPORT_TEMPLATES,
+                        Action.DEFINE_POPULATIONS},
     # Accounts only: it sees no person, no record and no log beyond the accounts themselves.
     Role.SECURITY_ADMIN: {Action.MANAGE_ACCOUNTS},
 }

@@ -37,6 +37,7 @@ class Building(Located):
     name = models.CharField(_("name"), max_length=100)
     units = models.PositiveSmallIntegerField(_("units"), default=1)
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    has_lift = models.BooleanField(_("lift"), null=True, blank=True)  # None: not known
     history = HistoricalRecords()
 
     class Meta:
@@ -55,6 +56,15 @@ class Dwelling(models.Model):
     unit = models.PositiveSmallIntegerField(_("unit"))
     floor = models.SmallIntegerField(_("floor"))
     room = models.CharField(_("room"), max_length=20)
+    floor_area = models.DecimalField(_("floor area (m²)"), max_digits=7, decimal_places=2,
+                                     null=True, blank=True)
+    # The owner is a person of the registry (a link, not a copied name and phone); while the
+    # dwelling is rented its residents are the tenants (出租房屋: owner, tenants, lease).
+    owner = models.ForeignKey("people.Person", models.SET_NULL, null=True, blank=True,
+                              related_name="dwellings_owned", verbose_name=_("owner"))
+    rented = models.BooleanField(_("rented out"), default=False)
+    lease_start = models.DateField(_("lease start"), null=True, blank=True)
+    lease_end = models.DateField(_("lease end"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

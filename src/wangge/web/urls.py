@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import audit_views, import_views, report_views, views
+from . import audit_views, circumstance_views, import_views, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/circumstances/<slug:key>/", circumstance_views.circumstance_edit,
+         name="circumstance"),
+    path("people/<int:pk>/circumstances/<slug:key>/end/",
+         circumstance_views.circumstance_ended, name="circumstance_end"),
     path("imports/", import_views.upload, name="imports"),
     path("imports/<int:pk>/", import_views.job, name="import_job"),
     path("imports/addresses/", import_views.addresses, name="import_addresses"),

@@ -36,6 +36,8 @@ from wangge.people.selectors import (
 )
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+from wangge.populations.models import Population
+from wangge.populations.selectors import person_circumstances
 from wangge.risk.dashboard import building_risk
 
 from .forms import PersonForm, RevealForm, SearchForm
@@ -218,6 +220,8 @@ def _person_page(request: SignedInRequest, person: Any, *, revealed: bool,
         "history": history,
         "may_edit": can(user, Action.EDIT_PEOPLE),
         "cases": person_cases(user, person.pk) if can(user, Action.VIEW_CASES) else None,
+        "circumstances": person_circumstances(user, person),
+        "populations": Population.objects.all() if can(user, Action.EDIT_PEOPLE) else [],
         "may_record_case": can(user, Action.RECORD_CASES),
         "may_reveal": not revealed and person.id_number
         and sees_unmasked(user, SensitiveField.ID_NUMBER),
