@@ -53,6 +53,7 @@ from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
 from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
+from wangge.populations.api import router as populations_router
 from wangge.reports.api import router as reports_router
 from wangge.resources.api import router as resources_router
 from wangge.risk.api import router as risk_router
@@ -189,6 +190,7 @@ api = Api(
 api.add_router("/", divisions_router)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
+api.add_router("/", populations_router)
 api.add_router("/", organizations_router)
 api.add_router("/", events_router)
 api.add_router("/", notifications_router)
