@@ -24,10 +24,12 @@ from wangge.access.models import User
 from wangge.auditlog.models import Kind, Purpose
 from wangge.auditlog.services import access_record, purpose_text
 from wangge.foundation.permissions import Action, can, require
+from wangge.populations.models import Population
 
+from .circumstances import PREFIX
 from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob
-from .services import KINDS
+from .services import import_kinds
 from .tasks import import_job_task
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
@@ -45,7 +47,16 @@ def importable_kinds(user: User) -> list[str]:
     """The kinds ``user`` may upload: their role may import files and write that kind."""
     if not can(user, Action.IMPORT_FILES):
         return []
-    return [kind for kind, (_handler, action) in KINDS.items() if can(user, action)]
+    return [kind for kind, (_handler, action) in import_kinds().items() if can(user, action)]
+
+
+def kind_label(kind: str) -> str:
+    """What a kind of file is called on the pages: a population's list by its name."""
+    if kind.startswith(PREFIX):
+        population = Population.objects.filter(key=kind.removeprefix(PREFIX)).first()
+        if population is not None:
+            return _("List of %(population)s") % {"population": population.name}
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
@@ -59,8 +70,9 @@ def import_job_create(*, by: User, upload: UploadedFile, kind: str, partial: boo
     """Keep the upload under var/imports/ and queue its import, once the job is committed."""
     require(by, Action.IMPORT_FILES)
     errors: dict[str, list[str]] = {}
-    if kind not in KINDS:
-        errors["kind"] = [_("Choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}]
+    kinds = import_kinds()
+    if kind not in kinds:
+        errors["kind"] = [_("Choose one of %(kinds)s.") % {"kinds": ", ".join(kinds)}]
     elif kind not in importable_kinds(by):
         raise PermissionDenied(_("Your role may not import %(kind)s.") % {"kind": kind})
     name = Path(upload.name or "").name

@@ -30,6 +30,7 @@ from wangge.spreadsheets import (
 )
 
 from .cells import tidy
+from .circumstances import population_kinds
 from .organizations import OrganizationImportKind
 from .persons import PersonKind
 from .places import BuildingKind, DwellingKind, FacilityImportKind
@@ -44,6 +45,14 @@ KINDS = {
     "organizations": (OrganizationImportKind, Action.EDIT_ORGANIZATIONS),
 }
 CHUNK_ROWS = 5000
+
+
+def import_kinds() -> dict[str, tuple[Any, Action]]:
+    """Every kind of file: those registered in KINDS and one per population
+    (``population-<key>``, read now, so a population added in the back office is importable
+    at once)."""
+    return {**KINDS, **{name: (kind, Action.EDIT_PEOPLE)
+                        for name, kind in population_kinds().items()}}
 
 
 @dataclass
@@ -104,7 +113,7 @@ def import_file(
     """Import ``path`` as ``kind`` for ``by`` (a user, in their jurisdiction and with their
     role; or the command line's system actor, everywhere). Raises UnreadableFileError for a
     file that cannot be read at all (nothing written)."""
-    kind_class, action = KINDS[kind]
+    kind_class, action = import_kinds()[kind]
     require(by, action)
     handler = kind_class(by)
     try:

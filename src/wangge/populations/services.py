@@ -137,8 +137,10 @@ def circumstance_save(*, person: Person, population: Population, values: dict[st
         circumstance = (Circumstance.objects.filter(person=locked, population=population,
                                                     ended_on=None).first()
                         or Circumstance(person=locked, population=population))
-        circumstance.values = checked
-        circumstance.since = since or circumstance.since or timezone.localdate()
+        since = since or circumstance.since or timezone.localdate()
+        if circumstance.pk and (circumstance.values, circumstance.since) == (checked, since):
+            return circumstance  # nothing new: no history row for it
+        circumstance.values, circumstance.since = checked, since
         save_with_history(circumstance, by=by, reason=reason)
         _tags_synced(locked, population, by=by, reason=reason)
     return circumstance

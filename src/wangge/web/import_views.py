@@ -16,13 +16,13 @@ from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
 from wangge.imports.jobs import (
-    KIND_LABELS,
     NotRetryableError,
     RejectsGoneError,
     import_job_create,
     import_job_retry,
     import_jobs_visible_to,
     importable_kinds,
+    kind_label,
     rejects_download,
 )
 from wangge.imports.liveness import import_job_seen
@@ -43,7 +43,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
     user = request.user
     if not can(user, Action.IMPORT_FILES):
         raise PermissionDenied
-    kinds = {kind: KIND_LABELS.get(kind, kind) for kind in importable_kinds(user)}
+    kinds = {kind: kind_label(kind) for kind in importable_kinds(user)}
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,4 +145,4 @@ def address_place(request: SignedInRequest, pk: int) -> HttpResponse:
 
 def _job_context(job: ImportJob) -> dict:
     return {"job": job, "progress": job_progress(job),
-            "kind_label": KIND_LABELS.get(job.kind, job.kind)}
+            "kind_label": kind_label(job.kind)}

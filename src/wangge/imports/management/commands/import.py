@@ -10,7 +10,7 @@ from django.utils import translation
 from wangge.access.models import User
 from wangge.foundation.actors import Actor, system_actor
 from wangge.imports.rejects import write_rejects
-from wangge.imports.services import KINDS, import_file
+from wangge.imports.services import import_file, import_kinds
 from wangge.spreadsheets import UnreadableFileError
 
 
@@ -19,7 +19,9 @@ class Command(BaseCommand):
             "xls or CSV file; nothing is written if a row is bad.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("kind", help="persons, buildings, dwellings, facilities, "
+                            "organizations, a kind an app adds (depots, stocks, shelters, "
+                            "check-ins) or population-<key>: a population's list")
         parser.add_argument("file")
         parser.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
                             help="read COLUMN as FIELD (repeatable)")
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             sys.exit(code)
 
     def _import(self, options: dict[str, Any]) -> int:
+        if options["kind"] not in (kinds := import_kinds()):
+            raise CommandError(f"no kind {options['kind']}; use one of {', '.join(kinds)}")
         overrides = {}
         for mapping in options["map"]:
             column, _, field = mapping.partition("=")
