@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import RequestFactory, override_settings
 from django.utils import timezone, translation
 from shapely.geometry import box
@@ -60,8 +61,9 @@ from wangge.patrols.services import patrol_start, patrol_visit
 from wangge.people.models import Household, Person, Relationship
 from wangge.people.selectors import person_history, persons_visible_to
 from wangge.people.services import person_update
-from wangge.places.models import Building, Enterprise, Facility, FacilityKind
+from wangge.places.models import Building, Dwelling, Enterprise, Facility, FacilityKind
 from wangge.places.services import building_create
+from wangge.populations.models import Circumstance
 from wangge.resources.alerts import stock_alerts_check
 from wangge.resources.models import (
     CallablePerson,
@@ -100,7 +102,8 @@ def demo_output(django_db_setup, django_db_blocker):
     starts from an empty database)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
-        shipped_rows("resources.migrations.0002_material_categories")
+        shipped_rows("resources.migrations.0002_material_categories",
+                     "populations.migrations.0002_shipped_populations")
         call_command("demo", "--residents", str(RESIDENTS), "--no-serve",
                      "--i-know-this-is-not-production", stdout=stdout,
                      stderr=stderr)
@@ -426,3 +429,25 @@ def test_the_demo_refuses_a_depot_a_real_user_changed(demo_output, db):
     with pytest.raises(CommandError, match="depots \\(1\\)"):
         _demo("--i-know-this-is-not-production")
     assert Depot.objects.get(pk=depot.pk).name == "真实储备库"
+
+
+def test_circumstances_in_realistic_shares_with_links_and_rented_flats(demo_output, db):
+    residents = Person.objects.filter(grid_code__startswith=city.AREA_CODE).count()
+    shares = dict(Circumstance.objects.filter(ended_on=None).values_list("population__key")
+                  .annotate(count=Count("pk")).values_list("population__key", "count"))
+    assert 0.12 * residents <= shares["older_people"] <= 0.35 * residents
+    assert 0.005 * residents <= shares["disability"] <= 0.04 * residents
+    assert shares["chronic_illness"] >= 0.05 * residents
+    assert shares["floating"] >= 0.05 * residents
+    assert {"evacuation_help", "left_behind_child"} <= set(shares)
+    alone = Circumstance.objects.filter(population__key="older_people",
+                                        values__living_situation="alone")
+    assert alone.exists()
+    for circumstance in alone.select_related("person")[:20]:
+        assert "elderly_alone" in circumstance.person.vulnerable_tags
+    helpers = [c.values["helper"] for c in Circumstance.objects.filter(
+        population__key="evacuation_help")]
+    assert Person.objects.filter(pk__in=helpers).count() == len(set(helpers))
+    assert Dwelling.objects.filter(rented=True, owner__isnull=False,
+                                   lease_end__isnull=False).exists()
+    assert Building.objects.filter(has_lift=True).exists()

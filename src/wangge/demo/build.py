@@ -36,11 +36,13 @@ from wangge.organizations.models import Membership, Organization, ServedGrid
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
 from wangge.places.models import Building, Dwelling, Enterprise, Facility
+from wangge.populations.models import Circumstance
 
 from . import (
     accounts,
     addresses,
     alerts,
+    circumstances,
     city,
     emergency,
     events,
@@ -147,6 +149,9 @@ def demo_reset() -> None:
         _raw_delete(served.filter(organization_id__in=organization_ids))
         _raw_delete(served.filter(in_area))
     _raw_delete(PersonMove.objects.filter(person_id__in=person_ids))
+    for held in (Circumstance.history.model.objects, Circumstance.objects):
+        _raw_delete(held.filter(person_id__in=person_ids))
+    Dwelling.objects.filter(owner_id__in=person_ids).update(owner=None)
     for model in (Organization, Person, Household, Dwelling, Building, Facility, Enterprise):
         _raw_delete(model.history.model.objects.filter(in_area))
         _raw_delete(model.objects.filter(in_area))
@@ -179,18 +184,23 @@ class _Builder:
         """Buildings, dwellings, households, residents and enterprises of some grids."""
         keys = populator.keys
         rows: dict[type[models.Model], list[Any]] = {
-            Building: [], Dwelling: [], Household: [], Person: [], Enterprise: []}
+            Building: [], Dwelling: [], Household: [], Person: [], Enterprise: [],
+            Circumstance: []}
         for grid in grids:
             rng = self.grid_rng(grid)
             households = population.plan_households(rng, grid.residents)
-            dwellings = []
+            dwellings, buildings = [], []
             for building, in_building in city.grid_buildings(rng, grid, len(households)):
                 keys.assign(building, *in_building)
                 for dwelling in in_building:
                     dwelling.building = building
-                rows[Building].append(building)
+                buildings.append(building)
                 dwellings += in_building
+            rows[Building] += buildings
             household_rows, people = populator.house(rng, households, dwellings)
+            rows[Circumstance] += self.circumstances.grid(
+                random.Random(f"{self.seed}/{grid.code}/circumstances"), people, dwellings,
+                buildings, keys)
             enterprises = city.grid_enterprises(rng, grid, self.credit_serials)
             keys.assign(*enterprises)
             rows[Dwelling] += dwellings
@@ -218,7 +228,9 @@ class _Builder:
         grids = list(plan.grids)
         self.progress(f"{len(plan.streets)} streets, {len(plan.communities)} communities, "
                       f"{len(grids)} grids.")
-        keys = Keys(Building, Dwelling, Household, Person, Enterprise)
+        keys = Keys(Building, Dwelling, Household, Person, Enterprise, Circumstance)
+        self.circumstances = circumstances.Circumstances(
+            {community.code: community.name for community in plan.communities})
         populator = population.Populator(keys)
         chunk: list[city.GridPlan] = []
         for index, grid in enumerate(grids, start=1):
