@@ -163,3 +163,23 @@ def test_a_building_with_dwellings_keeps_its_grid(world, api_as):
     assert response.status_code == 422
     assert "longitude" in response.json()["errors"]
     assert Building.objects.get(pk=dwelling.building_id).grid_code == GRID_A
+
+
+def test_a_rented_dwelling_has_an_owner_a_lease_and_its_building_a_lift(world, api_as):
+    from tests.factories import GRID_A, GRID_C, make_person, make_user
+
+    worker = api_as(make_user("grid_worker", GRID_A))
+    owner, stranger = make_person(GRID_A, "房东"), make_person(GRID_C, "外人")
+    dwelling = make_person(GRID_A, "租客").dwelling
+    path = f"/dwellings/{dwelling.pk}"
+    answer = worker.patch(path, {"owner_id": owner.pk, "rented": True, "floor_area": "56.5",
+                                 "lease_start": "2026-01-01", "lease_end": "2026-12-31",
+                                 "reason": "出租登记"})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["owner_id"] == owner.pk
+    assert float(answer.json()["floor_area"]) == 56.5
+    assert worker.patch(path, {"owner_id": stranger.pk, "reason": "x"}).status_code == 422
+    assert worker.patch(path, {"lease_end": "2025-01-01", "reason": "x"}).status_code == 422
+    building = worker.patch(f"/buildings/{dwelling.building_id}",
+                            {"has_lift": True, "reason": "核实"})
+    assert building.json()["has_lift"] is True

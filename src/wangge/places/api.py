@@ -1,5 +1,7 @@
 """API for places: buildings (also as GeoJSON points), dwellings, facilities, enterprises."""
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -72,11 +74,13 @@ class LocatedIn(Reason):
 class BuildingOut(LocatedOut):
     units: int
     floors: int
+    has_lift: bool | None
 
 
 class BuildingIn(LocatedIn):
     units: int = Field(1, ge=1)
     floors: int = Field(1, ge=1)
+    has_lift: bool | None = None
 
 
 class LocatedPatch(Reason):
@@ -93,6 +97,7 @@ class LocatedPatch(Reason):
 class BuildingPatch(LocatedPatch):
     units: int | None = Field(None, ge=1)
     floors: int | None = Field(None, ge=1)
+    has_lift: bool | None = None
 
 
 class DwellingOut(Schema):
@@ -102,6 +107,11 @@ class DwellingOut(Schema):
     unit: int
     floor: int
     room: str
+    floor_area: Decimal | None
+    owner_id: int | None = Field(description="The owner, a person of the registry")
+    rented: bool
+    lease_start: datetime.date | None
+    lease_end: datetime.date | None
 
 
 class DwellingIn(Reason):
@@ -115,6 +125,11 @@ class DwellingPatch(Reason):
     unit: int | None = None
     floor: int | None = None
     room: str | None = None
+    floor_area: Decimal | None = Field(None, gt=0, le=10000, max_digits=7, decimal_places=2)
+    owner_id: RecordId | None = Field(None, description="A person of your jurisdiction")
+    rented: bool | None = None
+    lease_start: datetime.date | None = None
+    lease_end: datetime.date | None = None
 
 
 class DwellingFilter(CodeFilter):

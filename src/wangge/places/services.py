@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wangge.divisions.models import Division
 from wangge.divisions.selectors import grid_at
 from wangge.foundation.actors import Actor
-from wangge.foundation.codes import Level, level_of
+from wangge.foundation.codes import Level, is_within, level_of
 from wangge.foundation.history import delete_unless_used, save_with_history
 from wangge.foundation.permissions import Action, require, require_in_scope
 from wangge.normalisers import normalise_credit_code, normalise_phone
@@ -53,11 +53,11 @@ def _place(record: Located, *, division_code: str | None, by: Actor) -> None:
 def building_create(
     *, name: str, address: str, longitude: float | None, latitude: float | None,
     units: int = 1, floors: int = 1, division_code: str | None = None,
-    by: Actor, reason: str = "",
+    has_lift: bool | None = None, by: Actor, reason: str = "",
 ) -> Building:
     require(by, Action.EDIT_PLACES)
     building = Building(name=name.strip(), address=address.strip(), longitude=longitude,
-                        latitude=latitude, units=units, floors=floors)
+                        latitude=latitude, units=units, floors=floors, has_lift=has_lift)
     _place(building, division_code=division_code, by=by)
     building.full_clean()
     return save_with_history(building, by=by, reason=reason)
@@ -111,10 +111,24 @@ def dwelling_update(
 ) -> Dwelling:
     require(by, Action.EDIT_PLACES)
     require_in_scope(by, dwelling.grid_code)  # the record as it is, before any move
+    if "owner_id" in changes:
+        _owner_checked(changes["owner_id"], by)
     for field, value in changes.items():
         setattr(dwelling, field, value)
     check_dwelling(dwelling)
     return save_with_history(dwelling, by=by, reason=reason)
+
+
+def _owner_checked(owner_id: int | None, by: Actor) -> None:
+    """An owner is a person of the actor's jurisdiction (the person model is people's, one
+    layer up: reached through the relation, not imported)."""
+    if owner_id is None:
+        return
+    persons: Any = Dwelling._meta.get_field("owner").related_model._default_manager
+    owner = persons.filter(pk=owner_id, merged_into=None).first()
+    if owner is None or not is_within(owner.grid_code, by.scope_prefixes):
+        raise ValidationError({"owner_id": _("There is no person with id %(id)s in your "
+                                             "jurisdiction.") % {"id": owner_id}})
 
 
 def check_dwelling(dwelling: Dwelling) -> None:
@@ -127,6 +141,10 @@ def check_dwelling(dwelling: Dwelling) -> None:
     if not -5 <= dwelling.floor <= building.floors or dwelling.floor == 0:
         errors["floor"] = _("Building %(name)s has floors 1 to %(floors)s (basements below "
                             "zero).") % {"name": building.name, "floors": building.floors}
+    if dwelling.lease_start and dwelling.lease_end and dwelling.lease_end < dwelling.lease_start:
+        errors["lease_end"] = _("A lease cannot end before it starts.")
+    if dwelling.floor_area is not None and not 0 < dwelling.floor_area <= 10000:
+        errors["floor_area"] = _("Give the floor area in square metres, up to 10,000.")
     if errors:
         raise ValidationError(errors)
     dwelling.full_clean()
