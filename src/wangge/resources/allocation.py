@@ -300,10 +300,14 @@ def shortfall_reason(total_stock: int, level_need: int) -> str:
 class _ItemModel:
     """One item's transportation problem in HiGHS, kept between solves.
 
-    Rows: one per depot (ships its stock), then one per demand (receives its need less its
-    unmet quantity). Columns: one unmet column per demand, one "unshipped" column per depot,
-    then the arcs, added as pricing finds them. A change of stock, need or priority changes
-    bounds and costs only, so HiGHS starts the next solve from the last basis."""
+    Rows: one per depot (ships its stock), then one per demand that receives something
+    (receives its need less its unmet quantity), added the first time it does: a demand in
+    need whose level is not covered has no row, since its unmet column would only hold it at
+    zero, and every row costs the dual simplex time. A demand that stops receiving keeps its
+    row, held at zero by its unmet column. Columns: one "unshipped" column per depot, then one
+    unmet column per demand row and the arcs, added as they are needed. A change of stock,
+    need or priority changes bounds and costs, and adds rows and arcs, so HiGHS starts the
+    next solve from the last basis."""
 
     def __init__(self, distance: np.ndarray, nearest: int) -> None:
         self.distance = distance  # (demands, depots): a demand's row is contiguous for pricing
@@ -316,31 +320,32 @@ class _ItemModel:
         self.arc_depot = np.empty(0, dtype=np.int64)
         self.arc_demand = np.empty(0, dtype=np.int64)
         self.arc_key = np.empty(0, dtype=np.int64)  # depot × demands + demand
+        self.arc_column = np.empty(0, dtype=np.int64)
+        self.row_of = np.full(self.demands, -1, dtype=np.int64)  # a demand's row, or -1
+        self.row_demand = np.empty(0, dtype=np.int64)  # the demand of each demand row
+        self.unmet_column = np.empty(0, dtype=np.int64)  # the unmet column of each demand row
         self.penalty = 4 * float(distance.max(initial=0.0)) + 1
-        self.row_bounds: np.ndarray | None = None
+        self.columns = 0
+        # Depot d's row is row d, its unshipped column column d.
+        self._add_rows(self.depots)
 
-    def _set_rows(self, bounds: np.ndarray) -> None:
-        """Rows are equalities: depot d ships stock[d] (with its unshipped column), demand j
-        receives need[j] (with its unmet column)."""
-        if self.row_bounds is None:
-            rows = len(bounds)
-            self.highs.addRows(rows, bounds, bounds, 0, np.zeros(rows + 1, np.int32),
-                               np.empty(0, np.int32), np.empty(0))
-            # The unmet column of demand j sits in row depots + j, the unshipped of depot d in d.
-            slack_rows = np.concatenate([self.depots + np.arange(self.demands),
-                                         np.arange(self.depots)]).astype(np.int32)
-            self._add_columns(np.zeros(len(slack_rows)), slack_rows[:, None])
-        else:
-            for row in np.flatnonzero(bounds != self.row_bounds):
-                self.highs.changeRowBounds(int(row), bounds[row], bounds[row])
-        self.row_bounds = bounds
+    def _add_rows(self, count: int) -> np.ndarray:
+        """Add ``count`` equality rows (bounds set later), each with its slack column, which
+        takes the rest of a depot's stock or of a demand's need; return those columns."""
+        first = self.highs.getNumRow()
+        self.highs.addRows(count, np.zeros(count), np.zeros(count), 0,
+                           np.zeros(count + 1, np.int32), np.empty(0, np.int32), np.empty(0))
+        return self._add_columns(np.zeros(count), np.arange(first, first + count)[:, None])
 
-    def _add_columns(self, costs: np.ndarray, rows: np.ndarray) -> None:
+    def _add_columns(self, costs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Add columns of ones in these rows, from zero up; return their indices."""
         count, per_column = rows.shape
         self.highs.addCols(count, costs, np.zeros(count), np.full(count, highspy.kHighsInf),
                            count * per_column,
                            np.arange(0, count * per_column + 1, per_column, dtype=np.int32),
                            rows.reshape(-1).astype(np.int32), np.ones(count * per_column))
+        self.columns += count
+        return np.arange(self.columns - count, self.columns)
 
     def _add_arcs(self, depot: np.ndarray, demand: np.ndarray) -> None:
         key = np.unique(depot * self.demands + demand)
@@ -351,34 +356,43 @@ class _ItemModel:
         self.arc_key = np.concatenate([self.arc_key, key])
         self.arc_depot = np.concatenate([self.arc_depot, depot])
         self.arc_demand = np.concatenate([self.arc_demand, demand])
-        self._add_columns(self.distance[demand, depot],
-                          np.stack([depot, self.depots + demand], axis=1))
+        self.arc_column = np.concatenate([self.arc_column, self._add_columns(
+            self.distance[demand, depot], np.stack([depot, self.row_of[demand]], axis=1))])
 
     def update(self, stock: np.ndarray, need: np.ndarray, priority: np.ndarray,
                changed: np.ndarray) -> None:
         """Set the bounds and costs for these quantities; give the ``changed`` demands that
-        receive something arcs from their nearest stocked depots."""
+        receive something a row if they have none, and arcs from their nearest stocked
+        depots."""
         self.stock, self.need, self.priority = stock, need, priority
         self.total_stock = int(stock.sum())
         self.levels = coverage(self.total_stock, need, priority)
         short = self.total_stock < int(need.sum())
-        self._set_rows(np.concatenate([stock, need]).astype(float))
+        self.receiving = np.flatnonzero((need > 0) & (self.levels != NOT_COVERED))
+        new = self.receiving[self.row_of[self.receiving] < 0]
+        if len(new):
+            self.row_of[new] = self.highs.getNumRow() + np.arange(len(new))
+            self.row_demand = np.concatenate([self.row_demand, new])
+            self.unmet_column = np.concatenate([self.unmet_column, self._add_rows(len(new))])
+        bounds = np.concatenate([stock, need[self.row_demand]]).astype(float)
+        self.highs.changeRowsBounds(len(bounds), np.arange(len(bounds), dtype=np.int32),
+                                    bounds, bounds)
         # Unmet: none for covered demands (an artificial at the penalty until pricing is
         # done), any for the partly covered level, all of it for the level not covered.
-        unmet_lower = np.where(self.levels == NOT_COVERED, need, 0).astype(float)
-        unmet_cost = np.where(self.levels == COVERED, self.penalty, 0.0)
+        levels = self.levels[self.row_demand]
+        unmet_lower = np.where(levels == NOT_COVERED, need[self.row_demand], 0).astype(float)
+        unmet_cost = np.where(levels == COVERED, self.penalty, 0.0)
         # Unshipped stock: none while stock is short (artificial), else free.
         unshipped_cost = np.full(self.depots, self.penalty if short else 0.0)
-        slacks = np.arange(self.demands + self.depots, dtype=np.int32)
+        slacks = np.concatenate([np.arange(self.depots), self.unmet_column]).astype(np.int32)
         self.highs.changeColsBounds(len(slacks), slacks,
-                                    np.concatenate([unmet_lower, np.zeros(self.depots)]),
+                                    np.concatenate([np.zeros(self.depots), unmet_lower]),
                                     np.full(len(slacks), highspy.kHighsInf))
         self.highs.changeColsCost(len(slacks), slacks,
-                                  np.concatenate([unmet_cost, unshipped_cost]))
-        receiving = changed & (need > 0) & (self.levels != NOT_COVERED)
+                                  np.concatenate([unshipped_cost, unmet_cost]))
         stocked = np.flatnonzero(stock > 0)
-        if receiving.any() and len(stocked):
-            targets = np.flatnonzero(receiving)
+        targets = self.receiving[changed[self.receiving]]
+        if len(targets) and len(stocked):
             near = self.distance[np.ix_(targets, stocked)]
             keep = min(self.nearest, len(stocked))
             nearest = np.argpartition(near, keep - 1, axis=1)[:, :keep] if keep < len(stocked) \
@@ -387,13 +401,14 @@ class _ItemModel:
 
     def solve(self) -> np.ndarray:
         """The optimal arc quantities (whole units), after pricing every dense arc."""
-        stocked = np.flatnonzero(self.stock > 0)
-        receiving = np.flatnonzero((self.need > 0) & (self.levels != NOT_COVERED))
+        stocked, receiving = np.flatnonzero(self.stock > 0), self.receiving
         # The only arcs that can carry anything, copied once rather than in every round.
         candidates = self.distance[np.ix_(receiving, stocked)]
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kModelEmpty:  # no depots, no demand rows
+                return np.zeros(0, dtype=np.int64)
             if status != highspy.HighsModelStatus.kOptimal:
                 raise RuntimeError(f"HiGHS ended with {self.highs.modelStatusToString(status)}")
             solution = self.highs.getSolution()
@@ -401,11 +416,12 @@ class _ItemModel:
                 continue
             values = np.asarray(solution.col_value)
             artificial = np.concatenate([
-                np.where(self.levels == COVERED, values[:self.demands], 0.0),
-                values[self.demands:self.demands + self.depots]
-                if self.total_stock < int(self.need.sum()) else np.zeros(0)])
+                np.where(self.levels[self.row_demand] == COVERED,
+                         values[self.unmet_column], 0.0),
+                values[:self.depots] if self.total_stock < int(self.need.sum())
+                else np.zeros(0)])
             if artificial.max(initial=0.0) <= INTEGRALITY_TOLERANCE:
-                return self._whole(values[self.demands + self.depots:])
+                return self._whole(values[self.arc_column])
             # The dense optimum still pays the penalty, which is therefore too small.
             self.penalty *= 100
             self.update(self.stock, self.need, self.priority, np.zeros(self.demands, bool))
@@ -415,10 +431,10 @@ class _ItemModel:
         """Add, for each receiving demand, its arc of most negative reduced cost; False when
         no arc of the dense problem has one (the restricted optimum is then the dense one).
         Arcs from depots without stock or to demands that receive nothing carry nothing
-        whatever their reduced cost (their rows hold them at zero)."""
+        whatever their reduced cost (their rows hold them at zero, or they have no row)."""
         if not candidates.size:
             return False
-        reduced = candidates - duals[self.depots + receiving][:, None]
+        reduced = candidates - duals[self.row_of[receiving]][:, None]
         reduced -= duals[stocked][None, :]
         best = reduced.argmin(axis=1)
         negative = reduced[np.arange(len(receiving)), best] < -REDUCED_COST_TOLERANCE
