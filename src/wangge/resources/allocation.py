@@ -358,7 +358,8 @@ class _ItemModel:
         return np.arange(self.columns - count, self.columns)
 
     def _add_arcs(self, depot: np.ndarray, demand: np.ndarray) -> None:
-        key = np.unique(depot * self.demands + demand)
+        key = np.sort(depot * self.demands + demand)
+        key = key[np.diff(key, prepend=-1) != 0]  # unique (keys are not negative)
         key = key[~np.isin(key, self.arc_key, assume_unique=True)]
         if not len(key):
             return
@@ -371,9 +372,9 @@ class _ItemModel:
 
     def update(self, stock: np.ndarray, need: np.ndarray, priority: np.ndarray,
                changed: np.ndarray) -> None:
-        """Set the bounds and costs for these quantities; give the ``changed`` demands that
-        receive something a row if they have none, and arcs from their nearest stocked
-        depots."""
+        """Set the bounds and costs for these quantities; give the demands that receive
+        something a row if they have none, and mark the ``changed`` ones for arcs from their
+        nearest stocked depots (added by :meth:`solve`)."""
         self.stock, self.need, self.priority = stock, need, priority
         self.total_stock = int(stock.sum())
         self.levels = coverage(self.total_stock, need, priority)
@@ -400,20 +401,28 @@ class _ItemModel:
                                     np.full(len(slacks), highspy.kHighsInf))
         self.highs.changeColsCost(len(slacks), slacks,
                                   np.concatenate([unshipped_cost, unmet_cost]))
-        stocked = np.flatnonzero(stock > 0)
-        targets = self.receiving[changed[self.receiving]]
-        if len(targets) and len(stocked):
-            near = self.distance[np.ix_(targets, stocked)]
-            keep = min(self.nearest, len(stocked))
-            nearest = np.argpartition(near, keep - 1, axis=1)[:, :keep] if keep < len(stocked) \
-                else np.broadcast_to(np.arange(len(stocked)), near.shape)
-            self._add_arcs(stocked[nearest].reshape(-1), np.repeat(targets, keep))
+        self.fresh = changed[self.receiving]  # of the receiving demands, those changed
+
+    def _add_nearest(self, candidates: np.ndarray, stocked: np.ndarray,
+                     work: np.ndarray) -> None:
+        """Arcs from the nearest stocked depots to each fresh receiving demand (a few
+        argmins: much faster than one argpartition), with ``work`` as scratch space."""
+        fresh = np.flatnonzero(self.fresh)
+        near = np.take(candidates, fresh, axis=0, out=work[:len(fresh)])
+        rows, targets = np.arange(len(near)), self.receiving[fresh]
+        for _ in range(min(self.nearest, len(stocked)) if len(near) else 0):
+            best = near.argmin(axis=1)
+            self._add_arcs(stocked[best], targets)
+            near[rows, best] = np.inf
+        self.fresh[:] = False
 
     def solve(self) -> np.ndarray:
         """The optimal arc quantities (whole units), after pricing every dense arc."""
         stocked, receiving = np.flatnonzero(self.stock > 0), self.receiving
         # The only arcs that can carry anything, copied once rather than in every round.
         candidates = self.distance[np.ix_(receiving, stocked)]
+        work = np.empty_like(candidates)  # for the nearest arcs, then for pricing
+        self._add_nearest(candidates, stocked, work)
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
@@ -422,7 +431,7 @@ class _ItemModel:
             if status != highspy.HighsModelStatus.kOptimal:
                 raise RuntimeError(f"HiGHS ended with {self.highs.modelStatusToString(status)}")
             solution = self.highs.getSolution()
-            if self._price(np.asarray(solution.row_dual), stocked, receiving, candidates):
+            if self._price(np.asarray(solution.row_dual), stocked, candidates, work):
                 continue
             values = np.asarray(solution.col_value)
             artificial = np.concatenate([
@@ -436,15 +445,16 @@ class _ItemModel:
             self.penalty *= 100
             self.update(self.stock, self.need, self.priority, np.zeros(self.demands, bool))
 
-    def _price(self, duals: np.ndarray, stocked: np.ndarray, receiving: np.ndarray,
-               candidates: np.ndarray) -> bool:
+    def _price(self, duals: np.ndarray, stocked: np.ndarray, candidates: np.ndarray,
+               reduced: np.ndarray) -> bool:
         """Add, for each receiving demand, its arc of most negative reduced cost; False when
         no arc of the dense problem has one (the restricted optimum is then the dense one).
         Arcs from depots without stock or to demands that receive nothing carry nothing
         whatever their reduced cost (their rows hold them at zero, or they have no row)."""
         if not candidates.size:
             return False
-        reduced = candidates - duals[self.row_of[receiving]][:, None]
+        receiving = self.receiving
+        np.subtract(candidates, duals[self.row_of[receiving]][:, None], out=reduced)
         reduced -= duals[stocked][None, :]
         best = reduced.argmin(axis=1)
         negative = reduced[np.arange(len(receiving)), best] < -REDUCED_COST_TOLERANCE
