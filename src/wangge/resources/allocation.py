@@ -13,7 +13,8 @@ full dense problem are in docs/allocation.md; in short, per item:
    level receives it.
 2. **Distance** (the second objective) is then a transportation problem: each depot row ships
    its stock (or up to it, when there is more stock than need), each demand row receives its
-   need less its unmet quantity, whose bounds follow from step 1. HiGHS' simplex solves it
+   need (covered level) or up to it (partly covered level); demands of a level not covered
+   receive nothing and have no row. HiGHS' dual simplex solves it
    over a restricted set of arcs (the nearest depots of each demand); the row duals then
    price every arc of the dense problem at once (numpy), the arcs with a negative reduced cost
    are added, and the loop ends when none is left, at which point the restricted optimum is
@@ -310,14 +311,13 @@ def shortfall_reason(total_stock: int, level_need: int) -> str:
 class _ItemModel:
     """One item's transportation problem in HiGHS, kept between solves.
 
-    Rows: one per depot (ships its stock), then one per demand that receives something
-    (receives its need less its unmet quantity), added the first time it does: a demand in
-    need whose level is not covered has no row, since its unmet column would only hold it at
-    zero, and every row costs the dual simplex time. A demand that stops receiving keeps its
-    row, held at zero by its unmet column. Columns: one "unshipped" column per depot, then one
-    unmet column per demand row and the arcs, added as they are needed. A change of stock,
-    need or priority changes bounds and costs, and adds rows and arcs, so HiGHS starts the
-    next solve from the last basis."""
+    Rows, ranged (see :meth:`update`): one per depot (ships its stock, or up to it), then
+    one per demand that receives something (its need, or up to it), added the first time it
+    does: a demand whose level is not covered would only be held at zero by its row, and every
+    row costs the dual simplex time. A demand that stops receiving keeps its row, with the
+    range [0, 0]. Columns: one artificial per depot, then one artificial per demand row and
+    the arcs, added as they are needed. A change of stock, need or priority changes bounds
+    and costs, and adds rows and arcs, so HiGHS starts the next solve from the last basis."""
 
     def __init__(self, distance: np.ndarray, nearest: int, longest: float) -> None:
         self.distance = distance  # (demands, depots): a demand's row is contiguous for pricing
@@ -333,15 +333,16 @@ class _ItemModel:
         self.arc_column = np.empty(0, dtype=np.int64)
         self.row_of = np.full(self.demands, -1, dtype=np.int64)  # a demand's row, or -1
         self.row_demand = np.empty(0, dtype=np.int64)  # the demand of each demand row
-        self.unmet_column = np.empty(0, dtype=np.int64)  # the unmet column of each demand row
+        self.unmet_column = np.empty(0, dtype=np.int64)  # each demand row's artificial
         self.penalty = 4 * longest + 1  # longest: the largest distance
         self.columns = 0
-        # Depot d's row is row d, its unshipped column column d.
+        # Depot d's row is row d, its artificial column d.
         self._add_rows(self.depots)
 
     def _add_rows(self, count: int) -> np.ndarray:
-        """Add ``count`` equality rows (bounds set later), each with its slack column, which
-        takes the rest of a depot's stock or of a demand's need; return those columns."""
+        """Add ``count`` rows (bounds set later), each with its artificial column, which
+        may take the rest of a depot's stock or of a demand's need at the penalty; return
+        those columns."""
         first = self.highs.getNumRow()
         self.highs.addRows(count, np.zeros(count), np.zeros(count), 0,
                            np.zeros(count + 1, np.int32), np.empty(0, np.int32), np.empty(0))
@@ -385,22 +386,23 @@ class _ItemModel:
             self.row_of[new] = self.highs.getNumRow() + np.arange(len(new))
             self.row_demand = np.concatenate([self.row_demand, new])
             self.unmet_column = np.concatenate([self.unmet_column, self._add_rows(len(new))])
-        bounds = np.concatenate([stock, need[self.row_demand]]).astype(float)
-        self.highs.changeRowsBounds(len(bounds), np.arange(len(bounds), dtype=np.int32),
-                                    bounds, bounds)
-        # Unmet: none for covered demands (an artificial at the penalty until pricing is
-        # done), any for the partly covered level, all of it for the level not covered.
-        levels = self.levels[self.row_demand]
-        unmet_lower = np.where(levels == NOT_COVERED, need[self.row_demand], 0).astype(float)
-        unmet_cost = np.where(levels == COVERED, self.penalty, 0.0)
-        # Unshipped stock: none while stock is short (artificial), else free.
-        unshipped_cost = np.full(self.depots, self.penalty if short else 0.0)
+        # A depot ships its whole stock while stock is short, else up to it; a demand receives
+        # its whole need when its level is covered, up to it when partly covered, nothing when
+        # not covered. A row whose range starts at zero is met by its own logical, which is
+        # basic and feasible in HiGHS' first basis (fewer pivots than an explicit slack).
+        levels, wanted = self.levels[self.row_demand], need[self.row_demand]
+        upper = np.concatenate([stock, np.where(levels == NOT_COVERED, 0, wanted)]).astype(float)
+        lower = np.concatenate([stock if short else np.zeros(self.depots),
+                                np.where(levels == COVERED, wanted, 0)]).astype(float)
+        self.highs.changeRowsBounds(len(upper), np.arange(len(upper), dtype=np.int32),
+                                    lower, upper)
+        # The slack columns are artificials: at the penalty, a covered demand may go short
+        # and a depot keep stock (while stock is short) until pricing is done.
+        open_ = np.concatenate([np.full(self.depots, short), levels == COVERED])
         slacks = np.concatenate([np.arange(self.depots), self.unmet_column]).astype(np.int32)
-        self.highs.changeColsBounds(len(slacks), slacks,
-                                    np.concatenate([np.zeros(self.depots), unmet_lower]),
-                                    np.full(len(slacks), highspy.kHighsInf))
-        self.highs.changeColsCost(len(slacks), slacks,
-                                  np.concatenate([unshipped_cost, unmet_cost]))
+        self.highs.changeColsBounds(len(slacks), slacks, np.zeros(len(slacks)),
+                                    np.where(open_, highspy.kHighsInf, 0.0))
+        self.highs.changeColsCost(len(slacks), slacks, np.full(len(slacks), self.penalty))
         self.fresh = changed[self.receiving]  # of the receiving demands, those changed
 
     def _add_nearest(self, candidates: np.ndarray, stocked: np.ndarray,
@@ -434,11 +436,8 @@ class _ItemModel:
             if self._price(np.asarray(solution.row_dual), stocked, candidates, work):
                 continue
             values = np.asarray(solution.col_value)
-            artificial = np.concatenate([
-                np.where(self.levels[self.row_demand] == COVERED,
-                         values[self.unmet_column], 0.0),
-                values[:self.depots] if self.total_stock < int(self.need.sum())
-                else np.zeros(0)])
+            # The artificials (held at zero where they are closed).
+            artificial = np.concatenate([values[:self.depots], values[self.unmet_column]])
             if artificial.max(initial=0.0) <= INTEGRALITY_TOLERANCE:
                 return self._whole(values[self.arc_column])
             # The dense optimum still pays the penalty, which is therefore too small.
