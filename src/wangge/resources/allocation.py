@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -405,26 +405,40 @@ class _ItemModel:
         self.highs.changeColsCost(len(slacks), slacks, np.full(len(slacks), self.penalty))
         self.fresh = changed[self.receiving]  # of the receiving demands, those changed
 
-    def _add_nearest(self, candidates: np.ndarray, stocked: np.ndarray,
-                     work: np.ndarray) -> None:
+    def _blocks(self, demands: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
+        """The distance rows of these demands, a block small enough for the processor's
+        cache at a time, copied into one work array (a copy of the whole would cost more in
+        fresh memory than it saves): (the block's place in ``demands``, its rows)."""
+        size = max(1, 65_536 // max(self.depots, 1))
+        work = np.empty((min(size, len(demands)), self.depots))
+        for first in range(0, len(demands), size):
+            place = slice(first, first + size)
+            yield place, np.take(self.distance, demands[place], axis=0,
+                                 out=work[:len(demands[place])])
+
+    def _add_nearest(self, stocked: np.ndarray) -> None:
         """Arcs from the nearest stocked depots to each fresh receiving demand (a few
-        argmins: much faster than one argpartition), with ``work`` as scratch space."""
-        fresh = np.flatnonzero(self.fresh)
-        near = np.take(candidates, fresh, axis=0, out=work[:len(fresh)])
-        rows, targets = np.arange(len(near)), self.receiving[fresh]
-        for _ in range(min(self.nearest, len(stocked)) if len(near) else 0):
-            best = near.argmin(axis=1)
-            self._add_arcs(stocked[best], targets)
-            near[rows, best] = np.inf
+        argmins: much faster than one argpartition)."""
+        targets = self.receiving[self.fresh]
         self.fresh[:] = False
+        keep = min(self.nearest, len(stocked))
+        if not keep or not len(targets):
+            return
+        unstocked = np.where(self.stock > 0, 0.0, np.inf)  # never nearest
+        depots, demands = [], []
+        for place, near in self._blocks(targets):
+            near += unstocked
+            rows = np.arange(len(near))
+            for _ in range(keep):
+                depots.append(near.argmin(axis=1))
+                demands.append(targets[place])
+                near[rows, depots[-1]] = np.inf
+        self._add_arcs(np.concatenate(depots), np.concatenate(demands))
 
     def solve(self) -> np.ndarray:
         """The optimal arc quantities (whole units), after pricing every dense arc."""
-        stocked, receiving = np.flatnonzero(self.stock > 0), self.receiving
-        # The only arcs that can carry anything, copied once rather than in every round.
-        candidates = self.distance[np.ix_(receiving, stocked)]
-        work = np.empty_like(candidates)  # for the nearest arcs, then for pricing
-        self._add_nearest(candidates, stocked, work)
+        stocked = np.flatnonzero(self.stock > 0)
+        self._add_nearest(stocked)
         while True:
             self.highs.run()
             status = self.highs.getModelStatus()
@@ -433,7 +447,7 @@ class _ItemModel:
             if status != highspy.HighsModelStatus.kOptimal:
                 raise RuntimeError(f"HiGHS ended with {self.highs.modelStatusToString(status)}")
             solution = self.highs.getSolution()
-            if self._price(np.asarray(solution.row_dual), stocked, candidates, work):
+            if len(stocked) and self._price(np.asarray(solution.row_dual)):
                 continue
             values = np.asarray(solution.col_value)
             # The artificials (held at zero where they are closed).
@@ -444,21 +458,26 @@ class _ItemModel:
             self.penalty *= 100
             self.update(self.stock, self.need, self.priority, np.zeros(self.demands, bool))
 
-    def _price(self, duals: np.ndarray, stocked: np.ndarray, candidates: np.ndarray,
-               reduced: np.ndarray) -> bool:
+    def _price(self, duals: np.ndarray) -> bool:
         """Add, for each receiving demand, its arc of most negative reduced cost; False when
         no arc of the dense problem has one (the restricted optimum is then the dense one).
         Arcs from depots without stock or to demands that receive nothing carry nothing
-        whatever their reduced cost (their rows hold them at zero, or they have no row)."""
-        if not candidates.size:
-            return False
+        whatever their reduced cost (their rows hold them at zero, or they have no row):
+        the first are priced at +inf, the second not at all."""
         receiving = self.receiving
-        np.subtract(candidates, duals[self.row_of[receiving]][:, None], out=reduced)
-        reduced -= duals[stocked][None, :]
-        best = reduced.argmin(axis=1)
-        negative = reduced[np.arange(len(receiving)), best] < -REDUCED_COST_TOLERANCE
+        demand_dual = duals[self.row_of[receiving]]
+        depot_dual = np.where(self.stock > 0, duals[:self.depots], -np.inf)
+        depots, demands = [], []
+        for place, reduced in self._blocks(receiving):
+            reduced -= demand_dual[place, None]
+            reduced -= depot_dual
+            best = reduced.argmin(axis=1)
+            negative = reduced[np.arange(len(reduced)), best] < -REDUCED_COST_TOLERANCE
+            depots.append(best[negative])
+            demands.append(receiving[place][negative])
         before = len(self.arc_depot)
-        self._add_arcs(stocked[best[negative]], receiving[negative])
+        self._add_arcs(np.concatenate([[], *depots]).astype(np.int64),
+                       np.concatenate([[], *demands]).astype(np.int64))
         return len(self.arc_depot) > before
 
     def _whole(self, values: np.ndarray) -> np.ndarray:
