@@ -394,8 +394,9 @@ class _ItemModel:
         upper = np.concatenate([stock, np.where(levels == NOT_COVERED, 0, wanted)]).astype(float)
         lower = np.concatenate([stock if short else np.zeros(self.depots),
                                 np.where(levels == COVERED, wanted, 0)]).astype(float)
-        self.highs.changeRowsBounds(len(upper), np.arange(len(upper), dtype=np.int32),
-                                    lower, upper)
+        # changeRowsBounds is in highspy's binding but not in its type stubs.
+        self.highs.changeRowsBounds(  # type: ignore[attr-defined]
+            len(upper), np.arange(len(upper), dtype=np.int32), lower, upper)
         # The slack columns are artificials: at the penalty, a covered demand may go short
         # and a depot keep stock (while stock is short) until pricing is done.
         open_ = np.concatenate([np.full(self.depots, short), levels == COVERED])
