@@ -274,6 +274,33 @@ def test_a_resolve_after_a_change_equals_a_fresh_solve():
         solver.solve(problem_from_json(random_problem(8)))
 
 
+def test_resolves_where_demands_start_and_stop_receiving_equal_fresh_solves():
+    """A demand's row exists only once it receives something (a need in a level not left
+    uncovered): re-solves that give rows to new demands and hold others' at zero, several in
+    a row, still equal fresh solves."""
+    data = random_problem(9, depots=5, demands=40, items=1, shortage=0.5)
+    solver = Allocator(problem_from_json(data), nearest=1)
+    solver.solve()
+    rng = np.random.default_rng(9)
+    started = stopped = 0
+    for _ in range(6):
+        before = problem_from_json(data)
+        for entry in rng.choice(data["demands"], size=8, replace=False):
+            entry["priority"] = int(rng.integers(1, 4))
+            entry["need"] = {"item0": int(rng.integers(1, 30))} if rng.random() < 0.7 else {}
+        changed = problem_from_json(data)
+        assert solver.solve(changed) == allocate(changed)
+        model = solver.models[0]
+        receives = ((changed.need[:, 0] > 0) & (model.levels != allocation.NOT_COVERED))
+        received = ((before.need[:, 0] > 0)
+                    & (allocation.coverage(int(before.stock.sum()), before.need[:, 0],
+                                           before.priority) != allocation.NOT_COVERED))
+        started += int((receives & ~received).sum())
+        stopped += int((received & ~receives).sum())
+    assert started > 0
+    assert stopped > 0
+
+
 def test_the_json_round_trip_keeps_the_problem():
     problem = problem_from_json(random_problem(2))
     again = problem_from_json(problem_to_json(problem))
