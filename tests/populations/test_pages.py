@@ -46,3 +46,20 @@ def test_roles_that_do_not_see_circumstances_get_neither_section_nor_form(world,
     assert outside.get(f"/people/{person.pk}/circumstances/floating/").status_code == 404
     worker = page_as(make_user("grid_worker", GRID_A))
     assert worker.get(f"/people/{person.pk}/circumstances/nosuch/").status_code == 404
+
+
+def test_a_rented_flat_shows_its_owner_lease_and_occupants(world, page_as):
+    import datetime
+
+    from tests.factories import SYSTEM
+    from wangge.places.services import dwelling_update
+
+    owner, tenant = make_person(GRID_A, "房东甲"), make_person(GRID_A, "租客乙")
+    dwelling_update(dwelling=tenant.dwelling, by=SYSTEM, reason="出租登记", owner_id=owner.pk,
+                    rented=True, lease_start=datetime.date(2026, 3, 1),
+                    lease_end=datetime.date(2027, 2, 28), floor_area=48)
+    page = page_as(make_user("grid_worker", GRID_A)).get(f"/dwellings/{tenant.dwelling.pk}/")
+    text = page.content.decode()
+    assert "房东甲" in text
+    assert "2027-02-28" in text
+    assert "48 m²" in text

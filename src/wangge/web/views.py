@@ -146,6 +146,9 @@ def dwelling(request: SignedInRequest, pk: int) -> HttpResponse:
                                .select_related("household"))
     response = render(request, "web/dwelling.html", {
         "dwelling": dwelling,
+        # The owner is named to those who may see them (another grid's owner is not).
+        "owner": persons_visible_to(user).filter(pk=dwelling.owner_id).first()
+        if dwelling.owner_id else None,
         "trail": trail(user, dwelling.grid_code),
         "residents": residents,
         "households": households_visible_to(user).filter(dwelling=dwelling)
