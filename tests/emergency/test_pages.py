@@ -46,16 +46,25 @@ def test_declare_on_the_page_and_follow_the_roll_call(world, page_as):
     assert phone.post(link, {"answer": "maybe"}).status_code == 400
 
 
-def test_the_roll_call_page_calls_deputies_of_members_late_to_answer(world, page_as, settings):
+def test_reading_the_roll_call_writes_nothing_and_a_commander_calls_late_deputies(
+        world, page_as):
     page, emergency = _declared(world, page_as)
     Callout.objects.update(called_at=emergency.declared_at.replace(year=2020))
+    calls = Callout.objects.count()
+    body = page.get(f"/emergency/{emergency.pk}/roll-call/").content.decode()
+    assert Callout.objects.count() == calls  # a look (or a poll) calls nobody
+    assert 'id="call-deputies"' in body
+    assert 'data-user="spare"' not in body
+    worker = page_as(world.worker)
+    seen = worker.get(f"/emergency/{emergency.pk}/roll-call/").content.decode()
+    assert "call-deputies" not in seen
+    assert worker.post(f"/emergency/{emergency.pk}/roll-call/deputies/").status_code == 403
+    done = page.post(f"/emergency/{emergency.pk}/roll-call/deputies/")
+    assert done.url == f"/emergency/{emergency.pk}/roll-call/"
     body = page.get(f"/emergency/{emergency.pk}/roll-call/").content.decode()
     assert 'data-user="spare"' in body
     assert "deputy for rescuer" in body
-    spare = Callout.objects.get(user=world.spare).history.get()
-    # The reader only looked: the deputy was called by the roll-call, not by them.
-    assert spare.history_user is None
-    assert spare.history_change_reason.startswith("the roll-call: ")
+    assert Callout.objects.get(user=world.spare).history.get().history_user == world.author
 
 
 def test_tasks_are_in_their_owners_to_do_list_and_marked_done_there(world, page_as):

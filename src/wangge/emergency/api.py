@@ -6,7 +6,7 @@ drills (scheduled, run, compared with the previous drill of the plan)."""
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -37,6 +37,7 @@ from .selectors import (
     drills_visible_to,
     emergencies_visible_to,
     emergency_tasks_visible_to,
+    may_command,
     plan_versions_visible_to,
     plans_visible_to,
     previous_drill,
@@ -45,7 +46,6 @@ from .selectors import (
     teams_visible_to,
 )
 from .services import (
-    ROLL_CALL,
     callouts_escalate,
     drill_run,
     drill_schedule,
@@ -233,6 +233,7 @@ class RollCallOut(Schema):
     available: int
     unavailable: int
     waiting: int
+    late: int = Field(description="Waiting past the answer time, their deputy not yet called")
     callouts: list[CallOut]
 
 
@@ -392,11 +393,21 @@ def emergency_end_post(request: HttpRequest, id: RecordId, payload: Why) -> dict
 
 @router.get("/emergency/emergencies/{id}/roll-call", response=RollCallOut)
 def roll_call_get(request: HttpRequest, id: RecordId) -> Any:
-    """Who was called and how each answered; deputies of members late to answer are called
-    first, as `wangge callouts` does."""
+    """Who was called and how each answered (reading writes nothing: `wangge callouts` calls
+    the deputies of members late to answer, or the POST below at once)."""
+    return roll_call(visible_one(request, emergencies_visible_to, VIEW, pk=id))
+
+
+@router.post("/emergency/emergencies/{id}/roll-call/deputies", response=RollCallOut,
+             openapi_extra=REFUSALS)
+def roll_call_deputies_post(request: HttpRequest, id: RecordId) -> Any:
+    """Call now the deputies of members who have not answered in time (a commander)."""
     emergency = visible_one(request, emergencies_visible_to, VIEW, pk=id)
-    if emergency.ended_at is None:
-        callouts_escalate(by=ROLL_CALL, emergency=emergency)
+    user = acting(request, DECLARE)
+    if not may_command(user, emergency):
+        raise PermissionDenied(_("Only those who command this emergency, while it is under "
+                                 "way, may do this."))
+    callouts_escalate(by=user, emergency=emergency)
     return roll_call(emergency)
 
 

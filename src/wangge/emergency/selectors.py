@@ -1,9 +1,12 @@
 """Reads of emergency readiness, always through the caller's jurisdiction: plans, teams,
 emergencies, the roll-call of an emergency, and the open tasks a person owns (their to-do)."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from wangge.access.models import User
 from wangge.foundation.codes import is_within, prefix_range
@@ -83,16 +86,24 @@ class RollCall:
     available: int
     unavailable: int
     waiting: int
+    late: int = 0
 
 
 def roll_call(emergency: Emergency) -> RollCall:
+    """Who was called and how they answered; ``late``: members waiting past the answer time
+    whose deputy is not called yet (`wangge callouts` calls them, or a commander at once)."""
     callouts = list(emergency.callouts.filter(released_at__isnull=True).select_related(
-        "user", "member__team", "deputy_for").order_by("member__team__name", "called_at",
-                                                       "pk"))
+        "user", "member__team", "member__deputy", "deputy_for").order_by(
+        "member__team__name", "called_at", "pk"))
     count = {answer: sum(callout.answer == answer for callout in callouts)
              for answer in Answer.values}
+    late_after = timezone.now() - datetime.timedelta(
+        minutes=settings.WANGGE_CALLOUT_ANSWER_MINUTES)
+    late = sum(callout.answer == Answer.WAITING and callout.called_at <= late_after
+               and callout.deputy_called_at is None and callout.deputy_for_id is None
+               and callout.member.deputy_id is not None for callout in callouts)
     return RollCall(callouts, count[Answer.AVAILABLE], count[Answer.UNAVAILABLE],
-                    count[Answer.WAITING])
+                    count[Answer.WAITING], late)
 
 
 def member_channels(member: TeamMember) -> list[str]:

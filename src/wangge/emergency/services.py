@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from wangge.access.models import User
 from wangge.divisions.models import Grid
-from wangge.foundation.actors import Actor, system_actor, user_of
+from wangge.foundation.actors import Actor, user_of
 from wangge.foundation.codes import Level, is_within, level_of, scope_prefix
 from wangge.foundation.history import save_with_history, stated_reason
 from wangge.foundation.permissions import Action, require, require_in_scope
@@ -477,9 +477,6 @@ def callout_answer(*, callout: Callout, available: bool, by: Actor) -> Callout:
             _deputy_called(callout, by, now)
     return callout
 
-
-# Who calls the deputies when the roll-call is read (the reader only looked).
-ROLL_CALL = system_actor("the roll-call")
 
 
 def callouts_escalate(*, by: Actor, emergency: Emergency | None = None) -> int:

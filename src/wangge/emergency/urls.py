@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/level/", views.change_level, name="level"),
     path("<int:pk>/end/", views.end, name="end"),
     path("<int:pk>/roll-call/", views.roll_call_page, name="roll_call"),
+    path("<int:pk>/roll-call/deputies/", views.roll_call_deputies, name="roll_call_deputies"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("answer/<str:token>/", views.answer, name="answer"),
     path("drills/", views.drills, name="drills"),

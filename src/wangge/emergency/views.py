@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
@@ -66,7 +67,6 @@ from .selectors import (
     teams_visible_to,
 )
 from .services import (
-    ROLL_CALL,
     callout_answer,
     callouts_escalate,
     drill_run,
@@ -302,16 +302,31 @@ def end(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @action_required(VIEW)
 def roll_call_page(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The live roll-call; htmx polls it for its partial, and each look calls the deputies
-    of members who have not answered in time (as `wangge callouts` does)."""
+    """The live roll-call; htmx polls it for its partial. Looking writes nothing: the
+    deputies of members late to answer are called by `wangge callouts` (every minute), or
+    at once by a commander (``roll_call_deputies``)."""
     emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
-    if emergency.ended_at is None:
-        callouts_escalate(by=ROLL_CALL, emergency=emergency)
     template = "emergency/roll_call.html"
     if getattr(request, "htmx", False):
         template += "#roll-call"
     return render(request, template, {"emergency": emergency, "call": roll_call(emergency),
-                                      "names": area_names(emergency.grids)})
+                                      "names": area_names(emergency.grids),
+                                      "may_command": may_command(request.user, emergency)})
+
+
+@action_required(Action.DECLARE_EMERGENCIES)
+@require_POST
+def roll_call_deputies(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Call now the deputies of members who have not answered in time."""
+    emergency = get_object_or_404(emergencies_visible_to(request.user), pk=pk)
+    if not may_command(request.user, emergency):
+        raise PermissionDenied
+    if emergency.ended_at is None:
+        called = callouts_escalate(by=request.user, emergency=emergency)
+        messages.success(request, ngettext("%(count)d deputy called.",
+                                           "%(count)d deputies called.", called)
+                         % {"count": called})
+    return redirect("emergency:roll_call", emergency.pk)
 
 
 @action_required(VIEW)
