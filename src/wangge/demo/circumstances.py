@@ -130,7 +130,8 @@ class Circumstances:
             chronic: dict[str, Any] = {"condition": _pick(rng, CONDITION),
                                        "contract_signed": rng.random() < 0.65}
             community = self.community_names.get(person.grid_code[:12], "")
-            chronic["health_centre"] = f"{community}社区卫生服务中心" if community else ""
+            chronic["health_centre"] = (f"{community.removesuffix('社区')}社区卫生服务中心"
+                                        if community else "")
             if chronic["contract_signed"]:
                 chronic["family_doctor"] = identity.surname(rng) + "医生"
                 chronic["contract_date"] = _day_within(rng, 3)

@@ -24,6 +24,8 @@ from wangge.populations.services import circumstance_end, circumstance_save
 from .selectors import trail
 
 OTHER = "other"
+# A date input shows its value only in ISO form.
+DAY = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _form_field(field: PopulationField, household: list[Person]) -> forms.Field:
@@ -33,7 +35,7 @@ def _form_field(field: PopulationField, household: list[Person]) -> forms.Field:
     if field.kind == FieldKind.NUMBER:
         return forms.DecimalField(max_digits=12, decimal_places=2, **common)
     if field.kind == FieldKind.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=DAY, **common)
     if field.kind == FieldKind.CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *field.choice_list()], **common)
     if field.kind == FieldKind.YES_NO:
@@ -50,8 +52,7 @@ def _form_field(field: PopulationField, household: list[Person]) -> forms.Field:
 
 
 class CircumstanceForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("Since"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=gettext_lazy("Since"), required=False, widget=DAY)
     reason = forms.CharField(label=gettext_lazy("Reason for this change"), max_length=200)
 
     def __init__(self, *args: Any, population: Population, household: list[Person],

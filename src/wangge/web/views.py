@@ -36,7 +36,7 @@ from wangge.people.selectors import (
 )
 from wangge.people.services import person_update
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
-from wangge.populations.models import Population
+from wangge.populations.models import Circumstance, Population
 from wangge.populations.selectors import person_circumstances
 from wangge.risk.dashboard import building_risk
 
@@ -224,7 +224,10 @@ def _person_page(request: SignedInRequest, person: Any, *, revealed: bool,
         "may_edit": can(user, Action.EDIT_PEOPLE),
         "cases": person_cases(user, person.pk) if can(user, Action.VIEW_CASES) else None,
         "circumstances": person_circumstances(user, person),
-        "populations": Population.objects.all() if can(user, Action.EDIT_PEOPLE) else [],
+        # Those the person is not in yet (the others are changed from their own section).
+        "populations": Population.objects.exclude(pk__in=Circumstance.objects.filter(
+            person=person, ended_on=None).values("population"))
+        if can(user, Action.EDIT_PEOPLE) else [],
         "may_record_case": can(user, Action.RECORD_CASES),
         "may_reveal": not revealed and person.id_number
         and sees_unmasked(user, SensitiveField.ID_NUMBER),
