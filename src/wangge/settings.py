@@ -343,6 +343,12 @@ WANGGE_SHEET_MAX_RATIO = envint("WANGGE_SHEET_MAX_RATIO", 200)
 WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 1_048_576)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 256)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 32_767)
+# A department's blank form to fill (docs/reports.md): read whole, with its formatting, so
+# bounded far below an import: its file, its sheets, and the rows and columns of its sheet.
+WANGGE_FORM_MAX_MB = envint("WANGGE_FORM_MAX_MB", 5)
+WANGGE_FORM_MAX_SHEETS = envint("WANGGE_FORM_MAX_SHEETS", 20)
+WANGGE_FORM_MAX_ROWS = envint("WANGGE_FORM_MAX_ROWS", 5000)
+WANGGE_FORM_MAX_COLUMNS = envint("WANGGE_FORM_MAX_COLUMNS", 200)
 # An import warns (without refusing) when a dwelling ends up with more residents than this.
 WANGGE_DWELLING_MAX_OCCUPANTS = envint("WANGGE_DWELLING_MAX_OCCUPANTS", 10)
 # Retention (docs/imports.md "Retention"; `wangge purge`, daily from cron): an upload and its

@@ -40,7 +40,8 @@ def test_templates_are_listed_with_the_columns_not_held(api_as, world):
     api = api_as(make_user(Role.DEPARTMENT_STAFF, STREET_1), token=True)
     templates = {template["slug"]: template for template in api.get("/report-templates").json()}
     assert len(templates) >= 5
-    assert templates[ELDERLY]["not_held"] == ["紧急联系人"]
+    assert templates[ELDERLY]["not_held"] == []
+    assert templates["housing-rented-dwellings"]["not_held"] == ["租赁合同编号"]
     assert templates[ELDERLY]["columns"][0] == {"header": "姓名", "field": "name"}
 
 
@@ -68,11 +69,11 @@ def test_gaps_per_field_grid_and_task(api_as, elderly):
     assert gaps["total"] == 2
     assert gaps["filled"]["联系电话"] == 1
     assert gaps["grids"][GRID_B]["联系电话"] == 0
-    assert gaps["not_held"] == ["紧急联系人"]
+    assert gaps["not_held"] == []
     task = next(task for task in gaps["tasks"] if task["grid_code"] == GRID_B)
     assert task["workers"] == [worker.username]
     assert task["persons"] == [{"id": elderly[1].pk, "name": "刘桂兰",
-                                "missing": ["联系电话", "健康状况"]}]
+                                "missing": ["联系电话", "健康状况", "紧急联系人"]}]
 
 
 @pytest.mark.parametrize("scope", [STREET_2, GRID_C, "420102000000"])

@@ -78,7 +78,7 @@ def test_elderly_alone_rows_formats_and_values(tmp_path, city):
     assert first["所属网格"] == "民意一网格"
     assert first["所属社区"] == "民意社区"
     assert first["健康状况"] == "慢性病"
-    assert first["紧急联系人"] is None  # not held by the registry
+    assert first["紧急联系人"] is None  # held (older_people.emergency_contact), not recorded
 
 
 def test_floating_register_shows_where_the_id_was_issued(tmp_path, city):
@@ -119,7 +119,8 @@ def test_completeness_per_field_and_grid(city):
     assert completeness["total"] == 2
     assert completeness["filled"]["联系电话"] == 1
     assert completeness["grids"][GRID_B]["联系电话"] == 0
-    assert completeness["not_held"] == ["紧急联系人"]
+    assert completeness["not_held"] == []  # the emergency contact is a population field
+    assert completeness["filled"]["紧急联系人"] == 0
 
 
 def test_gap_tasks_go_to_the_grid_worker(city):
@@ -130,14 +131,15 @@ def test_gap_tasks_go_to_the_grid_worker(city):
     missing = tasks[GRID_B]["persons"][0]
     assert missing["person"].name == "刘桂兰"
     assert "联系电话" in missing["missing"]
-    assert "紧急联系人" not in missing["missing"]  # the registry does not hold it: no task
+    assert "紧急联系人" in missing["missing"]  # held by the registry, not yet collected
+    assert "紧急联系人电话" not in missing["missing"]  # read from the contact's record
 
 
 def test_gaps_command_json(city, capsys):
     call_command("gaps", "civil-affairs-elderly-alone", "--scope", DISTRICT, "--json")
     data = json.loads(capsys.readouterr().out)
     assert data["total"] == 2
-    assert data["not_held"] == ["紧急联系人"]
+    assert data["not_held"] == []
 
 
 def test_unknown_template_and_bad_scope_are_clear(tmp_path, world):

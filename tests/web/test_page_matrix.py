@@ -115,6 +115,8 @@ PAGES = [
     Page("GET", "imports/templates/<slug:kind>/", "/imports/templates/persons/",
          view=Action.IMPORT_FILES, kind="page"),
     Page("GET", "reports/", "/reports/", view=Action.USE_REPORTS, kind="page"),
+    Page("GET", "reports/forms/fill/", "/reports/forms/fill/", view=Action.USE_REPORTS,
+         kind="page"),
     # A template is the same everywhere; its export and gaps are scoped (below).
     Page("GET", "reports/<slug:slug>/", "/reports/civil-affairs-elderly-alone/",
          view=Action.USE_REPORTS, kind="page"),
@@ -319,6 +321,9 @@ PAGES = [
 OWN_PAGES = {
     "imports/<int:pk>/", "imports/<int:pk>/rejects/", "imports/<int:pk>/retry/",
     "reports/<slug:slug>/export/", "reports/<slug:slug>/gaps/",
+    # A filled form's download and keeping it as a template take the form the page signed
+    # for its user (tests/web/test_fill_pages.py).
+    "reports/forms/download/", "reports/forms/keep/",
     "events/<int:pk>/photos/<int:photo>/",
 }
 # Pages open to anyone, signed in or not; their tests are elsewhere.

@@ -51,7 +51,7 @@ def test_the_list_shows_the_templates_and_what_the_registry_lacks(client, elderl
     assert "独居老人花名册" in text
     assert reverse("web:report", args=[ELDERLY]) in text
     detail = client.get(reverse("web:report", args=[ELDERLY])).content.decode()
-    assert "紧急联系人" in detail  # a column the registry does not hold is named
+    assert "紧急联系人" in detail  # every column is named
     assert f'value="{STREET_1}" selected' in detail
     assert f'value="{GRID_C}"' not in detail  # only areas in the jurisdiction are offered
 

@@ -69,7 +69,8 @@ def access_record(*, by: Any, kind: Kind, request: HttpRequest | None,
     (kept only as its digest), the ``purpose`` and the client address."""
     ids = list(record_ids)
     values = {
-        "user_id": by.pk, "username": by.get_username(), "kind": kind,
+        # The system (a command run without --user) has no account: its command's name.
+        "user_id": by.pk, "username": by.get_username() if by.pk else str(by), "kind": kind,
         "fields": ",".join(fields), "target": target[:200],
         "record_ids": ids[:RECORD_IDS_KEPT], "count": len(ids) if count is None else count,
         "term_digest": term_digest(term) if term else "", "purpose": purpose[:300],

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from wangge.access.models import User
 from wangge.foundation.codes import prefix_range
 from wangge.foundation.permissions import SensitiveField
-from wangge.reports.fields import Places, ReportField
+from wangge.reports.fields import Lookups, ReportField
 from wangge.reports.sources import ReportSource, register_source
 
 from .models import Measure, MeasureKind, MeasureState
@@ -35,13 +35,13 @@ def _person(name: str) -> Any:
     return lambda measure, _places: getattr(measure.person, name, "") if measure.person else ""
 
 
-def _lifted(measure: Measure, _places: Places) -> Any:
+def _lifted(measure: Measure, _lookups: Lookups) -> Any:
     if measure.state in (MeasureState.LIFTED, MeasureState.ENDED) and measure.closed_at:
         return timezone.localdate(measure.closed_at)
     return None
 
 
-def _responsible(measure: Measure, _places: Places) -> str:
+def _responsible(measure: Measure, _lookups: Lookups) -> str:
     user = measure.responsible
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 

@@ -29,12 +29,15 @@ class ReportTemplateForm(ReasonForm):
             "columns": gettext(
                 'A list like [{"header": "姓名", "field": "name"}, {"header": "出生日期", '
                 '"field": "birth_date", "format": "date"}]. Fields the registry holds: '
-                "%(fields)s. Formats: text, date, number. A column naming any other field is "
+                "%(fields)s, and each population's fields as <population>.<field> (e.g. "
+                "older_people.capability; a person's phone as older_people.emergency_contact."
+                "phone). Formats: text, date, number. A column naming any other field is "
                 "kept, exported empty and listed as not held.")
             % {"fields": ", ".join(REPORT_FIELDS)},
             "population": gettext(
-                'Filters that must all hold, e.g. {"age_at_least": 60, "vulnerable_any": '
-                '["elderly_alone"]}. Filters: %(filters)s.')
+                'Filters that must all hold, e.g. {"age_at_least": 60, "values": '
+                '{"older_people.living_situation": "alone"}} or {"populations": '
+                '["disability"]}. Filters: %(filters)s.')
             % {"filters": ", ".join(POPULATION_FILTERS)},
         }
         for name, text in helps.items():

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -15,11 +15,12 @@ from wangge.access.selectors import grid_workers_of
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import area_choices, divisions_in, grids_in
 from wangge.foundation.codes import Level, level_of, prefix_range, scope_prefix
-from wangge.foundation.permissions import Action, require, shown
+from wangge.foundation.permissions import HIDDEN, Action, require, sees_now, shown
 from wangge.people.models import Person
 from wangge.people.selectors import persons_visible_to
+from wangge.populations.models import Circumstance, FieldKind, PopulationField
 
-from .fields import REPORT_FIELDS, Places, ReportField, population_condition
+from .fields import Lookups, ReportField, person_fields, population_condition
 from .models import ReportTemplate
 from .sources import SOURCES
 
@@ -74,11 +75,12 @@ def report_persons(template: ReportTemplate, *, scope: str, user: User | None) -
 
 
 def fields_of(template: ReportTemplate) -> dict[str, ReportField]:
-    """The fields a column of ``template`` may name: the registry's, or its source's."""
+    """The fields a column of ``template`` may name: the registry's (the persons' and the
+    populations'), or its source's."""
     if template.source:
         source = SOURCES.get(template.source)
         return source.fields if source is not None else {}
-    return REPORT_FIELDS
+    return person_fields()
 
 
 def not_held(template: ReportTemplate) -> list[str]:
@@ -99,12 +101,69 @@ def report_records(template: ReportTemplate, *, scope: str, user: User | None) -
     return source.records(template.population or {}, scope_prefix(scope), user)
 
 
-def places_under(scope: str) -> Places:
+def places_under(scope: str) -> Lookups:
     prefix = scope_prefix(scope)
     names = dict(Grid.objects.filter(prefix_range("code", prefix)).values_list("code", "name"))
     names.update(Division.objects.filter(prefix_range("code", prefix[:9])).values_list(
         "code", "name"))
-    return Places(names)
+    return Lookups(names)
+
+
+def report_lookups(persons: QuerySet[Person], fields: list[str], *, scope: str,
+                   user: User | None) -> Lookups:
+    """What the columns ``fields`` of a report over ``persons`` look up, each in one query
+    however many rows: the current circumstances in the populations they read, the persons
+    those link to and the dwellings' owners, the occupants of each dwelling."""
+    lookups = places_under(scope)
+    lookups.scope_prefixes = None if user is None else tuple(user.scope_prefixes)
+    known = person_fields()
+    populations = {known[name].population for name in fields
+                   if name in known and known[name].population}
+    person_ids = persons.values("pk")
+    linked_ids: set[int] = set()
+    if populations:
+        links = {(field.population.key, field.key) for field in PopulationField.objects
+                 .filter(population__key__in=populations, kind=FieldKind.PERSON)
+                 .select_related("population")}
+        for person_id, population, values in (
+                Circumstance.objects.filter(ended_on=None, population__key__in=populations,
+                                            person__in=person_ids)
+                .values_list("person_id", "population__key", "values")):
+            lookups.circumstances.setdefault(person_id, {})[population] = values
+            linked_ids.update(value for key, value in values.items()
+                              if (population, key) in links and isinstance(value, int))
+    owners = (persons.filter(dwelling__owner__isnull=False).values("dwelling__owner")
+              if {"landlord", "landlord_phone"} & set(fields) else Person.objects.none())
+    if linked_ids or "landlord" in fields or "landlord_phone" in fields:
+        lookups.linked = {other.pk: other for other in Person.objects.filter(
+            Q(pk__in=linked_ids) | Q(pk__in=owners))}
+    if "occupants" in fields:
+        lookups.occupants = dict(
+            Person.objects.filter(merged_into=None,
+                                  dwelling__in=persons.values("dwelling_id"))
+            .values("dwelling_id").annotate(count=Count("pk")).values_list("dwelling_id",
+                                                                           "count"))
+    return lookups
+
+
+def masked_for(field: ReportField, user: User | None) -> bool:
+    """Whether ``user`` gets this field's values masked (the command line sees them all)."""
+    if user is None:
+        return False
+    return bool((field.within and not sees_now(user, field.within))
+                or (field.sensitive and not sees_now(user, field.sensitive)))
+
+
+def cell_shown(field: ReportField, value: Any, user: User | None) -> Any:
+    """A value as ``user`` may see it in a report."""
+    if user is None or value is None or value == "":
+        return value
+    if field.within and not sees_now(user, field.within):
+        return HIDDEN
+    if field.sensitive:
+        value = shown(user, field.sensitive, value)
+    # A masked list (vulnerable groups) is one cell.
+    return "、".join(value) if isinstance(value, list) else value
 
 
 def report_rows(template: ReportTemplate, *, scope: str, user: User | None) -> Iterator[list[Any]]:
@@ -115,18 +174,22 @@ def report_rows(template: ReportTemplate, *, scope: str, user: User | None) -> I
 
 
 def _person_rows(template: ReportTemplate, *, scope: str, user: User | None
-                 ) -> Iterator[tuple[Person, list[Any]]]:
-    places = places_under(scope)
+                 ) -> Iterator[tuple[Any, list[Any]]]:
     known = fields_of(template)
-    fields = [known.get(column.get("field")) for column in template.columns]
-    for person in report_records(template, scope=scope, user=user).iterator(chunk_size=2000):
-        values = []
-        for field in fields:
-            value = field.read(person, places) if field else None
-            if field and field.sensitive and user is not None and value not in (None, ""):
-                value = shown(user, field.sensitive, value)
-            values.append(value)
-        yield person, values
+    names = [column.get("field") for column in template.columns]
+    fields = [known.get(name) for name in names]
+    records = report_records(template, scope=scope, user=user)
+    lookups = (places_under(scope) if template.source
+               else report_lookups(records, names, scope=scope, user=user))
+    for number, record in enumerate(records.iterator(chunk_size=2000), start=1):
+        values: list[Any] = []
+        for name, field in zip(names, fields, strict=True):
+            if name == "row_number" and not template.source:
+                values.append(number)
+                continue
+            value = field.read(record, lookups) if field else None
+            values.append(cell_shown(field, value, user) if field else None)
+        yield record, values
 
 
 def report_completeness(template: ReportTemplate, *, scope: str, user: User | None) -> dict:
@@ -165,13 +228,15 @@ def gap_tasks(template: ReportTemplate, *, scope: str, user: User | None) -> lis
     are those of another source (they come from its records)."""
     if template.source:
         return []
-    places = places_under(scope)
-    collectable = [(column["header"], REPORT_FIELDS[column["field"]])
+    known = person_fields()
+    collectable = [(column["header"], known[column["field"]])
                    for column in template.columns
-                   if column.get("field") in REPORT_FIELDS
-                   and REPORT_FIELDS[column["field"]].collectable]
+                   if column.get("field") in known and known[column["field"]].collectable]
+    covered = report_persons(template, scope=scope, user=user)
+    places = report_lookups(covered, [column.get("field") for column in template.columns],
+                            scope=scope, user=user)
     by_grid: dict[str, list[dict]] = defaultdict(list)
-    for person in report_persons(template, scope=scope, user=user).iterator(chunk_size=2000):
+    for person in covered.iterator(chunk_size=2000):
         missing = [header for header, field in collectable
                    if field.read(person, places) in (None, "")]
         if missing:

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model, model_to_dict
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
@@ -161,3 +163,41 @@ class AccessLogSearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", _("The last day comes before the first."))
         return cleaned
+
+
+class FormToFill(forms.Form):
+    """A department's blank form to fill, and the part of the jurisdiction it covers."""
+
+    file = forms.FileField(label=_("The department's blank form (xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    scope = forms.ChoiceField(label=_("Area"))
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = areas
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.WANGGE_FORM_MAX_MB
+        if upload.size > limit << 20:
+            raise forms.ValidationError(
+                _("The form is %(size)s; a form to fill may be at most %(limit)d MB.")
+                % {"size": filesizeformat(upload.size), "limit": limit})
+        return upload
+
+
+class FilledFormDownload(PurposeForm):
+    """The filled form's download: the form as recognised (signed), its area, and why."""
+
+    form = forms.CharField(widget=forms.HiddenInput)
+    scope = forms.CharField(widget=forms.HiddenInput)
+
+
+class FormAsTemplate(forms.Form):
+    """A recognised form kept as a report template."""
+
+    form = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    department = forms.CharField(label=_("Department"), max_length=50)
+    slug = forms.SlugField(label=_("Code"), max_length=50,
+                           help_text=_("Letters, digits and hyphens, e.g. disability-survey."))

@@ -33,6 +33,10 @@ urlpatterns = [
     path("imports/<int:pk>/rejects/", import_views.rejects, name="import_rejects"),
     path("imports/<int:pk>/retry/", import_views.retry, name="import_retry"),
     path("reports/", report_views.reports, name="reports"),
+    # Two segments: never taken for a template's code (reports/<slug>/).
+    path("reports/forms/fill/", report_views.fill, name="report_fill"),
+    path("reports/forms/download/", report_views.fill_download, name="report_fill_download"),
+    path("reports/forms/keep/", report_views.fill_keep, name="report_fill_keep"),
     path("reports/<slug:slug>/", report_views.report, name="report"),
     path("reports/<slug:slug>/export/", report_views.export, name="report_export"),
     path("reports/<slug:slug>/gaps/", report_views.gaps, name="report_gaps"),
