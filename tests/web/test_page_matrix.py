@@ -103,6 +103,12 @@ PAGES = [
          may=_acts(Action.EDIT_PEOPLE)),
     Page("GET", "people/<int:pk>/reveal/", "/people/{person}/reveal/", view=PEOPLE,
          may=_sees_full_ids),
+    # Circumstances: roles that edit people (all of which see vulnerable groups).
+    Page("GET", "people/<int:pk>/circumstances/<slug:key>/",
+         "/people/{person}/circumstances/floating/", view=Action.EDIT_PEOPLE),
+    Page("POST", "people/<int:pk>/circumstances/<slug:key>/end/",
+         "/people/{person}/circumstances/floating/end/", view=Action.EDIT_PEOPLE, success=302,
+         body=lambda records: REASON),
     Page("GET", "imports/", "/imports/", view=Action.IMPORT_FILES, kind="page"),
     # The address queue: a row waiting in or out of the jurisdiction, placed in its building.
     Page("GET", "imports/addresses/", "/imports/addresses/", view=Action.PLACE_ADDRESSES,
@@ -268,6 +274,9 @@ PAGES = [
          body=lambda records: {"level": "II", **REASON}),
     Page("POST", "emergency/<int:pk>/end/", "/emergency/{emergency}/end/",
          view=Action.DECLARE_EMERGENCIES, success=302, body=lambda records: REASON),
+    Page("POST", "emergency/<int:pk>/roll-call/deputies/",
+         "/emergency/{emergency}/roll-call/deputies/", view=Action.DECLARE_EMERGENCIES,
+         success=302),
     Page("POST", "emergency/tasks/<int:pk>/done/", "/emergency/tasks/{emergency_task}/done/",
          view=Action.VIEW_EMERGENCIES, success=302, body=lambda records: REASON),
     # Drills: the list, scheduling, running one (its page: below, participants see it too).

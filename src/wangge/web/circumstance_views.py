@@ -135,8 +135,11 @@ def circumstance_ended(request: SignedInRequest, pk: int, key: str) -> HttpRespo
     if request.method != "POST":
         return redirect("web:circumstance", pk=pk, key=key)
     person = get_object_or_404(persons_visible_to(user), pk=pk)
-    current = get_object_or_404(circumstances_visible_to(user), person=person,
-                                population__key=key, ended_on=None)
+    current = circumstances_visible_to(user).filter(person=person, population__key=key,
+                                                    ended_on=None).first()
+    if current is None:
+        messages.info(request, _("This person is not in that population."))
+        return redirect("web:person", pk=person.pk)
     try:
         circumstance_end(circumstance=current, by=user,
                          reason=request.POST.get("reason", "")[:200])
