@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -14,11 +15,10 @@ IN_ENGLISH = {"access", "alerts", "core", "emergency", "epidemic", "events", "he
 
 @pytest.fixture(autouse=True)
 def language(request):
-    """The suites in IN_ENGLISH run in English."""
-    if request.path.parent.name not in IN_ENGLISH:
-        yield
-        return
-    with translation.override("en"):
+    """The suites in IN_ENGLISH run in English, the others in the default language (a page
+    an earlier test opened in English leaves its language active in the thread)."""
+    language = "en" if request.path.parent.name in IN_ENGLISH else settings.LANGUAGE_CODE
+    with translation.override(language):
         yield
 
 
