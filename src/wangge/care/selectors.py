@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.access.models import User
 from wangge.events.tally import day_start
@@ -149,3 +150,16 @@ def visits_on_time(user: User, prefixes: list[str], digits: int, *,
                 row["people"], row["on_time"])
     return found
 
+
+def rule_label(rule: CareRule) -> str:
+    """A rule as a person reads it: "老年人 (居住情况: 独居), every 7 days"."""
+    condition = ""
+    if rule.field_key:
+        field = next((field for field in rule.population.fields.all()
+                      if field.key == rule.field_key), None)
+        value = dict(field.choice_list()).get(rule.field_value, rule.field_value) if field \
+            else rule.field_value
+        condition = f" ({field.label if field else rule.field_key}: {value})"
+    return str(_("%(population)s%(condition)s, every %(days)s days") % {
+        "population": rule.population.name, "condition": condition,
+        "days": rule.interval_days})
