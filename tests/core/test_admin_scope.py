@@ -118,6 +118,7 @@ GLOBAL = {
     "reports.ReportTemplate": "a department's report form is the same everywhere",
     "measures.LegalBasis": "a law and its articles are the same everywhere",
     "resources.MaterialCategory": "reserves add up across jurisdictions in one set of categories",
+    "care.CareRule": "a visit rule is about a population, which is the same everywhere",
 }
 # Groups and the task queue: no role opens them.
 CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}

@@ -1,0 +1,56 @@
+"""Visit rules in the back office: data that the roles who define populations keep, saved
+through the service with a reason (kept in the history). Visits are recorded on the phone
+pages and the API only."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from wangge.foundation.admin import ReasonForm, ServiceAdmin
+from wangge.foundation.permissions import Action, can
+
+from .models import CareRule
+from .services import care_rule_save
+
+
+class CareRuleForm(ReasonForm):
+    class Meta:
+        model = CareRule
+        fields = ["population", "field_key", "field_value", "interval_days", "category",
+                  "active"]
+
+
+@admin.register(CareRule)
+class CareRuleAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    """One set of rules for the whole platform, like the populations they are about."""
+
+    form = CareRuleForm
+    list_display = ["population", "field_key", "field_value", "interval_days", "category",
+                    "active"]
+    list_filter = ["active", "population"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, Action.USE_ADMIN) and can(request.user,
+                                                           Action.DEFINE_POPULATIONS)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # visits keep their rule: a rule is retired (active) instead
+
+    def create(self, by: Any, data: dict[str, Any], reason: str) -> CareRule:
+        return care_rule_save(rule=CareRule(**data), by=by, reason=reason)
+
+    def update(self, by: Any, record: Any, changes: dict[str, Any], reason: str) -> CareRule:
+        for name, value in changes.items():
+            setattr(record, name, value)
+        return care_rule_save(rule=record, by=by, reason=reason)
