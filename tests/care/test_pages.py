@@ -96,3 +96,15 @@ def test_who_may_open_the_pages(care, page_as, role, listed, visits):
     assert page.post(f"/care/visits/{care.alone.pk}/", {
         "outcome": Outcome.WELL, "rule": care.weekly.pk}).status_code in (visits, 302)
     assert CareVisit.objects.exists() == (visits == 200)
+
+
+def test_someone_under_two_rules_is_visited_under_the_one_chosen(care, page_as):
+    from tests.care.conftest import joined
+
+    joined(care.alone, "disability", {"category": "1", "grade": "3"})
+    page = page_as(care.worker)
+    form = page.get(f"/care/visits/{care.alone.pk}/").content.decode()
+    assert 'name="rule"' in form
+    assert page.post(f"/care/visits/{care.alone.pk}/", {
+        "outcome": Outcome.WELL, "rule": care.monthly.pk}).status_code == 302
+    assert CareVisit.objects.get().rule == care.monthly

@@ -24,9 +24,14 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rules = {rule.pk: rule for rule in rules}
         self.fields["rule"].choices = [(rule.pk, rule_label(rule)) for rule in rules]
-        self.fields["rule"].initial = rules[0].pk if rules else None
-        if len(rules) == 1:
-            self.fields["rule"].widget = forms.HiddenInput()
+        self.only_rule = rules[0] if len(rules) == 1 else None
+        if self.only_rule is not None:
+            del self.fields["rule"]  # nothing to choose
 
-    def clean_rule(self) -> CareRule:
-        return self.rules[self.cleaned_data["rule"]]
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.only_rule is not None:
+            cleaned["rule"] = self.only_rule
+        elif "rule" in cleaned:
+            cleaned["rule"] = self.rules[cleaned["rule"]]
+        return cleaned
