@@ -1,6 +1,6 @@
 """Forms of the care pages; choices come from the scoped selectors."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,8 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, rules: list[CareRule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rules = {rule.pk: rule for rule in rules}
-        self.fields["rule"].choices = [(rule.pk, rule_label(rule)) for rule in rules]
+        cast(forms.ChoiceField, self.fields["rule"]).choices = [
+            (rule.pk, rule_label(rule)) for rule in rules]
         self.only_rule = rules[0] if len(rules) == 1 else None
         if self.only_rule is not None:
             del self.fields["rule"]  # nothing to choose

@@ -2,6 +2,8 @@
 one-screen visit form. Reads go through the scoped selectors (a person outside the
 jurisdiction is 404), writes through the services."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -38,7 +40,7 @@ def visits_due_page(request: SignedInRequest) -> HttpResponse:
     _require_circumstances(request)
     due = visits_due(request.user)
     with_area_names([entry.person for entry in due])
-    rows = [{"due": entry, "rule": rule_label(entry.rule)} for entry in due]
+    rows: list[dict[str, Any]] = [{"due": entry, "rule": rule_label(entry.rule)} for entry in due]
     return render(request, "care/visits.html", {
         "overdue": [row for row in rows if row["due"].overdue],
         "today": [row for row in rows if not row["due"].overdue],
