@@ -98,3 +98,84 @@ class CareVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class Urgency(models.TextChoices):
+    """As an event's priority (its hours come from the category)."""
+
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class AppointmentKind(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VIDEO = "video", _("Video call")
+
+
+class Courier(models.TextChoices):
+    VOLUNTEER = "volunteer", _("A volunteer")
+    GRID_WORKER = "grid_worker", _("The grid worker")
+
+
+class MedicalRequestQuerySet(ScopedQuerySet):
+    pass
+
+
+class MedicalRequest(models.Model):
+    """A request for remote medical help (远程医疗辅助) for a person, sent to the community
+    health centre serving their grid. Its event (category "remote-medical", dispatched to
+    the centre) carries the timing, the escalation and the closing; this row holds what is
+    medical (symptoms, medicines) and the centre's steps: an appointment by phone or video,
+    medicines delivered, a follow-up date. ``under_measure``: the person was under an active
+    restrictive measure when it was filed, so it is served first."""
+
+    person = models.ForeignKey("people.Person", models.PROTECT,
+                               related_name="medical_requests", verbose_name=_("person"))
+    grid_code = models.CharField(_("grid code"), max_length=15)
+    centre = models.ForeignKey("organizations.Organization", models.PROTECT,
+                               related_name="medical_requests",
+                               verbose_name=_("health centre"))
+    # Only a demo rebuild deletes events; the request has no timing without its event.
+    event = models.OneToOneField("events.Event", models.CASCADE, related_name="medical_request",
+                                 verbose_name=_("event"))
+    symptoms = models.TextField(_("symptoms"), max_length=1000)
+    medicines = models.CharField(_("medicines needed"), max_length=300, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices,
+                               default=Urgency.NORMAL)
+    under_measure = models.BooleanField(_("under a restrictive measure"), default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"))
+    appointment_kind = models.CharField(_("appointment"), max_length=10, blank=True,
+                                        choices=AppointmentKind.choices)
+    appointment_at = models.DateTimeField(_("appointment at"), null=True, blank=True)
+    appointment_note = models.CharField(_("appointment note"), max_length=200, blank=True)
+    courier = models.CharField(_("medicines delivered by"), max_length=12, blank=True,
+                               choices=Courier.choices)
+    delivery_arranged_at = models.DateTimeField(_("delivery arranged at"), null=True,
+                                                blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    delivery_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                                              null=True, blank=True, related_name="+",
+                                              verbose_name=_("delivery confirmed by"))
+    follow_up_on = models.DateField(_("follow-up on"), null=True, blank=True)
+    follow_up_note = models.CharField(_("follow-up note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = MedicalRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["centre", "requested_at"], name="medical_centre_at"),
+                   models.Index(fields=["grid_code", "requested_at"], name="medical_grid_at")]
+        verbose_name = _("medical request")
+        verbose_name_plural = _("medical requests")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.centre_id} @ {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def delivery_pending(self) -> bool:
+        return self.delivery_arranged_at is not None and self.delivered_at is None

@@ -14,18 +14,21 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
+from wangge.events.models import Priority
+from wangge.events.selectors import OPEN_STATES
 from wangge.events.tally import day_start
 from wangge.foundation.codes import narrowed, scope_prefix
+from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.people.models import Person
 from wangge.populations.selectors import circumstances_visible_to, sees_circumstances
 
-from .models import CareRule, CareVisit
+from .models import CareRule, CareVisit, MedicalRequest
 from .services import rule_members
 
 
@@ -163,3 +166,29 @@ def rule_label(rule: CareRule) -> str:
     return str(_("%(population)s%(condition)s, every %(days)s days") % {
         "population": rule.population.name, "condition": condition,
         "days": rule.interval_days})
+
+
+def medical_requests_visible_to(user: User) -> QuerySet[MedicalRequest]:
+    """Requests in the user's jurisdiction, for a role that sees people's health, or for
+    the staff of the centre a request was sent to (its responders): symptoms are health
+    data, read by those who need them."""
+    if not can(user, Action.VIEW_PEOPLE):
+        return MedicalRequest.objects.none()
+    scoped = MedicalRequest.objects.in_scope(user.scope_prefixes)
+    if not sees_unmasked(user, SensitiveField.HEALTH_STATUS):
+        scoped = scoped.filter(centre__responders__user=user)
+    return scoped.select_related("person", "centre", "event__category", "requested_by",
+                                 "delivery_confirmed_by")
+
+
+# Served first: the most urgent priority, from the event (raised for a person under a
+# measure).
+PRIORITY_RANK = Case(When(event__priority=Priority.URGENT, then=0),
+                     When(event__priority=Priority.HIGH, then=1), default=2)
+
+
+def medical_queue(user: User) -> QuerySet[MedicalRequest]:
+    """The open requests the user sees, in the order they are served: people under an
+    active restrictive measure first, then by priority, then the oldest first."""
+    return (medical_requests_visible_to(user).filter(event__state__in=OPEN_STATES)
+            .order_by("-under_measure", PRIORITY_RANK, "requested_at", "pk"))

@@ -154,7 +154,7 @@ def _require_visitor(by: Actor) -> None:
         raise PermissionDenied(_("Your role does not see people's circumstances."))
 
 
-def _event_place(person: Person) -> dict[str, Any]:
+def event_place(person: Person) -> dict[str, Any]:
     """Where the event of a visit is: the person's dwelling, or a point in their grid."""
     if person.dwelling_id is not None:
         return {"dwelling": person.dwelling}
@@ -203,5 +203,5 @@ def care_visit_record(*, person: Person, rule: CareRule, outcome: str, by: Actor
                               "%(note)s") % {"name": person.name,
                                              "population": rule.population.name,
                                              "note": note},
-                **_event_place(person))
+                **event_place(person))
         return save_with_history(visit, by=by, reason=_("visited"))
