@@ -21,7 +21,9 @@ from tests.factories import (
 )
 from wangge.access.models import User
 from wangge.care.models import CareRule
+from wangge.events.services import responder_add
 from wangge.foundation.permissions import Role
+from wangge.organizations.services import organization_create
 from wangge.people.models import Person
 from wangge.populations.models import Population
 from wangge.populations.services import circumstance_save
@@ -79,3 +81,15 @@ def make_care() -> Care:
 @pytest.fixture
 def care(world) -> Care:
     return make_care()
+
+
+@pytest.fixture
+def centre(world):
+    """The care world, and a community health centre serving grid A with one doctor (a
+    department staff account answering for it)."""
+    care = make_care()
+    centre = organization_create(name="民意社区卫生服务中心", kind="health_centre",
+                                 grid_code=COMMUNITY_1, served_grid_codes=[GRID_A], by=SYSTEM)
+    doctor = make_user(Role.DEPARTMENT_STAFF, COMMUNITY_1, username="doctor")
+    responder_add(organization=centre, user=doctor, by=SYSTEM)
+    return care, centre, doctor

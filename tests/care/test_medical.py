@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.care.conftest import make_care
 from tests.factories import COMMUNITY_1, GRID_A, SYSTEM, make_person, make_user
 from wangge.care.medical import (
     medical_appointment_set,
@@ -21,7 +20,7 @@ from wangge.care.medical import (
 from wangge.care.models import MedicalRequest
 from wangge.care.selectors import medical_queue, medical_requests_visible_to
 from wangge.events.models import Priority, State
-from wangge.events.services import event_transition, responder_add
+from wangge.events.services import event_transition
 from wangge.foundation.permissions import Role
 from wangge.measures.models import LegalBasis
 from wangge.measures.services import measure_approve, measure_power_grant, measure_propose
@@ -29,16 +28,6 @@ from wangge.notifications.models import Notification
 from wangge.organizations.services import organization_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def centre(world):
-    care = make_care()
-    centre = organization_create(name="民意社区卫生服务中心", kind="health_centre",
-                                 grid_code=COMMUNITY_1, served_grid_codes=[GRID_A], by=SYSTEM)
-    doctor = make_user(Role.DEPARTMENT_STAFF, COMMUNITY_1, username="doctor")
-    responder_add(organization=centre, user=doctor, by=SYSTEM)
-    return care, centre, doctor
 
 
 def file(care, person, urgency="normal", by=None):

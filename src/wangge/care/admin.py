@@ -1,6 +1,6 @@
 """Visit rules in the back office: data that the roles who define populations keep, saved
-through the service with a reason (kept in the history). Visits are recorded on the phone
-pages and the API only."""
+through the service with a reason (kept in the history); medical requests listed, read
+only. Visits are recorded on the phone pages and the API only."""
 
 from typing import Any
 
@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from wangge.foundation.admin import ReasonForm, ServiceAdmin
-from wangge.foundation.permissions import Action, can
+from wangge.foundation.admin import ListedOnlyAdmin, ReasonForm, ServiceAdmin
+from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
 
-from .models import CareRule
+from .models import CareRule, MedicalRequest
+from .selectors import medical_requests_visible_to
 from .services import care_rule_save
 
 
@@ -54,3 +55,24 @@ class CareRuleAdmin(ServiceAdmin, SimpleHistoryAdmin):
         for name, value in changes.items():
             setattr(record, name, value)
         return care_rule_save(rule=record, by=by, reason=reason)
+
+
+@admin.register(MedicalRequest)
+class MedicalRequestAdmin(ListedOnlyAdmin):
+    """Requests are filed and answered on their pages and the API, step by step: the back
+    office lists them, scoped like the pages, and changes none."""
+
+    selector = medical_requests_visible_to
+    view_action = Action.VIEW_PEOPLE
+    edit_action = Action.EDIT_PEOPLE
+    list_display = ["person", "centre", "urgency", "under_measure", "requested_at",
+                    "appointment_at", "delivered_at", "follow_up_on"]
+    list_filter = ["urgency", "under_measure"]
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        # Symptoms are health data: only for roles that see health unmasked (the centre's
+        # own staff read their requests on the pages).
+        return super().has_module_permission(request) and sees_unmasked(
+            request.user, SensitiveField.HEALTH_STATUS)

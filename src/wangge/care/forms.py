@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CareRule, Outcome
+from .models import AppointmentKind, CareRule, Courier, Outcome, Urgency
 from .selectors import rule_label
 
 
@@ -36,3 +36,30 @@ class VisitForm(forms.Form):
         elif "rule" in cleaned:
             cleaned["rule"] = self.rules[cleaned["rule"]]
         return cleaned
+
+
+class MedicalRequestForm(forms.Form):
+    symptoms = forms.CharField(label=_("Symptoms"), max_length=1000,
+                               widget=forms.Textarea(attrs={"rows": 4}))
+    medicines = forms.CharField(label=_("Medicines needed"), max_length=300, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices,
+                                initial=Urgency.NORMAL, widget=forms.RadioSelect)
+
+
+class AppointmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Answer by"), choices=AppointmentKind.choices,
+                             widget=forms.RadioSelect)
+    at = forms.DateTimeField(label=_("At"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class DeliveryForm(forms.Form):
+    courier = forms.ChoiceField(label=_("Medicines delivered by"), choices=Courier.choices,
+                                widget=forms.RadioSelect)
+
+
+class FollowUpForm(forms.Form):
+    on = forms.DateField(label=_("Follow-up on"), widget=forms.DateInput(
+        attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
