@@ -62,14 +62,15 @@ class MedicalRequestAdmin(ListedOnlyAdmin):
     """Requests are filed and answered on their pages and the API, step by step: the back
     office lists them, scoped like the pages, and changes none."""
 
-    selector = medical_requests_visible_to
+    selector = staticmethod(medical_requests_visible_to)
     view_action = Action.VIEW_PEOPLE
     edit_action = Action.EDIT_PEOPLE
     list_display = ["person", "centre", "urgency", "under_measure", "requested_at",
                     "appointment_at", "delivered_at", "follow_up_on"]
     list_filter = ["urgency", "under_measure"]
-    fields = list_display
-    readonly_fields = list_display
+    fields = readonly_fields = ["person", "centre", "urgency", "under_measure",
+                                "requested_at", "appointment_at", "delivered_at",
+                                "follow_up_on"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         # Symptoms are health data: only for roles that see health unmasked (the centre's
