@@ -68,9 +68,9 @@ class MedicalRequestAdmin(ListedOnlyAdmin):
     list_display = ["person", "centre", "urgency", "under_measure", "requested_at",
                     "appointment_at", "delivered_at", "follow_up_on"]
     list_filter = ["urgency", "under_measure"]
-    fields = readonly_fields = ["person", "centre", "urgency", "under_measure",
-                                "requested_at", "appointment_at", "delivered_at",
-                                "follow_up_on"]
+    fields = ("person", "centre", "urgency", "under_measure", "requested_at",
+              "appointment_at", "delivered_at", "follow_up_on")
+    readonly_fields = fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         # Symptoms are health data: only for roles that see health unmasked (the centre's
