@@ -490,10 +490,14 @@ SUPPLY_ROUTES = {
     "GET /resources/dispatches/{id}", "POST /resources/dispatches/{id}/dispatch",
     "POST /resources/dispatches/{id}/deliver"}
 
-# Care visits: every role, in and out of scope, in tests/care/test_api.py (the scene holds no
-# one under a visit rule).
+# Care visits and remote medical help: every role, in and out of scope, in tests/care/
+# test_api.py and test_medical_api.py (the scene holds no one under a visit rule and no
+# health centre).
 CARE_ROUTES = {"GET /care/rules", "GET /care/due", "GET /care/visits", "POST /care/visits",
-               "GET /care/on-time"}
+               "GET /care/on-time", "GET /care/medical", "POST /care/medical",
+               "GET /care/medical/{id}", "POST /care/medical/{id}/appointment",
+               "POST /care/medical/{id}/delivery", "POST /care/medical/{id}/delivered",
+               "POST /care/medical/{id}/follow-up"}
 
 # Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
 RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}

@@ -1,7 +1,10 @@
-"""API for care visits: the rules, the visits due and overdue, recording a visit, the
-visits made, and the share of people visited on time per grid."""
+"""API for care visits (the rules, the visits due and overdue, recording a visit, the
+visits made, the share of people visited on time per grid) and remote medical help (the
+queue, a request, the centre's steps)."""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -14,24 +17,43 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.divisions.selectors import area_names
-from wangge.events.models import Channel
+from wangge.events.models import Channel, Priority, State
 from wangge.foundation.api_support import (
     MAX_PAGE,
     CodeFilter,
     Pages,
     RecordId,
     acting,
+    caller,
     referenced,
     visible,
+    visible_one,
 )
 from wangge.foundation.codes import scope_prefix
 from wangge.foundation.permissions import Action
 from wangge.people.selectors import persons_visible_to
 from wangge.populations.selectors import sees_circumstances
 
-from .models import CareRule, CareVisit, Outcome
+from .medical import (
+    medical_appointment_set,
+    medical_delivery_arrange,
+    medical_delivery_confirm,
+    medical_follow_up_set,
+    medical_request_file,
+)
+from .models import (
+    AppointmentKind,
+    CareRule,
+    CareVisit,
+    Courier,
+    MedicalRequest,
+    Outcome,
+    Urgency,
+)
 from .selectors import (
     care_rules,
+    medical_queue,
+    medical_requests_visible_to,
     rule_label,
     visit_due_for,
     visits_due,
@@ -41,6 +63,20 @@ from .selectors import (
 from .services import care_visit_record
 
 router = Router(tags=["care"])
+
+
+@contextmanager
+def body_names() -> Iterator[None]:
+    """The services name a person and a rule as ``person`` and ``rule``; the bodies call
+    them ``person_id`` and ``rule_id``: a refusal names the field as sent."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name in ("person", "rule"):
+                if name in error.error_dict:
+                    error.error_dict[f"{name}_id"] = error.error_dict.pop(name)
+        raise
 
 
 def _seeing(request: HttpRequest) -> Any:
@@ -187,14 +223,9 @@ def visit_post(request: HttpRequest, payload: CareVisitIn) -> CareVisit:
     if rule is None:
         raise ValidationError({"rule_id": _("%(name)s is not under this visit rule.")
                                % {"name": person.name}})
-    try:
+    with body_names():
         return care_visit_record(person=person, rule=rule, outcome=payload.outcome,
                                  note=payload.note, channel=Channel.API, by=by)
-    except ValidationError as error:
-        # The service names the rule as ``rule``; the body calls it ``rule_id``.
-        if hasattr(error, "error_dict") and "rule" in error.error_dict:
-            error.error_dict["rule_id"] = error.error_dict.pop("rule")
-        raise
 
 
 @router.get("/care/on-time", response=list[OnTimeOut])
@@ -212,3 +243,115 @@ def on_time_list(request: HttpRequest, query: Query[OnTimeQuery]) -> list[dict[s
     return [{"code": code, "name": names.get(code, code), "people": figure.people,
              "on_time": figure.on_time, "share": figure.share}
             for code, figure in sorted(found.items())]
+
+
+class MedicalRequestIn(Schema):
+    person_id: RecordId
+    symptoms: str = Field(max_length=1000)
+    medicines: str = Field("", max_length=300)
+    urgency: Urgency = Urgency.NORMAL
+
+
+class MedicalRequestOut(Schema):
+    id: int
+    person_id: int
+    grid_code: str
+    centre_id: int
+    event_id: int = Field(description="The event that times the request (dispatched to the "
+                                      "centre; closed by the grid worker)")
+    state: State = Field(alias="event.state")
+    priority: Priority = Field(alias="event.priority",
+                               description="The urgency, one higher for a person under "
+                                           "a restrictive measure")
+    deadline: datetime.datetime = Field(alias="event.deadline")
+    symptoms: str
+    medicines: str
+    urgency: Urgency
+    under_measure: bool
+    requested_at: datetime.datetime
+    appointment_kind: str
+    appointment_at: datetime.datetime | None
+    appointment_note: str
+    courier: str
+    delivery_arranged_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    follow_up_on: datetime.date | None
+    follow_up_note: str
+
+
+class AppointmentIn(Schema):
+    kind: AppointmentKind
+    at: datetime.datetime
+    note: str = Field("", max_length=200)
+
+
+class DeliveryIn(Schema):
+    courier: Courier
+
+
+class FollowUpIn(Schema):
+    on: datetime.date
+    note: str = Field("", max_length=200)
+
+
+def _medical_one(request: HttpRequest, id: int) -> MedicalRequest:
+    return visible_one(request, medical_requests_visible_to, Action.VIEW_PEOPLE, pk=id)
+
+
+@router.get("/care/medical", response=list[MedicalRequestOut])
+@paginate(Pages)
+def medical_list(request: HttpRequest) -> QuerySet:
+    """The open requests the caller sees, in the order they are served: people under an
+    active restrictive measure first, then by priority, the oldest first."""
+    return visible(request, medical_queue, Action.VIEW_PEOPLE)
+
+
+@router.post("/care/medical", response={201: MedicalRequestOut})
+def medical_post(request: HttpRequest, payload: MedicalRequestIn) -> MedicalRequest:
+    """Ask the community health centre serving the person's grid for remote medical help;
+    a 422 on ``person_id`` when no centre serves it."""
+    by = acting(request, Action.EDIT_PEOPLE)
+    person = referenced(request, persons_visible_to, Action.VIEW_PEOPLE, field="person_id",
+                        pk=payload.person_id)
+    with body_names():
+        return medical_request_file(person=person, symptoms=payload.symptoms,
+                                    medicines=payload.medicines, urgency=payload.urgency,
+                                    channel=Channel.API, by=by)
+
+
+@router.get("/care/medical/{id}", response=MedicalRequestOut)
+def medical_get(request: HttpRequest, id: RecordId) -> MedicalRequest:
+    return _medical_one(request, id)
+
+
+@router.post("/care/medical/{id}/appointment", response=MedicalRequestOut)
+def medical_appointment_post(request: HttpRequest, id: RecordId,
+                             payload: AppointmentIn) -> MedicalRequest:
+    """The centre's staff answer by a phone or video appointment (the event is then being
+    handled); anyone else is a 403."""
+    return medical_appointment_set(request=_medical_one(request, id), kind=payload.kind,
+                                   at=payload.at, note=payload.note, by=caller(request))
+
+
+@router.post("/care/medical/{id}/delivery", response=MedicalRequestOut)
+def medical_delivery_post(request: HttpRequest, id: RecordId,
+                          payload: DeliveryIn) -> MedicalRequest:
+    """The centre's staff arrange the medicines delivered by a volunteer or the grid
+    worker."""
+    return medical_delivery_arrange(request=_medical_one(request, id),
+                                    courier=payload.courier, by=caller(request))
+
+
+@router.post("/care/medical/{id}/delivered", response=MedicalRequestOut)
+def medical_delivered_post(request: HttpRequest, id: RecordId) -> MedicalRequest:
+    """The medicines arrived: confirmed by the grid worker or the centre's staff."""
+    return medical_delivery_confirm(request=_medical_one(request, id), by=caller(request))
+
+
+@router.post("/care/medical/{id}/follow-up", response=MedicalRequestOut)
+def medical_follow_up_post(request: HttpRequest, id: RecordId,
+                           payload: FollowUpIn) -> MedicalRequest:
+    """The centre reports back with a follow-up date: the event's result, for the grid
+    worker to verify and close; a 422 while the medicines are on their way."""
+    return medical_follow_up_set(request=_medical_one(request, id), on=payload.on,
+                                 note=payload.note, by=caller(request))

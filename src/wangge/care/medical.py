@@ -99,7 +99,9 @@ def medical_request_file(*, person: Person, symptoms: str, urgency: str, by: Act
 def _require_centre(request: MedicalRequest, by: Actor) -> Event:
     """The centre's own steps: its responders (or the system), on an open request."""
     require(by, Action.HANDLE_EVENTS)
-    event = request.event
+    # As it stands now: the grid worker may have closed it since the request was read.
+    event = request.event = Event.objects.select_related("organization").get(
+        pk=request.event_id)
     if not isinstance(by, SystemActor) and not is_handler(by, event):
         raise PermissionDenied(_("Only the health centre's staff answer this request."))
     if not event.is_open:
@@ -123,7 +125,7 @@ def medical_appointment_set(*, request: MedicalRequest, kind: str,
         raise ValidationError(errors)
     with transaction.atomic():
         if event.state == State.DISPATCHED:
-            event_transition(event=event, name="start", by=by)
+            request.event = event_transition(event=event, name="start", by=by)
         request.appointment_kind, request.appointment_at = kind, at
         request.appointment_note = note.strip()[:200]
         return save_with_history(request, by=by, reason=_("appointment set"))
@@ -180,7 +182,7 @@ def medical_follow_up_set(*, request: MedicalRequest, on: datetime.date, by: Act
     with transaction.atomic():
         request.follow_up_on, request.follow_up_note = on, note.strip()[:200]
         save_with_history(request, by=by, reason=_("follow-up set"))
-        event_transition(event=event, name="feedback", by=by, comment=_(
+        request.event = event_transition(event=event, name="feedback", by=by, comment=_(
             "Answered by %(kind)s; follow-up on %(on)s.") % {
             "kind": request.get_appointment_kind_display(), "on": on.isoformat()})
     return request
