@@ -37,6 +37,7 @@ from wangge.access.services import token_user
 from wangge.alerts.api import router as alerts_router
 from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
+from wangge.care.api import router as care_router
 from wangge.cockpit.api import router as cockpit_router
 from wangge.divisions.api import router as divisions_router
 from wangge.emergency.api import router as emergency_router
@@ -200,6 +201,7 @@ api.add_router("/", epidemic_router)
 api.add_router("/", measures_router)
 api.add_router("/", emergency_router)
 api.add_router("/", alerts_router)
+api.add_router("/", care_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "wangge.measures",
     "wangge.resources",
     "wangge.emergency",
+    "wangge.care",
     "wangge.alerts",
     "wangge.web",
     "wangge.demo",

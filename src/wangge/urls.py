@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patrols/", include("wangge.patrols.urls")),
     path("measures/", include("wangge.measures.urls")),
     path("emergency/", include("wangge.emergency.urls")),
+    # Care visits and remote medical help (/care/).
+    path("care/", include("wangge.care.urls")),
     # Public alerts (CAP 1.2); its feed of warnings in force is public.
     path("alerts/", include("wangge.alerts.urls")),
     path("resources/", include("wangge.resources.urls")),

@@ -465,7 +465,7 @@ def test_the_matrix_covers_every_route(client, db):
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
-                      | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES)
+                      | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | CARE_ROUTES)
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
@@ -489,6 +489,15 @@ SUPPLY_ROUTES = {
     "POST /resources/allocations/{id}/confirm", "GET /resources/dispatches",
     "GET /resources/dispatches/{id}", "POST /resources/dispatches/{id}/dispatch",
     "POST /resources/dispatches/{id}/deliver"}
+
+# Care visits and remote medical help: every role, in and out of scope, in tests/care/
+# test_api.py and test_medical_api.py (the scene holds no one under a visit rule and no
+# health centre).
+CARE_ROUTES = {"GET /care/rules", "GET /care/due", "GET /care/visits", "POST /care/visits",
+               "GET /care/on-time", "GET /care/medical", "POST /care/medical",
+               "GET /care/medical/{id}", "POST /care/medical/{id}/appointment",
+               "POST /care/medical/{id}/delivery", "POST /care/medical/{id}/delivered",
+               "POST /care/medical/{id}/follow-up"}
 
 # Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
 RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}

@@ -66,6 +66,17 @@ def _public_report(grid: str) -> Any:
     return event.public_report
 
 
+def _medical_request(grid: str) -> Any:
+    """A request for remote medical help in ``grid``, sent to a centre serving it."""
+    from wangge.care.medical import medical_request_file
+
+    install_default_categories(Category)
+    organization_create(name=f"卫生服务中心{next(_serial)}", kind="health_centre",
+                        grid_code=grid, served_grid_codes=[grid], by=SYSTEM)
+    return medical_request_file(person=make_person(grid), symptoms="咳嗽", urgency="normal",
+                                by=SYSTEM)
+
+
 # One record of the admin's model filed under ``grid`` (grid A is in the street officer's
 # jurisdiction, grid C is not).
 SCOPED: dict[str, Callable[[str], Any]] = {
@@ -105,6 +116,7 @@ SCOPED: dict[str, Callable[[str], Any]] = {
     "resources.SupplyRequest": lambda grid: supply_records(grid)["supply_request"],
     "resources.AllocationRun": lambda grid: supply_records(grid)["allocation_run"],
     "resources.DispatchOrder": lambda grid: supply_records(grid)["dispatch_order"],
+    "care.MedicalRequest": lambda grid: _medical_request(grid),
     "alerts.PreparednessMessage": lambda grid: preparedness_message_save(
         message=PreparednessMessage(community_code=grid[:12], topic="safety", headline="防火",
                                     description="检查燃气。", starts_on=datetime.date(2026, 1, 1)),
@@ -118,6 +130,7 @@ GLOBAL = {
     "reports.ReportTemplate": "a department's report form is the same everywhere",
     "measures.LegalBasis": "a law and its articles are the same everywhere",
     "resources.MaterialCategory": "reserves add up across jurisdictions in one set of categories",
+    "care.CareRule": "a visit rule is about a population, which is the same everywhere",
 }
 # Groups and the task queue: no role opens them.
 CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}

@@ -364,6 +364,13 @@ NOT_IN_THE_MATRIX = {
                                   "participants (tests/emergency/test_drills.py)",
     "measures/notice/<str:token>/appeal/": "a person's own measure, by signed link "
                                            "(tests/measures)",
+    **dict.fromkeys(("care/visits/", "care/visits/<int:person>/"),
+                    "care visits, role by role, in and out of scope (tests/care/test_pages.py; "
+                    "the scene holds no one under a visit rule)"),
+    **dict.fromkeys(("care/medical/", "care/medical/new/<int:person>/",
+                     "care/medical/<int:pk>/", "care/medical/<int:pk>/<slug:step>/"),
+                    "remote medical help, role by role, in and out of scope (tests/care/"
+                    "test_medical_pages.py; the scene holds no health centre)"),
     **dict.fromkeys((
         "resources/requests/", "resources/requests/new/", "resources/requests/<int:pk>/",
         "resources/allocations/", "resources/allocations/<int:pk>/",

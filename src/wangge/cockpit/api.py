@@ -79,6 +79,15 @@ class CoverageOut(Schema):
     share: float | None
 
 
+class CareVisitsOut(Schema):
+    unit: UnitOut
+    people: int = Field(description="People under a visit rule on the period's last day "
+                                    "(a person under two rules counts under each)")
+    on_time: int = Field(description="Of them, visited within their rule's interval before "
+                                     "that day, or under it for less than an interval")
+    share: float | None
+
+
 class RegistryAreaOut(Schema):
     unit: UnitOut
     residents: int
@@ -107,6 +116,9 @@ class CockpitOut(Schema):
     patrols: list[CoverageOut] | None = Field(
         description="Patrol coverage per unit one level down (of the grid itself for a "
                     "grid); null for a role that does not see patrols")
+    care_visits: list[CareVisitsOut] | None = Field(
+        description="Care visits on time per unit one level down (of the grid itself for a "
+                    "grid); null for a role that does not see people's circumstances")
     registry: RegistryOut | None = Field(description="Null for a role that does not see people")
     unplaced_buildings: int = Field(description="Buildings filed under a division of the "
                                                 "unit that no grid covers yet")
@@ -140,6 +152,9 @@ def answer(found: Cockpit) -> dict[str, Any]:
         "patrols": None if found.patrols is None else [
             {"unit": _unit(unit), "buildings": coverage.buildings, "visited": coverage.visited,
              "share": coverage.share} for unit, coverage in found.patrols],
+        "care_visits": None if found.care_visits is None else [
+            {"unit": _unit(unit), "people": figure.people, "on_time": figure.on_time,
+             "share": figure.share} for unit, figure in found.care_visits],
         "registry": None if registry is None else {
             "residents": registry.residents, "households": registry.households,
             "residence_types": registry.residence_types,
@@ -154,7 +169,8 @@ def answer(found: Cockpit) -> dict[str, Any]:
 def cockpit_own(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
     """The cockpit of the caller's jurisdiction (community staff, street officers, district
     administrators): what became of the events reported in the period, over time, per top
-    category, channel and unit one level down; patrol coverage and the registry in counts."""
+    category, channel and unit one level down; patrol coverage, care visits on time and
+    the registry in counts."""
     user = caller(request)
     unit = cockpit_unit(user)
     return answer(cockpit(user, unit, period_of(period.start, period.end)))

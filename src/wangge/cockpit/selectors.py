@@ -8,7 +8,7 @@ streets, a street's communities, a community's grids); each chart counts per chi
 click on a child opens the cockpit on it.
 
 One function per chart (the benchmark times each, at each level): ``totals``, ``series``,
-``categories``, ``channels``, ``areas``, ``patrols`` and ``registry``.
+``categories``, ``channels``, ``areas``, ``patrols``, ``care_visits`` and ``registry``.
 """
 
 import datetime
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from wangge.access.models import User
+from wangge.care.selectors import OnTime, visits_on_time
 from wangge.divisions.selectors import Area as Unit
 from wangge.divisions.selectors import area_trail, jurisdiction_area
 from wangge.events.figures import (
@@ -38,6 +39,7 @@ from wangge.people.models import ResidenceType, VulnerableTag
 from wangge.people.selectors import households_visible_to, residents_counted
 from wangge.places.models import PlaceQuerySet
 from wangge.places.selectors import buildings_visible_to
+from wangge.populations.selectors import sees_circumstances
 
 
 def cockpit_unit(user: User, code: str | None = None) -> Unit:
@@ -128,6 +130,18 @@ def patrols(user: User, unit: Unit, period: Period) -> list[tuple[Unit, Coverage
     return [(target, counted.get(target.prefix, Coverage(0, 0))) for target in targets]
 
 
+def care_visits(user: User, unit: Unit, period: Period) -> list[tuple[Unit, OnTime]] | None:
+    """Each child of ``unit`` (the grid itself for a grid) with the people under a visit
+    rule on the period's last day and how many were visited on time as of it; None for a
+    role that does not see people's circumstances."""
+    if not sees_circumstances(user):
+        return None
+    targets = unit.children or (unit,)
+    counted = _per_child(unit, lambda prefixes, digits: visits_on_time(
+        user, prefixes, digits, on=period.end), targets)
+    return [(target, counted.get(target.prefix, OnTime(0, 0))) for target in targets]
+
+
 @dataclass(frozen=True)
 class Registry:
     """The registry of a unit in counts: residents per residence type, households, residents
@@ -183,6 +197,7 @@ class Cockpit:
     channels: list[tuple[Channel, Figures]]
     areas: list[tuple[Unit, Figures]]
     patrols: list[tuple[Unit, Coverage]] | None
+    care_visits: list[tuple[Unit, OnTime]] | None
     registry: Registry | None
     unplaced_buildings: int  # filed under a division of the unit, in no grid yet
 
@@ -193,6 +208,7 @@ def cockpit(user: User, unit: Unit, period: Period) -> Cockpit:
         totals=totals(user, unit, period), series=series(user, unit, period),
         categories=categories(user, unit, period), channels=channels(user, unit, period),
         areas=areas(user, unit, period), patrols=patrols(user, unit, period),
+        care_visits=care_visits(user, unit, period),
         registry=registry(user, unit),
         unplaced_buildings=narrowed(cast(PlaceQuerySet, buildings_visible_to(user)).unplaced(),
                                     list(unit.prefixes)).count())

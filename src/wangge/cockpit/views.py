@@ -118,6 +118,10 @@ def _rows(found: Cockpit) -> dict[str, Any]:
              "list": reverse("patrols:coverage") + "?" + urlencode(
                  {"code": child.code, "days": (timezone.localdate() - first).days + 1})}
             for child, coverage in found.patrols],
+        "care_visits": None if found.care_visits is None else [
+            {"unit": child, "figure": figure, "percent": _percent(figure.share),
+             "cockpit": cockpit_url(child, period) if child != unit else ""}
+            for child, figure in found.care_visits],
     }
 
 
@@ -134,6 +138,7 @@ def _chart_data(found: Cockpit, rows: dict[str, Any]) -> dict[str, Any]:
         "words": {"reported": _("Reported"), "closed": _("Closed"), "overdue": _("Overdue"),
                   "overdue_now": _("Overdue now"), "closure_rate": _("Closure rate"),
                   "on_time_rate": _("On-time rate"), "coverage": _("Patrol coverage"),
+                  "visited_on_time": _("Visited on time"),
                   "residents": _("Residents"), "vulnerable": _("Vulnerable residents")},
         "series": {
             "labels": [entry["first"].strftime("%m-%d") for entry in rows["series"]],
@@ -157,6 +162,10 @@ def _chart_data(found: Cockpit, rows: dict[str, Any]) -> dict[str, Any]:
             "labels": [entry["unit"].name for entry in rows["patrols"]],
             "coverage": [_point(entry["percent"], entry["cockpit"] or entry["list"])
                          for entry in rows["patrols"]]},
+        "care_visits": None if rows["care_visits"] is None else {
+            "labels": [entry["unit"].name for entry in rows["care_visits"]],
+            "visited_on_time": [_point(entry["percent"], entry["cockpit"])
+                                for entry in rows["care_visits"]]},
         "registry": None if registry is None else {
             "residence": [{"name": str(ResidenceType(kind).label), "value": count}
                           for kind, count in registry.residence_types.items()],

@@ -26,6 +26,16 @@ def grid_at(lon: float, lat: float) -> Grid | None:
     return None
 
 
+def grid_point(code: str) -> tuple[float, float] | None:
+    """A point inside grid ``code`` (None when there is no such grid): where a report about
+    someone without a dwelling is placed."""
+    grid = Grid.objects.filter(code=code).first()
+    if grid is None:
+        return None
+    point = boundary_shape(grid.boundary).representative_point()
+    return point.x, point.y
+
+
 def grid_names(codes: Iterable[str]) -> dict[str, str]:
     """The names of the grids with these codes, in one query (codes without a grid are
     left out): for pages that list records by their grid."""

@@ -37,6 +37,11 @@ DEFAULT_TREE = [
         ("disability", "残疾人帮扶"),
         ("hardship", "生活困难"),
         ("medical", "就医求助"),
+        # A care visit to a child left behind who needs help (care's migration 0002 adds
+        # it, and the next, to existing trees).
+        ("left-behind-child", "留守儿童关爱"),
+        # A request for remote medical help, answered by the community health centre.
+        ("remote-medical", "远程医疗辅助"),
     ]),
     ("epidemic-prevention", "疫情防控", (2, 12, 24), [
         ("fever", "发热人员"),
@@ -55,7 +60,8 @@ DEFAULT_TREE = [
 # never public. A group marks its children too.
 SENSITIVE_DEFAULTS = {
     "neighbours", "family", "wages",
-    "help-needed", "elderly-alone", "disability", "hardship", "medical",
+    "help-needed", "elderly-alone", "disability", "hardship", "medical", "left-behind-child",
+    "remote-medical",
     "fever", "isolation-needs", "arrivals", "health-check-in",
 }
 

@@ -24,9 +24,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from shapely.geometry import shape
 
-from wangge.divisions.models import Grid
+from wangge.divisions.selectors import grid_point
 from wangge.events.models import Category, Channel, Event, Priority
 from wangge.events.services import event_report
 from wangge.foundation.actors import Actor, actor_checked, system_actor, user_of
@@ -382,7 +381,7 @@ def _alert_open(person: Person, day: datetime.date, entry: Entry, category: Cate
     if person.dwelling_id is not None:
         place["dwelling"] = person.dwelling
     else:
-        point = _grid_point(person.grid_code)
+        point = grid_point(person.grid_code)
         if point is not None:
             place["longitude"], place["latitude"] = point
     channel = Channel.API if entry.channel in (CheckInChannel.API, CheckInChannel.IMPORT) \
@@ -393,15 +392,6 @@ def _alert_open(person: Person, day: datetime.date, entry: Entry, category: Cate
         **place)
     CheckInAlert.objects.create(person=person, day=day, grid_code=person.grid_code, event=event)
     return event
-
-
-def _grid_point(grid_code: str) -> tuple[float, float] | None:
-    """A point inside the grid, for a person without a dwelling."""
-    grid = Grid.objects.filter(code=grid_code).first()
-    if grid is None:
-        return None
-    point = shape(grid.boundary).representative_point()
-    return point.x, point.y
 
 
 def check_in_record(*, person: Person, answer: Answer, entered_by: str, channel: str,

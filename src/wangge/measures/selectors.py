@@ -4,7 +4,7 @@ deciding authority's queue, overdue first), and what a role sees of a measure's 
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from wangge.access.models import User
@@ -29,6 +29,16 @@ def measures_visible_to(user: User) -> QuerySet[Measure]:
     return Measure.objects.in_scope(user.scope_prefixes).select_related(
         "person", "building", "legal_basis", "authority", "responsible", "proposer",
         "approver")
+
+
+def under_active_measure(person: str = "") -> Exists:
+    """Whether a person (the outer row itself, or its field ``person``) is under an active
+    measure now: one of their own, or their building's access control. For the queues that
+    serve them first (care's medical requests)."""
+    path = f"{person}__" if person else ""
+    return Exists(Measure.objects.filter(state=MeasureState.ACTIVE).filter(
+        Q(person=OuterRef(person or "pk"))
+        | Q(building__isnull=False, building=OuterRef(f"{path}dwelling__building"))))
 
 
 def measures_filtered(user: User, *, state: str = "", kind: str = "", code: str = "",

@@ -15,6 +15,8 @@ class OrganizationKind(models.TextChoices):
     VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
     ENTERPRISE = "enterprise", _("Enterprise")
     DEPARTMENT = "department", _("Government department")
+    # Answers residents' requests for remote medical help in the grids it serves (care).
+    HEALTH_CENTRE = "health_centre", _("Community health centre")
 
 
 class Organization(models.Model):

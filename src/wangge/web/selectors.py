@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
+from wangge.care.selectors import visits_due
 from wangge.divisions.maps import tile_layer
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
@@ -74,19 +75,32 @@ def home_of(user: User) -> str:
 def task_home(user: User) -> dict[str, Any]:
     """A to-do home: each list of events that waits for ``user`` (the first
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
-    grids where a patrol is due, and the open tasks of emergencies under way they own."""
+    grids where a patrol is due, the care visits due and overdue (for those who make
+    them), and the open tasks of emergencies under way they own."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
                 for name, events in event_tasks(user).items()]
     patrolling = can(user, Action.PATROL)
+    visits = care_visits_of(user)
     return {
         "sections": sections,
+        "care_visits": visits[:TASKS_LISTED],
+        "care_visits_count": len(visits),
+        "care_overdue_count": sum(visit.overdue for visit in visits),
         "patrol": open_patrol_of(user) if patrolling else None,
         "patrols_due": list(patrols_due(user)[:DUE_LISTED]) if patrolling else [],
         "emergency_tasks": list(emergency_tasks_of(user)[:TASKS_LISTED]),
         "roots": jurisdiction_roots(user),
     }
+
+
+def care_visits_of(user: User) -> list:
+    """The care visits due and overdue that ``user`` makes (none for a role that does not
+    record visits), the longest overdue first."""
+    if not can(user, Action.EDIT_PEOPLE):
+        return []
+    return visits_due(user)
 
 
 def resident_report_url(user: User) -> str:
@@ -113,7 +127,8 @@ def waiting_count(user: User) -> int:
     if home == "tasks":
         due = patrols_due(user).count() if can(user, Action.PATROL) else 0
         emergency = emergency_tasks_of(user).count()
-        return sum(event_task_counts(user).values()) + due + emergency
+        visits = len(care_visits_of(user))
+        return sum(event_task_counts(user).values()) + due + emergency + visits
     if home == "resident":
         return resident_reports_to_rate(user).count()
     return 0

@@ -11,7 +11,7 @@
   var words = data.words;
   var colours = { reported: "#0b57d0", closed: "#1e7b34", overdue: "#b3261e",
                   overdue_now: "#b3261e", closure_rate: "#1e7b34", on_time_rate: "#e08a00",
-                  coverage: "#0b57d0", care: "#7a4bb3" };
+                  coverage: "#0b57d0", care: "#7a4bb3", visited_on_time: "#1e7b34" };
   var font = window.getComputedStyle(document.body).fontFamily;
   var charts = [];
 
@@ -83,6 +83,12 @@
     var patrols = across(data.patrols.labels, ["coverage"], data.patrols);
     patrols.xAxis = { type: "value", max: 100, axisLabel: { formatter: "{value}%" } };
     draw("patrols", patrols, data.patrols.labels.length);
+  }
+
+  if (data.care_visits) {
+    var visits = across(data.care_visits.labels, ["visited_on_time"], data.care_visits);
+    visits.xAxis = { type: "value", max: 100, axisLabel: { formatter: "{value}%" } };
+    draw("care_visits", visits, data.care_visits.labels.length);
   }
 
   if (data.registry) {
