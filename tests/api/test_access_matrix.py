@@ -325,6 +325,8 @@ ENDPOINTS = [
              body=lambda records, scene: {"level": "II", **REASON}),
     Endpoint("POST", "/emergency/emergencies/{emergency}/end", view=EMERGENCIES,
              action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
+    Endpoint("POST", "/emergency/emergencies/{emergency}/roll-call/deputies",
+             view=EMERGENCIES, action=Action.DECLARE_EMERGENCIES),
     Endpoint("POST", "/emergency/tasks/{emergency_task}/done", view=EMERGENCIES,
              action=Action.DECLARE_EMERGENCIES, body=lambda records, scene: REASON),
     _list("/emergency/drills", EMERGENCIES),
@@ -465,7 +467,8 @@ def test_the_matrix_covers_every_route(client, db):
     assert routes == ({f"{endpoint.method} {endpoint.route}" for endpoint in ENDPOINTS}
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
-                      | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | CARE_ROUTES)
+                      | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
+                      | CARE_ROUTES)
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
@@ -498,6 +501,12 @@ CARE_ROUTES = {"GET /care/rules", "GET /care/due", "GET /care/visits", "POST /ca
                "GET /care/medical/{id}", "POST /care/medical/{id}/appointment",
                "POST /care/medical/{id}/delivery", "POST /care/medical/{id}/delivered",
                "POST /care/medical/{id}/follow-up"}
+
+# Populations and circumstances: a population's code in the path, every role in and out of
+# scope in tests/api/test_populations_api.py.
+POPULATION_ROUTES = {"GET /populations", "GET /persons/{id}/circumstances",
+                     "PUT /persons/{id}/circumstances/{key}",
+                     "POST /persons/{id}/circumstances/{key}/end", "GET /circumstances"}
 
 # Graded buildings as GeoJSON: the scene grades none (tests/risk/test_map_api.py).
 RISK_MAP_ROUTES = {"GET /risk/buildings.geojson"}

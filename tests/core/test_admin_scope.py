@@ -131,6 +131,8 @@ GLOBAL = {
     "measures.LegalBasis": "a law and its articles are the same everywhere",
     "resources.MaterialCategory": "reserves add up across jurisdictions in one set of categories",
     "care.CareRule": "a visit rule is about a population, which is the same everywhere",
+    "populations.Population": "a department's population and its fields are the same "
+                              "everywhere (a person's circumstances are on their record)",
 }
 # Groups and the task queue: no role opens them.
 CLOSED = {"auth.Group", "django_tasks_database.DBTaskResult"}
