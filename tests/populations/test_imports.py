@@ -13,6 +13,9 @@ from wangge.imports.services import import_file
 from wangge.imports.templates import import_template
 from wangge.populations.models import Circumstance, Population, PopulationField
 from wangge.populations.services import circumstance_save, population_save
+from wangge.reports.export import export_report
+from wangge.reports.models import ReportTemplate
+from wangge.reports.services import report_template_save
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +104,21 @@ def test_a_population_added_in_the_back_office_is_imported_edited_and_kept(world
     reasons = [row.history_change_reason for row in circumstance.history.all()]
     assert reasons[0] == "更正军种"
     assert len(reasons) == 2
+    # Reported like the shipped populations: its fields are report fields, its members a
+    # population filter, with no code written for it.
+    template = ReportTemplate(slug="veterans", name="退役军人名册", department="退役军人事务局",
+                              population={"populations": ["veterans"]}, columns=[
+                                  {"header": "姓名", "field": "name"},
+                                  {"header": "服役军种", "field": "veterans.service_branch"},
+                                  {"header": "退役时间", "field": "veterans.discharged_on",
+                                   "format": "date"}])
+    report_template_save(template=template, by=admin, reason="新增报表")
+    out = tmp_path / "veterans.xlsx"
+    export_report(template, scope="420102000000", user=admin, path=out)
+    rows = list(openpyxl.load_workbook(out).active.values)
+    assert rows[1][:2] == ("赵强", "陆军")
+    assert rows[1][2].date().isoformat() == "2015-09-01"
+    assert len(rows) == 2
 
 
 def test_a_department_population_is_checked_and_shipped_fields_stay_shipped(world):
