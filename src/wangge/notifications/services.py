@@ -64,6 +64,7 @@ def notify_about_all(recipients: QuerySet[User], *, kind: str, wording: str,
     left_out = [p.user_id for p in chosen if kind not in wanted_kinds(p, INBOX)]
     now = timezone.now()
     content = {"kind": kind, "wording": wording[:200], "values": values, "link": link[:200],
+               "detail": "",
                "created_at": now}
     constants = {f"_{name}": Value(value, output_field=Notification._meta.get_field(name))
                  for name, value in content.items()}
