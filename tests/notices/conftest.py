@@ -1,6 +1,6 @@
 """A small town for notices: residents in grids A and B (community 1, street 1) and C
-(community 2, street 2), someone on low income in A and in C, a child in A, an organization of grid A
-with a member in A and one in C, and the staff who publish."""
+(community 2, street 2), someone on low income in A and in C, a child in A, an organization
+of grid A with a member in A and one in C, and the staff who publish."""
 
 import datetime
 from dataclasses import dataclass

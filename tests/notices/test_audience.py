@@ -89,8 +89,8 @@ def test_everyone_in_an_area_and_never_beyond_the_senders(town):
 def test_recipients_are_kept_as_they_were_told(town):
     notice = notice_create(by=town.worker_a, audience=Audience.GRIDS, grid_codes=[GRID_A],
                            **TEXT)
-    person_transfer(person=town.child, dwelling=town.far.dwelling, moved_on=town.child.created.date(),
-                reason="搬家", by=town.district)
+    person_transfer(person=town.child, dwelling=town.far.dwelling,
+                    moved_on=town.child.created.date(), reason="搬家", by=town.district)
     receipt = Recipient.objects.get(notice=notice, person=town.child)
     assert receipt.grid_code == GRID_A  # who was told, and where, does not move
     assert reached(notice) == {town.elder, town.child}
