@@ -11,7 +11,7 @@ import functools
 import json
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -191,7 +191,8 @@ def insert_from(model: type[models.Model], fields: Sequence[str], rows: models.Q
     district's residents). Returns how many were inserted."""
     sql, params = rows.order_by().query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(cast(models.Field, model._meta.get_field(name)).column)
+                        for name in fields)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
         return cursor.rowcount

@@ -171,7 +171,7 @@ def notice_out(notice: Notice) -> dict[str, Any]:
             "building_ids", "organization_id", "age_min", "age_max", "sender_id",
             "publish_at", "published_at", "recipient_count", "withdrawn_at",
             "withdraw_reason")},
-        "population_key": notice.population.key if notice.population_id else None,
+        "population_key": notice.population.key if notice.population is not None else None,
     }
 
 

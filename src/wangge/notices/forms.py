@@ -1,12 +1,13 @@
 """Forms of the notices' pages. They only collect input; rules live in the services."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
 from wangge.divisions.selectors import area_choices, grids_visible_to
+from wangge.organizations.models import Organization
 from wangge.organizations.selectors import organizations_visible_to
 from wangge.places.selectors import buildings_visible_to
 from wangge.populations.models import Population
@@ -43,8 +44,8 @@ class NoticeForm(forms.Form):
     population = forms.ModelChoiceField(label=_("Care population"), required=False,
                                         queryset=Population.objects.order_by("name"),
                                         to_field_name="key")
-    organization = forms.ModelChoiceField(label=_("Organization"), required=False,
-                                          queryset=None)
+    organization: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organization"), required=False, queryset=Organization.objects.none())
     age_min = forms.IntegerField(label=_("From age"), min_value=0, max_value=OLDEST_AGE,
                                  required=False)
     age_max = forms.IntegerField(label=_("To age"), min_value=0, max_value=OLDEST_AGE,
@@ -55,14 +56,16 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grids"].choices = list(
+        cast(forms.ChoiceField, self.fields["grids"]).choices = list(
             grids_visible_to(user).order_by("code").values_list("code", "name")[:GRIDS_LISTED])
-        self.fields["buildings"].choices = [
+        cast(forms.ChoiceField, self.fields["buildings"]).choices = [
             (pk, f"{name} · {address}") for pk, name, address in
             buildings_visible_to(user).order_by("grid_code", "name")
             .values_list("pk", "name", "address")[:BUILDINGS_LISTED]]
-        self.fields["area"].choices = area_choices(user.scope_prefixes, grid_limit=GRID_CHOICES)
-        self.fields["organization"].queryset = organizations_visible_to(user).order_by("name")
+        cast(forms.ChoiceField, self.fields["area"]).choices = area_choices(
+            user.scope_prefixes, grid_limit=GRID_CHOICES)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = (
+            organizations_visible_to(user).order_by("name"))
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as ``notice_built`` takes it."""

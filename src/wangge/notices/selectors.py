@@ -58,8 +58,9 @@ RECEIPT_COUNTS = {
 def receipts_by_grid(user: User, notice: Notice) -> list[dict[str, Any]]:
     """Per grid of ``user``'s jurisdiction the notice reached: recipients, read,
     acknowledged, told in person and still unread (one grouped query; names in one more)."""
-    rows = list(receipts_visible_to(user).filter(notice=notice).order_by("grid_code")
-                .values("grid_code").annotate(**RECEIPT_COUNTS))
+    rows: list[dict[str, Any]] = [dict(row) for row in (
+        receipts_visible_to(user).filter(notice=notice).order_by("grid_code")
+        .values("grid_code").annotate(**RECEIPT_COUNTS))]
     names = area_names(row["grid_code"] for row in rows)
     for row in rows:
         row["name"] = names.get(row["grid_code"], row["grid_code"])
@@ -80,13 +81,13 @@ def unread_of(user: User, notice: Notice) -> QuerySet[Recipient]:
 def unread_by_notice(user: User) -> list[dict[str, Any]]:
     """A grid worker's to-do: per notice in force and grid of theirs, how many have not
     read it nor been told; the most recent notices first."""
-    rows = (receipts_visible_to(user)
-            .filter(read_at=None, told_at=None, notice__published_at__isnull=False,
-                    notice__withdrawn_at=None)
-            .values("notice", "notice__title", "notice__urgent", "notice__published_at",
-                    "grid_code")
-            .annotate(unread=Count("pk")).order_by("-notice__published_at", "grid_code"))
-    rows = list(rows[:50])
+    unread = (receipts_visible_to(user)
+              .filter(read_at=None, told_at=None, notice__published_at__isnull=False,
+                      notice__withdrawn_at=None)
+              .values("notice", "notice__title", "notice__urgent", "notice__published_at",
+                      "grid_code")
+              .annotate(unread=Count("pk")).order_by("-notice__published_at", "grid_code"))
+    rows: list[dict[str, Any]] = [dict(row) for row in unread[:50]]
     names = area_names(row["grid_code"] for row in rows)
     for row in rows:
         row["grid_name"] = names.get(row["grid_code"], row["grid_code"])

@@ -100,13 +100,13 @@ def _audience_checked(notice: Notice, by: Actor) -> None:
         if not ids or len(ids) > BUILDINGS_LISTED:
             raise ValidationError({"building_ids": _("Choose from 1 to %(count)s buildings.")
                                    % {"count": BUILDINGS_LISTED}})
-        found = dict(Building.objects.in_scope(by.scope_prefixes).filter(pk__in=ids)
-                     .values_list("pk", "grid_code"))
-        if outside := [str(pk) for pk in ids if pk not in found]:
+        placed = dict(Building.objects.in_scope(by.scope_prefixes).filter(pk__in=ids)
+                      .values_list("pk", "grid_code"))
+        if outside := [str(pk) for pk in ids if pk not in placed]:
             raise ValidationError({"building_ids": _(
                 "Not a building of your jurisdiction: %(ids)s. A notice never reaches beyond "
                 "it.") % {"ids": ", ".join(outside[:10])}})
-        notice.building_ids, notice.code = ids, covering_code(found.values())
+        notice.building_ids, notice.code = ids, covering_code(placed.values())
     else:
         notice.code = _area_checked(notice.code, by)
     if kind == Audience.POPULATION and notice.population_id is None:
@@ -160,10 +160,10 @@ def audience_persons(notice: Notice, prefixes: Iterable[str],
         persons = persons.filter(dwelling__building_id__in=notice.building_ids)
     elif kind == Audience.POPULATION:
         persons = persons.filter(pk__in=Circumstance.objects.filter(
-            population_id=notice.population_id, ended_on=None).values("person"))
+            population=notice.population, ended_on=None).values("person"))
     elif kind == Audience.ORGANIZATION:
         persons = persons.filter(pk__in=Membership.objects.filter(
-            organization_id=notice.organization_id).values("person"))
+            organization=notice.organization).values("person"))
     elif kind == Audience.AGE_BAND:
         today = on or timezone.localdate()
         if notice.age_min is not None:  # aged at least age_min: born on or before then

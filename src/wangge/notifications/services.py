@@ -3,11 +3,11 @@ channels each person opts into per kind (``delivery.py``).
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import Field, IntegerField, QuerySet, Value
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,8 +66,8 @@ def notify_about_all(recipients: QuerySet[User], *, kind: str, wording: str,
     content = {"kind": kind, "wording": wording[:200], "values": values, "link": link[:200],
                "detail": "",
                "created_at": now}
-    constants = {f"_{name}": Value(value, output_field=Notification._meta.get_field(name))
-                 for name, value in content.items()}
+    constants = {f"_{name}": Value(value, output_field=cast(
+        Field, Notification._meta.get_field(name))) for name, value in content.items()}
     filed = insert_from(Notification, ["recipient", "actor", *content], (
         users.exclude(pk__in=left_out)
         .annotate(_actor=Value(getattr(actor, "pk", None), output_field=IntegerField()),
