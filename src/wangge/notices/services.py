@@ -281,7 +281,7 @@ def notices_due(*, by: Actor, now: datetime.datetime | None = None) -> list[Noti
     due = Notice.objects.filter(published_at=None, withdrawn_at=None, publish_at__lte=now)
     for pk in due.order_by("publish_at", "pk").values_list("pk", flat=True):
         with transaction.atomic():
-            notice = (Notice.objects.select_for_update().select_related("sender")
+            notice = (Notice.objects.select_for_update(of=("self",)).select_related("sender")
                       .filter(pk=pk, published_at=None, withdrawn_at=None).first())
             if notice is None:
                 continue

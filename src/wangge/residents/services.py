@@ -169,7 +169,7 @@ def sign_in_link_use(*, secret: str) -> Person:
     spent links are one ValidationError."""
     now = timezone.now()
     with transaction.atomic():
-        link = (SignInLink.objects.select_for_update().select_related("person")
+        link = (SignInLink.objects.select_for_update(of=("self",)).select_related("person")
                 .filter(digest=SignInLink.digest_of(secret), used_at=None,
                         expires_at__gt=now).first())
         if link is None:
@@ -188,7 +188,7 @@ def resident_account_for(*, person: Person) -> User:
     they sign in with a code or a link); its jurisdiction follows the person's grid, which
     names the community whose pages are theirs."""
     with transaction.atomic():
-        found = (ResidentAccount.objects.select_for_update().select_related("user")
+        found = (ResidentAccount.objects.select_for_update(of=("self",)).select_related("user")
                  .filter(person=person).first())
         if found is None:
             user, _password = user_create(
