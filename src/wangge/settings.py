@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "wangge.emergency",
     "wangge.care",
     "wangge.alerts",
+    "wangge.residents",
+    "wangge.notices",
     "wangge.web",
     "wangge.demo",
 ]
@@ -453,6 +455,25 @@ WANGGE_PUBLIC_REPORT_IP_RATE = os.environ.get("WANGGE_PUBLIC_REPORT_IP_RATE", "3
 WANGGE_PUBLIC_LOOKUP_RATE = os.environ.get("WANGGE_PUBLIC_LOOKUP_RATE", "120/h")
 WANGGE_OPEN311_RATE = os.environ.get("WANGGE_OPEN311_RATE", "600/h")
 WANGGE_PUBLIC_MAX_PHOTOS = envint("WANGGE_PUBLIC_MAX_PHOTOS", 3)
+# Residents' accounts (docs/residents.md): the one-time sign-in code goes to the phone on the
+# person's record through this sender (a class with ``send(phone=, text=)``; the default writes
+# it to the log, for development only: `check --deploy` warns, wangge.W001; ``HttpSender``
+# posts it to the SMS gateway at WANGGE_RESIDENT_CODE_URL), lasts this many
+# minutes and is spent after this many wrong tries. Codes asked for and tries are limited per
+# phone number and per network address; a grid worker's sign-in link lasts this many hours.
+WANGGE_RESIDENT_CODE_SENDER = os.environ.get("WANGGE_RESIDENT_CODE_SENDER",
+                                             "wangge.residents.senders.LogSender")
+WANGGE_RESIDENT_CODE_URL = os.environ.get("WANGGE_RESIDENT_CODE_URL", "").strip()
+WANGGE_RESIDENT_CODE_MINUTES = envint("WANGGE_RESIDENT_CODE_MINUTES", 10)
+WANGGE_RESIDENT_CODE_TRIES = envint("WANGGE_RESIDENT_CODE_TRIES", 5)
+WANGGE_RESIDENT_CODE_RATE = os.environ.get("WANGGE_RESIDENT_CODE_RATE", "5/h")
+WANGGE_RESIDENT_CODE_IP_RATE = os.environ.get("WANGGE_RESIDENT_CODE_IP_RATE", "30/h")
+WANGGE_RESIDENT_CHECK_RATE = os.environ.get("WANGGE_RESIDENT_CHECK_RATE", "10/h")
+WANGGE_RESIDENT_CHECK_IP_RATE = os.environ.get("WANGGE_RESIDENT_CHECK_IP_RATE", "60/h")
+WANGGE_RESIDENT_LINK_HOURS = envint("WANGGE_RESIDENT_LINK_HOURS", 72)
+# Notices (docs/residents.md): the most persons one notice may reach (counted before anything
+# is written).
+WANGGE_NOTICE_MAX_RECIPIENTS = envint("WANGGE_NOTICE_MAX_RECIPIENTS", 1_000_000)
 # The address printed in building posters' QR codes, when residents reach the site by another
 # name than staff do (empty: the address the poster was printed from).
 WANGGE_PUBLIC_BASE_URL = os.environ.get("WANGGE_PUBLIC_BASE_URL", "").rstrip("/")

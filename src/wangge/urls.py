@@ -31,6 +31,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("linkage/", include("wangge.linkage.urls")),
     path("cockpit/", include("wangge.cockpit.urls")),
     path("risk/", include("wangge.risk.urls")),
+    # Residents' accounts (/me/, their sign-in; /residents/ for staff) and notices (/notices/
+    # for staff, /me/notices/ for residents).
+    path("", include("wangge.residents.urls")),
+    path("", include("wangge.notices.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

@@ -44,6 +44,7 @@ from wangge.events.models import Category, DispatchDefault, Responder
 from wangge.foundation.admin import ServiceAdmin
 from wangge.foundation.permissions import Action, Role, can, uses_back_office
 from wangge.measures.services import measure_power_grant
+from wangge.notices.services import notice_create
 from wangge.open311.services import open311_key_create, public_report_file
 from wangge.organizations.services import organization_create
 from wangge.people.services import household_create
@@ -123,6 +124,8 @@ SCOPED: dict[str, Callable[[str], Any]] = {
         by=SYSTEM, reason="计划"),
     **{model._meta.label: lambda grid, model=model: make_resource(model, grid)
        for model in RESOURCE_MODELS},
+    "notices.Notice": lambda grid: notice_create(
+        by=SYSTEM, audience="grids", grid_codes=[grid], title="停水", body="明日停水。"),
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {

@@ -321,6 +321,20 @@ PAGES = [
                                "longitude": records["shelter"].longitude,
                                "latitude": records["shelter"].latitude, "capacity": "100",
                                "occupancy": "5", **REASON}),
+    # Residents' own pages: the scene's residents are linked to no person (their record page
+    # says so; asking for a correction is refused); a sign-in link made by those who edit the
+    # person's record; the correction requests of the jurisdiction.
+    Page("GET", "me/", "/me/", view=Action.VIEW_OWN_RECORD, kind="page"),
+    Page("POST", "me/correction/", "/me/correction/", view=Action.VIEW_OWN_RECORD,
+         kind="page", may=_nobody, body=lambda records: {"text": "电话有误"}),
+    Page("GET", "me/notices/", "/me/notices/", view=Action.VIEW_OWN_RECORD, kind="page"),
+    Page("POST", "residents/persons/<int:pk>/link/", "/residents/persons/{person}/link/",
+         view=Action.EDIT_PEOPLE),
+    Page("GET", "residents/corrections/", "/residents/corrections/", view=Action.EDIT_PEOPLE,
+         kind="page"),
+    # Notices: the list and the compose page (a notice, role by role, in tests/notices).
+    Page("GET", "notices/", "/notices/", view=Action.PUBLISH_NOTICES, kind="page"),
+    Page("GET", "notices/new/", "/notices/new/", view=Action.PUBLISH_NOTICES, kind="page"),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -357,6 +371,17 @@ NOT_IN_THE_MATRIX = {
     "risk/grades/<str:kind>/<str:key>/": "a subject's risk grade, role by role, in and out of "
                                          "scope (tests/risk/test_pages.py)",
     "alerts/feed.atom": "the public feed of real warnings in force (tests/alerts)",
+    "me/sign-in/": "a resident's sign-in by code (tests/residents)",
+    "me/sign-in/code/": "a resident's sign-in by code (tests/residents)",
+    "me/link/<str:secret>/": "a resident's sign-in by a grid worker's link (tests/residents)",
+    "residents/corrections/<int:pk>/": "a correction request, in and out of scope "
+                                       "(tests/residents/test_accounts.py)",
+    **dict.fromkeys((
+        "notices/<int:pk>/", "notices/<int:pk>/unread/", "notices/<int:pk>/withdraw/",
+        "notices/receipts/<int:pk>/told/", "me/notices/<int:pk>/",
+        "me/notices/<int:pk>/acknowledge/"),
+        "a notice and its receipts, role by role, in and out of scope "
+        "(tests/notices/test_pages.py; the scene holds no notice)"),
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

@@ -116,6 +116,12 @@ class Action(StrEnum):
     # Allocation of scarce supplies: request supplies for a grid of one's jurisdiction, and
     # confirm delivery there (running and confirming allocations is EDIT_RESOURCES).
     REQUEST_SUPPLIES = "request_supplies"
+    # Notices (信息发布): publish a notice to an audience of one's jurisdiction, see the notices
+    # that reach it with their read receipts, mark a resident told in person, withdraw one.
+    PUBLISH_NOTICES = "publish_notices"
+    # A resident's own record, household and notices, once their account is linked to their
+    # person (wangge.residents): nobody else's, and only their own.
+    VIEW_OWN_RECORD = "view_own_record"
 
 
 class SensitiveField(StrEnum):
@@ -159,14 +165,14 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
         Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
-        Action.REQUEST_SUPPLIES,
+        Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
         Action.USE_ADMIN, Action.IMPORT_FILES, Action.USE_REPORTS, Action.REVIEW_MATCHES,
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
         *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -174,7 +180,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.USE_REPORTS, Action.REVIEW_MATCHES, Action.TRIAGE_EVENTS, Action.VIEW_PATROLS,
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
         Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -185,7 +191,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.MANAGE_STAFF_ACCOUNTS,
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
-        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES,
+        *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
@@ -195,8 +201,9 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_RISK, Action.VIEW_EMERGENCIES,
         Action.VIEW_RESOURCES},
     Role.VOLUNTEER: set(_EVERY_VIEW),
-    # Residents use the public channels; they see places and organizations, not other people.
-    Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS},
+    # Residents use the public channels; they see places and organizations, not other people,
+    # and (signed in as their person: wangge.residents) their own record and notices.
+    Role.RESIDENT: {Action.VIEW_PLACES, Action.VIEW_ORGANIZATIONS, Action.VIEW_OWN_RECORD},
     # The audit administrator reads every log; it sees records (masked) to put entries in
     # context, and changes nothing. READ_LOGS opens the back office's logs to it, not
     # USE_ADMIN: the back office's lists of records are not masked.

@@ -3,15 +3,17 @@ channels each person opts into per kind (``delivery.py``).
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field, IntegerField, QuerySet, Value
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.access.models import User
+from wangge.bulk import insert_from
 from wangge.events.models import Event
 from wangge.events.signals import event_news
 
@@ -44,6 +46,43 @@ def notify_about(recipients: Iterable[User | None], *, kind: str, wording: str,
         raise ValueError(f"unknown notification kind {kind!r}")
     return _file(recipients, kind=kind, actor=actor, wording=wording[:200],
                  values=values, link=link[:200])
+
+
+def notify_about_all(recipients: QuerySet[User], *, kind: str, wording: str,
+                     values: dict[str, Any], link: str, actor: User | None = None) -> int:
+    """``notify_about`` for a query of recipients of any size (the residents a notice
+    reaches): the inbox lines are inserted by the database from the query in one statement,
+    never one per person, and a delivery is scheduled only for those whose saved preference
+    asks for this kind on a channel (a preference row exists only for those who chose).
+    Returns how many lines were filed."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    users = recipients.filter(is_active=True)
+    if actor is not None:
+        users = users.exclude(pk=actor.pk)
+    chosen = list(NotificationPreference.objects.filter(user__in=users).select_related("user"))
+    left_out = [p.user_id for p in chosen if kind not in wanted_kinds(p, INBOX)]
+    now = timezone.now()
+    content = {"kind": kind, "wording": wording[:200], "values": values, "link": link[:200],
+               "detail": "",
+               "created_at": now}
+    constants = {f"_{name}": Value(value, output_field=cast(
+        Field, Notification._meta.get_field(name))) for name, value in content.items()}
+    filed = insert_from(Notification, ["recipient", "actor", *content], (
+        users.exclude(pk__in=left_out)
+        .annotate(_actor=Value(getattr(actor, "pk", None), output_field=IntegerField()),
+                  **constants)
+        .values_list("pk", "_actor", *constants)))
+    deliveries = [(p.user_id, name) for p in chosen for name, channel in channels().items()
+                  if kind in wanted_kinds(p, name) and channel.reachable(p)]
+    if deliveries:
+        ids = dict(Notification.objects.filter(
+            recipient__in={user for user, _name in deliveries}, kind=kind, created_at=now,
+            link=content["link"]).values_list("recipient", "pk"))
+        for user, name in deliveries:
+            if user in ids:
+                _deliver_later(ids[user], name)
+    return filed
 
 
 def _file(recipients: Iterable[User | None], *, kind: str, actor: User | None,

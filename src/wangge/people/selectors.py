@@ -1,6 +1,6 @@
 """Reads of people: every one goes through the caller's jurisdiction."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
@@ -124,6 +124,17 @@ def person_history(user: User, person: Person, *, revealed: bool = True) -> list
     """Each version, newest first: who, when, why, and which fields changed from what to what
     (sensitive values masked as they are for ``user`` everywhere else; see
     ``permissions.shown`` for ``revealed``)."""
+    return _history(person, lambda field, value: _shown(user, field, value, revealed))
+
+
+def own_history(person: Person) -> list[dict[str, Any]]:
+    """``person_history`` as the person themself reads it (a resident signed in as this
+    person: wangge.residents): every value in full, since it is their own."""
+    return _history(person, lambda field, value: value)
+
+
+def _history(person: Person, show: Callable[[SensitiveField | None, Any], Any]
+             ) -> list[dict[str, Any]]:
     sensitive = {field.value: field for field in SensitiveField}
     versions = list(person.history.select_related("history_user").order_by("history_id"))
     entries = []
@@ -134,8 +145,8 @@ def person_history(user: User, person: Person, *, revealed: bool = True) -> list
             changes = [
                 {"field": change.field,
                  "label": Person._meta.get_field(change.field).verbose_name,
-                 "old": _shown(user, sensitive.get(change.field), change.old, revealed),
-                 "new": _shown(user, sensitive.get(change.field), change.new, revealed)}
+                 "old": show(sensitive.get(change.field), change.old),
+                 "new": show(sensitive.get(change.field), change.new)}
                 for change in delta.changes
             ]
         entries.append({

@@ -39,6 +39,7 @@ from wangge.foundation.codes import (
     scope_prefix,
 )
 from wangge.foundation.permissions import Action, Role, can
+from wangge.notices.selectors import notices_of, unread_by_notice, unread_count_of
 from wangge.open311.selectors import community_at, resident_reports, resident_reports_to_rate
 from wangge.organizations.selectors import organizations_visible_to
 from wangge.patrols.selectors import DUE_LISTED, open_patrol_of, patrols_due
@@ -51,6 +52,7 @@ from wangge.people.selectors import (
 )
 from wangge.places.models import Building, Dwelling
 from wangge.places.selectors import buildings_visible_to, dwellings_visible_to
+from wangge.residents.selectors import corrections_waiting, resident_person
 
 # Above this many grids the home map would weigh megabytes; the page asks to drill down instead.
 MAP_GRID_LIMIT = 3000
@@ -76,7 +78,8 @@ def task_home(user: User) -> dict[str, Any]:
     """A to-do home: each list of events that waits for ``user`` (the first
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
     grids where a patrol is due, the care visits due and overdue (for those who make
-    them), and the open tasks of emergencies under way they own."""
+    them), the open tasks of emergencies under way they own, residents' requests to correct
+    their records, and per notice and grid who has not read it yet."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
@@ -91,6 +94,8 @@ def task_home(user: User) -> dict[str, Any]:
         "patrol": open_patrol_of(user) if patrolling else None,
         "patrols_due": list(patrols_due(user)[:DUE_LISTED]) if patrolling else [],
         "emergency_tasks": list(emergency_tasks_of(user)[:TASKS_LISTED]),
+        "corrections": list(corrections_waiting(user)[:TASKS_LISTED]),
+        "unread_notices": unread_by_notice(user)[:TASKS_LISTED],
         "roots": jurisdiction_roots(user),
     }
 
@@ -114,10 +119,14 @@ def resident_report_url(user: User) -> str:
 
 
 def resident_home(user: User) -> dict[str, Any]:
-    """A resident's home: where to report, and the reports they sent signed in."""
+    """A resident's home: where to report, the reports they sent signed in, and, once the
+    account is their person's, their latest notices and a way to their own record."""
+    person = resident_person(user)
     return {"report_url": resident_report_url(user),
             "reports": resident_reports(user)[:20],
-            "to_rate": set(resident_reports_to_rate(user).values_list("pk", flat=True))}
+            "to_rate": set(resident_reports_to_rate(user).values_list("pk", flat=True)),
+            "linked": person is not None,
+            "notices": list(notices_of(person)[:5])}
 
 
 def waiting_count(user: User) -> int:
@@ -128,9 +137,12 @@ def waiting_count(user: User) -> int:
         due = patrols_due(user).count() if can(user, Action.PATROL) else 0
         emergency = emergency_tasks_of(user).count()
         visits = len(care_visits_of(user))
-        return sum(event_task_counts(user).values()) + due + emergency + visits
+        corrections = corrections_waiting(user).count()
+        return (sum(event_task_counts(user).values()) + due + emergency + visits
+                + corrections)
     if home == "resident":
-        return resident_reports_to_rate(user).count()
+        return (resident_reports_to_rate(user).count()
+                + unread_count_of(resident_person(user)))
     return 0
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.core.checks import Tags, register
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentsConfig(AppConfig):
+    name = "wangge.residents"
+    verbose_name = _("Residents' accounts")
+
+    def ready(self) -> None:
+        from .senders import code_sender_for_production
+
+        register(code_sender_for_production, Tags.security, deploy=True)

@@ -1,0 +1,73 @@
+"""Reads of residents' accounts: the person an account is, their own record (in full, to them
+alone, and logged as every read of personal data is), and the corrections waiting for a grid
+worker."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from wangge.access.models import User
+from wangge.auditlog.models import Kind
+from wangge.auditlog.services import access_record
+from wangge.divisions.selectors import area_names
+from wangge.foundation.permissions import Action, SensitiveField, can
+from wangge.people.models import Person
+from wangge.people.selectors import household_name, own_history
+
+from .models import CorrectionRequest, CorrectionState, ResidentAccount
+
+OWN_RECORD = "own record"
+
+
+def resident_person(user: User) -> Person | None:
+    """The person ``user``'s account is (the record it was merged into, where linkage merged
+    it since), or None: not a resident's account, or not linked to anyone."""
+    if not can(user, Action.VIEW_OWN_RECORD) or not getattr(user, "pk", None):
+        return None
+    account = ResidentAccount.objects.select_related("person").filter(user=user).first()
+    if account is None:
+        return None
+    person = account.person
+    while person.merged_into_id is not None:
+        person = Person.objects.get(pk=person.merged_into_id)
+    return person
+
+
+def own_record(user: User, person: Person, request: HttpRequest | None) -> dict[str, Any]:
+    """What a resident sees of themselves: their record in full with its history, their
+    dwelling and grid by name, and of their household its name and members' names alone
+    (nothing else of anyone). The read is logged like any read of sensitive fields."""
+    person = (Person.objects.select_related("dwelling__building", "household__head")
+              .get(pk=person.pk))
+    household = person.household
+    members = ([] if household is None else list(
+        Person.objects.filter(household=household, merged_into=None).exclude(pk=person.pk)
+        .order_by("name", "pk").values_list("name", flat=True)))
+    access_record(by=user, kind=Kind.VIEW, request=request,
+                  fields=[field.value for field in SensitiveField], record_ids=[person.pk],
+                  target=OWN_RECORD, purpose=OWN_RECORD)
+    return {
+        "person": person,
+        "grid_name": area_names([person.grid_code]).get(person.grid_code, person.grid_code),
+        "household_name": household_name(household) if household is not None else "",
+        "members": members,
+        "history": own_history(person),
+    }
+
+
+def own_corrections(person: Person) -> QuerySet[CorrectionRequest]:
+    return CorrectionRequest.objects.filter(person=person)
+
+
+def corrections_visible_to(user: User) -> QuerySet[CorrectionRequest]:
+    """Residents' correction requests of the grids ``user`` edits records in."""
+    if not can(user, Action.EDIT_PEOPLE):
+        return CorrectionRequest.objects.none()
+    return (CorrectionRequest.objects.in_scope(user.scope_prefixes)
+            .select_related("person", "answered_by"))
+
+
+def corrections_waiting(user: User) -> QuerySet[CorrectionRequest]:
+    """The open ones: a grid worker's to-do (oldest first)."""
+    return corrections_visible_to(user).filter(state=CorrectionState.OPEN).order_by("created")
