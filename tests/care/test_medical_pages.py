@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.factories import COMMUNITY_1, GRID_A, make_user
 from wangge.care.models import MedicalRequest
+from wangge.care.selectors import medical_queue
 from wangge.events.models import State
 from wangge.foundation.permissions import Role
 
@@ -73,3 +74,27 @@ def test_outside_the_jurisdiction_or_the_centre_a_request_is_not_found(centre,
     assert page_as(other).get(f"/care/medical/{request.pk}/").status_code == 404
     assert page_as(care.volunteer).get(f"/care/medical/{request.pk}/").status_code == 404
     assert page_as(care.outsider).get(f"/care/medical/new/{care.alone.pk}/").status_code == 404
+
+
+def test_a_resident_asks_for_medical_help_for_themselves(centre, page_as):
+    from wangge.residents.services import resident_account_for
+
+    care, health_centre, doctor = centre
+    account = resident_account_for(person=care.alone)
+    page = page_as(account)
+    assert "Ask for medical help" in page.get("/me/").content.decode()
+    refused = page.post("/care/medical/mine/", {"symptoms": "", "urgency": "normal"})
+    assert refused.status_code == 200
+    assert not MedicalRequest.objects.exists()
+    sent = page.post("/care/medical/mine/", {"symptoms": "咳嗽三天", "medicines": "止咳药",
+                                             "urgency": "urgent"})
+    assert sent.url == "/care/medical/mine/"
+    request = MedicalRequest.objects.get()
+    assert (request.person, request.centre, request.event.channel) == (
+        care.alone, health_centre, "public")
+    assert list(medical_queue(doctor)) == [request]
+    mine = page.get("/care/medical/mine/").content.decode()
+    assert health_centre.name in mine
+    # Another resident's request is never theirs to see; staff have no "mine".
+    assert page.get(f"/care/medical/{request.pk}/").status_code in (403, 404)
+    assert page_as(care.worker).get("/care/medical/mine/").status_code == 403

@@ -392,7 +392,7 @@ NOT_IN_THE_MATRIX = {
     **dict.fromkeys(("care/visits/", "care/visits/<int:person>/"),
                     "care visits, role by role, in and out of scope (tests/care/test_pages.py; "
                     "the scene holds no one under a visit rule)"),
-    **dict.fromkeys(("care/medical/", "care/medical/new/<int:person>/",
+    **dict.fromkeys(("care/medical/", "care/medical/new/<int:person>/", "care/medical/mine/",
                      "care/medical/<int:pk>/", "care/medical/<int:pk>/<slug:step>/"),
                     "remote medical help, role by role, in and out of scope (tests/care/"
                     "test_medical_pages.py; the scene holds no health centre)"),

@@ -13,12 +13,15 @@ from django.views.decorators.http import require_POST
 
 from wangge.access.decorators import action_required
 from wangge.divisions.selectors import with_area_names
+from wangge.events.models import Channel
 from wangge.events.workflow import is_handler
+from wangge.foundation.actors import system_actor
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.permissions import Action, SensitiveField, can, sees_unmasked
 from wangge.foundation.requests import SignedInRequest
 from wangge.people.selectors import persons_visible_to
 from wangge.populations.selectors import sees_circumstances
+from wangge.residents.selectors import resident_person
 
 from .forms import (
     AppointmentForm,
@@ -136,6 +139,32 @@ def medical_new(request: SignedInRequest, person: int) -> HttpResponse:
                 "centre": filed.centre.name, "number": filed.event.number})
             return redirect("care:medical_detail", pk=filed.pk)
     return render(request, "care/medical_new.html", {"person": found, "form": form})
+
+
+@action_required(Action.VIEW_OWN_RECORD)
+def medical_own(request: SignedInRequest) -> HttpResponse:
+    """A resident asks for medical help for themselves (filed as the residents' page, in
+    their own grid), and sees how their requests stand: who answers, when, nothing more."""
+    person = resident_person(request.user)
+    if person is None:
+        return render(request, "residents/not_linked.html")
+    form = MedicalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        page = system_actor("a resident's own request", scope_prefixes=(person.grid_code,))
+        try:
+            filed = medical_request_file(person=person, by=page, channel=Channel.PUBLIC,
+                                         **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            messages.success(request, _("Sent to %(centre)s as %(number)s. They will call "
+                                        "you.") % {"centre": filed.centre.name,
+                                                   "number": filed.event.number})
+            return redirect("care:medical_own")
+    own = MedicalRequest.objects.filter(person=person).select_related(
+        "centre", "event").order_by("-requested_at")[:10]
+    return render(request, "care/medical_own.html", {"person": person, "form": form,
+                                                     "requests": own})
 
 
 def _medical(request: SignedInRequest, pk: int) -> MedicalRequest:
