@@ -26,7 +26,7 @@ LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:me
               "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list",
               "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals",
               "alerts:list", "alerts:preparedness", "resources:supply_requests",
-              "resources:allocations"}
+              "resources:allocations", "notices:list"}
 
 
 @pytest.fixture
@@ -102,18 +102,30 @@ def context_values(response) -> list:
             for layer in context.dicts for value in layer.values()]
 
 
+def a_resident():
+    """A resident's account, linked to a person: the pages under /me/ are theirs alone."""
+    from tests.factories import make_person
+    from wangge.residents.services import resident_account_for
+
+    return resident_account_for(person=make_person(GRID_A))
+
+
 def test_every_page_with_an_id_beyond_64_bits_is_a_404(admin):
     client = Client(headers={"Accept-Language": "en"})
     client.force_login(admin)
     client.raise_request_exception = False
+    own = Client(headers={"Accept-Language": "en"})
+    own.force_login(a_resident())
+    own.raise_request_exception = False
     with_ids = [(name, filled(name, route)) for name, route in page_routes()
                 if "<int:" in route]
     assert with_ids
     answers = {}
     for _name, path in with_ids:
-        answers[path] = answered(client, path).status_code
+        asker = own if path.startswith("/me/") else client
+        answers[path] = answered(asker, path).status_code
         if answers[path] == 405:  # a form's target: what it is sent
-            answers[path] = answered(client, path, "post").status_code
+            answers[path] = answered(asker, path, "post").status_code
     assert answers == dict.fromkeys(answers, 404)
 
 
@@ -132,13 +144,15 @@ def test_every_api_list_refuses_a_huge_page_and_answers_past_the_end_with_none(a
 
     # The logs are the audit administrator's alone (403 to the district administrator).
     district, auditor = client_of(admin), client_of(make_user(Role.AUDITOR, DISTRICT))
+    resident = client_of(a_resident())  # a resident's own lists, under /me
     lists = [path for method, path, operation in operations(district)
              if method == "get" and "{" not in path
              and any(p["name"] == "page" for p in operation.get("parameters", []))]
     assert len(lists) >= 15
     failures = []
     for path in lists:
-        client = auditor if answered(district, path).status_code == 403 else district
+        client = (resident if path.startswith("/api/v1/me/")
+                  else auditor if answered(district, path).status_code == 403 else district)
         for page in PAGES:
             status = answered(client, path, page=page).status_code
             if status != 422:

@@ -60,6 +60,10 @@ def _plan(
                                   credit_code=identity.credit_code(next(serials), city.AREA_CODE)),
                      rng.sample(grid_codes, min(len(grid_codes), rng.randint(1, 3))),
                      ["项目经理", "物业管家", "物业管家"], pool),
+            # Remote medical help goes to the centre serving the grid (care.medical).
+            _Planned(Organization(name=f"{short}社区卫生服务中心",
+                                  kind=OrganizationKind.HEALTH_CENTRE, grid_code=community.code),
+                     grid_codes, ["主任", "家庭医生", "家庭医生", "护士"], pool),
         ]
     for street_code, street_name, _rect in plan.streets:
         communities = [c for c in plan.communities if c.street_code == street_code]

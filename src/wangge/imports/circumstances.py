@@ -121,6 +121,12 @@ def circumstance_kind(population: Population) -> type[CircumstanceKind]:
         "choices": _choices(population)})
 
 
+def population_kind(key: str) -> type[CircumstanceKind] | None:
+    """The kind of the population ``key``, or None when there is no such population."""
+    population = Population.objects.prefetch_related("fields").filter(key=key).first()
+    return circumstance_kind(population) if population is not None else None
+
+
 def population_kinds() -> dict[str, type[CircumstanceKind]]:
     """``population-<key>`` → its kind, for every population as it stands now."""
     return {f"{PREFIX}{population.key}": circumstance_kind(population)

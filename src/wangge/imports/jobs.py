@@ -29,7 +29,7 @@ from wangge.populations.models import Population
 from .circumstances import PREFIX
 from .liveness import import_job_seen, run_leftovers_remove
 from .models import ImportJob
-from .services import import_kinds
+from .services import import_kind, import_kinds
 from .tasks import import_job_task
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
@@ -70,9 +70,8 @@ def import_job_create(*, by: User, upload: UploadedFile, kind: str, partial: boo
     """Keep the upload under var/imports/ and queue its import, once the job is committed."""
     require(by, Action.IMPORT_FILES)
     errors: dict[str, list[str]] = {}
-    kinds = import_kinds()
-    if kind not in kinds:
-        errors["kind"] = [_("Choose one of %(kinds)s.") % {"kinds": ", ".join(kinds)}]
+    if import_kind(kind) is None:
+        errors["kind"] = [_("Choose one of %(kinds)s.") % {"kinds": ", ".join(import_kinds())}]
     elif kind not in importable_kinds(by):
         raise PermissionDenied(_("Your role may not import %(kind)s.") % {"kind": kind})
     name = Path(upload.name or "").name

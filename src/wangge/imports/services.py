@@ -30,7 +30,7 @@ from wangge.spreadsheets import (
 )
 
 from .cells import tidy
-from .circumstances import population_kinds
+from .circumstances import PREFIX, population_kind, population_kinds
 from .organizations import OrganizationImportKind
 from .persons import PersonKind
 from .places import BuildingKind, DwellingKind, FacilityImportKind
@@ -53,6 +53,16 @@ def import_kinds() -> dict[str, tuple[Any, Action]]:
     at once)."""
     return {**KINDS, **{name: (kind, Action.EDIT_PEOPLE)
                         for name, kind in population_kinds().items()}}
+
+
+def import_kind(name: str) -> tuple[Any, Action] | None:
+    """One kind of file by its name (a population's read from the database only when asked
+    for), or None."""
+    if name in KINDS:
+        return KINDS[name]
+    if name.startswith(PREFIX) and (kind := population_kind(name.removeprefix(PREFIX))):
+        return kind, Action.EDIT_PEOPLE
+    return None
 
 
 @dataclass
@@ -113,7 +123,10 @@ def import_file(
     """Import ``path`` as ``kind`` for ``by`` (a user, in their jurisdiction and with their
     role; or the command line's system actor, everywhere). Raises UnreadableFileError for a
     file that cannot be read at all (nothing written)."""
-    kind_class, action = import_kinds()[kind]
+    found = import_kind(kind)
+    if found is None:
+        raise ValueError(f"no kind of file {kind!r}")
+    kind_class, action = found
     require(by, action)
     handler = kind_class(by)
     try:

@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from wangge.spreadsheets import usual_header
 
-from .services import import_kinds
+from .services import import_kind
 
 # Cells in the sheet that take the drop-down lists and the text format (an ID typed into a
 # number cell loses its last digits).
@@ -66,7 +66,10 @@ EXAMPLE_NOTE = gettext_lazy("Row 2 is an example: write your first record over i
 
 def import_template(kind: str) -> bytes:
     """The template workbook of ``kind`` (a key of KINDS), in the active language."""
-    handler: Any = import_kinds()[kind][0]  # a kind class: headers, choices, required, example
+    found = import_kind(kind)
+    if found is None:
+        raise Http404
+    handler: Any = found[0]  # a kind class: headers, choices, required, example
     fields = list(handler.headers)
     choices = {name: choices for name, (choices, _words) in handler.choices.items()}
     buffer = io.BytesIO()
@@ -129,7 +132,7 @@ def template_filename(kind: str) -> str:
 def template_download(kind: str) -> FileResponse:
     """The template of ``kind`` as a download (the API and the upload page); 404 for a kind
     there is none of."""
-    if kind not in import_kinds():
+    if import_kind(kind) is None:
         raise Http404
     return FileResponse(io.BytesIO(import_template(kind)), as_attachment=True,
                         filename=template_filename(kind))

@@ -67,7 +67,7 @@ def population_definition_errors(population: Population,
     return errors
 
 
-def person_finder(by: Actor, *, visible: Any) -> Any:
+def person_finder(*, by: Actor, visible: Any) -> Any:
     """How a person field names someone: the id of a person ``visible`` (a queryset of the
     persons the actor sees), or a resident ID number of anyone in the registry (knowing the
     whole number is knowing the person; imports give numbers)."""
@@ -125,7 +125,7 @@ def circumstance_save(*, person: Person, population: Population, values: dict[st
     if visible is None:
         visible = Person.objects.in_scope(by.scope_prefixes).filter(merged_into=None)
     checked, errors = values_checked(
-        population.fields.all(), values, find_person=person_finder(by, visible=visible),
+        population.fields.all(), values, find_person=person_finder(by=by, visible=visible),
         person_id=person.pk,
         person_id_number=person.id_number if person.document_type == "resident_id" else "")
     if since and since > timezone.localdate():

@@ -132,9 +132,9 @@ def circumstance_edit(request: SignedInRequest, pk: int, key: str) -> HttpRespon
 def circumstance_ended(request: SignedInRequest, pk: int, key: str) -> HttpResponse:
     """End the person's current circumstance in the population (POST, with a reason)."""
     user = request.user
+    person = get_object_or_404(persons_visible_to(user), pk=pk)
     if request.method != "POST":
         return redirect("web:circumstance", pk=pk, key=key)
-    person = get_object_or_404(persons_visible_to(user), pk=pk)
     current = circumstances_visible_to(user).filter(person=person, population__key=key,
                                                     ended_on=None).first()
     if current is None:

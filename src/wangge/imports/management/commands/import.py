@@ -10,7 +10,7 @@ from django.utils import translation
 from wangge.access.models import User
 from wangge.foundation.actors import Actor, system_actor
 from wangge.imports.rejects import write_rejects
-from wangge.imports.services import import_file, import_kinds
+from wangge.imports.services import import_file, import_kind, import_kinds
 from wangge.spreadsheets import UnreadableFileError
 
 
@@ -43,8 +43,9 @@ class Command(BaseCommand):
             sys.exit(code)
 
     def _import(self, options: dict[str, Any]) -> int:
-        if options["kind"] not in (kinds := import_kinds()):
-            raise CommandError(f"no kind {options['kind']}; use one of {', '.join(kinds)}")
+        if import_kind(options["kind"]) is None:
+            raise CommandError(f"no kind {options['kind']}; use one of "
+                               f"{', '.join(import_kinds())}")
         overrides = {}
         for mapping in options["map"]:
             column, _, field = mapping.partition("=")
