@@ -128,7 +128,7 @@ def mine(request: SignedInRequest) -> HttpResponse:
 
 
 def _own_notice(request: SignedInRequest, pk: int) -> Notice:
-    receipt = notices_of(resident_person(request.user)).filter(notice_id=pk).first()
+    receipt = notices_of(resident_person(request.user)).filter(notice__pk=pk).first()
     if receipt is None:
         raise Http404
     return receipt.notice
