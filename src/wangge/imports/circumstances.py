@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.foundation.actors import Actor, actor_checked
 from wangge.people.models import Person
@@ -37,7 +38,7 @@ class CircumstanceKind:
     key_column = "id_number"
     example: ClassVar[dict[str, str]]
     choices: ClassVar[dict[str, tuple[type[models.TextChoices], dict[str, str]]]]
-    duplicate = _("The same person as row %(row)d: one row per person.")
+    duplicate = gettext_lazy("The same person as row %(row)d: one row per person.")
 
     def __init__(self, user: Actor):
         self.user = actor_checked(user)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from wangge.access.models import User
 from wangge.foundation.permissions import Action, Asker, SensitiveField, can, sees_unmasked, shown
 from wangge.people.models import Person
+from wangge.people.selectors import persons_visible_to
 
 from .models import Check, Circumstance, FieldKind, Population, PopulationField
 
@@ -82,8 +83,8 @@ def person_circumstances(user: User, person: Person) -> list[ShownCircumstance] 
                   if field.kind == FieldKind.PERSON
                   and isinstance(value := circumstance.values.get(field.key), int)}
     linked = Person.objects.in_bulk(linked_ids)
-    visible = set(Person.objects.in_scope(user.scope_prefixes)
-                  .filter(pk__in=linked_ids).values_list("pk", flat=True))
+    visible = set(persons_visible_to(user).filter(pk__in=linked_ids)
+                  .values_list("pk", flat=True))
     return [ShownCircumstance(circumstance, circumstance.population, [
         value_text(field, circumstance.values.get(field.key), user=user, holder=person,
                    linked=linked, visible=visible)

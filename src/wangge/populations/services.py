@@ -20,6 +20,7 @@ from wangge.foundation.permissions import (
     sees_unmasked,
 )
 from wangge.people.models import Person
+from wangge.people.selectors import persons_visible_to
 
 from .models import Circumstance, FieldKind, Population, PopulationField
 from .values import values_checked
@@ -123,7 +124,7 @@ def circumstance_save(*, person: Person, population: Population, values: dict[st
     require_in_scope(by, person.grid_code)
     reason = stated_reason(reason)
     if visible is None:
-        visible = Person.objects.in_scope(by.scope_prefixes).filter(merged_into=None)
+        visible = persons_visible_to(by)  # type: ignore[arg-type]  # a system actor too
     checked, errors = values_checked(
         population.fields.all(), values, find_person=person_finder(by=by, visible=visible),
         person_id=person.pk,

@@ -22,8 +22,8 @@ MAX_NUMBER = 10**9
 YES = frozenset({"yes", "y", "true", "1", "是", "有", "√", "✓"})
 NO = frozenset({"no", "n", "false", "0", "否", "无", "没有", "×"})
 
-# (value as given, the person it is about) → the id of the person it names, or a
-# ValidationError saying why none.
+# A person field's value as given → the id of the person it names, or a ValidationError
+# saying why none.
 PersonFinder = Callable[[Any], int]
 
 
