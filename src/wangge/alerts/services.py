@@ -45,6 +45,7 @@ from .models import (
     Topic,
     Urgency,
 )
+from .signals import alert_saved
 
 # What an update may change (an update is a whole new message: unchanged fields are copied).
 INFO_FIELDS = ("category", "event", "urgency", "severity", "certainty", "headline",
@@ -126,6 +127,8 @@ def _save(alert: Alert, *, grids: list[Grid], participants: list[User], by: Acto
         alert.grids.set(grids)
         alert.participants.set(participants)
         _tell(alert, grids, participants, by)
+        if alert.status == Status.ACTUAL:
+            alert_saved.send(Alert, alert=alert, grids=grids, by=by)
     return alert
 
 

@@ -45,6 +45,9 @@ class Notice(models.Model):
     age_max = models.PositiveSmallIntegerField(_("to age"), null=True, blank=True)
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                related_name="+", verbose_name=_("sender"))
+    # The public warning (CAP) this notice passes on to the residents of its grids.
+    alert = models.ForeignKey("alerts.Alert", models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("public warning"))
     created = models.DateTimeField(_("written"))
     publish_at = models.DateTimeField(_("to be published"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wangge.access.models import User
+from wangge.alerts.models import Alert
 from wangge.bulk import insert_from
 from wangge.divisions.models import Division, Grid
 from wangge.foundation.actors import Actor, SystemActor, actor_checked, user_of
@@ -199,7 +200,8 @@ def notice_built(*, by: Actor, title: str, body: str, audience: str, urgent: boo
                  building_ids: Iterable[int] = (), population: Population | None = None,
                  organization: Organization | None = None, age_min: int | None = None,
                  age_max: int | None = None,
-                 publish_at: datetime.datetime | None = None) -> Notice:
+                 publish_at: datetime.datetime | None = None,
+                 alert: Alert | None = None) -> Notice:
     """A notice checked but not saved (the compose page's preview): every rule of
     ``notice_create`` but the count."""
     require(by, Action.PUBLISH_NOTICES)
@@ -220,7 +222,7 @@ def notice_built(*, by: Actor, title: str, body: str, audience: str, urgent: boo
                     grid_codes=list(grid_codes), building_ids=list(building_ids),
                     population=population, organization=organization, age_min=age_min,
                     age_max=age_max, sender=user_of(by), created=now,
-                    publish_at=publish_at or now)
+                    publish_at=publish_at or now, alert=alert)
     _audience_checked(notice, by)
     return notice
 
