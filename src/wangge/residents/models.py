@@ -4,6 +4,7 @@ in with, and the corrections they ask of their grid worker."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.access.models import HashedSecret
 from wangge.foundation.codes import ScopedQuerySet
@@ -75,11 +76,11 @@ class CorrectionState(models.TextChoices):
 class RecordPart(models.TextChoices):
     """What a resident says is wrong in their record."""
 
-    NAME = "name", _("Name")
+    NAME = "name", pgettext_lazy("a person's", "Name")
     ID_NUMBER = "id_number", _("ID number")
     PHONE = "phone", _("Phone")
     DWELLING = "dwelling", _("Address")
-    HOUSEHOLD = "household", _("Household")
+    HOUSEHOLD = "household", pgettext_lazy("a person's", "Household and its members")
     HEALTH = "health", _("Health and care")
     OTHER = "other", _("Something else")
 
