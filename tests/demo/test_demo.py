@@ -1,5 +1,6 @@
 """`wangge demo`: a small build checked for layout, valid people, placement and accounts."""
 
+import datetime
 import io
 import itertools
 import json
@@ -24,6 +25,8 @@ from wangge.access.models import User
 from wangge.access.services import user_create
 from wangge.alerts.models import Alert, PreparednessMessage
 from wangge.alerts.selectors import alerts_visible_to, preparedness_messages_visible_to
+from wangge.care.models import CareVisit
+from wangge.care.selectors import visits_due
 from wangge.demo import city
 from wangge.demo.accounts import STAFF_PREFIX
 from wangge.demo.build import demo_build, demo_reset
@@ -55,6 +58,7 @@ from wangge.normalisers import (
     normalise_phone,
     parse_resident_id,
 )
+from wangge.notices.models import Notice
 from wangge.notifications.models import ALERT, Notification
 from wangge.organizations.models import Organization, OrganizationKind
 from wangge.patrols.services import patrol_start, patrol_visit
@@ -103,7 +107,8 @@ def demo_output(django_db_setup, django_db_blocker):
     stdout, stderr = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
         shipped_rows("resources.migrations.0002_material_categories",
-                     "populations.migrations.0002_shipped_populations")
+                     "populations.migrations.0002_shipped_populations",
+                     "care.migrations.0002_shipped_rules")
         call_command("demo", "--residents", str(RESIDENTS), "--no-serve",
                      "--i-know-this-is-not-production", stdout=stdout,
                      stderr=stderr)
@@ -451,3 +456,17 @@ def test_circumstances_in_realistic_shares_with_links_and_rented_flats(demo_outp
     assert Dwelling.objects.filter(rented=True, owner__isnull=False,
                                    lease_end__isnull=False).exists()
     assert Building.objects.filter(has_lift=True).exists()
+
+
+def test_the_warning_reaches_residents_and_visits_have_gone_on_for_a_while(demo_output, db):
+    alert = Alert.objects.current(timezone.now()).public().get()
+    notice = Notice.objects.get(alert=alert)
+    assert notice.recipient_count == Person.objects.filter(
+        grid_code__in=alert.grids.values("code")).count() > 0
+    visits = list(CareVisit.objects.select_related("rule"))
+    assert visits
+    late = [visit for visit in visits if timezone.now() - visit.visited_at > datetime.timedelta(
+        days=visit.rule.interval_days)]
+    assert len(late) < len(visits) / 4  # most were visited within their interval
+    worker = User.objects.get(username="demo-grid-worker")
+    assert all(visit.days_overdue <= 10 for visit in visits_due(worker))

@@ -32,6 +32,7 @@ from wangge.divisions.models import Division, Grid
 from wangge.emergency.models import EmergencyStep
 from wangge.events.models import Event, EventTransition, Responder
 from wangge.foundation.codes import prefix_range
+from wangge.notices.models import Notice, Recipient
 from wangge.organizations.models import Membership, Organization, ServedGrid
 from wangge.patrols.models import Patrol, PatrolFinding, PatrolVisit
 from wangge.people.models import Household, Person, PersonMove
@@ -42,6 +43,7 @@ from . import (
     accounts,
     addresses,
     alerts,
+    care,
     circumstances,
     city,
     emergency,
@@ -136,6 +138,12 @@ def demo_reset() -> None:
     _raw_delete(Patrol.history.model.objects.filter(in_area))
     _raw_delete(patrols)
     events.delete_events()  # they refer to places, organizations and accounts
+    care.delete_visits()  # they refer to persons and events
+    # Notices (the warning's among them) refer to alerts and persons.
+    notices = Notice.objects.filter(prefix_range("code", area))
+    _raw_delete(Recipient.objects.filter(notice__in=notices))
+    _raw_delete(Notice.history.model.objects.filter(prefix_range("code", area)))
+    _raw_delete(notices)
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
     emergency.delete_readiness()
@@ -259,6 +267,8 @@ class _Builder:
                           f"their teams.")
             self.progress(f"{alerts.create_alerts(rng, plan)} preparedness messages and a "
                           f"rainstorm warning.")
+            self.progress(f"{care.create_visits(random.Random(f'{self.seed}/care'))} "
+                          f"persons visited under the care rules.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")
