@@ -50,6 +50,7 @@ from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
 from wangge.measures.api import router as measures_router
 from wangge.notices.api import router as notices_router
+from wangge.volunteers.api import router as volunteers_router
 from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
@@ -204,6 +205,7 @@ api.add_router("/", emergency_router)
 api.add_router("/", alerts_router)
 api.add_router("/", care_router)
 api.add_router("/", notices_router)
+api.add_router("/", volunteers_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

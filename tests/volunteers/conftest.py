@@ -12,11 +12,11 @@ from django.utils import timezone
 from tests.factories import (
     COMMUNITY_1,
     COMMUNITY_2,
-    STREET_1,
-    STREET_2,
     GRID_A,
     GRID_B,
     GRID_C,
+    STREET_1,
+    STREET_2,
     SYSTEM,
     make_person,
     make_user,

@@ -30,10 +30,11 @@ def test_a_resident_reports_in_to_their_community(town):
     assert registration.days == [5, 6]
     assert registration.skills_text == "会 手语"
     again = registration_report_in(by=town.ann_user, skills=["repair"])
-    assert again.pk == registration.pk and again.skills == ["repair"]
+    assert again.pk == registration.pk
+    assert again.skills == ["repair"]
 
 
-@pytest.mark.parametrize("details, field", [
+@pytest.mark.parametrize(("details", "field"), [
     ({"as_volunteer": False}, "as_volunteer"),
     ({"as_party_member": True}, "party_organization"),
     ({"skills": ["flying"]}, "skills"),

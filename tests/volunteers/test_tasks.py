@@ -23,7 +23,8 @@ from .conftest import a_task, at, confirmed
 
 def test_staff_post_tasks_in_their_communities_only(town):
     task = a_task(town.staff_1, kind="environment", skills=["logistics"])
-    assert task.code == COMMUNITY_1 and task.contact_name == town.staff_1.username
+    assert task.code == COMMUNITY_1
+    assert task.contact_name == town.staff_1.username
     with pytest.raises(ValidationError) as refused:
         a_task(town.staff_1, code=COMMUNITY_2)
     assert "code" in refused.value.message_dict
@@ -34,7 +35,7 @@ def test_staff_post_tasks_in_their_communities_only(town):
         a_task(town.worker_a)
 
 
-@pytest.mark.parametrize("fields, field", [
+@pytest.mark.parametrize(("fields", "field"), [
     ({"title": ""}, "title"), ({"title": "x" * 121}, "title"), ({"place": ""}, "place"),
     ({"needed": 0}, "needed"), ({"needed": 501}, "needed"), ({"starts": -1}, "starts_at"),
     ({"hours": 0}, "ends_at"), ({"hours": 24 * 15}, "ends_at"), ({"kind": "x"}, "kind"),

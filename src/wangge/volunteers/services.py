@@ -479,12 +479,12 @@ def hours_confirm(*, by: Actor, participation: Participation, hours: object,
     if not 0 <= hours <= most or hours * 2 != (hours * 2).to_integral_value():
         raise ValidationError({"hours": _("From 0 to %(most)s hours, in half hours.")
                                % {"most": most}})
-    changing = participation.hours is not None
-    if changing:
-        reason = stated_reason(reason, _("Say why the hours are changed."))
     with transaction.atomic():
         participation = Participation.objects.select_for_update().select_related(
             "task", "registration").get(pk=participation.pk)
+        changing = participation.hours is not None
+        if changing:
+            reason = stated_reason(reason, _("Say why the hours are changed."))
         target = points_for(rule_of(task.code), task, hours)
         written = participation.ledger.aggregate(total=Sum("points"))["total"] or Decimal(0)
         participation.hours, participation.hours_by = hours, user_of(by)
