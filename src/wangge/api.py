@@ -50,7 +50,6 @@ from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
 from wangge.measures.api import router as measures_router
 from wangge.notices.api import router as notices_router
-from wangge.volunteers.api import router as volunteers_router
 from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
 from wangge.patrols.api import router as patrols_router
@@ -61,6 +60,7 @@ from wangge.reports.api import router as reports_router
 from wangge.resources.api import router as resources_router
 from wangge.risk.api import router as risk_router
 from wangge.risk.map_api import router as risk_map_router
+from wangge.volunteers.api import router as volunteers_router
 
 # Requests that never write, not even a token's last use (see access.services.token_user).
 READS = ("GET", "HEAD", "OPTIONS")

@@ -70,7 +70,8 @@ def test_staff_flow(town, client, clock):
     client.force_login(town.staff_1)
     detail = client.get(f"/api/v1/volunteers/tasks/{task}").json()
     participation = detail["participants"][0]
-    assert participation["name"] == "张小三" and participation["called"]
+    assert participation["name"] == "张小三"
+    assert participation["called"]
     assert participation["phone"] == town.ann.phone  # community staff see phones
     hours = client.post(f"/api/v1/volunteers/participations/{participation['id']}/hours",
                         {"hours": "2.5"}, **JSON)
@@ -130,7 +131,8 @@ def test_what_a_volunteer_sees_of_a_task(town, client):
     assert mine["registration"]["state"] == "confirmed"
     assert [t["id"] for t in mine["tasks"]] == [task.pk]
     # Nothing of another volunteer, nor of any resident, is in the answers.
-    assert "李四" not in str(mine) and town.bob.phone not in str(mine)
+    assert "李四" not in str(mine)
+    assert town.bob.phone not in str(mine)
     assert "李四" not in str(open_tasks)
     # Staff's pages are closed to a resident.
     assert client.get(f"/api/v1/volunteers/tasks/{task.pk}").status_code == 403

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from wangge.access.models import User
-from wangge.foundation.codes import is_within, prefix_range
+from wangge.foundation.codes import is_within, narrowed, prefix_range
 from wangge.foundation.permissions import (
     Action,
     Asker,
@@ -85,7 +85,7 @@ def phone_shown(user: User, person: Person) -> object:
 def tasks_visible_to(user: User) -> QuerySet[Task]:
     if not can(user, Action.MANAGE_VOLUNTEERS):
         return Task.objects.none()
-    return Task.objects.in_scope(user.scope_prefixes).annotate(
+    return narrowed(Task.objects.all(), user.scope_prefixes).annotate(
         taking_part=Count("participations",
                           filter=Q(participations__state=ParticipationState.SIGNED_UP)))
 

@@ -294,9 +294,8 @@ def _call_choices(task: Task, user: Any) -> list[tuple[int, str]]:
 def task(request: SignedInRequest, pk: int) -> HttpResponse:
     """A task with who takes part (hours to confirm after it), and volunteers to call."""
     found = get_object_or_404(tasks_visible_to(request.user), pk=pk)
-    participants = list(participants_of(found))
-    for participation in participants:
-        participation.phone_shown = phone_shown(request.user, participation.registration.person)
+    participants = [(participation, phone_shown(request.user, participation.registration.person))
+                    for participation in participants_of(found)]
     return render(request, "volunteers/task.html", {
         "task": found, "participants": participants, "now": timezone.now(),
         "call_form": CallForm(choices=_call_choices(found, request.user)),
