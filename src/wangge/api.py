@@ -60,6 +60,7 @@ from wangge.reports.api import router as reports_router
 from wangge.resources.api import router as resources_router
 from wangge.risk.api import router as risk_router
 from wangge.risk.map_api import router as risk_map_router
+from wangge.volunteers.api import router as volunteers_router
 
 # Requests that never write, not even a token's last use (see access.services.token_user).
 READS = ("GET", "HEAD", "OPTIONS")
@@ -204,6 +205,7 @@ api.add_router("/", emergency_router)
 api.add_router("/", alerts_router)
 api.add_router("/", care_router)
 api.add_router("/", notices_router)
+api.add_router("/", volunteers_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

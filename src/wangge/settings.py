@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "wangge.alerts",
     "wangge.residents",
     "wangge.notices",
+    "wangge.volunteers",
     "wangge.web",
     "wangge.demo",
 ]

@@ -468,7 +468,7 @@ def test_the_matrix_covers_every_route(client, db):
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
                       | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
-                      | CARE_ROUTES | NOTICE_ROUTES)
+                      | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES)
 
 
 # Notices and a resident's own: role by role, in and out of scope, in tests/notices/test_api.py
@@ -479,6 +479,19 @@ NOTICE_ROUTES = {
     "POST /notices/receipts/{id}/told", "GET /me/notices", "GET /me/notices/{id}",
     "POST /me/notices/{id}/acknowledge"}
 
+
+# Volunteers and a resident's own: role by role, in and out of scope, in
+# tests/volunteers/test_api.py (the scene holds no report-in).
+VOLUNTEER_ROUTES = {
+    "GET /volunteers/registrations", "POST /volunteers/registrations",
+    "GET /volunteers/registrations/{id}", "POST /volunteers/registrations/{id}/decide",
+    "GET /volunteers/registrations/{id}/ledger", "POST /volunteers/registrations/{id}/points",
+    "GET /volunteers/tasks", "POST /volunteers/tasks", "GET /volunteers/tasks/{id}",
+    "POST /volunteers/tasks/{id}/call", "POST /volunteers/tasks/{id}/cancel",
+    "POST /volunteers/participations/{id}/hours", "GET /volunteers/rules/{code}",
+    "PUT /volunteers/rules/{code}", "GET /volunteers/ranking", "GET /me/volunteer",
+    "PUT /me/volunteer", "POST /me/volunteer/withdraw", "GET /me/volunteer/tasks",
+    "POST /me/volunteer/tasks/{id}/{step}", "GET /me/volunteer/ranking"}
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
 # grade).

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.api.helpers import credit_code
 from tests.emergency.matrix import emergency_records
@@ -50,6 +51,7 @@ from wangge.organizations.services import organization_create
 from wangge.people.services import household_create
 from wangge.places.services import building_alias_add, enterprise_create, facility_create
 from wangge.reports.models import ReportTemplate
+from wangge.volunteers.services import points_correct, registration_register, task_post
 
 _serial = iter(range(100, 10_000))
 
@@ -76,6 +78,10 @@ def _medical_request(grid: str) -> Any:
                         grid_code=grid, served_grid_codes=[grid], by=SYSTEM)
     return medical_request_file(person=make_person(grid), symptoms="咳嗽", urgency="normal",
                                 by=SYSTEM)
+
+
+def _volunteer(grid: str) -> Any:
+    return registration_register(by=SYSTEM, person=make_person(grid))
 
 
 # One record of the admin's model filed under ``grid`` (grid A is in the street officer's
@@ -126,6 +132,13 @@ SCOPED: dict[str, Callable[[str], Any]] = {
        for model in RESOURCE_MODELS},
     "notices.Notice": lambda grid: notice_create(
         by=SYSTEM, audience="grids", grid_codes=[grid], title="停水", body="明日停水。"),
+    "volunteers.Registration": lambda grid: _volunteer(grid),
+    "volunteers.Task": lambda grid: task_post(
+        by=SYSTEM, code=grid[:12], title="清扫", place="广场", needed=1,
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=1, hours=2)),
+    "volunteers.LedgerEntry": lambda grid: points_correct(
+        by=SYSTEM, registration=_volunteer(grid), points=1, reason="补录"),
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {

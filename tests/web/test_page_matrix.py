@@ -382,6 +382,15 @@ NOT_IN_THE_MATRIX = {
         "me/notices/<int:pk>/acknowledge/"),
         "a notice and its receipts, role by role, in and out of scope "
         "(tests/notices/test_pages.py; the scene holds no notice)"),
+    **dict.fromkeys((
+        "volunteers/", "volunteers/register/", "volunteers/<int:pk>/",
+        "volunteers/<int:pk>/decide/", "volunteers/<int:pk>/points/", "volunteers/tasks/",
+        "volunteers/tasks/new/", "volunteers/tasks/<int:pk>/", "volunteers/tasks/<int:pk>/call/",
+        "volunteers/tasks/<int:pk>/cancel/", "volunteers/participations/<int:pk>/hours/",
+        "volunteers/rules/", "volunteers/ranking/", "me/volunteer/", "me/volunteer/withdraw/",
+        "me/volunteer/tasks/<int:pk>/<slug:step>/"),
+        "volunteers and their tasks, role by role, in and out of scope "
+        "(tests/volunteers/test_pages.py; the scene holds no report-in)"),
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

@@ -51,6 +51,7 @@ from . import (
     organizations,
     population,
     resources,
+    volunteers,
 )
 
 DEFAULT_SEED = 20200101
@@ -100,6 +101,7 @@ def not_made_by_the_demo() -> list[str]:
         Membership: Q(organization_id__in=organizations) | Q(person_id__in=persons),
         PatrolVisit: Q(patrol_id__in=Patrol.objects.filter(in_area).values("id")),
         **resources.histories(), **emergency.histories(), **alerts.histories(),
+        **volunteers.histories(),
     }
     found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
              .exclude(by_demo).count() for model, where in histories.items()}
@@ -146,6 +148,7 @@ def demo_reset() -> None:
     _raw_delete(notices)
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
+    volunteers.delete_volunteers()  # they refer to persons, organizations and accounts
     emergency.delete_readiness()
     resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
@@ -269,6 +272,7 @@ class _Builder:
                           f"rainstorm warning.")
             self.progress(f"{care.create_visits(random.Random(f'{self.seed}/care'))} "
                           f"persons visited under the care rules.")
+            self.progress(f"{volunteers.create_volunteers(rng, plan)} volunteers reported in.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")

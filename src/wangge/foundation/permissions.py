@@ -122,6 +122,10 @@ class Action(StrEnum):
     # A resident's own record, household and notices, once their account is linked to their
     # person (wangge.residents): nobody else's, and only their own.
     VIEW_OWN_RECORD = "view_own_record"
+    # Volunteers and party members reporting in (志愿者, 双报到): confirm or decline the
+    # report-ins of one's communities (and see those naming a party organization of one's
+    # jurisdiction), post tasks and call volunteers, confirm hours, set the points rules.
+    MANAGE_VOLUNTEERS = "manage_volunteers"
 
 
 class SensitiveField(StrEnum):
@@ -173,6 +177,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
         *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        Action.MANAGE_VOLUNTEERS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -181,6 +186,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
         Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        Action.MANAGE_VOLUNTEERS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -192,6 +198,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        Action.MANAGE_VOLUNTEERS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
@@ -321,6 +328,17 @@ def mask_phone(number: str) -> str:
     if len(number) <= 7:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """A name as the masked roles see it: its first and last characters, the rest starred
+    (张*三, 欧**锋); a name of two characters keeps its first (张*)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def birth_year(value: object) -> str:
