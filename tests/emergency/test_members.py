@@ -14,6 +14,7 @@ from wangge.emergency.models import Callout, Plan, TeamMember
 from wangge.emergency.readiness import drill_figures
 from wangge.emergency.services import (
     drill_schedule,
+    emergency_change_level,
     emergency_declare,
     plan_rename,
     team_member_remove,
@@ -69,8 +70,11 @@ def test_a_removed_member_is_never_called(world):
     emergency = emergency_declare(plan=world.plan, level="III", grids=[GRID_A, GRID_B],
                                   by=world.author, reason="暴雨")
     assert {callout.user.username for callout in emergency.callouts.all()} == {"leader"}
-    # Nor when the level changes and the team is needed again.
+    # Nor when the level changes and the team is needed again; nor their deputy.
+    emergency_change_level(emergency=emergency, level="II", by=world.author, reason="上涨")
+    emergency_change_level(emergency=emergency, level="III", by=world.author, reason="回落")
     assert not Callout.objects.filter(user__in=[world.rescuer, world.spare]).exists()
+    assert emergency.callouts.filter(user=world.leader).exists()
 
 
 def test_a_removed_member_is_no_drill_participant_and_not_counted_reachable(world):
