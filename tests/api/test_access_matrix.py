@@ -53,12 +53,15 @@ class Endpoint:
     @property
     def route(self) -> str:
         """The path as OpenAPI spells it: ``{code}`` for divisions and grids, else ``{id}``;
-        a second placeholder (a member) is ``{person_id}``."""
+        a second placeholder is ``{person_id}`` (a household's or organization's member) or
+        ``{member_id}`` (a team's member)."""
 
         def name(match: re.Match) -> str:
             if match[1].endswith(("grid", "division")):
                 return "{code}"
-            return "{id}" if match.start() == self.template.index("{") else "{person_id}"
+            if match.start() == self.template.index("{"):
+                return "{id}"
+            return "{member_id}" if match[1].endswith("_member") else "{person_id}"
 
         return re.sub(r"\{(\w+)\}", name, self.template)
 
@@ -302,6 +305,9 @@ ENDPOINTS = [
     Endpoint("POST", "/emergency/plans/{emergency_plan}/draft", view=EMERGENCIES,
              action=Action.EDIT_EMERGENCY_PLANS, body=lambda records, scene: {
                  "levels": records["emergency_draft"].levels, **REASON}),
+    Endpoint("POST", "/emergency/plans/{emergency_plan}/name", view=EMERGENCIES,
+             action=Action.EDIT_EMERGENCY_PLANS,
+             body=lambda records, scene: {"name": "防汛防台预案", **REASON}),
     Endpoint("POST", "/emergency/versions/{emergency_draft}/approve", view=EMERGENCIES,
              action=Action.APPROVE_EMERGENCY_PLANS, body=lambda records, scene: REASON),
     _list("/emergency/teams", EMERGENCIES),
@@ -313,6 +319,9 @@ ENDPOINTS = [
     Endpoint("POST", "/emergency/teams/{emergency_team}/members", view=EMERGENCIES,
              action=Action.EDIT_EMERGENCY_PLANS, body=lambda records, scene: {
                  "user_id": records["account"].pk, **REASON}),
+    Endpoint("POST", "/emergency/teams/{emergency_team}/members/{emergency_member}/remove",
+             view=EMERGENCIES, action=Action.EDIT_EMERGENCY_PLANS,
+             body=lambda records, scene: REASON),
     _list("/emergency/emergencies", EMERGENCIES),
     Endpoint("GET", "/emergency/emergencies/{emergency}", view=EMERGENCIES),
     Endpoint("GET", "/emergency/emergencies/{emergency}/roll-call", view=EMERGENCIES),

@@ -46,5 +46,5 @@ def emergency_records(grid: str) -> dict[str, Any]:
                            scheduled_at=timezone.now() + datetime.timedelta(days=7),
                            by=SYSTEM, reason="演练")
     return {"emergency_plan": plan, "emergency_drill": drill, "emergency_idle_plan": idle,
-            "emergency_draft": draft, "emergency_team": team,
+            "emergency_draft": draft, "emergency_team": team, "emergency_member": member_of,
             "emergency": emergency, "emergency_task": emergency.tasks.get()}

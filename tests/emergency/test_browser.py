@@ -79,3 +79,43 @@ def test_a_flood_declared_and_its_roll_call_followed_on_phones(in_browser, live_
     answers = {c.user.username: c.answer for c in Callout.objects.select_related("user")}
     assert answers == {"leader": Answer.AVAILABLE, "rescuer": Answer.UNAVAILABLE,
                        "spare": Answer.WAITING}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_draft_editor_on_a_phone(in_browser, live_server, settings):
+    """The draft as rows on a 390-px phone: a level opened, an action added in a blank row
+    with its owner chosen by name, saved; the page never scrolls sideways."""
+    settings.LANGUAGE_CODE = "en"
+    world = make_world()
+    world.author.set_password(PASSWORD)
+    world.author.save()
+    SHOTS.mkdir(exist_ok=True)
+    base = live_server.url
+
+    def edit(chromium) -> dict:
+        staff = chromium.new_page(viewport=SIZES["phone"], locale="en")
+        log_in(staff, base, world.author.username)
+        staff.goto(f"{base}/emergency/plans/{world.plan.pk}/")
+        staff.click(f"a[href='/emergency/plans/{world.plan.pk}/draft/']")
+        fits = {"editor": staff.evaluate(FITS)}
+        staff.screenshot(path=SHOTS / "emergency-draft.png", full_page=True)
+        staff.click("#level-IV > summary")
+        staff.fill("input[name='IV-actions-0-title']", "巡查低洼地带")
+        staff.select_option("select[name='IV-actions-0-owner']", label="worker-a")
+        staff.fill("input[name='IV-actions-0-hours']", "12")
+        staff.check(f"input[name='IV-teams-teams'][value='{world.rescue.pk}']")
+        fits["level IV"] = staff.evaluate(FITS)
+        staff.locator("#level-IV").screenshot(path=SHOTS / "emergency-draft-level.png")
+        staff.fill("input[name=reason]", "增加四级响应")
+        staff.click("form.draft button.primary")
+        staff.wait_for_url(f"**/emergency/plans/{world.plan.pk}/")
+        return {"fits": fits, "plan": staff.inner_text("main")}
+
+    edited = in_browser(edit)
+    assert all(edited["fits"].values()), edited["fits"]
+    assert "巡查低洼地带" in edited["plan"]
+    draft = world.plan.versions.get(state="draft")
+    assert draft.levels["IV"]["actions"] == [
+        {"title": "巡查低洼地带", "owner": world.worker.pk, "hours": 12.0}]
+    assert draft.levels["IV"]["teams"] == [world.rescue.pk]

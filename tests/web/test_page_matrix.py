@@ -247,8 +247,9 @@ PAGES = [
     Page("POST", "measures/appeals/<int:pk>/", "/measures/appeals/{measure_appeal}/",
          view=Action.VIEW_MEASURES, may=_acts(Action.PROPOSE_MEASURES), success=302,
          body=lambda records: {"upheld": "0", "answer": "维持"}),
-    # Emergencies: the list, a plan (its draft written, a draft approved), a team, declaring,
-    # an emergency under way (its record, roll-call, level, end, a task done).
+    # Emergencies: the list, a plan (its draft written, renamed, a draft approved), a team (a
+    # member removed), declaring, an emergency under way (its record, roll-call, level, end,
+    # a task done).
     Page("GET", "emergency/", "/emergency/", view=Action.VIEW_EMERGENCIES, kind="page"),
     Page("GET", "emergency/plans/new/", "/emergency/plans/new/",
          view=Action.EDIT_EMERGENCY_PLANS, kind="page"),
@@ -256,6 +257,9 @@ PAGES = [
          view=Action.VIEW_EMERGENCIES),
     Page("GET", "emergency/plans/<int:pk>/draft/", "/emergency/plans/{emergency_plan}/draft/",
          view=Action.EDIT_EMERGENCY_PLANS),
+    Page("POST", "emergency/plans/<int:pk>/name/", "/emergency/plans/{emergency_plan}/name/",
+         view=Action.EDIT_EMERGENCY_PLANS, success=302,
+         body=lambda records: {"name": "防汛防台预案", **REASON}),
     Page("POST", "emergency/versions/<int:pk>/approve/",
          "/emergency/versions/{emergency_draft}/approve/",
          view=Action.APPROVE_EMERGENCY_PLANS, success=302, body=lambda records: REASON),
@@ -263,6 +267,9 @@ PAGES = [
          view=Action.EDIT_EMERGENCY_PLANS, kind="page"),
     Page("GET", "emergency/teams/<int:pk>/", "/emergency/teams/{emergency_team}/",
          view=Action.VIEW_EMERGENCIES),
+    Page("POST", "emergency/teams/<int:pk>/members/<int:member>/remove/",
+         "/emergency/teams/{emergency_team}/members/{emergency_member}/remove/",
+         view=Action.EDIT_EMERGENCY_PLANS, success=302, body=lambda records: REASON),
     Page("GET", "emergency/declare/", "/emergency/declare/",
          view=Action.DECLARE_EMERGENCIES, kind="page"),
     Page("GET", "emergency/<int:pk>/", "/emergency/{emergency}/",

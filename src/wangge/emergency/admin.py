@@ -78,7 +78,9 @@ class TeamMemberAdmin(ScopedAdmin):
     form = TeamMemberForm
     selector = staticmethod(team_members_visible_to)
     view_action, edit_action = VIEW, EDIT
-    list_display = ["team", "user", "deputy", "grid_code"]
+    # A former member (left_at) is taken off on the team page or the API; saving them here
+    # puts them back on the team (team_member_save).
+    list_display = ["team", "user", "deputy", "grid_code", "left_at"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "team":
@@ -88,7 +90,7 @@ class TeamMemberAdmin(ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["team", "user"] if obj is not None else []
+        return ["team", "user", "left_at", "left_reason"] if obj is not None else []
 
     def create(self, by: User, data: dict[str, Any], reason: str) -> TeamMember:
         return team_member_save(by=by, reason=reason, **data)

@@ -46,6 +46,7 @@ from .selectors import (
     teams_visible_to,
 )
 from .services import (
+    PLAN_NAME_LENGTH,
     callouts_escalate,
     drill_run,
     drill_schedule,
@@ -54,9 +55,11 @@ from .services import (
     emergency_end,
     emergency_task_done,
     plan_create,
+    plan_rename,
     plan_version_approve,
     plan_version_save,
     team_create,
+    team_member_remove,
     team_member_save,
 )
 
@@ -98,6 +101,10 @@ class PlanIn(Why):
     grid_code: str = Field(max_length=15)
 
 
+class RenameIn(Why):
+    name: str = Field(min_length=1, max_length=PLAN_NAME_LENGTH)
+
+
 class DraftIn(Why):
     levels: dict[str, Any]
 
@@ -116,10 +123,15 @@ class TeamMemberOut(Schema):
     skills: list[str]
     duty_days: list[int]
     deputy_id: int | None
+    left_at: datetime.datetime | None = Field(description="When they left the team (former "
+                                                          "members only)")
+    left_reason: str
 
 
 class TeamDetail(TeamOut):
-    members: list[TeamMemberOut]
+    members: list[TeamMemberOut] = Field(description="The current members: those called")
+    former_members: list[TeamMemberOut] = Field(description="Members who left the team, "
+                                                            "latest first; never called")
 
 
 class TeamIn(Why):
@@ -254,8 +266,10 @@ def _plan(plan: Any, user: User) -> dict[str, Any]:
 
 
 def _team(team: Any, user: User) -> dict[str, Any]:
+    members = team_members_visible_to(user).filter(team=team)
     return {"id": team.pk, "name": team.name, "kind": team.kind, "grid_code": team.grid_code,
-            "members": list(team_members_visible_to(user).filter(team=team))}
+            "members": list(members.current()),
+            "former_members": list(members.former().order_by("-left_at", "-pk"))}
 
 
 def _emergency(emergency: Any) -> dict[str, Any]:
@@ -309,6 +323,14 @@ def plan_draft_post(request: HttpRequest, id: RecordId, payload: DraftIn) -> dic
     return _plan(plan, by)
 
 
+@router.post("/emergency/plans/{id}/name", response=PlanDetail, openapi_extra=REFUSALS)
+def plan_rename_post(request: HttpRequest, id: RecordId, payload: RenameIn) -> dict[str, Any]:
+    """Rename the plan (its versions, drills and emergencies stay with it)."""
+    plan = visible_one(request, plans_visible_to, VIEW, pk=id)
+    by = acting(request, EDIT)
+    return _plan(plan_rename(plan=plan, name=payload.name, by=by, reason=payload.reason), by)
+
+
 @router.post("/emergency/versions/{id}/approve", response=VersionOut, openapi_extra=REFUSALS)
 def version_approve_post(request: HttpRequest, id: RecordId, payload: Why) -> Any:
     """Put a draft in force: never by its author."""
@@ -346,6 +368,19 @@ def team_member_post(request: HttpRequest, id: RecordId, payload: MemberIn) -> d
                         pk=payload.deputy_id)
     team_member_save(team=team, user=user, deputy=deputy, skills=payload.skills,
                      duty_days=payload.duty_days, by=by, reason=payload.reason)
+    return _team(team, by)
+
+
+@router.post("/emergency/teams/{id}/members/{member_id}/remove", response=TeamDetail,
+             openapi_extra=REFUSALS)
+def team_member_remove_post(request: HttpRequest, id: RecordId, member_id: RecordId,
+                            payload: Why) -> dict[str, Any]:
+    """Take a member off the team: listed with the former members, never called again
+    (putting the account on the team again makes them a member again)."""
+    team = visible_one(request, teams_visible_to, VIEW, pk=id)
+    member = visible_one(request, team_members_visible_to, VIEW, team=team, pk=member_id)
+    by = acting(request, EDIT)
+    team_member_remove(member=member, by=by, reason=payload.reason)
     return _team(team, by)
 
 
@@ -441,7 +476,8 @@ def drill_post(request: HttpRequest, payload: DrillIn) -> dict[str, Any]:
     as an exercise, and nobody else."""
     by = acting(request, EDIT)
     plan = referenced(request, plans_visible_to, VIEW, field="plan_id", pk=payload.plan_id)
-    members = list(team_members_visible_to(by).filter(pk__in=payload.participant_ids))
+    members = list(team_members_visible_to(by).current().filter(
+        pk__in=payload.participant_ids))
     if len(members) != len(set(payload.participant_ids)):
         raise ValidationError({"participant_ids": _(
             "Choose the participants among the members of the level's teams.")})

@@ -72,8 +72,18 @@ class Team(models.Model):
         return self.name
 
 
+class TeamMemberQuerySet(ScopedQuerySet):
+    def current(self) -> "TeamMemberQuerySet":
+        """Members still on their team: those called, drilled and counted as reachable."""
+        return self.filter(left_at__isnull=True)
+
+    def former(self) -> "TeamMemberQuerySet":
+        return self.filter(left_at__isnull=False)
+
+
 class TeamMember(models.Model):
-    """An account on a team: called through the notification channels it chose."""
+    """An account on a team: called through the notification channels it chose. A member
+    who leaves keeps the record (their calls refer to it), marked by ``left_at``."""
 
     team = models.ForeignKey(Team, models.PROTECT, related_name="members",
                              verbose_name=_("team"))
@@ -86,10 +96,13 @@ class TeamMember(models.Model):
     deputy = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                blank=True, related_name="emergency_deputy_for",
                                verbose_name=_("deputy"))
+    # Set when the member was taken off the team (never called again); cleared when put back.
+    left_at = models.DateTimeField(_("left the team at"), null=True, blank=True)
+    left_reason = models.CharField(_("why they left"), max_length=500, blank=True)
     grid_code = models.CharField(_("division or grid code"), max_length=15, db_index=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = TeamMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["team_id", "id"]

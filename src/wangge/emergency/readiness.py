@@ -129,7 +129,9 @@ def drill_figures(drill: Drill, on: datetime.date) -> Figures:
     needs = requirements(drill.version.levels, drill.level, population)
     needing_help = residents.exclude(vulnerable_tags=[]).count()
     teams = list(Team.objects.filter(pk__in=drill.version.levels[drill.level]["teams"]))
-    members = list(TeamMember.objects.filter(team__in=teams).select_related("user", "team"))
+    # Former members are not counted: nobody would call them.
+    members = list(TeamMember.objects.current().filter(team__in=teams).select_related(
+        "user", "team"))
     preferences = {preference.user_id: preference for preference in
                    NotificationPreference.objects.filter(
                        user_id__in=[member.user_id for member in members])}

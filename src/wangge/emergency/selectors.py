@@ -3,13 +3,14 @@ emergencies, the roll-call of an emergency, and the open tasks a person owns (th
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wangge.access.models import User
-from wangge.foundation.codes import is_within, prefix_range
+from wangge.foundation.codes import is_within, parent_code, prefix_range, scope_prefix
 from wangge.foundation.permissions import Action, can
 from wangge.notifications.delivery import INBOX, channels, preference_of, wanted_kinds
 from wangge.notifications.models import CALLOUT
@@ -25,6 +26,7 @@ from .models import (
     TaskState,
     Team,
     TeamMember,
+    TeamMemberQuerySet,
 )
 
 
@@ -47,11 +49,13 @@ def teams_visible_to(user: User) -> QuerySet[Team]:
     return Team.objects.in_scope(user.scope_prefixes)
 
 
-def team_members_visible_to(user: User) -> QuerySet[TeamMember]:
+def team_members_visible_to(user: User) -> TeamMemberQuerySet:
+    """Members of the caller's teams, current and former (``.current()`` narrows)."""
     if not can(user, Action.VIEW_EMERGENCIES):
         return TeamMember.objects.none()
-    return TeamMember.objects.in_scope(user.scope_prefixes).select_related(
-        "team", "user", "deputy")
+    # in_scope is typed as the base ScopedQuerySet; the manager's queryset is this one.
+    return cast(TeamMemberQuerySet, TeamMember.objects.in_scope(user.scope_prefixes)
+                .select_related("team", "user", "deputy"))
 
 
 def emergencies_visible_to(user: User) -> QuerySet[Emergency]:
@@ -150,3 +154,33 @@ def emergency_tasks_visible_to(user: User) -> QuerySet[EmergencyTask]:
     if can(user, Action.VIEW_EMERGENCIES):
         own = (EmergencyTask.objects.in_scope(user.scope_prefixes) | own).distinct()
     return own.select_related("emergency", "drill")
+
+
+def _around(plan: Plan, field: str = "grid_code") -> Q:
+    """``field`` (a code) inside the plan's area or one of the divisions containing it: where a
+    plan's teams and owners may come from (a street's medical team serves its communities)."""
+    containing, code = [], parent_code(plan.grid_code)
+    while code is not None:
+        containing.append(code)
+        code = parent_code(code)
+    return (prefix_range(field, scope_prefix(plan.grid_code))
+            | Q(**{f"{field}__in": containing}))
+
+
+def teams_for_plan(plan: Plan) -> QuerySet[Team]:
+    """The teams a plan may mobilize, by name: of its area or of an area containing it (the
+    rule ``services.levels_checked`` applies). Teams hold no one's data."""
+    return Team.objects.filter(_around(plan)).order_by("name", "pk")
+
+
+def plan_owner_choices(user: User, plan: Plan, levels: dict[str, Any]) -> list[User]:
+    """The accounts ``user`` may name as owners of the plan's actions: those in reach
+    answering for the plan's area or an area containing it, and the owners the plan's
+    ``levels`` already name (kept when someone with a narrower jurisdiction edits it)."""
+    owners = {row["owner"] for content in levels.values() if isinstance(content, dict)
+              for row in content.get("actions", []) if isinstance(row, dict)
+              and isinstance(row.get("owner"), int)}
+    chosen = accounts_in_reach(user).filter(_around(plan, "jurisdictions__code"))
+    named = User.objects.filter(pk__in=owners, is_active=True)
+    return sorted({*chosen, *named}, key=lambda account: (account.get_full_name()
+                                                          or account.username, account.pk))

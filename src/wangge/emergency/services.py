@@ -62,6 +62,7 @@ ORDER = [Severity.LEVEL_IV, Severity.LEVEL_III, Severity.LEVEL_II, Severity.LEVE
 MAX_HOURS = 720
 MAX_DAYS = 90
 MAX_ROWS = 100  # actions, teams or resource rules in one level
+PLAN_NAME_LENGTH = 100
 
 
 def _now() -> datetime.datetime:
@@ -92,8 +93,25 @@ def plan_create(*, name: str, hazard: str, grid_code: str, by: Actor, reason: st
     if Plan.objects.filter(grid_code=grid_code, hazard=hazard).exists():
         raise ValidationError({"hazard": _("This area already has a plan for this hazard: "
                                            "write a new version of it.")})
-    return save_with_history(Plan(name=name.strip()[:100], hazard=hazard, grid_code=grid_code),
-                             by=by, reason=reason)
+    return save_with_history(Plan(name=name.strip()[:PLAN_NAME_LENGTH], hazard=hazard,
+                                  grid_code=grid_code), by=by, reason=reason)
+
+
+def plan_rename(*, plan: Plan, name: str, by: Actor, reason: str) -> Plan:
+    """Give ``plan`` a new name (its versions, drills and emergencies keep pointing at it)."""
+    require(by, Action.EDIT_EMERGENCY_PLANS)
+    require_in_scope(by, plan.grid_code, "plan")
+    reason = stated_reason(reason)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the plan a name.")})
+    if len(name) > PLAN_NAME_LENGTH:
+        raise ValidationError({"name": _("A plan's name has at most %(most)s characters.")
+                               % {"most": PLAN_NAME_LENGTH}})
+    if name == plan.name:
+        raise ValidationError({"name": _("The plan has this name already.")})
+    plan.name = name
+    return save_with_history(plan, by=by, reason=reason)
 
 
 def _number(value: Any, *, low: float, high: float) -> float | None:
@@ -256,7 +274,8 @@ def team_create(*, name: str, kind: str, grid_code: str, by: Actor, reason: str)
 def team_member_save(*, team: Team, user: User, skills: Iterable[str] = (),
                      duty_days: Iterable[int] = (), deputy: User | None = None, by: Actor,
                      reason: str) -> TeamMember:
-    """Put ``user`` on ``team`` (or change their skills, days on duty and deputy)."""
+    """Put ``user`` on ``team`` (or change their skills, days on duty and deputy); a
+    former member put back is a current member again."""
     require(by, Action.EDIT_EMERGENCY_PLANS)
     require_in_scope(by, team.grid_code, "team")
     reason = stated_reason(reason)
@@ -271,6 +290,19 @@ def team_member_save(*, team: Team, user: User, skills: Iterable[str] = (),
         team=team, user=user, grid_code=team.grid_code)
     member.skills = sorted({skill.strip()[:50] for skill in skills if skill.strip()})
     member.duty_days, member.deputy = days, deputy
+    member.left_at, member.left_reason = None, ""
+    return save_with_history(member, by=by, reason=reason)
+
+
+def team_member_remove(*, member: TeamMember, by: Actor, reason: str) -> TeamMember:
+    """Take ``member`` off their team: never called, drilled or counted again, while the
+    record stays (their past calls refer to it). ``team_member_save`` puts them back."""
+    require(by, Action.EDIT_EMERGENCY_PLANS)
+    require_in_scope(by, member.grid_code, "team")
+    reason = stated_reason(reason)
+    if member.left_at is not None:
+        raise ValidationError(_("This member has left the team already."))
+    member.left_at, member.left_reason = _now(), reason[:500]
     return save_with_history(member, by=by, reason=reason)
 
 
@@ -424,8 +456,9 @@ def _mobilize(emergency: Emergency, by: Actor, now: datetime.datetime) -> None:
             _release(callout, by, _("Level %(level)s does not need this team.")
                      % {"level": emergency.level}, now)
     called = {callout.member_id for callout in active if callout.member.team_id in teams}
-    members = TeamMember.objects.filter(team_id__in=teams, user__is_active=True).exclude(
-        pk__in=called).select_related("team", "user", "deputy")
+    members = TeamMember.objects.current().filter(
+        team_id__in=teams, user__is_active=True).exclude(pk__in=called).select_related(
+        "team", "user", "deputy")
     for member in members:
         if _on_duty(member, now):
             _call(emergency, member, member.user, by, now)
@@ -544,7 +577,8 @@ def drill_schedule(*, plan: Plan, level: str, grids: Iterable[str],
         raise ValidationError({"scheduled_at": _("Give the time with its time zone.")})
     chosen = list(participants)
     teams = set(version.levels[level]["teams"])
-    if not chosen or any(member.team_id not in teams for member in chosen):
+    if not chosen or any(member.team_id not in teams or member.left_at is not None
+                         for member in chosen):
         raise ValidationError({"participants": _(
             "Choose the participants among the members of the level's teams.")})
     with transaction.atomic():

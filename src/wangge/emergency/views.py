@@ -2,7 +2,6 @@
 to a call (``/emergency/answer/<token>/``, no account: the signed link stands for the person
 called)."""
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
+from wangge.access.models import User
 from wangge.divisions.selectors import area_choices, area_names, grids_in
 from wangge.foundation.codes import is_within, scope_prefix
 from wangge.foundation.forms import refusal_text, service_errors_shown
@@ -25,18 +25,20 @@ from wangge.notifications.delivery import channel_choices
 
 from .forms import (
     DeclareForm,
-    DraftForm,
+    DraftEditor,
     DrillForm,
     LevelForm,
     MemberForm,
     PlanForm,
     ReasonForm,
+    RenameForm,
     TeamForm,
     choices_set,
 )
 from .links import callout_of
 from .models import (
     COLOURS,
+    RESOURCE_CATEGORIES,
     Callout,
     DrillState,
     Plan,
@@ -59,14 +61,18 @@ from .selectors import (
     emergency_tasks_visible_to,
     may_command,
     member_channels,
+    plan_owner_choices,
     plan_versions_visible_to,
     plans_visible_to,
     previous_drill,
     roll_call,
     team_members_visible_to,
+    teams_for_plan,
     teams_visible_to,
 )
 from .services import (
+    MAX_HOURS,
+    PLAN_NAME_LENGTH,
     callout_answer,
     callouts_escalate,
     drill_run,
@@ -76,9 +82,11 @@ from .services import (
     emergency_end,
     emergency_task_done,
     plan_create,
+    plan_rename,
     plan_version_approve,
     plan_version_save,
     team_create,
+    team_member_remove,
     team_member_save,
 )
 
@@ -132,30 +140,55 @@ def plan_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "colours": COLOURS, "may_edit": can(request.user, EDIT),
         "resource_names": {**category_names(), SHELTER_PLACES: _("Shelter places")},
         "may_approve": can(request.user, Action.APPROVE_EMERGENCY_PLANS),
-        "reason_form": ReasonForm()})
+        "reason_form": ReasonForm(), "rename_form": RenameForm(initial={"name": plan.name})})
+
+
+def _account_name(account: User) -> str:
+    full = account.get_full_name()
+    return f"{full} ({account.username})" if full else account.username
 
 
 @action_required(EDIT)
 @require_http_methods(["GET", "POST"])
 def plan_draft(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The draft as rows per level (actions, teams, resources), prefilled from the latest
+    version with two blank rows more of each; the service checks what is filled."""
     plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
     latest = plan.versions.order_by("-number").first()
-    initial = json.dumps(latest.levels if latest else {"III": {
-        "actions": [], "teams": [], "resources": []}}, ensure_ascii=False, indent=2)
-    form = DraftForm(request.POST or None, initial={"levels": initial})
-    if request.method == "POST" and form.is_valid():
+    levels = latest.levels if latest else {}
+    names = {**category_names(), SHELTER_PLACES: _("Shelter places")}
+    editor = DraftEditor(
+        request.POST if request.method == "POST" else None, levels=levels, colours=COLOURS,
+        owners=[(str(account.pk), _account_name(account))
+                for account in plan_owner_choices(request.user, plan, levels)],
+        teams=[(str(team.pk), team.name) for team in teams_for_plan(plan)],
+        categories=[(code, names.get(code, code)) for code in RESOURCE_CATEGORIES])
+    if request.method == "POST" and editor.is_valid():
         try:
-            plan_version_save(plan=plan, levels=form.cleaned_data["levels"], by=request.user,
-                              reason=form.cleaned_data["reason"])
+            plan_version_save(plan=plan, levels=editor.levels(), by=request.user,
+                              reason=editor.form.cleaned_data["reason"])
         except ValidationError as error:
-            service_errors_shown(form, error)
+            service_errors_shown(editor.form, error)
         else:
             return redirect("emergency:plan", plan.pk)
-    return render(request, "emergency/form.html", {
-        "form": form, "title": _("Draft of %(plan)s") % {"plan": plan.name},
-        "help": _("For each level (I to IV): actions (title, owner account id, hours after "
-                  "activation), teams (ids) and resources (category, per_person, unit, "
-                  "per_day, days).")})
+    return render(request, "emergency/draft.html", {
+        "plan": plan, "editor": editor, "latest": latest, "max_hours": MAX_HOURS,
+        "title": _("Draft of %(plan)s") % {"plan": plan.name}})
+
+
+@action_required(EDIT)
+@require_POST
+def plan_rename_page(request: SignedInRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
+    form = RenameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the new name (at most %(most)s characters) and say "
+                                    "why.") % {"most": PLAN_NAME_LENGTH})
+        plan_rename(plan=plan, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:plan", plan.pk)
 
 
 @action_required(Action.APPROVE_EMERGENCY_PLANS)
@@ -215,11 +248,30 @@ def team_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             else:
                 return redirect("emergency:team", team.pk)
     labels = dict(channel_choices())
+    on_team = team_members_visible_to(request.user).filter(team=team)
     members = [(member, [labels.get(name, name) for name in member_channels(member)])
-               for member in team_members_visible_to(request.user).filter(team=team)]
+               for member in on_team.current()]
     return render(request, "emergency/team.html", {
         "team": team, "members": members, "form": form if may_edit else None,
+        "former": on_team.former().order_by("-left_at"), "reason_form": ReasonForm(),
         "names": area_names([team.grid_code])})
+
+
+@action_required(EDIT)
+@require_POST
+def team_member_remove_page(request: SignedInRequest, pk: int, member: int) -> HttpResponse:
+    """Take a member off the team (the record stays, listed with the former members)."""
+    team = get_object_or_404(teams_visible_to(request.user), pk=pk)
+    leaving = get_object_or_404(team_members_visible_to(request.user).current(), team=team,
+                                pk=member)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why they leave the team."))
+        team_member_remove(member=leaving, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, refusal_text(error))
+    return redirect("emergency:team", team.pk)
 
 
 def _plans_and_grids(request: SignedInRequest, form: DeclareForm | DrillForm
@@ -392,7 +444,8 @@ def drills(request: SignedInRequest) -> HttpResponse:
 def drill_new(request: SignedInRequest) -> HttpResponse:
     form = DrillForm(request.POST or None, initial={"level": Severity.LEVEL_IV})
     plans = _plans_and_grids(request, form)
-    members = {str(member.pk): member for member in team_members_visible_to(request.user)}
+    members = {str(member.pk): member
+               for member in team_members_visible_to(request.user).current()}
     choices_set(form, "participants", [(pk, f"{member.user} · {member.team.name}")
                                        for pk, member in members.items()])
     if request.method == "POST" and form.is_valid():
