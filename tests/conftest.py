@@ -10,8 +10,8 @@ from wangge.foundation.permissions import needs_two_factor
 
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
 IN_ENGLISH = {"access", "alerts", "care", "core", "emergency", "epidemic", "events", "health",
-              "linkage", "measures", "notices", "open311", "patrols", "populations", "residents",
-              "resources"}
+              "linkage", "measures", "needs", "notices", "open311", "patrols", "populations",
+              "residents", "resources"}
 
 
 @pytest.fixture(autouse=True)
