@@ -468,7 +468,7 @@ def test_the_matrix_covers_every_route(client, db):
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
                       | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
-                      | CARE_ROUTES | NOTICE_ROUTES)
+                      | CARE_ROUTES | NOTICE_ROUTES | NEEDS_ROUTES)
 
 
 # Notices and a resident's own: role by role, in and out of scope, in tests/notices/test_api.py
@@ -478,6 +478,17 @@ NOTICE_ROUTES = {
     "POST /notices/{id}/withdraw", "GET /notices/{id}/unread",
     "POST /notices/receipts/{id}/told", "GET /me/notices", "GET /me/notices/{id}",
     "POST /me/notices/{id}/acknowledge"}
+
+
+# Needs and offers: role by role, in and out of scope, in tests/needs/test_api.py (the scene
+# holds no need); the public sums of donations are open to anyone.
+NEEDS_ROUTES = {
+    "GET /needs", "POST /needs", "GET /needs/{id}", "POST /needs/{id}/close",
+    "GET /needs/{id}/suggestions", "GET /needs/offers", "POST /needs/offers",
+    "GET /needs/offers/{id}", "POST /needs/offers/{id}/close", "GET /needs/matches",
+    "POST /needs/matches", "GET /needs/matches/{id}", "POST /needs/matches/{id}/deliver",
+    "POST /needs/matches/{id}/cancel", "GET /needs/donations", "POST /needs/donations",
+    "GET /needs/donations/summary/{code}"}
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no

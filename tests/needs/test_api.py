@@ -125,3 +125,11 @@ def test_huge_ids_and_bad_input(town, client):
     upside = client.get(f"/api/v1/needs/donations/summary/{COMMUNITY_2}",
                         {"start": today.isoformat(), "end": "2020-01-01"})
     assert upside.status_code == 422
+
+
+def test_the_public_sums_take_any_dates_without_failing(town, client):
+    for period in ({"end": "0001-01-02"}, {"start": "9999-12-31"}, {"start": "0001-01-01"},
+                   {"end": "9999-12-31"}):
+        answer = client.get(f"/api/v1/needs/donations/summary/{COMMUNITY_1}", period)
+        assert answer.status_code in (200, 422), period
+        assert client.get(f"/needs/donations/{COMMUNITY_1}/", period).status_code in (200, 400)

@@ -80,7 +80,9 @@ def test_the_selector_ranks_what_the_caller_sees(town):
     elsewhere = town.offer(COMMUNITY_2, by=town.staff_2)
     ranked = [found.offer for found in candidates_for(town.staff, need)]
     assert ranked == [near, community, wide]
-    assert other_grid not in ranked and services not in ranked and elsewhere not in ranked
+    assert other_grid not in ranked
+    assert services not in ranked
+    assert elsewhere not in ranked
     # The grid worker of A sees the street's offer too (it serves their grid).
     assert [found.offer for found in candidates_for(town.worker_a, need)] == ranked
     assert [found.offer for found in suggestions_for(town.staff, [need])[need.pk]] == ranked

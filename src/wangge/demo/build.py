@@ -46,6 +46,7 @@ from . import (
     city,
     emergency,
     events,
+    needs,
     organizations,
     population,
     resources,
@@ -138,6 +139,7 @@ def demo_reset() -> None:
     events.delete_events()  # they refer to places, organizations and accounts
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
+    needs.delete_needs()
     emergency.delete_readiness()
     resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
@@ -259,6 +261,7 @@ class _Builder:
                           f"their teams.")
             self.progress(f"{alerts.create_alerts(rng, plan)} preparedness messages and a "
                           f"rainstorm warning.")
+            self.progress(f"{needs.create_needs(rng, plan)} needs with offers and donations.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")

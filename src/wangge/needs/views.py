@@ -308,7 +308,8 @@ def public_period(data: Any) -> Period:
         raise ValidationError(form.errors.as_text())
     today = timezone.localdate()
     end = form.cleaned_data["end"] or today
-    start = form.cleaned_data["start"] or end - DEFAULT_PERIOD
+    start = form.cleaned_data["start"] or max(end, datetime.date.min + DEFAULT_PERIOD) \
+        - DEFAULT_PERIOD
     if start > end or end - start > LONGEST_PERIOD:
         raise ValidationError(_("Choose a period of at most three years, its start before "
                                 "its end."))
