@@ -346,6 +346,7 @@ def offer_post(request: HttpRequest, payload: OfferIn) -> tuple[int, dict[str, A
 
 @router.get("/needs/offers/{id}", response=OfferOut)
 def offer_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    """An offer for an area inside or around the caller's jurisdiction."""
     return offer_out(visible_one(request, offers_visible_to, POST, pk=id), caller(request))
 
 
@@ -389,6 +390,7 @@ def match_post(request: HttpRequest, payload: MatchIn) -> tuple[int, dict[str, A
 
 @router.get("/needs/matches/{id}", response=MatchOut)
 def match_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    """A match of a need of the caller's grids."""
     return match_out(visible_one(request, matches_visible_to, POST, pk=id))
 
 
@@ -405,6 +407,7 @@ def match_deliver_post(request: HttpRequest, id: RecordId, payload: DeliverIn
 @router.post("/needs/matches/{id}/cancel", response=MatchOut, openapi_extra=REFUSALS)
 def match_cancel_post(request: HttpRequest, id: RecordId, payload: ReasonIn
                       ) -> dict[str, Any]:
+    """Cancel a match not yet delivered: the need and the offer get its quantity back."""
     acting(request, MATCH)
     match = visible_one(request, matches_visible_to, POST, pk=id)
     return match_out(match_cancel(by=caller(request), match=match, reason=payload.reason))
@@ -469,6 +472,7 @@ def need_create(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, A
 
 @router.get("/needs/{id}", response=NeedOut)
 def need_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
+    """A need of the caller's grids."""
     return need_out(visible_one(request, needs_visible_to, POST, pk=id))
 
 
