@@ -142,15 +142,15 @@ def need_new(request: SignedInRequest) -> HttpResponse:
 def need_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     user = request.user
-    open_need = need.status in OPEN_NEEDS
+    matching = need.status in OPEN_NEEDS and can(user, MATCH)
     # The source is shown only to whoever may open it.
     event = (events_visible_to(user).filter(pk=need.event_id).first()
              if need.event_id is not None else None)
     return render(request, "needs/need.html", {
         "need": need, "grid_name": area_names([need.grid_code]).get(need.grid_code),
-        "candidates": candidates_for(user, need)[:20] if open_need and can(user, MATCH)
-        else [],
-        "match_form": MatchForm(need=need) if open_need and can(user, MATCH) else None,
+        "candidates": candidates_for(user, need)[:20] if matching else [],
+        # One select per candidate's form: no ids, which would repeat.
+        "match_form": MatchForm(need=need, auto_id=False) if matching else None,
         "matches": matches_visible_to(user).filter(need=need).order_by("-matched_at"),
         "event": event, "close_form": ReasonForm()})
 
