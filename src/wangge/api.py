@@ -49,6 +49,7 @@ from wangge.health.api import router as health_router
 from wangge.imports.api import router as imports_router
 from wangge.linkage.api import router as linkage_router
 from wangge.measures.api import router as measures_router
+from wangge.needs.api import router as needs_router
 from wangge.notices.api import router as notices_router
 from wangge.notifications.api import router as notifications_router
 from wangge.organizations.api import router as organizations_router
@@ -206,6 +207,7 @@ api.add_router("/", alerts_router)
 api.add_router("/", care_router)
 api.add_router("/", notices_router)
 api.add_router("/", volunteers_router)
+api.add_router("/", needs_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "wangge.residents",
     "wangge.notices",
     "wangge.volunteers",
+    "wangge.needs",
     "wangge.web",
     "wangge.demo",
 ]

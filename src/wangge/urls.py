@@ -37,6 +37,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wangge.notices.urls")),
     # Volunteers and party members (/volunteers/ for staff, /me/volunteer/ for residents).
     path("", include("wangge.volunteers.urls")),
+    # Needs and offers (/needs/), with the public sums of donations (/needs/donations/<code>/).
+    path("", include("wangge.needs.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

@@ -477,7 +477,7 @@ def test_the_matrix_covers_every_route(client, db):
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
                       | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
-                      | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES)
+                      | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES | NEEDS_ROUTES)
 
 
 # Notices and a resident's own: role by role, in and out of scope, in tests/notices/test_api.py
@@ -501,6 +501,16 @@ VOLUNTEER_ROUTES = {
     "PUT /volunteers/rules/{code}", "GET /volunteers/ranking", "GET /me/volunteer",
     "PUT /me/volunteer", "POST /me/volunteer/withdraw", "GET /me/volunteer/tasks",
     "POST /me/volunteer/tasks/{id}/{step}", "GET /me/volunteer/ranking"}
+# Needs and offers: role by role, in and out of scope, in tests/needs/test_api.py (the scene
+# holds no need); the public sums of donations are open to anyone.
+NEEDS_ROUTES = {
+    "GET /needs", "POST /needs", "GET /needs/{id}", "POST /needs/{id}/close",
+    "GET /needs/{id}/suggestions", "GET /needs/offers", "POST /needs/offers",
+    "GET /needs/offers/{id}", "POST /needs/offers/{id}/close", "GET /needs/matches",
+    "POST /needs/matches", "GET /needs/matches/{id}", "POST /needs/matches/{id}/deliver",
+    "POST /needs/matches/{id}/cancel", "GET /needs/donations", "POST /needs/donations",
+    "GET /needs/donations/summary/{code}"}
+
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no
 # grade).

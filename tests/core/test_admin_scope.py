@@ -34,6 +34,7 @@ from tests.factories import (
     make_person,
     make_user,
 )
+from tests.needs.matrix import needs_records
 from tests.resources.matrix import RESOURCE_MODELS, make_resource, supply_records
 from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
@@ -130,6 +131,8 @@ SCOPED: dict[str, Callable[[str], Any]] = {
         by=SYSTEM, reason="计划"),
     **{model._meta.label: lambda grid, model=model: make_resource(model, grid)
        for model in RESOURCE_MODELS},
+    **{f"needs.{name.title()}": lambda grid, name=name: needs_records(grid)[name]
+       for name in ("need", "offer", "match", "donation")},
     "notices.Notice": lambda grid: notice_create(
         by=SYSTEM, audience="grids", grid_codes=[grid], title="停水", body="明日停水。"),
     "volunteers.Registration": lambda grid: _volunteer(grid),

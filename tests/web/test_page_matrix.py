@@ -342,6 +342,13 @@ PAGES = [
     # Notices: the list and the compose page (a notice, role by role, in tests/notices).
     Page("GET", "notices/", "/notices/", view=Action.PUBLISH_NOTICES, kind="page"),
     Page("GET", "notices/new/", "/notices/new/", view=Action.PUBLISH_NOTICES, kind="page"),
+    # Needs and offers: the board and its forms (a need, role by role, in tests/needs).
+    Page("GET", "needs/", "/needs/", view=Action.POST_NEEDS, kind="page"),
+    Page("GET", "needs/new/", "/needs/new/", view=Action.POST_NEEDS, kind="page"),
+    Page("GET", "needs/offers/new/", "/needs/offers/new/", view=Action.MATCH_NEEDS,
+         kind="page"),
+    Page("GET", "needs/donations/new/", "/needs/donations/new/", view=Action.MATCH_NEEDS,
+         kind="page"),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -398,6 +405,13 @@ NOT_IN_THE_MATRIX = {
         "me/volunteer/tasks/<int:pk>/<slug:step>/"),
         "volunteers and their tasks, role by role, in and out of scope "
         "(tests/volunteers/test_pages.py; the scene holds no report-in)"),
+    **dict.fromkeys((
+        "needs/<int:pk>/", "needs/<int:pk>/match/", "needs/<int:pk>/close/",
+        "needs/offers/<int:pk>/", "needs/offers/<int:pk>/close/", "needs/matches/<int:pk>/",
+        "needs/matches/<int:pk>/deliver/", "needs/matches/<int:pk>/cancel/"),
+        "needs and offers, role by role, in and out of scope (tests/needs/test_pages.py; "
+        "the scene holds no need)"),
+    r"^needs/donations/(?P<code>\d{12})/$": "the public sums of donations (tests/needs)",
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

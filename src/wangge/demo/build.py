@@ -48,6 +48,7 @@ from . import (
     city,
     emergency,
     events,
+    needs,
     organizations,
     population,
     resources,
@@ -149,6 +150,7 @@ def demo_reset() -> None:
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
     volunteers.delete_volunteers()  # they refer to persons, organizations and accounts
+    needs.delete_needs()
     emergency.delete_readiness()
     resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
@@ -273,6 +275,7 @@ class _Builder:
             self.progress(f"{care.create_visits(random.Random(f'{self.seed}/care'))} "
                           f"persons visited under the care rules.")
             self.progress(f"{volunteers.create_volunteers(rng, plan)} volunteers reported in.")
+            self.progress(f"{needs.create_needs(rng, plan)} needs with offers and donations.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")

@@ -119,6 +119,11 @@ class Action(StrEnum):
     # Notices (信息发布): publish a notice to an audience of one's jurisdiction, see the notices
     # that reach it with their read receipts, mark a resident told in person, withdraw one.
     PUBLISH_NOTICES = "publish_notices"
+    # Needs and offers (供需对接): see the board of one's jurisdiction and post a grid's needs
+    # (and confirm a delivery to one's grid); record offers and donations, and match an offer
+    # to a need with a person responsible for the delivery.
+    POST_NEEDS = "post_needs"
+    MATCH_NEEDS = "match_needs"
     # A resident's own record, household and notices, once their account is linked to their
     # person (wangge.residents): nobody else's, and only their own.
     VIEW_OWN_RECORD = "view_own_record"
@@ -162,6 +167,9 @@ _APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
 _COMMAND_EMERGENCIES = {Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS,
                         Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES}
 _RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES, Action.REQUEST_SUPPLIES}
+# Needs and offers: grid workers post their grids' needs; community staff and up also record
+# offers and donations and match them.
+_NEEDS = {Action.POST_NEEDS, Action.MATCH_NEEDS}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
@@ -169,7 +177,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
         Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
-        Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES,
+        Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES, Action.POST_NEEDS,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
@@ -178,6 +186,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
+        *_NEEDS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -187,6 +196,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
+        *_NEEDS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -199,6 +209,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
+        *_NEEDS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an

@@ -39,6 +39,7 @@ from wangge.foundation.codes import (
     scope_prefix,
 )
 from wangge.foundation.permissions import Action, Role, can
+from wangge.needs.selectors import deliveries_waiting
 from wangge.notices.selectors import notices_of, unread_by_notice, unread_count_of
 from wangge.open311.selectors import community_at, resident_reports, resident_reports_to_rate
 from wangge.organizations.selectors import organizations_visible_to
@@ -79,7 +80,8 @@ def task_home(user: User) -> dict[str, Any]:
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
     grids where a patrol is due, the care visits due and overdue (for those who make
     them), the open tasks of emergencies under way they own, residents' requests to correct
-    their records, and per notice and grid who has not read it yet."""
+    their records, per notice and grid who has not read it yet, and the deliveries of needs
+    and offers that wait for them."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
@@ -96,6 +98,7 @@ def task_home(user: User) -> dict[str, Any]:
         "emergency_tasks": list(emergency_tasks_of(user)[:TASKS_LISTED]),
         "corrections": list(corrections_waiting(user)[:TASKS_LISTED]),
         "unread_notices": unread_by_notice(user)[:TASKS_LISTED],
+        "deliveries": list(deliveries_waiting(user)[:TASKS_LISTED]),
         "roots": jurisdiction_roots(user),
     }
 
@@ -138,8 +141,9 @@ def waiting_count(user: User) -> int:
         emergency = emergency_tasks_of(user).count()
         visits = len(care_visits_of(user))
         corrections = corrections_waiting(user).count()
+        deliveries = deliveries_waiting(user).count()
         return (sum(event_task_counts(user).values()) + due + emergency + visits
-                + corrections)
+                + corrections + deliveries)
     if home == "resident":
         return (resident_reports_to_rate(user).count()
                 + unread_count_of(resident_person(user)))
