@@ -48,6 +48,7 @@ from . import (
     events,
     organizations,
     population,
+    requests,
     resources,
 )
 
@@ -136,6 +137,7 @@ def demo_reset() -> None:
     _raw_delete(Patrol.history.model.objects.filter(in_area))
     _raw_delete(patrols)
     events.delete_events()  # they refer to places, organizations and accounts
+    requests.delete_requests()  # residents' accounts refer to persons
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
     emergency.delete_readiness()
@@ -250,6 +252,8 @@ class _Builder:
             self.progress(f"Facilities, unplaced buildings and {count} organizations.")
             created = accounts.create_accounts(self.rng, plan)
             self.progress(f"{events.create_events(self.rng, plan)} events.")
+            asked = requests.create_requests(random.Random(f"{self.seed}/requests"), plan)
+            self.progress(f"{asked} residents' requests.")
             # A generator of their own: the district and people above stay as they were.
             rng = random.Random(f"{self.seed}/readiness")
             self.progress(f"{resources.create_resources(rng, plan)} depots with their "
