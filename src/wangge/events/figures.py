@@ -27,7 +27,7 @@ per figure over the ratings' ``(grid_code, at)`` index, never a loop over events
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -312,7 +312,7 @@ def _rated(user: User, prefixes: list[str], period: Period) -> QuerySet[EventRat
         at__lt=day_start(period.end + datetime.timedelta(days=1)))
 
 
-def _satisfied(row: dict[str, Any]) -> Satisfied:
+def _satisfied(row: Mapping[str, Any]) -> Satisfied:
     return Satisfied(**{name: row[name] or 0 for name in _SATISFACTION_COUNTS})
 
 
