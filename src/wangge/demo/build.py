@@ -88,7 +88,9 @@ def not_made_by_the_demo() -> list[str]:
         | Q(history_change_reason__startswith=f"{city.DEMO.name}: ")
         # A deletion with neither user nor reason went around every service (they all ask
         # why): the one left by an earlier demo's reset of its events.
-        | Q(history_type="-", history_change_reason__isnull=True))
+        | Q(history_type="-", history_change_reason__isnull=True)
+        # The demo residents' requests, filed and rated by their page (requests.py).
+        | Q(history_change_reason__startswith=f"{requests.OWN_PAGE}: "))
     organizations = Organization.objects.filter(in_area).values("id")
     persons = Person.objects.filter(in_area).values("id")
     histories = {
@@ -104,7 +106,9 @@ def not_made_by_the_demo() -> list[str]:
              .exclude(by_demo).count() for model, where in histories.items()}
     jurisdictions = Jurisdiction.objects.filter(prefix_range("code", area))
     found[User._meta.verbose_name_plural] = (User.objects.filter(jurisdictions__in=jurisdictions)
-                      .exclude(pk__in=demo_users).distinct().count())
+                      .exclude(pk__in=demo_users)
+                      # A resident's account is the demo's when its person is (checked above).
+                      .exclude(resident_account__person__in=persons).distinct().count())
     # Rows without history of their own: a move, a step of an event, a responder.
     found[PersonMove._meta.verbose_name_plural] = PersonMove.objects.filter(
         person_id__in=persons).exclude(by__in=demo_users).count()

@@ -15,6 +15,7 @@ from wangge.organizations.models import Organization, OrganizationKind
 from wangge.people.models import Person
 from wangge.residents.models import ResidentRequest
 from wangge.residents.services import (
+    OWN_PAGE,
     resident_account_for,
     resident_request_file,
     resident_request_rate,
@@ -34,6 +35,9 @@ ANSWERS = {
     "complaint": "已联系市场监管部门上门检查，责令店铺加装油烟净化设备，本周内完成整改。",
     "need": "已登记需求，社区志愿者每月第二个周六提供上门理发，届时电话联系您。",
 }
+
+
+__all__ = ["OWN_PAGE", "create_requests", "delete_requests"]
 
 
 def delete_requests() -> None:

@@ -284,10 +284,14 @@ OPEN_REQUESTS = 5
 REQUEST_CHARACTERS = 1000
 
 
+# The name a resident's pages act under, in the history of the events they file and reopen.
+OWN_PAGE = "a resident's own request"
+
+
 def _own_page(grid_code: str) -> SystemActor:
     """The resident's pages acting for them (a resident does not triage events), within the
     one grid concerned and named in the event's history."""
-    return system_actor("a resident's own request", scope_prefixes=(grid_code,))
+    return system_actor(OWN_PAGE, scope_prefixes=(grid_code,))
 
 
 def _resident(by: User) -> Person:
