@@ -352,6 +352,10 @@ def satisfaction_of_own_organizations(user: User, period: Period
     """A department's own figure: per organization ``user`` answers for (a responder of),
     the ratings given in ``period`` to what it handled in ``user``'s jurisdiction; each of
     them listed, rated or not."""
-    own = Organization.objects.filter(responders__user=user).order_by("name", "pk")
-    counted = dict(satisfaction_by_organization(user, [""], period, organizations=own))
+    own = list(Organization.objects.filter(responders__user=user).order_by("name", "pk"))
+    if not own:  # most staff answer for no organization: no figure, no query
+        return []
+    counted = dict(satisfaction_by_organization(
+        user, [""], period, organizations=Organization.objects.filter(
+            pk__in=[organization.pk for organization in own])))
     return [(organization, counted.get(organization, Satisfied())) for organization in own]
