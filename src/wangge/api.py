@@ -58,6 +58,7 @@ from wangge.people.api import router as people_router
 from wangge.places.api import router as places_router
 from wangge.populations.api import router as populations_router
 from wangge.reports.api import router as reports_router
+from wangge.residents.api import router as residents_router
 from wangge.resources.api import router as resources_router
 from wangge.risk.api import router as risk_router
 from wangge.risk.map_api import router as risk_map_router
@@ -208,6 +209,7 @@ api.add_router("/", care_router)
 api.add_router("/", notices_router)
 api.add_router("/", volunteers_router)
 api.add_router("/", needs_router)
+api.add_router("/", residents_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

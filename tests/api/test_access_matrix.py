@@ -477,7 +477,8 @@ def test_the_matrix_covers_every_route(client, db):
                       | IMPORT_AND_REPORT_ROUTES | OWN_PATROL_ROUTES | EVENT_PHOTO_ROUTES
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
                       | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
-                      | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES | NEEDS_ROUTES)
+                      | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES | NEEDS_ROUTES
+                      | RESIDENT_REQUEST_ROUTES)
 
 
 # Notices and a resident's own: role by role, in and out of scope, in tests/notices/test_api.py
@@ -510,6 +511,10 @@ NEEDS_ROUTES = {
     "POST /needs/matches", "GET /needs/matches/{id}", "POST /needs/matches/{id}/deliver",
     "POST /needs/matches/{id}/cancel", "GET /needs/donations", "POST /needs/donations",
     "GET /needs/donations/summary/{code}"}
+# A resident's own requests: role by role, their own only, in tests/residents/
+# test_requests_api.py (the scene's residents are linked to no person).
+RESIDENT_REQUEST_ROUTES = {"GET /me/requests", "POST /me/requests", "GET /me/requests/{id}",
+                           "POST /me/requests/{id}/rating"}
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no

@@ -335,6 +335,9 @@ PAGES = [
     Page("POST", "me/correction/", "/me/correction/", view=Action.VIEW_OWN_RECORD,
          kind="page", may=_nobody, body=lambda records: {"text": "电话有误"}),
     Page("GET", "me/notices/", "/me/notices/", view=Action.VIEW_OWN_RECORD, kind="page"),
+    Page("GET", "me/requests/", "/me/requests/", view=Action.VIEW_OWN_RECORD, kind="page"),
+    Page("GET", "me/requests/new/", "/me/requests/new/", view=Action.VIEW_OWN_RECORD,
+         kind="page"),
     Page("POST", "residents/persons/<int:pk>/link/", "/residents/persons/{person}/link/",
          view=Action.EDIT_PEOPLE),
     Page("GET", "residents/corrections/", "/residents/corrections/", view=Action.EDIT_PEOPLE,
@@ -412,6 +415,9 @@ NOT_IN_THE_MATRIX = {
         "needs and offers, role by role, in and out of scope (tests/needs/test_pages.py; "
         "the scene holds no need)"),
     r"^needs/donations/(?P<code>\d{12})/$": "the public sums of donations (tests/needs)",
+    **dict.fromkeys(("me/requests/<int:pk>/", "me/requests/<int:pk>/rate/"),
+                    "a resident's own request, theirs alone (tests/residents/"
+                    "test_requests.py; the scene's residents are linked to no person)"),
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

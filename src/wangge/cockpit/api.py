@@ -6,11 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from wangge.events.figures import Figures, period_of
+from wangge.events.figures import Figures, Satisfied, period_of
 from wangge.events.models import Channel
 from wangge.foundation.api_support import caller
 
-from .selectors import Cockpit, Unit, cockpit, cockpit_unit
+from .selectors import NOT_DISPATCHED, Cockpit, Unit, cockpit, cockpit_unit
 
 router = Router(tags=["cockpit"])
 
@@ -88,6 +88,32 @@ class CareVisitsOut(Schema):
     share: float | None
 
 
+class SatisfiedOut(Schema):
+    ratings: int = Field(description="Ratings given in the period")
+    satisfied: int
+    basically: int = Field(description="Basically (partly) satisfied")
+    unsatisfied: int
+    satisfied_share: float | None = Field(description="satisfied / ratings")
+
+
+class SatisfiedAreaOut(SatisfiedOut):
+    unit: UnitOut
+
+
+class SatisfiedDepartmentOut(SatisfiedOut):
+    organization_id: int | None = Field(description="The organization that handled what was "
+                                                    "rated; null: closed without a dispatch")
+    name: str
+
+
+class SatisfactionOut(Schema):
+    totals: SatisfiedOut
+    areas: list[SatisfiedAreaOut] = Field(description="Per unit one level down (the grid "
+                                                      "itself for a grid)")
+    departments: list[SatisfiedDepartmentOut] = Field(
+        description="Per handling organization, the most rated first")
+
+
 class RegistryAreaOut(Schema):
     unit: UnitOut
     residents: int
@@ -119,6 +145,8 @@ class CockpitOut(Schema):
     care_visits: list[CareVisitsOut] | None = Field(
         description="Care visits on time per unit one level down (of the grid itself for a "
                     "grid); null for a role that does not see people's circumstances")
+    satisfaction: SatisfactionOut = Field(description="Residents' satisfaction ratings given "
+                                                      "in the period to the unit's events")
     registry: RegistryOut | None = Field(description="Null for a role that does not see people")
     unplaced_buildings: int = Field(description="Buildings filed under a division of the "
                                                 "unit that no grid covers yet")
@@ -130,6 +158,10 @@ def _unit(unit: Unit) -> dict[str, Any]:
 
 def _figures(figures: Figures, **more: Any) -> dict[str, Any]:
     return {name: getattr(figures, name) for name in FiguresOut.model_fields} | more
+
+
+def _satisfied(figures: Satisfied, **more: Any) -> dict[str, Any]:
+    return {name: getattr(figures, name) for name in SatisfiedOut.model_fields} | more
 
 
 def answer(found: Cockpit) -> dict[str, Any]:
@@ -155,6 +187,14 @@ def answer(found: Cockpit) -> dict[str, Any]:
         "care_visits": None if found.care_visits is None else [
             {"unit": _unit(unit), "people": figure.people, "on_time": figure.on_time,
              "share": figure.share} for unit, figure in found.care_visits],
+        "satisfaction": {
+            "totals": _satisfied(found.satisfaction.totals),
+            "areas": [_satisfied(figures, unit=_unit(unit))
+                      for unit, figures in found.satisfaction.areas],
+            "departments": [
+                _satisfied(figures, organization_id=organization and organization.pk,
+                           name=organization.name if organization else str(NOT_DISPATCHED))
+                for organization, figures in found.satisfaction.departments]},
         "registry": None if registry is None else {
             "residents": registry.residents, "households": registry.households,
             "residence_types": registry.residence_types,
@@ -169,8 +209,8 @@ def answer(found: Cockpit) -> dict[str, Any]:
 def cockpit_own(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
     """The cockpit of the caller's jurisdiction (community staff, street officers, district
     administrators): what became of the events reported in the period, over time, per top
-    category, channel and unit one level down; patrol coverage, care visits on time and
-    the registry in counts."""
+    category, channel and unit one level down; patrol coverage, care visits on time,
+    residents' satisfaction per unit and per department, and the registry in counts."""
     user = caller(request)
     unit = cockpit_unit(user)
     return answer(cockpit(user, unit, period_of(period.start, period.end)))

@@ -8,7 +8,8 @@ streets, a street's communities, a community's grids); each chart counts per chi
 click on a child opens the cockpit on it.
 
 One function per chart (the benchmark times each, at each level): ``totals``, ``series``,
-``categories``, ``channels``, ``areas``, ``patrols``, ``care_visits`` and ``registry``.
+``categories``, ``channels``, ``areas``, ``patrols``, ``care_visits``, ``satisfaction``
+and ``registry``.
 """
 
 import datetime
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.utils.translation import gettext_lazy
+
 from wangge.access.models import User
 from wangge.care.selectors import OnTime, visits_on_time
 from wangge.divisions.selectors import Area as Unit
@@ -24,16 +27,21 @@ from wangge.divisions.selectors import area_trail, jurisdiction_area
 from wangge.events.figures import (
     Figures,
     Period,
+    Satisfied,
     event_totals,
     events_by_area,
     events_by_category,
     events_by_channel,
     events_over_time,
+    satisfaction_by_area,
+    satisfaction_by_organization,
+    satisfaction_totals,
 )
 from wangge.events.models import Category, Channel
 from wangge.events.tally import day_start
 from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, SensitiveField, can, require, sees_unmasked
+from wangge.organizations.models import Organization
 from wangge.patrols.selectors import coverage_visible_to
 from wangge.people.models import ResidenceType, VulnerableTag
 from wangge.people.selectors import households_visible_to, residents_counted
@@ -142,6 +150,32 @@ def care_visits(user: User, unit: Unit, period: Period) -> list[tuple[Unit, OnTi
     return [(target, counted.get(target.prefix, OnTime(0, 0))) for target in targets]
 
 
+# How the ratings of events closed without a dispatch are named among the departments.
+NOT_DISPATCHED = gettext_lazy("Closed without a dispatch")
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """The satisfaction ratings given in the period to the unit's events: in all, per unit
+    one level down (the grid itself for a grid), and per organization that handled what was
+    rated (None: closed without a dispatch)."""
+
+    totals: Satisfied
+    areas: list[tuple[Unit, Satisfied]]
+    departments: list[tuple[Organization | None, Satisfied]]
+
+
+def satisfaction(user: User, unit: Unit, period: Period) -> Satisfaction:
+    targets = unit.children or (unit,)
+    counted = _per_child(unit, lambda prefixes, digits: satisfaction_by_area(
+        user, prefixes, period, digits), targets)
+    prefixes = list(unit.prefixes)
+    return Satisfaction(
+        totals=satisfaction_totals(user, prefixes, period),
+        areas=[(target, counted.get(target.prefix, Satisfied())) for target in targets],
+        departments=satisfaction_by_organization(user, prefixes, period))
+
+
 @dataclass(frozen=True)
 class Registry:
     """The registry of a unit in counts: residents per residence type, households, residents
@@ -198,6 +232,7 @@ class Cockpit:
     areas: list[tuple[Unit, Figures]]
     patrols: list[tuple[Unit, Coverage]] | None
     care_visits: list[tuple[Unit, OnTime]] | None
+    satisfaction: Satisfaction
     registry: Registry | None
     unplaced_buildings: int  # filed under a division of the unit, in no grid yet
 
@@ -209,6 +244,7 @@ def cockpit(user: User, unit: Unit, period: Period) -> Cockpit:
         categories=categories(user, unit, period), channels=channels(user, unit, period),
         areas=areas(user, unit, period), patrols=patrols(user, unit, period),
         care_visits=care_visits(user, unit, period),
+        satisfaction=satisfaction(user, unit, period),
         registry=registry(user, unit),
         unplaced_buildings=narrowed(cast(PlaceQuerySet, buildings_visible_to(user)).unplaced(),
                                     list(unit.prefixes)).count())

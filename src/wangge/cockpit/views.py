@@ -21,7 +21,7 @@ from wangge.foundation.permissions import Action
 from wangge.foundation.requests import SignedInRequest
 from wangge.people.models import ResidenceType, VulnerableTag
 
-from .selectors import Cockpit, Unit, cockpit, cockpit_unit
+from .selectors import NOT_DISPATCHED, Cockpit, Unit, cockpit, cockpit_unit
 
 # Periods offered with one tap, in days up to today.
 PRESETS = (7, 30, 90, 365)
@@ -118,6 +118,13 @@ def _rows(found: Cockpit) -> dict[str, Any]:
              "list": reverse("patrols:coverage") + "?" + urlencode(
                  {"code": child.code, "days": (timezone.localdate() - first).days + 1})}
             for child, coverage in found.patrols],
+        "satisfaction": [
+            {"unit": child, "figures": figures,
+             "cockpit": cockpit_url(child, period) if child != unit else ""}
+            for child, figures in found.satisfaction.areas],
+        "satisfaction_departments": [
+            {"name": organization.name if organization else NOT_DISPATCHED,
+             "figures": figures} for organization, figures in found.satisfaction.departments],
         "care_visits": None if found.care_visits is None else [
             {"unit": child, "figure": figure, "percent": _percent(figure.share),
              "cockpit": cockpit_url(child, period) if child != unit else ""}

@@ -51,6 +51,7 @@ from . import (
     needs,
     organizations,
     population,
+    requests,
     resources,
     volunteers,
 )
@@ -91,7 +92,9 @@ def not_made_by_the_demo() -> list[str]:
         | Q(history_change_reason__startswith=f"{city.DEMO.name}: ")
         # A deletion with neither user nor reason went around every service (they all ask
         # why): the one left by an earlier demo's reset of its events.
-        | Q(history_type="-", history_change_reason__isnull=True))
+        | Q(history_type="-", history_change_reason__isnull=True)
+        # The demo residents' requests, filed and rated by their page (requests.py).
+        | Q(history_change_reason__startswith=f"{requests.OWN_PAGE}: "))
     organizations = Organization.objects.filter(in_area).values("id")
     persons = Person.objects.filter(in_area).values("id")
     histories = {
@@ -108,7 +111,9 @@ def not_made_by_the_demo() -> list[str]:
              .exclude(by_demo).count() for model, where in histories.items()}
     jurisdictions = Jurisdiction.objects.filter(prefix_range("code", area))
     found[User._meta.verbose_name_plural] = (User.objects.filter(jurisdictions__in=jurisdictions)
-                      .exclude(pk__in=demo_users).distinct().count())
+                      .exclude(pk__in=demo_users)
+                      # A resident's account is the demo's when its person is (checked above).
+                      .exclude(resident_account__person__in=persons).distinct().count())
     # Rows without history of their own: a move, a step of an event, a responder.
     found[PersonMove._meta.verbose_name_plural] = PersonMove.objects.filter(
         person_id__in=persons).exclude(by__in=demo_users).count()
@@ -147,6 +152,7 @@ def demo_reset() -> None:
     _raw_delete(Recipient.objects.filter(notice__in=notices))
     _raw_delete(Notice.history.model.objects.filter(prefix_range("code", area)))
     _raw_delete(notices)
+    requests.delete_requests()  # residents' accounts refer to persons
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
     volunteers.delete_volunteers()  # they refer to persons, organizations and accounts
@@ -263,6 +269,8 @@ class _Builder:
             self.progress(f"Facilities, unplaced buildings and {count} organizations.")
             created = accounts.create_accounts(self.rng, plan)
             self.progress(f"{events.create_events(self.rng, plan)} events.")
+            asked = requests.create_requests(random.Random(f"{self.seed}/requests"), plan)
+            self.progress(f"{asked} residents' requests.")
             # A generator of their own: the district and people above stay as they were.
             rng = random.Random(f"{self.seed}/readiness")
             self.progress(f"{resources.create_resources(rng, plan)} depots with their "

@@ -53,6 +53,14 @@ DEFAULT_TREE = [
         # (health.services; the health app's migration 0002 adds it to existing trees).
         ("health-check-in", "健康监测异常"),
     ]),
+    # A signed-in resident's own request (诉求), one per kind: answered within the deadline
+    # like any event, then rated by the resident (wangge.residents; its migration 0002 adds
+    # them to existing trees).
+    ("resident-requests", "居民诉求", (24, 72, 120), [
+        ("resident-question", "居民咨询"),
+        ("resident-need", "居民求助"),
+        ("resident-complaint", "居民投诉"),
+    ]),
 ]
 
 
@@ -63,6 +71,8 @@ SENSITIVE_DEFAULTS = {
     "help-needed", "elderly-alone", "disability", "hardship", "medical", "left-behind-child",
     "remote-medical",
     "fever", "isolation-needs", "arrivals", "health-check-in",
+    # A resident's request is their own words about their own life: never public.
+    "resident-requests", "resident-question", "resident-need", "resident-complaint",
 }
 
 

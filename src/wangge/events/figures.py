@@ -18,16 +18,22 @@ index entries, however many events the years have piled up.
 
 Each function starts from the caller's jurisdiction (``events_visible_to``, the tally scoped
 the same way), so no figure counts what its caller may not see.
+
+Satisfaction (满意度) counts the ratings *given in the period* (``EventRating.at``), each
+where its event is (``grid_code``) and for the organization that handled what was rated
+(kept on the rating: a reopening clears the event's own): ratings, satisfied, basically
+satisfied, not satisfied, and the satisfied share (satisfied / ratings). One grouped query
+per figure over the ratings' ``(grid_code, at)`` index, never a loop over events.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, DateField, F, Func, Sum, Value
+from django.db.models import Count, DateField, F, Func, Q, QuerySet, Sum, Value
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,8 +41,17 @@ from django.utils.translation import gettext as _
 from wangge.access.models import User
 from wangge.foundation.codes import narrowed
 from wangge.foundation.permissions import Action, can
+from wangge.organizations.models import Organization
 
-from .models import Category, Channel, EventQuerySet, EventTally, TallyFacet
+from .models import (
+    Category,
+    Channel,
+    EventQuerySet,
+    EventRating,
+    EventTally,
+    Satisfaction,
+    TallyFacet,
+)
 from .selectors import events_visible_to
 from .tally import MEASURES, day_start, top_categories
 
@@ -259,3 +274,88 @@ def events_by_area(user: User, prefixes: list[str], period: Period, digits: int
                                   now).items():
         areas.setdefault(code, Figures()).overdue_now = figures.overdue
     return areas
+
+
+@dataclass
+class Satisfied:
+    """The satisfaction ratings of a set of events (see the module's docstring)."""
+
+    ratings: int = 0
+    satisfied: int = 0
+    basically: int = 0
+    unsatisfied: int = 0
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return self.satisfied / self.ratings if self.ratings else None
+
+
+def ratings_visible_to(user: User) -> QuerySet[EventRating]:
+    """The ratings of events in ``user``'s jurisdiction (none for a role that does not see
+    events)."""
+    if not can(user, Action.VIEW_EVENTS):
+        return EventRating.objects.none()
+    return EventRating.objects.in_scope(user.scope_prefixes)
+
+
+_SATISFACTION_COUNTS = {
+    "ratings": Count("pk"),
+    **{name: Count("pk", filter=Q(satisfaction=value)) for name, value in (
+        ("satisfied", Satisfaction.SATISFIED), ("basically", Satisfaction.BASICALLY),
+        ("unsatisfied", Satisfaction.UNSATISFIED))},
+}
+
+
+def _rated(user: User, prefixes: list[str], period: Period) -> QuerySet[EventRating]:
+    return narrowed(ratings_visible_to(user), prefixes).filter(
+        at__gte=day_start(period.start),
+        at__lt=day_start(period.end + datetime.timedelta(days=1)))
+
+
+def _satisfied(row: Mapping[str, Any]) -> Satisfied:
+    return Satisfied(**{name: row[name] or 0 for name in _SATISFACTION_COUNTS})
+
+
+def satisfaction_totals(user: User, prefixes: list[str], period: Period) -> Satisfied:
+    """The ratings given in ``period`` to events under ``prefixes``."""
+    return _satisfied(_rated(user, prefixes, period).aggregate(**_SATISFACTION_COUNTS))
+
+
+def satisfaction_by_area(user: User, prefixes: list[str], period: Period, digits: int
+                         ) -> dict[str, Satisfied]:
+    """Per area under ``prefixes`` (the first ``digits`` characters of a grid code: 9
+    streets, 12 communities, 15 grids), the ratings given in ``period``."""
+    rows = (_rated(user, prefixes, period).order_by()
+            .values(area=Substr("grid_code", 1, digits)).annotate(**_SATISFACTION_COUNTS))
+    return {row["area"]: _satisfied(row) for row in rows}
+
+
+def satisfaction_by_organization(user: User, prefixes: list[str], period: Period,
+                                 organizations: QuerySet[Organization] | None = None,
+                                 ) -> list[tuple[Organization | None, Satisfied]]:
+    """Per organization that handled what was rated (None: closed without a dispatch), the
+    ratings given in ``period`` to events under ``prefixes``, the most rated first;
+    ``organizations`` keeps those alone (a department's own)."""
+    rated = _rated(user, prefixes, period)
+    if organizations is not None:
+        rated = rated.filter(organization__in=organizations)
+    rows = list(rated.order_by().values("organization_id").annotate(**_SATISFACTION_COUNTS))
+    named = Organization.objects.in_bulk([row["organization_id"] for row in rows
+                                          if row["organization_id"] is not None])
+    found = [(named.get(row["organization_id"]), _satisfied(row)) for row in rows]
+    return sorted(found, key=lambda entry: (-entry[1].ratings,
+                                            entry[0] is None, str(entry[0] or "")))
+
+
+def satisfaction_of_own_organizations(user: User, period: Period
+                                      ) -> list[tuple[Organization | None, Satisfied]]:
+    """A department's own figure: per organization ``user`` answers for (a responder of),
+    the ratings given in ``period`` to what it handled in ``user``'s jurisdiction; each of
+    them listed, rated or not."""
+    own = list(Organization.objects.filter(responders__user=user).order_by("name", "pk"))
+    if not own:  # most staff answer for no organization: no figure, no query
+        return []
+    counted = dict(satisfaction_by_organization(
+        user, [""], period, organizations=Organization.objects.filter(
+            pk__in=[organization.pk for organization in own])))
+    return [(organization, counted.get(organization, Satisfied())) for organization in own]

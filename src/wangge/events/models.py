@@ -348,6 +348,7 @@ class Satisfaction(models.TextChoices):
 class RatingSource(models.TextChoices):
     PUBLIC = "public", _("Public status page")
     CALL = "call", _("Follow-up call")
+    RESIDENT = "resident", _("The resident's own page")
 
 
 RATING_COMMENT_MAX = 500
@@ -369,9 +370,19 @@ class EventRating(models.Model):
                                     verbose_name=_("recorded by"))
     at = models.DateTimeField(_("time"))
     reopened = models.BooleanField(_("reopened the event"), default=False)
+    # Where and for whom the rating counts (the satisfaction figures): the event's grid, and
+    # the organization that handled what was rated, kept here because a reopening clears the
+    # event's own.
+    grid_code = models.CharField(_("grid code"), max_length=15)
+    organization = models.ForeignKey("organizations.Organization", models.SET_NULL, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("handling organization"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["grid_code", "at"], name="rating_scope_at")]
         verbose_name = _("satisfaction rating")
         verbose_name_plural = _("satisfaction ratings")
 

@@ -377,7 +377,9 @@ def event_rate(*, event: Event, satisfaction: str, by: Actor, comment: str = "",
               and not event.ratings.filter(reopened=True).exists())
     rating = EventRating.objects.create(event=event, satisfaction=satisfaction,
                                         comment=comment, source=source,
-                                        recorded_by=user_of(by), at=now, reopened=reopen)
+                                        recorded_by=user_of(by), at=now, reopened=reopen,
+                                        grid_code=event.grid_code,
+                                        organization_id=event.organization_id)
     if reopen:
         _reopen(event, by=by, now=now)
     return rating

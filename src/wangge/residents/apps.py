@@ -8,6 +8,10 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents' accounts")
 
     def ready(self) -> None:
+        from wangge.events.offers import offer_register
+
         from .senders import code_sender_for_production
+        from .views import resident_request_offer
 
         register(code_sender_for_production, Tags.security, deploy=True)
+        offer_register(resident_request_offer)

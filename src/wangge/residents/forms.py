@@ -4,8 +4,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import RecordPart
-from .services import ANSWER_CHARACTERS, CODE_DIGITS, CORRECTION_CHARACTERS, mobile_checked
+from wangge.events.models import RATING_COMMENT_MAX, Satisfaction
+
+from .models import RecordPart, RequestKind
+from .services import (
+    ANSWER_CHARACTERS,
+    CODE_DIGITS,
+    CORRECTION_CHARACTERS,
+    REQUEST_CHARACTERS,
+    mobile_checked,
+)
 
 
 class PhoneForm(forms.Form):
@@ -43,3 +51,19 @@ class CorrectionAnswerForm(forms.Form):
                  ("0", _("Not changed"))])
     answer = forms.CharField(label=_("Answer to the resident"), max_length=ANSWER_CHARACTERS,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=RequestKind.choices,
+                             widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Your request"), max_length=REQUEST_CHARACTERS,
+                           help_text=_("Your grid worker and whoever answers it read this."),
+                           widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class RequestRatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("Are you satisfied with the answer?"),
+                                     choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Anything to add (optional)"),
+                              max_length=RATING_COMMENT_MAX, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))

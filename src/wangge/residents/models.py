@@ -112,3 +112,37 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"correction {self.pk}"
+
+
+class RequestKind(models.TextChoices):
+    """What a resident's request (诉求) is; each is filed under its own event category."""
+
+    QUESTION = "question", _("A question")
+    NEED = "need", _("A need")
+    COMPLAINT = "complaint", _("A complaint")
+
+
+class ResidentRequest(models.Model):
+    """A signed-in resident's own request: an ordinary event in their grid (its deadline,
+    escalation, dispatch, handling, verification, closing and ratings are the event's), and
+    the person who asked, whose pages alone show it."""
+
+    event = models.OneToOneField("events.Event", models.CASCADE,
+                                 related_name="resident_request", verbose_name=_("event"))
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+",
+                               verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    # The grid the person lived in when asking (the event's): scopes the staff's reads.
+    grid_code = models.CharField(_("grid code"), max_length=15)
+    created = models.DateTimeField(_("asked"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["person", "created"], name="resident_request_own")]
+        verbose_name = _("resident's request")
+        verbose_name_plural = _("residents' requests")
+
+    def __str__(self) -> str:
+        return f"request {self.pk} ({self.kind})"

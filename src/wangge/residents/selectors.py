@@ -1,21 +1,26 @@
 """Reads of residents' accounts: the person an account is, their own record (in full, to them
 alone, and logged as every read of personal data is), and the corrections waiting for a grid
-worker."""
+worker; a resident's own requests as they may see them."""
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
 from wangge.auditlog.models import Kind
 from wangge.auditlog.services import access_record
 from wangge.divisions.selectors import area_names
+from wangge.events.models import Event, EventRating, State
 from wangge.foundation.permissions import Action, SensitiveField, can
 from wangge.people.models import Person
 from wangge.people.selectors import household_name, own_history
 
-from .models import CorrectionRequest, CorrectionState, ResidentAccount
+from .models import CorrectionRequest, CorrectionState, ResidentAccount, ResidentRequest
 
 OWN_RECORD = "own record"
 
@@ -71,3 +76,65 @@ def corrections_visible_to(user: User) -> QuerySet[CorrectionRequest]:
 def corrections_waiting(user: User) -> QuerySet[CorrectionRequest]:
     """The open ones: a grid worker's to-do (oldest first)."""
     return corrections_visible_to(user).filter(state=CorrectionState.OPEN).order_by("created")
+
+
+def own_requests(person: Person | None) -> QuerySet[ResidentRequest]:
+    """A resident's own requests, the newest first (none without a person), each with
+    ``rating_waits``: closed, and not rated since (in the same query, not one per row)."""
+    if person is None:
+        return ResidentRequest.objects.none()
+    rated = EventRating.objects.filter(event=OuterRef("event_id"),
+                                       at__gte=OuterRef("event__closed_at"))
+    return (ResidentRequest.objects.filter(person=person).select_related("event")
+            .annotate(rating_waits=ExpressionWrapper(
+                Q(event__state=State.CLOSED) & ~Exists(rated), output_field=BooleanField()))
+            .order_by("-created", "-pk"))
+
+
+def requests_visible_to(user: User) -> QuerySet[ResidentRequest]:
+    """Residents' requests of the grids whose events ``user`` sees (the staff's side: the
+    event page says whose request it is)."""
+    if not can(user, Action.VIEW_EVENTS):
+        return ResidentRequest.objects.none()
+    return ResidentRequest.objects.in_scope(user.scope_prefixes).select_related("person")
+
+
+# What a resident reads for each state of their request's event.
+STATE_WORDS: dict[str, Promise] = {
+    State.REPORTED: _("Received"),
+    State.ACCEPTED: _("Accepted, to be passed to who will answer"),
+    State.DISPATCHED: _("Passed to who will answer"),
+    State.HANDLING: _("Being handled"),
+    State.FEEDBACK: _("Answered, being checked"),
+    State.VERIFIED: _("Answered, being checked"),
+    State.CLOSED: _("Closed"),
+    State.DECLINED: _("Not taken up"),
+    State.MERGED: _("Handled together with the same request of others"),
+}
+
+
+def state_words(event: Event) -> Promise:
+    return STATE_WORDS[event.state]
+
+
+@dataclass(frozen=True)
+class Answer:
+    at: datetime.datetime
+    text: str
+
+
+def request_answers(event: Event) -> list[Answer]:
+    """The answers given to a request, oldest first: the results its handlers reported back
+    (which the form tells them the resident reads), never a name, a comment among staff or
+    a reason for a step."""
+    return [Answer(at, text) for at, text in event.transitions.filter(action="feedback")
+            .order_by("at", "pk").values_list("at", "comment")]
+
+
+def request_ratings(event: Event) -> list[EventRating]:
+    return list(event.ratings.order_by("at", "pk"))
+
+
+def request_reopened(event: Event) -> bool:
+    """Whether a rating reopened the request (it happens once)."""
+    return event.ratings.filter(reopened=True).exists()

@@ -1,6 +1,7 @@
 """Residents' accounts: signing in with a one-time code sent to the phone on one's person
 record, or through a one-time link a grid worker makes; the account bound to that person; and
-the corrections a resident asks of their grid worker.
+the corrections a resident asks of their grid worker; and a resident's own requests (诉求),
+filed and rated through the event loop.
 
 Nothing here tells whether a phone number is registered: a code is asked for and checked the
 same way for every number, and the answers are the same words (``sign_in_code_send`` sends
@@ -26,7 +27,17 @@ from wangge.access.models import User
 from wangge.access.selectors import grid_workers_of
 from wangge.access.services import user_create, user_update
 from wangge.crypto import blind_index
-from wangge.foundation.actors import Actor, system_actor, user_of
+from wangge.divisions.selectors import grid_point
+from wangge.events.models import (
+    FINAL_STATES,
+    RATING_COMMENT_MAX,
+    Category,
+    Channel,
+    EventRating,
+    RatingSource,
+)
+from wangge.events.services import event_rate, event_report
+from wangge.foundation.actors import Actor, SystemActor, system_actor, user_of
 from wangge.foundation.codes import is_within
 from wangge.foundation.permissions import Action, Role, require
 from wangge.normalisers import normalise_phone
@@ -38,7 +49,9 @@ from .models import (
     CorrectionRequest,
     CorrectionState,
     RecordPart,
+    RequestKind,
     ResidentAccount,
+    ResidentRequest,
     SignInCode,
     SignInLink,
 )
@@ -259,3 +272,86 @@ def correction_answer(*, request: CorrectionRequest, by: Actor, corrected: bool,
     request.answered_by = user_of(by)
     request.save(update_fields=["state", "answer", "answered_at", "answered_by"])
     return request
+
+
+# Each kind of request is filed under its own shipped category (events.default_categories),
+# whose hours give the deadline.
+REQUEST_CATEGORIES = {RequestKind.QUESTION: "resident-question",
+                      RequestKind.NEED: "resident-need",
+                      RequestKind.COMPLAINT: "resident-complaint"}
+# A person may have this many requests open at once; each says at most so much.
+OPEN_REQUESTS = 5
+REQUEST_CHARACTERS = 1000
+
+
+# The name a resident's pages act under, in the history of the events they file and reopen.
+OWN_PAGE = "a resident's own request"
+
+
+def _own_page(grid_code: str) -> SystemActor:
+    """The resident's pages acting for them (a resident does not triage events), within the
+    one grid concerned and named in the event's history."""
+    return system_actor(OWN_PAGE, scope_prefixes=(grid_code,))
+
+
+def _resident(by: User) -> Person:
+    require(by, Action.VIEW_OWN_RECORD)
+    person = resident_person(by)
+    if person is None:
+        raise PermissionDenied(_("This account is not linked to a person's record."))
+    return person
+
+
+def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
+    """A signed-in resident asks a question, says a need or makes a complaint: an event of
+    the kind's category in their own grid (at their dwelling, else the grid's middle), filed
+    through ``events.services.event_report`` like any other, so its deadline, escalation,
+    dispatch, handling and closing are the event loop's. At most ``OPEN_REQUESTS`` open."""
+    person = _resident(by)
+    text = text.strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in RequestKind.values:
+        errors["kind"] = [_("Choose a question, a need or a complaint.")]
+    if not text:
+        errors["text"] = [_("Say what you ask.")]
+    elif len(text) > REQUEST_CHARACTERS:
+        errors["text"] = [_("Keep it under %(count)s characters.")
+                          % {"count": REQUEST_CHARACTERS}]
+    place: dict = {}
+    if person.dwelling_id is not None:
+        place = {"dwelling": person.dwelling}
+    elif (point := grid_point(person.grid_code)) is not None:
+        place = {"longitude": point[0], "latitude": point[1]}
+    else:
+        errors["text"] = [_("Your record has no address or grid yet: ask your grid worker.")]
+    if errors:
+        raise ValidationError(errors)
+    category = Category.objects.get(code=REQUEST_CATEGORIES[RequestKind(kind)])
+    with transaction.atomic():
+        # One at a time per resident, so that two taps cannot pass the bound together.
+        ResidentAccount.objects.select_for_update().filter(user=by).first()
+        if (ResidentRequest.objects.filter(person=person)
+                .exclude(event__state__in=FINAL_STATES).count() >= OPEN_REQUESTS):
+            raise ValidationError({"text": [
+                _("You have %(count)s requests open already: wait for an answer first.")
+                % {"count": OPEN_REQUESTS}]})
+        event = event_report(category=category, description=text, by=_own_page(person.grid_code),
+                             channel=Channel.PUBLIC, **place)
+        return ResidentRequest.objects.create(event=event, person=person, kind=kind,
+                                              grid_code=event.grid_code,
+                                              created=event.reported_at)
+
+
+def resident_request_rate(*, request: ResidentRequest, by: User, satisfaction: str,
+                          comment: str = "") -> EventRating:
+    """The resident rates their own closed request (satisfied, basically, not; a comment):
+    ``events.services.event_rate`` says what follows (one per closing; the first
+    unsatisfied rating reopens it one level up, a later one reopens nothing)."""
+    person = _resident(by)
+    if request.person_id != person.pk:
+        raise PermissionDenied(_("This is not your request."))
+    if len(comment.strip()) > RATING_COMMENT_MAX:
+        raise ValidationError({"comment": _("Say it in at most %(count)s characters.")
+                               % {"count": RATING_COMMENT_MAX}})
+    return event_rate(event=request.event, satisfaction=satisfaction, comment=comment,
+                      by=_own_page(request.event.grid_code), source=RatingSource.RESIDENT)

@@ -1,13 +1,15 @@
 """Residents' pages: signing in on a phone (a code, or a grid worker's link), their own record
 and household, asking for a correction; and for staff, making a sign-in link and answering
-corrections."""
+corrections; a resident's own requests (诉求) and their ratings."""
+
+from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,20 +17,46 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
+from wangge.events.models import Event
+from wangge.events.offers import Offer
+from wangge.events.services import event_rating_open
 from wangge.foundation import limits
 from wangge.foundation.forms import refusal_text, service_errors_shown
+from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, mask_phone
 from wangge.foundation.requests import SignedInRequest
 from wangge.people.models import Person
 from wangge.people.selectors import persons_visible_to
 
-from .forms import CodeForm, CorrectionAnswerForm, CorrectionForm, PhoneForm
-from .selectors import corrections_visible_to, own_corrections, own_record, resident_person
+from .forms import (
+    CodeForm,
+    CorrectionAnswerForm,
+    CorrectionForm,
+    PhoneForm,
+    RequestForm,
+    RequestRatingForm,
+)
+from .models import ResidentRequest
+from .selectors import (
+    corrections_visible_to,
+    own_corrections,
+    own_record,
+    own_requests,
+    request_answers,
+    request_ratings,
+    request_reopened,
+    requests_visible_to,
+    resident_person,
+    state_words,
+)
 from .services import (
+    OPEN_REQUESTS,
     correction_answer,
     correction_request,
     phone_key,
     resident_account_for,
+    resident_request_file,
+    resident_request_rate,
     sign_in_code_check,
     sign_in_code_send,
     sign_in_link_create,
@@ -199,3 +227,88 @@ def correction(request: SignedInRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Answered. The resident sees it on their page."))
         return redirect("residents:correction", pk=found.pk)
     return render(request, "residents/correction.html", {"request_": found, "form": form})
+
+
+@action_required(Action.VIEW_OWN_RECORD)
+def requests_own(request: SignedInRequest) -> HttpResponse:
+    """A resident's own requests, the newest first: kind, number, how it stands, the
+    deadline, and whether an answer or a rating waits."""
+    person = resident_person(request.user)
+    page = page_of(request, own_requests(person))
+    return render(request, "residents/requests.html", {
+        "linked": person is not None, "page": page,
+        "requests": [(found, state_words(found.event)) for found in page]})
+
+
+@require_http_methods(["GET", "POST"])
+@action_required(Action.VIEW_OWN_RECORD)
+def request_new(request: SignedInRequest) -> HttpResponse:
+    """Ask a question, say a need or make a complaint: an event in the resident's grid."""
+    if resident_person(request.user) is None:
+        return render(request, "residents/not_linked.html")
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = resident_request_file(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_shown(form, error)
+        else:
+            messages.success(request, _("Sent as %(number)s. The answer will be shown here.")
+                             % {"number": filed.event.number})
+            return redirect("residents:request", pk=filed.pk)
+    return render(request, "residents/request_new.html", {"form": form,
+                                                          "most": OPEN_REQUESTS},
+                  status=400 if form.errors else 200)
+
+
+def _own_request(request: SignedInRequest, pk: int) -> ResidentRequest:
+    """One of the resident's own requests, or 404 (anyone else's, none, or an id beyond a
+    64-bit key, which the model's own key turns into no row on every database)."""
+    found = own_requests(resident_person(request.user)).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@action_required(Action.VIEW_OWN_RECORD)
+def request_own(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One request: what was asked, how it stands, the answers, the ratings and, when it is
+    closed and not rated since, the rating form."""
+    found = _own_request(request, pk)
+    event = found.event
+    return render(request, "residents/request.html", {
+        "request_": found, "event": event, "state": state_words(event),
+        "answers": request_answers(event),
+        "ratings": request_ratings(event), "reopened": request_reopened(event),
+        "form": RequestRatingForm() if event_rating_open(event) else None})
+
+
+@require_POST
+@action_required(Action.VIEW_OWN_RECORD)
+def request_rate(request: SignedInRequest, pk: int) -> HttpResponse:
+    found = _own_request(request, pk)
+    form = RequestRatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+        return redirect("residents:request", pk=found.pk)
+    try:
+        rating = resident_request_rate(request=found, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _(
+            "Thank you. As you were not satisfied, your request is open again: the level "
+            "above will answer it.") if rating.reopened else _("Thank you for your rating."))
+    return redirect("residents:request", pk=found.pk)
+
+
+def resident_request_offer(user: Any, event: Event) -> list[Offer]:
+    """On the event of a resident's request: whose it is, as a link to their record for a
+    role that sees it (the event's category already says it is a resident's request)."""
+    found = requests_visible_to(user).filter(event=event).first()
+    if found is None or not persons_visible_to(user).filter(pk=found.person_id).exists():
+        return []
+    return [Offer(_("%(kind)s from a resident: %(name)s's record")
+                  % {"kind": found.get_kind_display(), "name": found.person.name},
+                  reverse("web:person", args=[found.person_id]))]

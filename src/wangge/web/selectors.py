@@ -22,6 +22,7 @@ from wangge.divisions.maps import tile_layer
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
 from wangge.emergency.selectors import emergency_tasks_of
+from wangge.events.figures import period_of, satisfaction_of_own_organizations
 from wangge.events.selectors import (
     event_pins,
     event_task_counts,
@@ -80,8 +81,8 @@ def task_home(user: User) -> dict[str, Any]:
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
     grids where a patrol is due, the care visits due and overdue (for those who make
     them), the open tasks of emergencies under way they own, residents' requests to correct
-    their records, per notice and grid who has not read it yet, and the deliveries of needs
-    and offers that wait for them."""
+    their records, per notice and grid who has not read it yet, the deliveries of needs and
+    offers that wait for them, and the satisfaction with the organizations they answer for."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
@@ -100,6 +101,10 @@ def task_home(user: User) -> dict[str, Any]:
         "unread_notices": unread_by_notice(user)[:TASKS_LISTED],
         "deliveries": list(deliveries_waiting(user)[:TASKS_LISTED]),
         "roots": jurisdiction_roots(user),
+        # The organizations the user answers for, with their residents' satisfaction over
+        # the last 30 days (a department's own figure).
+        "satisfaction": [{"name": organization.name, "figures": figures} for organization, figures
+                         in satisfaction_of_own_organizations(user, period_of()) if organization],
     }
 
 

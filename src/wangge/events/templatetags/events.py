@@ -4,6 +4,7 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from wangge.access.models import User
@@ -17,6 +18,15 @@ register = template.Library()
 def state_label(value: str) -> str:
     """A state's name in the reader's language ("—" for none, as before a report)."""
     return str(State(value).label) if value in State.values else "—"
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """A share (0 to 1) as a percentage with one decimal, or a dash when there is none
+    (nothing to count it over): the cockpit's rates and the satisfied share."""
+    if share is None:
+        return "—"
+    return f"{number_format(share * 100, decimal_pos=1)}%"
 
 
 @register.filter
