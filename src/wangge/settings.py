@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "wangge.alerts",
     "wangge.residents",
     "wangge.notices",
+    "wangge.conventions",
     "wangge.web",
     "wangge.demo",
 ]

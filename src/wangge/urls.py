@@ -35,6 +35,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # for staff, /me/notices/ for residents).
     path("", include("wangge.residents.urls")),
     path("", include("wangge.notices.urls")),
+    # Community conventions and proposals (/conventions/ for staff, /conventions/public/ for
+    # anyone, /me/conventions/ for residents).
+    path("", include("wangge.conventions.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

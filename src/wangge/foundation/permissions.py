@@ -122,6 +122,12 @@ class Action(StrEnum):
     # A resident's own record, household and notices, once their account is linked to their
     # person (wangge.residents): nobody else's, and only their own.
     VIEW_OWN_RECORD = "view_own_record"
+    # Community conventions and proposals (居民公约, 协商议事): see those of one's jurisdiction
+    # with their discussion, turnout and tallies, comment, report a breach and record what was
+    # done about it; and (MANAGE) draft them, amend their text, open discussion and the vote,
+    # close it, hide an abusive comment, record reviews, repeal.
+    VIEW_CONVENTIONS = "view_conventions"
+    MANAGE_CONVENTIONS = "manage_conventions"
 
 
 class SensitiveField(StrEnum):
@@ -158,6 +164,9 @@ _APPROVE_MEASURES = _PROPOSE_MEASURES | {Action.APPROVE_MEASURES}
 _COMMAND_EMERGENCIES = {Action.VIEW_EMERGENCIES, Action.EDIT_EMERGENCY_PLANS,
                         Action.APPROVE_EMERGENCY_PLANS, Action.DECLARE_EMERGENCIES}
 _RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES, Action.REQUEST_SUPPLIES}
+# Conventions: community staff and those above them draft and run them; grid workers see them
+# and follow the breaches reported in their grids.
+_CONVENTIONS = {Action.VIEW_CONVENTIONS, Action.MANAGE_CONVENTIONS}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
@@ -165,7 +174,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.VIEW_HISTORY, Action.USE_REPORTS,
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
         Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
-        Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES,
+        Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES, Action.VIEW_CONVENTIONS,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
@@ -173,6 +182,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.PATROL, Action.VIEW_PATROLS, Action.PLACE_ADDRESSES, Action.VIEW_COCKPIT,
         *_CHECK_INS, Action.VIEW_RISK, *_CASES, *_PROPOSE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        *_CONVENTIONS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -181,6 +191,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.MANAGE_STAFF_ACCOUNTS, Action.VIEW_COCKPIT, Action.VIEW_CHECK_INS,
         Action.VIEW_RISK, Action.VIEW_CASES, *_APPROVE_MEASURES,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        *_CONVENTIONS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -192,6 +203,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.VIEW_COCKPIT, *_CHECK_INS, Action.VIEW_RISK, *_CASES, Action.EDIT_RISK_RULES,
         *_APPROVE_MEASURES, Action.GRANT_MEASURE_POWERS,
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
+        *_CONVENTIONS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an
