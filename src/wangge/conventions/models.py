@@ -150,7 +150,7 @@ class Vote(models.Model):
     electorate counted when it opened, and its result once closed."""
 
     convention = models.OneToOneField(Convention, models.CASCADE, related_name="vote")
-    version = models.ForeignKey(Version, models.PROTECT, related_name="+",
+    version = models.ForeignKey(Version, models.RESTRICT, related_name="+",
                                 verbose_name=_("version voted on"))
     rule = models.CharField(_("rule"), max_length=10, choices=Rule.choices)
     quorum_percent = models.PositiveSmallIntegerField(

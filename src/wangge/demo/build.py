@@ -44,6 +44,7 @@ from . import (
     alerts,
     circumstances,
     city,
+    conventions,
     emergency,
     events,
     organizations,
@@ -98,6 +99,7 @@ def not_made_by_the_demo() -> list[str]:
         Membership: Q(organization_id__in=organizations) | Q(person_id__in=persons),
         PatrolVisit: Q(patrol_id__in=Patrol.objects.filter(in_area).values("id")),
         **resources.histories(), **emergency.histories(), **alerts.histories(),
+        **conventions.histories(),
     }
     found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
              .exclude(by_demo).count() for model, where in histories.items()}
@@ -138,6 +140,7 @@ def demo_reset() -> None:
     events.delete_events()  # they refer to places, organizations and accounts
     # Alerts refer to grids and accounts, readiness to accounts, resources to organizations.
     alerts.delete_alerts()
+    conventions.delete_conventions()  # their electorates refer to persons
     emergency.delete_readiness()
     resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
@@ -259,6 +262,8 @@ class _Builder:
                           f"their teams.")
             self.progress(f"{alerts.create_alerts(rng, plan)} preparedness messages and a "
                           f"rainstorm warning.")
+            self.progress(f"A convention under discussion and a proposal put to the vote of "
+                          f"{conventions.create_conventions(plan)} households.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")
