@@ -9,9 +9,9 @@ from tests import factories
 from wangge.foundation.permissions import needs_two_factor
 
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
-IN_ENGLISH = {"access", "alerts", "care", "conventions", "core", "emergency", "epidemic", "events", "health",
-              "linkage", "measures", "notices", "open311", "patrols", "populations", "residents",
-              "resources"}
+IN_ENGLISH = {"access", "alerts", "care", "conventions", "core", "emergency", "epidemic",
+              "events", "health", "linkage", "measures", "notices", "open311", "patrols",
+              "populations", "residents", "resources"}
 
 
 @pytest.fixture(autouse=True)

@@ -80,7 +80,8 @@ def test_from_draft_to_result(town, client):
     assert (closed["vote"]["votes_for"], closed["vote"]["adopted"]) == (2, True)
     # Nothing anywhere ties a choice to a household or a person.
     for answer in (json.dumps(closed), json.dumps(mine)):
-        assert "household_id" not in answer and "person_id" not in answer
+        assert "household_id" not in answer
+        assert "person_id" not in answer
         assert "unit" not in answer
 
 
@@ -94,7 +95,7 @@ def test_a_resident_comments_and_reports_through_the_api(town, client):
     client.force_login(town.staff)
     hidden = _post(client, f"/api/v1/conventions/comments/{said.json()['id']}/hide",
                    {"reason": "测试隐藏"})
-    assert hidden.json()["hidden"] is True and hidden.json()["text"] == ""
+    assert (hidden.json()["hidden"], hidden.json()["text"]) == (True, "")
     client.force_login(town.accounts["qian"])  # another community: not theirs
     assert client.get(f"/api/v1/me/conventions/{convention.pk}").status_code == 404
     assert client.get(f"/api/v1/me/conventions/{2**70}").status_code == 422

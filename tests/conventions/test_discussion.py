@@ -20,7 +20,8 @@ from .conftest import drafted, voting
 
 
 def test_the_diff_marks_lines_and_characters():
-    lines = version_diff("第一条 爱护环境。\n第二条 不喧哗。", "第一条 爱护公共环境。\n第三条 分类。")
+    lines = version_diff("第一条 爱护环境。\n第二条 不喧哗。",
+                         "第一条 爱护公共环境。\n第三条 分类。")
     assert [line.kind for line in lines] == ["changed", "changed"]
     assert ("added", "公共") in lines[0].segments
     assert [line.kind for line in version_diff("a\nb", "a\nb\nc")] == ["same", "same", "added"]

@@ -80,7 +80,8 @@ def task_home(user: User) -> dict[str, Any]:
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
     grids where a patrol is due, the care visits due and overdue (for those who make
     them), the open tasks of emergencies under way they own, residents' requests to correct
-    their records, breaches of conventions reported in their grids, and per notice and grid who has not read it yet."""
+    their records, breaches of conventions reported in their grids, and per notice and grid
+    who has not read it yet."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
