@@ -11,7 +11,7 @@ from wangge.foundation.permissions import needs_two_factor
 # Suites that read messages in English (the msgids); the others read the zh-hans default.
 IN_ENGLISH = {"access", "alerts", "care", "core", "emergency", "epidemic", "events", "health",
               "linkage", "measures", "notices", "open311", "patrols", "populations", "residents",
-              "resources", "volunteers", "needs"}
+              "resources", "volunteers", "needs", "conventions"}
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,7 @@ from wangge.auditlog.api import router as auditlog_router
 from wangge.auditlog.services import AccessLogUnavailableError
 from wangge.care.api import router as care_router
 from wangge.cockpit.api import router as cockpit_router
+from wangge.conventions.api import router as conventions_router
 from wangge.divisions.api import router as divisions_router
 from wangge.emergency.api import router as emergency_router
 from wangge.epidemic.api import router as epidemic_router
@@ -210,6 +211,7 @@ api.add_router("/", notices_router)
 api.add_router("/", volunteers_router)
 api.add_router("/", needs_router)
 api.add_router("/", residents_router)
+api.add_router("/", conventions_router)
 api.add_router("/", resources_router)
 api.add_router("/", imports_router)
 api.add_router("/", reports_router)

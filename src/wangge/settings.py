@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "wangge.notices",
     "wangge.volunteers",
     "wangge.needs",
+    "wangge.conventions",
     "wangge.web",
     "wangge.demo",
 ]

@@ -39,6 +39,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wangge.volunteers.urls")),
     # Needs and offers (/needs/), with the public sums of donations (/needs/donations/<code>/).
     path("", include("wangge.needs.urls")),
+    # Community conventions and proposals (/conventions/ for staff, /conventions/public/ for
+    # anyone, /me/conventions/ for residents).
+    path("", include("wangge.conventions.urls")),
     # The residents' pages (/report/) and Open311 GeoReport v2 (/open311/v2/).
     path("", include("wangge.open311.urls")),
     path("", include("wangge.web.urls")),

@@ -478,7 +478,7 @@ def test_the_matrix_covers_every_route(client, db):
                       | set(ACCESS_LOG_ROUTES) | ACCOUNT_ROUTES | RISK_ROUTES
                       | RISK_MAP_ROUTES | ALERT_ROUTES | SUPPLY_ROUTES | POPULATION_ROUTES
                       | CARE_ROUTES | NOTICE_ROUTES | VOLUNTEER_ROUTES | NEEDS_ROUTES
-                      | RESIDENT_REQUEST_ROUTES)
+                      | RESIDENT_REQUEST_ROUTES | CONVENTION_ROUTES)
 
 
 # Notices and a resident's own: role by role, in and out of scope, in tests/notices/test_api.py
@@ -515,6 +515,19 @@ NEEDS_ROUTES = {
 # test_requests_api.py (the scene's residents are linked to no person).
 RESIDENT_REQUEST_ROUTES = {"GET /me/requests", "POST /me/requests", "GET /me/requests/{id}",
                            "POST /me/requests/{id}/rating"}
+# Conventions and a resident's own: role by role, in and out of scope, in
+# tests/conventions/test_api.py (the scene holds no convention).
+CONVENTION_ROUTES = {
+    "GET /conventions", "POST /conventions", "GET /conventions/breaches",
+    "POST /conventions/breaches/{id}/handle", "POST /conventions/comments/{id}/hide",
+    "GET /conventions/{id}", "GET /conventions/{id}/diff", "POST /conventions/{id}/versions",
+    "POST /conventions/{id}/discussion", "POST /conventions/{id}/vote",
+    "POST /conventions/{id}/close", "POST /conventions/{id}/repeal",
+    "GET /conventions/{id}/comments", "POST /conventions/{id}/comments",
+    "POST /conventions/{id}/breaches", "POST /conventions/{id}/reviews",
+    "GET /me/conventions", "GET /me/conventions/{id}", "GET /me/conventions/{id}/comments",
+    "POST /me/conventions/{id}/comments", "POST /me/conventions/{id}/ballot",
+    "POST /me/conventions/{id}/breaches"}
 
 
 # Risk grades: every role, in and out of scope, in tests/risk/test_api.py (the scene holds no

@@ -40,6 +40,8 @@ from wangge.access.models import ApiToken, User
 from wangge.access.services import token_create
 from wangge.alerts.models import PreparednessMessage
 from wangge.alerts.services import preparedness_message_save
+from wangge.conventions.models import Breach
+from wangge.conventions.services import convention_create
 from wangge.divisions.models import Division, Grid
 from wangge.events.default_categories import install_default_categories
 from wangge.events.models import Category, DispatchDefault, Responder
@@ -55,6 +57,11 @@ from wangge.reports.models import ReportTemplate
 from wangge.volunteers.services import points_correct, registration_register, task_post
 
 _serial = iter(range(100, 10_000))
+
+
+def _convention(grid: str) -> Any:
+    return convention_create(by=SYSTEM, kind="convention", title="公约", text="第一条。",
+                             community_code=grid[:12])
 
 
 def _organization(grid: str) -> Any:
@@ -142,6 +149,11 @@ SCOPED: dict[str, Callable[[str], Any]] = {
         ends_at=timezone.now() + datetime.timedelta(days=1, hours=2)),
     "volunteers.LedgerEntry": lambda grid: points_correct(
         by=SYSTEM, registration=_volunteer(grid), points=1, reason="补录"),
+    "conventions.Convention": _convention,
+    # Written here directly: only a convention in force is breached through the service.
+    "conventions.Breach": lambda grid: Breach.objects.create(
+        convention=_convention(grid), text="乱扔垃圾", grid_code=grid,
+        created=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
 }
 # One for the whole platform, not filed under any jurisdiction.
 GLOBAL = {

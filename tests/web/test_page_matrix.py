@@ -352,6 +352,13 @@ PAGES = [
          kind="page"),
     Page("GET", "needs/donations/new/", "/needs/donations/new/", view=Action.MATCH_NEEDS,
          kind="page"),
+    # Conventions: the list and the drafting page (a convention, role by role, in
+    # tests/conventions).
+    Page("GET", "conventions/", "/conventions/", view=Action.VIEW_CONVENTIONS, kind="page"),
+    Page("GET", "conventions/new/", "/conventions/new/", view=Action.MANAGE_CONVENTIONS,
+         kind="page"),
+    Page("GET", "me/conventions/", "/me/conventions/", view=Action.VIEW_OWN_RECORD,
+         kind="page"),
     # Signed in with the second factor (or needing none): the step is passed.
     Page("GET", "account/two-factor/", "/account/two-factor/", kind="page", success=302),
     Page("GET", "account/password/", "/account/password/", kind="page"),
@@ -418,6 +425,14 @@ NOT_IN_THE_MATRIX = {
     **dict.fromkeys(("me/requests/<int:pk>/", "me/requests/<int:pk>/rate/"),
                     "a resident's own request, theirs alone (tests/residents/"
                     "test_requests.py; the scene's residents are linked to no person)"),
+    **dict.fromkeys((
+        "conventions/<int:pk>/", "conventions/<int:pk>/<slug:step>/",
+        "conventions/comments/<int:pk>/hide/", "conventions/breaches/<int:pk>/",
+        "me/conventions/<int:pk>/", "me/conventions/<int:pk>/<slug:step>/"),
+        "a convention, its vote and breaches, role by role, in and out of scope "
+        "(tests/conventions; the scene holds no convention)"),
+    "conventions/public/<str:code>/": "a community's conventions for anyone, no sign-in "
+                                      "(tests/conventions/test_pages.py)",
     "measures/notice/<str:token>/": "a person's own measure, by signed link (tests/measures)",
     "emergency/answer/<str:token>/": "a call's one-tap answer, by signed link "
                                      "(tests/emergency)",

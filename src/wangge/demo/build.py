@@ -46,6 +46,7 @@ from . import (
     care,
     circumstances,
     city,
+    conventions,
     emergency,
     events,
     needs,
@@ -106,6 +107,7 @@ def not_made_by_the_demo() -> list[str]:
         PatrolVisit: Q(patrol_id__in=Patrol.objects.filter(in_area).values("id")),
         **resources.histories(), **emergency.histories(), **alerts.histories(),
         **volunteers.histories(),
+        **conventions.histories(),
     }
     found = {model._meta.verbose_name_plural: model.history.model.objects.filter(where)
              .exclude(by_demo).count() for model, where in histories.items()}
@@ -157,6 +159,7 @@ def demo_reset() -> None:
     alerts.delete_alerts()
     volunteers.delete_volunteers()  # they refer to persons, organizations and accounts
     needs.delete_needs()
+    conventions.delete_conventions()  # their electorates refer to persons
     emergency.delete_readiness()
     resources.delete_resources()
     organization_ids = Organization.objects.filter(in_area).values("id")
@@ -284,6 +287,8 @@ class _Builder:
                           f"persons visited under the care rules.")
             self.progress(f"{volunteers.create_volunteers(rng, plan)} volunteers reported in.")
             self.progress(f"{needs.create_needs(rng, plan)} needs with offers and donations.")
+            self.progress(f"A convention under discussion and a proposal put to the vote of "
+                          f"{conventions.create_conventions(plan)} households.")
         listed = addresses.demo_department_list(settings.VAR_DIR / "demo",
                                                 random.Random(f"{self.seed}/addresses"))
         self.progress(f"A department's list with addresses as written: {listed}")

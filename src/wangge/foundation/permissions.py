@@ -131,6 +131,12 @@ class Action(StrEnum):
     # report-ins of one's communities (and see those naming a party organization of one's
     # jurisdiction), post tasks and call volunteers, confirm hours, set the points rules.
     MANAGE_VOLUNTEERS = "manage_volunteers"
+    # Community conventions and proposals (居民公约, 协商议事): see those of one's jurisdiction
+    # with their discussion, turnout and tallies, comment, report a breach and record what was
+    # done about it; and (MANAGE) draft them, amend their text, open discussion and the vote,
+    # close it, hide an abusive comment, record reviews, repeal.
+    VIEW_CONVENTIONS = "view_conventions"
+    MANAGE_CONVENTIONS = "manage_conventions"
 
 
 class SensitiveField(StrEnum):
@@ -170,6 +176,9 @@ _RESOURCES = {Action.VIEW_RESOURCES, Action.EDIT_RESOURCES, Action.REQUEST_SUPPL
 # Needs and offers: grid workers post their grids' needs; community staff and up also record
 # offers and donations and match them.
 _NEEDS = {Action.POST_NEEDS, Action.MATCH_NEEDS}
+# Conventions: community staff and those above them draft and run them; grid workers see them
+# and follow the breaches reported in their grids.
+_CONVENTIONS = {Action.VIEW_CONVENTIONS, Action.MANAGE_CONVENTIONS}
 ROLE_ACTIONS: dict[str, set[Action]] = {
     # Collects and corrects base data in their grids, walks them, handles events there.
     # Not REVIEW_MATCHES: a wrong merge hurts a person, so fewer hands decide it.
@@ -178,6 +187,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         Action.PATROL, Action.VIEW_PATROLS, *_CHECK_INS, Action.VIEW_RISK, *_CASES,
         Action.VIEW_MEASURES, Action.VIEW_EMERGENCIES, Action.VIEW_RESOURCES,
         Action.REQUEST_SUPPLIES, Action.PUBLISH_NOTICES, Action.POST_NEEDS,
+        Action.VIEW_CONVENTIONS,
     },
     Role.COMMUNITY_STAFF: _EVERY_VIEW | _FRONT_LINE_EVENTS | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_ORGANIZATIONS, Action.VIEW_HISTORY,
@@ -187,6 +197,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
         *_NEEDS,
+        *_CONVENTIONS,
     },
     # Oversight: reads everything in the street, edits organizations it coordinates.
     Role.STREET_OFFICER: _EVERY_VIEW | _EVENT_WORK | {
@@ -197,6 +208,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
         *_NEEDS,
+        *_CONVENTIONS,
     },
     Role.DISTRICT_ADMIN: _EVERY_VIEW | _EVENT_WORK | {
         Action.EDIT_PEOPLE, Action.EDIT_PLACES, Action.EDIT_DIVISIONS,
@@ -210,6 +222,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
         *_COMMAND_EMERGENCIES, Action.PUBLISH_ALERTS, *_RESOURCES, Action.PUBLISH_NOTICES,
         Action.MANAGE_VOLUNTEERS,
         *_NEEDS,
+        *_CONVENTIONS,
     },
     # Receive reports and handle the events dispatched to them; a department's file is
     # imported by those who answer for the records. An institution's account (a school, an

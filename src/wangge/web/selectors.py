@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.access.models import User
 from wangge.care.selectors import visits_due
+from wangge.conventions.selectors import breaches_waiting
 from wangge.divisions.maps import tile_layer
 from wangge.divisions.models import Division, Grid
 from wangge.divisions.selectors import divisions_in, grids_in
@@ -81,8 +82,9 @@ def task_home(user: User) -> dict[str, Any]:
     ``TASKS_LISTED``, with grid names, and how many in all), the patrol under way, the
     grids where a patrol is due, the care visits due and overdue (for those who make
     them), the open tasks of emergencies under way they own, residents' requests to correct
-    their records, per notice and grid who has not read it yet, the deliveries of needs and
-    offers that wait for them, and the satisfaction with the organizations they answer for."""
+    their records, breaches of conventions reported in their grids, per notice and grid who
+    has not read it yet, the deliveries of needs and offers that wait for them, and the
+    satisfaction with the organizations they answer for."""
     counts = event_task_counts(user)
     sections = [{"key": name, "count": counts[name],
                  "events": with_grid_names(events[:TASKS_LISTED])}
@@ -98,6 +100,7 @@ def task_home(user: User) -> dict[str, Any]:
         "patrols_due": list(patrols_due(user)[:DUE_LISTED]) if patrolling else [],
         "emergency_tasks": list(emergency_tasks_of(user)[:TASKS_LISTED]),
         "corrections": list(corrections_waiting(user)[:TASKS_LISTED]),
+        "breaches": list(breaches_waiting(user)[:TASKS_LISTED]),
         "unread_notices": unread_by_notice(user)[:TASKS_LISTED],
         "deliveries": list(deliveries_waiting(user)[:TASKS_LISTED]),
         "roots": jurisdiction_roots(user),
@@ -147,8 +150,9 @@ def waiting_count(user: User) -> int:
         visits = len(care_visits_of(user))
         corrections = corrections_waiting(user).count()
         deliveries = deliveries_waiting(user).count()
+        breaches = breaches_waiting(user).count()
         return (sum(event_task_counts(user).values()) + due + emergency + visits
-                + corrections + deliveries)
+                + corrections + deliveries + breaches)
     if home == "resident":
         return (resident_reports_to_rate(user).count()
                 + unread_count_of(resident_person(user)))
