@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.access.models import User
 from wangge.divisions.models import Division, Grid
@@ -62,12 +63,13 @@ class VersionForm(forms.Form):
 class VoteForm(forms.Form):
     rule = forms.ChoiceField(label=_("Who votes"), choices=Rule.choices,
                              widget=forms.RadioSelect, initial=Rule.HOUSEHOLD)
+    # xgettext:no-python-format
     quorum_percent = forms.IntegerField(label=_("Quorum (% of the electorate who must vote)"),
                                         min_value=1, max_value=100, initial=50)
     majority = forms.ChoiceField(label=_("Majority"), choices=Majority.choices,
                                  initial=Majority.SIMPLE)
-    deadline = forms.DateTimeField(label=_("Deadline"), widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}))
+    deadline = forms.DateTimeField(label=pgettext_lazy("a vote", "Deadline"),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +95,8 @@ class BallotForm(forms.Form):
 
 
 class BreachForm(forms.Form):
-    text = forms.CharField(label=_("What happened"), max_length=BREACH_CHARACTERS,
+    text = forms.CharField(label=pgettext_lazy("a breach of a convention", "What happened"),
+                           max_length=BREACH_CHARACTERS,
                            widget=forms.Textarea(attrs={"rows": 3}))
     building = forms.TypedChoiceField(label=_("Where (optional)"), coerce=int, required=False,
                                       empty_value=None)
@@ -113,6 +116,7 @@ class HandleForm(forms.Form):
 class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(label=_("Reviewed on"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=pgettext_lazy("a convention's review", "Outcome"),
+                                choices=Outcome.choices)
     notes = forms.CharField(label=_("Notes"), max_length=NOTES_CHARACTERS, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))

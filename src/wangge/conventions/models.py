@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wangge.foundation.codes import ScopedQuerySet
@@ -26,10 +27,10 @@ class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     DISCUSSION = "discussion", _("Open for discussion")
     VOTING = "voting", _("Being voted on")
-    IN_FORCE = "in_force", _("In force")  # a convention adopted
+    IN_FORCE = "in_force", pgettext_lazy("a convention", "In force")  # a convention adopted
     ADOPTED = "adopted", _("Adopted")  # a proposal adopted
-    REJECTED = "rejected", _("Rejected")
-    SUPERSEDED = "superseded", _("Superseded")
+    REJECTED = "rejected", pgettext_lazy("a convention", "Rejected")
+    SUPERSEDED = "superseded", pgettext_lazy("a convention", "Superseded")
     REPEALED = "repealed", _("Repealed")
 
 
@@ -110,7 +111,7 @@ class Comment(models.Model):
                                related_name="+")
     author_name = models.CharField(_("name"), max_length=150)
     staff = models.BooleanField(_("by staff"), default=False)
-    text = models.TextField(_("comment"))
+    text = models.TextField(pgettext_lazy("a convention's discussion", "comment"))
     amendment = models.TextField(_("amendment proposed"), blank=True)
     created = models.DateTimeField(_("written"))
     hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
@@ -122,7 +123,7 @@ class Comment(models.Model):
     class Meta:
         ordering = ["convention", "created", "id"]
         indexes = [models.Index(fields=["author", "created"], name="comment_author")]
-        verbose_name = _("comment")
+        verbose_name = pgettext_lazy("a convention's discussion", "comment")
         verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
@@ -158,7 +159,7 @@ class Vote(models.Model):
     majority = models.CharField(_("majority"), max_length=10, choices=Majority.choices,
                                 default=Majority.SIMPLE)
     opened_at = models.DateTimeField(_("opened"))
-    deadline = models.DateTimeField(_("deadline"))
+    deadline = models.DateTimeField(pgettext_lazy("a vote", "deadline"))
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                   related_name="+")
     electorate = models.PositiveIntegerField(_("electorate"), default=0,
@@ -292,7 +293,8 @@ class Review(models.Model):
 
     convention = models.ForeignKey(Convention, models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))
-    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    outcome = models.CharField(pgettext_lazy("a convention's review", "outcome"), max_length=8,
+                               choices=Outcome.choices)
     notes = models.TextField(_("notes"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                            related_name="+")

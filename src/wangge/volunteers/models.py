@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from wangge.foundation.codes import ScopedQuerySet
@@ -38,8 +39,8 @@ class Weekday(models.IntegerChoices):
 
 class RegistrationState(models.TextChoices):
     PENDING = "pending", _("Waiting for the community")
-    CONFIRMED = "confirmed", _("Confirmed")
-    DECLINED = "declined", _("Declined")
+    CONFIRMED = "confirmed", pgettext_lazy("a volunteer's report-in", "Confirmed")
+    DECLINED = "declined", pgettext_lazy("a volunteer's report-in", "Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
