@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tests.factories import (
@@ -95,3 +96,9 @@ def after_deadline() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=8)
 
 
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English: this suite reads the msgids."""
+    return Client(headers={"Accept-Language": "en"})

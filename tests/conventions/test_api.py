@@ -15,7 +15,8 @@ from .conftest import after_deadline, drafted, voting
 
 
 def _post(client, path, body=None):
-    return client.post(path, body or {}, content_type="application/json")
+    return client.post(path, body or {}, content_type="application/json",
+                       headers={"Accept-Language": "en"})
 
 
 @pytest.mark.parametrize("role", Role.values)

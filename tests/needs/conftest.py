@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from tests.factories import (
     COMMUNITY_1,
@@ -75,3 +76,9 @@ def make_town() -> Town:
 @pytest.fixture
 def town(world) -> Town:
     return make_town()
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English: this suite reads the msgids."""
+    return Client(headers={"Accept-Language": "en"})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from tests.factories import (
@@ -91,3 +92,9 @@ def a_task(staff: User, code: str = COMMUNITY_1, *, starts: float = 24, hours: f
 
 def now() -> datetime.datetime:
     return timezone.now()
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English: this suite reads the msgids."""
+    return Client(headers={"Accept-Language": "en"})

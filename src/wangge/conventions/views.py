@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
+from wangge.divisions.selectors import area_names
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action, can
@@ -109,8 +110,11 @@ def convention_new(request: SignedInRequest) -> HttpResponse:
 
 def _detail_context(request: SignedInRequest, convention: Convention) -> dict[str, Any]:
     vote = getattr(convention, "vote", None)
+    names = area_names([convention.code, *convention.grid_codes])
     return {
         "convention": convention, **_text_and_diff(convention, request),
+        "community": names.get(convention.code, convention.code),
+        "grids": [names.get(code, code) for code in convention.grid_codes],
         "vote": vote, "turnout": turnout_by_area(vote) if vote is not None else None,
         "tally": tally_by_grid(vote) if vote is not None else [],
         "live_turnout": vote.participations.count() if vote is not None else 0,
