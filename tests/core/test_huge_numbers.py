@@ -26,7 +26,8 @@ LIST_PAGES = {"events:list", "notifications:inbox", "linkage:queue", "linkage:me
               "web:unplaced", "web:person_search", "web:import_addresses", "accounts:list",
               "epidemic:cases", "epidemic:venues", "measures:list", "measures:appeals",
               "alerts:list", "alerts:preparedness", "resources:supply_requests",
-              "resources:allocations", "notices:list"}
+              "resources:allocations", "notices:list", "volunteers:home", "volunteers:tasks",
+              "conventions:list", "needs:board"}
 
 
 @pytest.fixture

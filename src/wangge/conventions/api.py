@@ -101,11 +101,11 @@ class VoteIn(Schema):
     deadline: datetime.datetime
 
 
-class ReasonIn(Schema):
+class ConventionReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=WHY_CHARACTERS)
 
 
-class CommentIn(Schema):
+class ConventionCommentIn(Schema):
     text: str = Field(min_length=1, max_length=COMMENT_CHARACTERS)
     amendment: str = Field("", max_length=TEXT_CHARACTERS,
                            description="A whole new text proposed")
@@ -130,7 +130,7 @@ class ReviewIn(Schema):
     notes: str = Field("", max_length=NOTES_CHARACTERS)
 
 
-class VersionOut(Schema):
+class ConventionVersionOut(Schema):
     number: int
     why: str
     created: datetime.datetime
@@ -194,7 +194,7 @@ class ReviewOut(Schema):
 
 
 class ConventionDetailOut(ConventionOut):
-    versions: list[VersionOut]
+    versions: list[ConventionVersionOut]
     vote: VoteOut | None
     turnout_by_grid: list[TurnoutRow]
     turnout_by_building: list[TurnoutRow]
@@ -208,7 +208,7 @@ class DiffLineOut(Schema):
     segments: list[tuple[str, str]] = Field(description="(same|removed|added, text) pieces")
 
 
-class CommentOut(Schema):
+class ConventionCommentOut(Schema):
     id: int
     author_name: str
     staff: bool
@@ -365,8 +365,9 @@ def breach_handle_post(request: HttpRequest, id: RecordId, payload: HandleIn
                                     action_taken=payload.action_taken))
 
 
-@router.post("/conventions/comments/{id}/hide", response=CommentOut, openapi_extra=REFUSALS)
-def comment_hide_post(request: HttpRequest, id: RecordId, payload: ReasonIn
+@router.post("/conventions/comments/{id}/hide", response=ConventionCommentOut,
+              openapi_extra=REFUSALS)
+def comment_hide_post(request: HttpRequest, id: RecordId, payload: ConventionReasonIn
                       ) -> dict[str, Any]:
     """Hide an abusive comment, with the reason (kept in its history)."""
     acting(request, MANAGE)
@@ -396,7 +397,8 @@ def convention_diff(request: HttpRequest, id: RecordId,
             for line in version_diff(texts[old], texts[new])]
 
 
-@router.post("/conventions/{id}/versions", response={201: VersionOut}, openapi_extra=REFUSALS)
+@router.post("/conventions/{id}/versions", response={201: ConventionVersionOut},
+              openapi_extra=REFUSALS)
 def version_post(request: HttpRequest, id: RecordId, payload: VersionIn
                  ) -> tuple[int, dict[str, Any]]:
     """Amend the text: a new version, with why (before the vote opens)."""
@@ -439,22 +441,23 @@ def close_post(request: HttpRequest, id: RecordId) -> dict[str, Any]:
 
 
 @router.post("/conventions/{id}/repeal", response=ConventionOut, openapi_extra=REFUSALS)
-def repeal_post(request: HttpRequest, id: RecordId, payload: ReasonIn) -> dict[str, Any]:
+def repeal_post(request: HttpRequest, id: RecordId, payload: ConventionReasonIn) -> dict[str, Any]:
     """Repeal a convention in force."""
     convention = _one(request, id, MANAGE)
     return convention_out(convention_repeal(convention=convention, by=caller(request),
                                             reason=payload.reason))
 
 
-@router.get("/conventions/{id}/comments", response=list[CommentOut])
+@router.get("/conventions/{id}/comments", response=list[ConventionCommentOut])
 @paginate(_pages(comment_out))
 def comment_list(request: HttpRequest, id: RecordId) -> QuerySet:
     """The discussion, oldest first (a hidden comment shows its reason, not its text)."""
     return _one(request, id).comments.order_by("created", "pk")
 
 
-@router.post("/conventions/{id}/comments", response={201: CommentOut}, openapi_extra=REFUSALS)
-def comment_post(request: HttpRequest, id: RecordId, payload: CommentIn
+@router.post("/conventions/{id}/comments", response={201: ConventionCommentOut},
+              openapi_extra=REFUSALS)
+def comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentIn
                  ) -> tuple[int, dict[str, Any]]:
     """Comment as staff."""
     convention = _one(request, id)
@@ -516,16 +519,16 @@ def my_convention(request: HttpRequest, id: RecordId) -> dict[str, Any]:
     return my_out(request, _mine(request, id))
 
 
-@router.get("/me/conventions/{id}/comments", response=list[CommentOut])
+@router.get("/me/conventions/{id}/comments", response=list[ConventionCommentOut])
 @paginate(_pages(comment_out))
 def my_convention_comments(request: HttpRequest, id: RecordId) -> QuerySet:
     """The discussion, oldest first."""
     return _mine(request, id).comments.order_by("created", "pk")
 
 
-@router.post("/me/conventions/{id}/comments", response={201: CommentOut},
+@router.post("/me/conventions/{id}/comments", response={201: ConventionCommentOut},
              openapi_extra=REFUSALS)
-def my_comment_post(request: HttpRequest, id: RecordId, payload: CommentIn
+def my_comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentIn
                     ) -> tuple[int, dict[str, Any]]:
     """Comment, or propose an amendment (a whole new text)."""
     convention = _mine(request, id)

@@ -209,7 +209,7 @@ class DeliverIn(Schema):
     note: str = Field("", max_length=NOTE_CHARACTERS)
 
 
-class ReasonIn(Schema):
+class NeedsReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=NOTE_CHARACTERS)
 
 
@@ -351,7 +351,7 @@ def offer_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
 
 
 @router.post("/needs/offers/{id}/close", response=OfferOut, openapi_extra=REFUSALS)
-def offer_close_post(request: HttpRequest, id: RecordId, payload: ReasonIn) -> dict[str, Any]:
+def offer_close_post(request: HttpRequest, id: RecordId, payload: NeedsReasonIn) -> dict[str, Any]:
     """Close an offer; matches under way stay."""
     acting(request, MATCH)
     offer = visible_one(request, offers_visible_to, POST, pk=id)
@@ -405,7 +405,7 @@ def match_deliver_post(request: HttpRequest, id: RecordId, payload: DeliverIn
 
 
 @router.post("/needs/matches/{id}/cancel", response=MatchOut, openapi_extra=REFUSALS)
-def match_cancel_post(request: HttpRequest, id: RecordId, payload: ReasonIn
+def match_cancel_post(request: HttpRequest, id: RecordId, payload: NeedsReasonIn
                       ) -> dict[str, Any]:
     """Cancel a match not yet delivered: the need and the offer get its quantity back."""
     acting(request, MATCH)
@@ -489,7 +489,7 @@ def need_suggestions(request: HttpRequest, id: RecordId) -> list[dict[str, Any]]
 
 
 @router.post("/needs/{id}/close", response=NeedOut, openapi_extra=REFUSALS)
-def need_close_post(request: HttpRequest, id: RecordId, payload: ReasonIn) -> dict[str, Any]:
+def need_close_post(request: HttpRequest, id: RecordId, payload: NeedsReasonIn) -> dict[str, Any]:
     """Close a need (its poster, or staff who match needs); its matches must be delivered or
     cancelled first."""
     need = visible_one(request, needs_visible_to, POST, pk=id)

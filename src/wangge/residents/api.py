@@ -34,7 +34,7 @@ class RequestIn(Schema):
     text: str = Field(min_length=1, max_length=REQUEST_CHARACTERS)
 
 
-class RatingIn(Schema):
+class RequestRatingIn(Schema):
     satisfaction: Satisfaction = Field(description="satisfied, basically (partly) or "
                                                    "unsatisfied")
     comment: str = Field("", max_length=RATING_COMMENT_MAX)
@@ -139,7 +139,7 @@ def my_request(request: HttpRequest, id: RecordId) -> dict[str, Any]:
              openapi_extra=also_answers(422, meaning={422: gettext_lazy(
                  "The request is not closed, or was rated since it was closed; or a field "
                  "is invalid.")}))
-def my_request_rate(request: HttpRequest, id: RecordId, payload: RatingIn
+def my_request_rate(request: HttpRequest, id: RecordId, payload: RequestRatingIn
                     ) -> tuple[int, dict[str, Any]]:
     """Rate the answer to a closed request, once per closing. The first unsatisfied rating
     opens it again for the level above (``reopened``); a later one opens nothing."""

@@ -177,7 +177,7 @@ class TaskIn(Schema):
     contact_phone: str = Field("", max_length=20)
 
 
-class TaskOut(Schema):
+class VolunteerTaskOut(Schema):
     id: int
     code: str
     title: str
@@ -206,7 +206,7 @@ class ParticipantOut(Schema):
     hours: float | None
 
 
-class TaskDetailOut(TaskOut):
+class TaskDetailOut(VolunteerTaskOut):
     participants: list[ParticipantOut]
 
 
@@ -444,13 +444,13 @@ def registration_points(request: HttpRequest, id: RecordId,
                                           points=payload.points, reason=payload.reason))
 
 
-@router.get("/volunteers/tasks", response=list[TaskOut])
+@router.get("/volunteers/tasks", response=list[VolunteerTaskOut])
 @paginate(_pages(task_out))
 def task_list(request: HttpRequest) -> QuerySet:
     return visible(request, tasks_visible_to, MANAGE).order_by("-starts_at", "-pk")
 
 
-@router.post("/volunteers/tasks", response={201: TaskOut}, openapi_extra=REFUSALS)
+@router.post("/volunteers/tasks", response={201: VolunteerTaskOut}, openapi_extra=REFUSALS)
 def task_create(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, Any]]:
     """Post a task for the confirmed volunteers of a community of the caller's."""
     by = acting(request, MANAGE)
@@ -484,7 +484,7 @@ def task_call_post(request: HttpRequest, id: RecordId, payload: CallIn) -> dict[
     return {"called": task_call(by=caller(request), task=task, registrations=chosen)}
 
 
-@router.post("/volunteers/tasks/{id}/cancel", response=TaskOut, openapi_extra=REFUSALS)
+@router.post("/volunteers/tasks/{id}/cancel", response=VolunteerTaskOut, openapi_extra=REFUSALS)
 def task_cancel_post(request: HttpRequest, id: RecordId, payload: CancelIn) -> dict[str, Any]:
     task = visible_one(request, tasks_visible_to, MANAGE, pk=id)
     task_cancel(by=caller(request), task=task, reason=payload.reason)
