@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
+from wangge.divisions.selectors import area_names
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action
@@ -74,6 +75,7 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     rows = receipts_by_grid(request.user, notice)
     return render(request, "notices/detail.html", {
         "notice": notice, "grids": rows, "totals": receipt_totals(rows),
+        "area": area_names([notice.code]).get(notice.code, notice.code),
         "withdraw_form": WithdrawForm()})
 
 

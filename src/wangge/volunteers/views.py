@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
+from wangge.divisions.selectors import area_name, area_names
 from wangge.foundation.forms import refusal_text, service_errors_shown
 from wangge.foundation.paging import page_of
 from wangge.foundation.permissions import Action
@@ -168,8 +169,9 @@ def home(request: SignedInRequest) -> HttpResponse:
         state = ""
     if skill not in Skill.values:
         skill = ""
-    registrations = page_of(request, volunteers_filtered(request.user, state=state,
-                                                         skill=skill, party=party))
+    registrations = page_of(request, volunteers_filtered(
+        request.user, state=state, skill=skill, party=party).annotate(
+        community_name=area_name("code")))
     for registration in registrations:
         registration.phone_shown = phone_shown(request.user, registration.person)
     return render(request, "volunteers/home.html", {
@@ -213,6 +215,7 @@ def registration(request: SignedInRequest, pk: int) -> HttpResponse:
               if community else None)
     return render(request, "volunteers/registration.html", {
         "registration": found, "phone": phone_shown(request.user, found.person),
+        "community_name": area_names([found.code]).get(found.code, found.code),
         "community": community, "history": found.history.select_related(
             "history_user").order_by("-history_date")[:30],
         "ledger": ledger[:50] if ledger is not None else [],
