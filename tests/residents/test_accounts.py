@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import GRID_A, GRID_C, STREET_1, SYSTEM, make_person, make_user
 from wangge.auditlog.models import Entry, Kind
 from wangge.foundation.permissions import Role
-from wangge.notifications.models import CORRECTION, Notification
+from wangge.notifications.models import ANSWER, CORRECTION, Notification
 from wangge.people.services import household_add_member, household_create, person_update
 from wangge.residents.models import CorrectionRequest, CorrectionState, SignInLink
 from wangge.residents.services import resident_account_for
@@ -116,6 +116,8 @@ def test_a_correction_request_reaches_the_grid_worker_as_a_task(resident, page_a
     assert request.state == CorrectionState.DONE
     assert request.answered_by == worker
     assert "已更正" in page_as(user).get("/me/").content.decode()
+    told = Notification.objects.get(recipient=user)
+    assert (told.kind, told.link) == (ANSWER, "/me/#corrections")
 
 
 def test_corrections_waiting_are_bounded(resident, page_as):

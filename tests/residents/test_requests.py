@@ -7,11 +7,15 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
 
 from tests.factories import COMMUNITY_1, GRID_A, make_user
 from wangge.events.models import Category, Channel, Event, RatingSource, State
 from wangge.events.selectors import event_tasks
+from wangge.events.services import event_transition
 from wangge.foundation.permissions import Role
+from wangge.notifications.delivery import describe
+from wangge.notifications.models import Notification
 from wangge.residents.models import ResidentRequest
 from wangge.residents.services import OPEN_REQUESTS, REQUEST_CHARACTERS
 
@@ -126,6 +130,35 @@ def test_unsatisfied_reopens_once_at_the_level_above(world):
     assert second.organization == world.city
     assert list(event.ratings.values_list("satisfaction", "reopened")) == [
         ("unsatisfied", True), ("unsatisfied", False)]
+
+
+def test_the_resident_hears_in_their_inbox_when_their_request_is_answered_or_closed(world):
+    filed = ask(world.resident)
+    declined = ask(world.resident, "想问问垃圾分类的时间", kind="question")
+    event = Event.objects.get(pk=filed.event_id)
+    event_transition(event=event, name="accept", by=world.loop.worker)
+    event_transition(event=event, name="dispatch", by=world.loop.worker,
+                     organization=world.loop.police)
+    event_transition(event=event, name="start", by=world.loop.department)
+    assert not Notification.objects.filter(recipient=world.resident).exists()
+    event_transition(event=Event.objects.get(pk=event.pk), name="feedback",
+                     by=world.loop.department, comment=ANSWER)
+    event_transition(event=Event.objects.get(pk=event.pk), name="verify_close",
+                     by=world.loop.worker)
+    event_transition(event=Event.objects.get(pk=declined.event_id), name="decline",
+                     by=world.loop.worker, comment="不属于诉求")
+    lines = Notification.objects.filter(recipient=world.resident).order_by("pk")
+    asked = f"{timezone.localdate(filed.created):%Y-%m-%d}"
+    with translation.override("en"):
+        assert [(n.kind, describe(n), n.link) for n in lines] == [
+            ("answer", f"Your request of {asked} has an answer.",
+             f"/me/requests/{filed.pk}/"),
+            ("answer", f"Your request of {asked} is closed: say whether the answer satisfied "
+                       "you.", f"/me/requests/{filed.pk}/"),
+            ("answer", f"Your request of {asked} was not taken up.",
+             f"/me/requests/{declined.pk}/")]
+    # Nobody else's inbox hears of it, and events that are not requests tell no resident.
+    assert not Notification.objects.filter(recipient=world.neighbour).exists()
 
 
 def test_the_pages_of_a_residents_requests(world, page_as):

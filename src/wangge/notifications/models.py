@@ -12,20 +12,23 @@ from wangge.events.models import Event, News
 
 # Besides the event loop's news, filed by ``notify_about``: a step of a lawful measure, a
 # material running low or expiring, a call to an emergency team, a public warning, a notice
-# to residents, a resident's request to correct their record.
+# to residents, a resident's request to correct their record, an answer to a resident's own
+# request or correction.
 MEASURE = "measure"
 STOCK = "stock"
 CALLOUT = "callout"
 ALERT = "alert"
 NOTICE = "notice"
 CORRECTION = "correction"
+ANSWER = "answer"
 KIND_CHOICES = [*News.choices,
                 (MEASURE, _("A lawful measure I answer for or decide")),
                 (STOCK, _("Emergency materials I own running low or expiring")),
                 (CALLOUT, _("A call to an emergency team I belong to")),
                 (ALERT, _("A public warning for my area")),
                 (NOTICE, _("A notice from my community")),
-                (CORRECTION, _("A resident asking for their record to be corrected"))]
+                (CORRECTION, _("A resident asking for their record to be corrected")),
+                (ANSWER, _("An answer to my request or correction"))]
 KINDS = [value for value, _label in KIND_CHOICES]
 
 

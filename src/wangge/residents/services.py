@@ -33,15 +33,18 @@ from wangge.events.models import (
     RATING_COMMENT_MAX,
     Category,
     Channel,
+    Event,
     EventRating,
+    News,
     RatingSource,
+    State,
 )
 from wangge.events.services import event_rate, event_report
 from wangge.foundation.actors import Actor, SystemActor, system_actor, user_of
 from wangge.foundation.codes import is_within
 from wangge.foundation.permissions import Action, Role, require
 from wangge.normalisers import normalise_phone
-from wangge.notifications.models import CORRECTION
+from wangge.notifications.models import ANSWER, CORRECTION
 from wangge.notifications.services import notify_about
 from wangge.people.models import Person
 
@@ -271,7 +274,16 @@ def correction_answer(*, request: CorrectionRequest, by: Actor, corrected: bool,
     request.answer, request.answered_at = answer, timezone.now()
     request.answered_by = user_of(by)
     request.save(update_fields=["state", "answer", "answered_at", "answered_by"])
+    notify_about(_accounts_of(request.person_id), kind=ANSWER,
+                 wording=gettext_noop("Your grid worker answered your request of %(date)s to "
+                                      "correct your record."),
+                 values={"date": f"{timezone.localdate(request.created):%Y-%m-%d}"},
+                 link=reverse("residents:me") + "#corrections")
     return request
+
+
+def _accounts_of(person_id: int) -> list[User]:
+    return list(User.objects.filter(resident_account__person_id=person_id))
 
 
 # Each kind of request is filed under its own shipped category (events.default_categories),
@@ -340,6 +352,29 @@ def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
         return ResidentRequest.objects.create(event=event, person=person, kind=kind,
                                               grid_code=event.grid_code,
                                               created=event.reported_at)
+
+
+# What a resident hears in their inbox when their request reaches one of these states.
+REQUEST_NEWS = {
+    State.FEEDBACK: gettext_noop("Your request of %(date)s has an answer."),
+    State.CLOSED: gettext_noop("Your request of %(date)s is closed: say whether the answer "
+                               "satisfied you."),
+    State.DECLINED: gettext_noop("Your request of %(date)s was not taken up."),
+}
+
+
+def request_news(sender: object, *, kind: str, event: Event, **news: object) -> None:
+    """The receiver of ``events.signals.event_news``: the resident whose request an event is
+    (they follow no event; their pages filed it) hears that it was answered, closed or not
+    taken up, with a link to their own page of it."""
+    if kind != News.STATE or event.channel != Channel.PUBLIC or event.state not in REQUEST_NEWS:
+        return
+    request = ResidentRequest.objects.filter(event=event).first()
+    if request is not None:
+        notify_about(_accounts_of(request.person_id), kind=ANSWER,
+                     wording=REQUEST_NEWS[State(event.state)],
+                     values={"date": f"{timezone.localdate(request.created):%Y-%m-%d}"},
+                     link=reverse("residents:request", args=[request.pk]))
 
 
 def resident_request_rate(*, request: ResidentRequest, by: User, satisfaction: str,
