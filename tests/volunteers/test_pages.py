@@ -5,8 +5,10 @@ calls, hours, rules and ranking, and what each side sees masked."""
 import pytest
 from django.utils import timezone
 
-from tests.factories import COMMUNITY_1, STREET_1, STREET_2, make_user
+from tests.factories import COMMUNITY_1, STREET_1, STREET_2, SYSTEM, make_user
 from wangge.foundation.permissions import ROLE_ACTIONS, Action, Role, mask_phone
+from wangge.organizations.services import organization_create
+from wangge.volunteers.forms import PARTY_CHOICES
 from wangge.volunteers.models import LedgerEntry, Participation, Registration
 from wangge.volunteers.services import (
     points_correct,
@@ -127,6 +129,35 @@ def test_staff_confirm_hours_on_the_task_page(town, client, clock):
     client.force_login(town.staff_2)
     assert client.post(f"/volunteers/participations/{participation.pk}/hours/",
                        {"hours": "1"}).status_code == 404
+
+
+def test_a_party_organization_is_found_by_name_among_many(town, client):
+    for number in range(30):
+        organization_create(name=f"第{number:02d}社区党支部", kind="party",
+                            grid_code=STREET_1, by=SYSTEM)
+    client.force_login(town.ann_user)
+    page = client.get("/me/volunteer/").content.decode()
+    assert "第00社区党支部" not in page  # no list of every party organization of the city
+    # What the search field fetches as one types: at most PARTY_CHOICES names that match.
+    found = client.get("/me/volunteer/", {"party_search": "社区党支部"}).content.decode()
+    assert found.count("社区党支部</option>") == PARTY_CHOICES
+    assert "第00社区党支部" in found
+    assert "机关党支部</option>" not in found
+    # Without a script: the form sent with words and no choice lists the matches again.
+    refused = client.post("/me/volunteer/", {"as_party_member": "on",
+                                             "party_search": "机关"})
+    assert refused.status_code == 400
+    assert f'<option value="{town.party.pk}">一元街道机关党支部</option>' in (
+        refused.content.decode())
+    client.post("/me/volunteer/", {"as_party_member": "on", "party_search": "机关",
+                                   "party_organization": town.party.pk})
+    assert Registration.objects.get(person=town.ann).party_organization == town.party
+    # The one chosen stays in the list when the page is opened again; a huge number is no
+    # choice, and no error.
+    assert "一元街道机关党支部</option>" in client.get("/me/volunteer/").content.decode()
+    huge = client.post("/me/volunteer/", {"as_party_member": "on",
+                                          "party_organization": "9" * 30})
+    assert huge.status_code == 400
 
 
 def test_the_party_organizations_side_sees_but_does_not_decide(town, client):

@@ -28,12 +28,25 @@ def communities_of(prefixes: list[str]) -> list[tuple[str, str]]:
                 .order_by("code").values_list("code", "name"))
 
 
+# A city has thousands of party organizations: the choice lists those whose name holds what
+# was typed in the search field, at most this many, and the one chosen.
+PARTY_CHOICES = 20
+PARTY_SEARCH_CHARACTERS = 100
+
+
 class ReportInForm(forms.Form):
+    """``search``: the words typed to find one's party organization (sent again by the
+    search field as one types, and with the form); ``path``: the page the search asks."""
+
     as_volunteer = forms.BooleanField(label=_("As a volunteer"), required=False, initial=True)
     as_party_member = forms.BooleanField(label=_("As a party member (双报到)"), required=False)
+    party_search = forms.CharField(
+        label=_("Find my party organization"), required=False,
+        max_length=PARTY_SEARCH_CHARACTERS,
+        help_text=_("Type part of its name, then choose it in the list below."))
     party_organization = forms.ModelChoiceField(
         label=_("My party organization"), required=False,
-        queryset=Organization.objects.filter(kind=OrganizationKind.PARTY).order_by("name"))
+        queryset=Organization.objects.filter(kind=OrganizationKind.PARTY))
     skills = forms.MultipleChoiceField(label=_("Skills"), choices=Skill.choices,
                                        required=False, widget=forms.CheckboxSelectMultiple)
     skills_text = forms.CharField(label=_("Other skills"), required=False,
@@ -45,8 +58,30 @@ class ReportInForm(forms.Form):
                             max_length=TIMES_CHARACTERS,
                             help_text=_("For example: evenings, weekend mornings"))
 
+    def __init__(self, *args: Any, search: str, path: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        finder = self.fields["party_search"].widget
+        finder.input_type = "search"
+        finder.attrs.update({
+            "autocomplete": "off", "hx-get": path,
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#id_party_organization", "hx-select": "#id_party_organization",
+            "hx-swap": "outerHTML"})
+        field = self.fields["party_organization"]
+        search = (self.data.get("party_search") or search).strip()[:PARTY_SEARCH_CHARACTERS]
+        options = dict(field.queryset.filter(name__icontains=search).order_by("name")
+                       .values_list("pk", "name")[:PARTY_CHOICES]) if search else {}
+        chosen = (self.data.get("party_organization") if self.is_bound
+                  else self.initial.get("party_organization"))
+        chosen = str(getattr(chosen, "pk", chosen) or "")
+        if chosen.isdigit() and int(chosen) <= MAX_ID:
+            options.update(field.queryset.filter(pk=int(chosen)).values_list("pk", "name"))
+        field.widget.choices = [("", "---------"), *sorted(options.items(),
+                                                           key=lambda option: option[1])]
+
     def details(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items()
+                if name != "party_search"}
 
 
 class RegisterForm(ReportInForm):
@@ -57,7 +92,7 @@ class RegisterForm(ReportInForm):
     field_order = ["person"]
 
     def details(self) -> dict[str, Any]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "person"}
+        return {name: value for name, value in super().details().items() if name != "person"}
 
 
 class DecideForm(forms.Form):

@@ -92,7 +92,8 @@ def mine(request: SignedInRequest) -> HttpResponse:
         initial = {name: getattr(registration, name) for name in (
             "as_volunteer", "as_party_member", "party_organization", "skills", "skills_text",
             "days", "times")}
-    form = ReportInForm(request.POST or None, initial=initial)
+    form = ReportInForm(request.POST or None, initial=initial,
+                        search=request.GET.get("party_search", ""), path=request.path)
     if request.method == "POST" and person is not None and form.is_valid():
         try:
             registration_report_in(by=request.user, **form.details())
@@ -186,7 +187,8 @@ def home(request: SignedInRequest) -> HttpResponse:
 @action_required(MANAGE)
 def register(request: SignedInRequest) -> HttpResponse:
     """Report a person of the registry in on their behalf (confirmed at once)."""
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, search=request.GET.get("party_search", ""),
+                        path=request.path)
     if request.method == "POST" and form.is_valid():
         person = persons_visible_to(request.user).filter(pk=form.cleaned_data["person"]).first()
         try:
