@@ -14,7 +14,7 @@ from wangge.conventions.services import (
     discussion_open,
     version_add,
 )
-from wangge.notifications.models import Notification
+from wangge.notifications.models import CONVENTION, Notification
 
 from .conftest import drafted, voting
 
@@ -42,8 +42,8 @@ def test_every_amendment_is_a_new_version(town):
 def test_residents_concerned_are_told_when_it_opens(town):
     convention = drafted(town, grid_codes=[GRID_A])
     discussion_open(convention=convention, by=town.staff)
-    told = set(Notification.objects.filter(link__contains=f"/me/conventions/{convention.pk}/")
-               .values_list("recipient", flat=True))
+    told = set(Notification.objects.filter(link__contains=f"/me/conventions/{convention.pk}/",
+                                           kind=CONVENTION).values_list("recipient", flat=True))
     assert told == {town.accounts[name].pk for name in ("father", "mother", "li")}
 
 

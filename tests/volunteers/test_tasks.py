@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import COMMUNITY_1, COMMUNITY_2, GRID_A
-from wangge.notifications.models import CALLOUT, Notification
+from wangge.notifications.models import VOLUNTEERING, Notification
 from wangge.volunteers.models import ParticipationState
 from wangge.volunteers.services import (
     call_answer,
@@ -106,7 +106,7 @@ def test_calling_volunteers(town):
     ann = confirmed(town.ann_user, town.staff_1)
     bob = confirmed(town.bob_user, town.staff_1)
     assert task_call(by=town.staff_1, task=task, registrations=[ann, bob]) == 2
-    told = Notification.objects.filter(kind=CALLOUT).values_list("recipient", flat=True)
+    told = Notification.objects.filter(kind=VOLUNTEERING).values_list("recipient", flat=True)
     assert set(told) == {town.ann_user.pk, town.bob_user.pk}
     assert task_call(by=town.staff_1, task=task, registrations=[ann]) == 0  # called already
     assert call_answer(by=town.ann_user, task=task, accept=True).state == "signed_up"

@@ -37,7 +37,7 @@ from wangge.foundation.actors import Actor, actor_checked, user_of
 from wangge.foundation.codes import Level, is_within, level_of, scope_prefix
 from wangge.foundation.history import save_with_history, stated_reason
 from wangge.foundation.permissions import Action, can, require
-from wangge.notifications.models import NOTICE
+from wangge.notifications.models import CONVENTION
 from wangge.notifications.services import notify_about_all
 from wangge.people.models import Person
 from wangge.places.models import Building
@@ -219,11 +219,11 @@ def latest_version(convention: Convention) -> Version:
 
 def _tell(persons: QuerySet[Person], convention: Convention, wording: str,
           actor: User | None) -> int:
-    """Tell the residents among ``persons`` who have an account, in their inbox (a notice
-    from their community), in one INSERT … SELECT."""
+    """Tell the residents among ``persons`` who have an account, in their inbox, in one
+    INSERT … SELECT."""
     return notify_about_all(
         User.objects.filter(resident_account__person__in=persons.values("pk")),
-        kind=NOTICE, wording=wording, values={"title": convention.title},
+        kind=CONVENTION, wording=wording, values={"title": convention.title},
         link=reverse("conventions:mine_detail", args=[convention.pk]), actor=actor)
 
 

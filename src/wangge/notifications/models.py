@@ -13,7 +13,7 @@ from wangge.events.models import Event, News
 # Besides the event loop's news, filed by ``notify_about``: a step of a lawful measure, a
 # material running low or expiring, a call to an emergency team, a public warning, a notice
 # to residents, a resident's request to correct their record, an answer to a resident's own
-# request or correction.
+# request or correction, a call to a volunteer task, a community convention to discuss or vote.
 MEASURE = "measure"
 STOCK = "stock"
 CALLOUT = "callout"
@@ -21,6 +21,8 @@ ALERT = "alert"
 NOTICE = "notice"
 CORRECTION = "correction"
 ANSWER = "answer"
+VOLUNTEERING = "volunteering"
+CONVENTION = "convention"
 KIND_CHOICES = [*News.choices,
                 (MEASURE, _("A lawful measure I answer for or decide")),
                 (STOCK, _("Emergency materials I own running low or expiring")),
@@ -28,7 +30,9 @@ KIND_CHOICES = [*News.choices,
                 (ALERT, _("A public warning for my area")),
                 (NOTICE, _("A notice from my community")),
                 (CORRECTION, _("A resident asking for their record to be corrected")),
-                (ANSWER, _("An answer to my request or correction"))]
+                (ANSWER, _("An answer to my request or correction")),
+                (VOLUNTEERING, _("A call to a volunteer task")),
+                (CONVENTION, _("A community convention to discuss or vote on"))]
 KINDS = [value for value, _label in KIND_CHOICES]
 
 

@@ -27,7 +27,7 @@ from wangge.foundation.actors import Actor, SystemActor, actor_checked, user_of
 from wangge.foundation.codes import Level, is_within, level_of
 from wangge.foundation.history import save_with_history, stated_reason
 from wangge.foundation.permissions import Action, require
-from wangge.notifications.models import CALLOUT
+from wangge.notifications.models import VOLUNTEERING
 from wangge.notifications.services import notify_about
 from wangge.organizations.models import Organization, OrganizationKind
 from wangge.people.models import Person
@@ -395,7 +395,7 @@ def task_call(*, by: Actor, task: Task, registrations: list[Registration]) -> in
         starts = timezone.localtime(task.starts_at)
         notify_about(
             User.objects.filter(resident_account__person__in=called, is_active=True),
-            kind=CALLOUT, wording=gettext_noop(
+            kind=VOLUNTEERING, wording=gettext_noop(
                 "You are called for a volunteer task: %(title)s, %(when)s. Accept or decline "
                 "it on your volunteer page."),
             values={"title": task.title, "when": f"{starts:%Y-%m-%d %H:%M}"},
