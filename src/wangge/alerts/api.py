@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
+from ninja import Status as WithStatus
 from ninja.pagination import paginate
 
 from wangge.access.models import User
@@ -189,7 +190,7 @@ def alert_post(request: HttpRequest, payload: AlertIn) -> tuple[int, dict[str, A
         grids=grids_named(by, payload.grid_codes), status=payload.status,
         participants=participants, by=by, reason=payload.reason,
         **payload.model_dump(include=set(AlertInfoIn.model_fields)))
-    return 201, alert_out(alert)
+    return WithStatus(201, alert_out(alert))
 
 
 @router.post("/alerts/{id}/update", response={201: AlertOut}, openapi_extra=REFUSALS)
@@ -206,7 +207,7 @@ def alert_update_post(request: HttpRequest, id: RecordId, payload: AlertUpdateIn
     grids = (grids_named(by, payload.grid_codes) if payload.grid_codes is not None
              else None)
     update = alert_update(alert=alert, grids=grids, by=by, reason=payload.reason, **changes)
-    return 201, alert_out(update)
+    return WithStatus(201, alert_out(update))
 
 
 @router.post("/alerts/{id}/cancel", response={201: AlertOut}, openapi_extra=REFUSALS)
@@ -214,8 +215,8 @@ def alert_cancel_post(request: HttpRequest, id: RecordId, payload: AlertCancelIn
                       ) -> tuple[int, dict[str, Any]]:
     """Cancel an alert in force (CAP msgType Cancel, referencing it)."""
     alert = visible_one(request, alerts_visible_to, None, pk=id)
-    return 201, alert_out(alert_cancel(alert=alert, by=acting(request, PUBLISH),
-                                       reason=payload.reason))
+    return WithStatus(201, alert_out(alert_cancel(alert=alert, by=acting(request, PUBLISH),
+                                              reason=payload.reason)))
 
 
 def _reader(request: HttpRequest) -> User | None:

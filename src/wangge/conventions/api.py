@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.foundation.api_support import (
@@ -343,7 +343,7 @@ def convention_post(request: HttpRequest, payload: ConventionIn) -> tuple[int, d
         by=by, kind=payload.kind, title=payload.title, text=payload.text,
         community_code=payload.community_code, grid_codes=payload.grid_codes,
         building_ids=payload.building_ids, supersedes=supersedes)
-    return 201, detail_out(convention)
+    return Status(201, detail_out(convention))
 
 
 @router.get("/conventions/breaches", response=list[BreachOut])
@@ -408,8 +408,8 @@ def version_post(request: HttpRequest, id: RecordId, payload: VersionIn
         comment = convention.comments.filter(pk=payload.from_comment_id).first()
     version = version_add(convention=convention, by=caller(request), text=payload.text,
                           why=payload.why, from_comment=comment)
-    return 201, {"number": version.number, "why": version.why, "created": version.created,
-                 "text": version.text}
+    return Status(201, {"number": version.number, "why": version.why, "created": version.created,
+                        "text": version.text})
 
 
 @router.post("/conventions/{id}/discussion", response=ConventionOut, openapi_extra=REFUSALS)
@@ -461,8 +461,8 @@ def comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentI
                  ) -> tuple[int, dict[str, Any]]:
     """Comment as staff."""
     convention = _one(request, id)
-    return 201, comment_out(comment_add(convention=convention, by=caller(request),
-                                        text=payload.text, amendment=payload.amendment))
+    return Status(201, comment_out(comment_add(convention=convention, by=caller(request),
+                                               text=payload.text, amendment=payload.amendment)))
 
 
 @router.post("/conventions/{id}/breaches", response={201: BreachOut}, openapi_extra=REFUSALS)
@@ -470,9 +470,9 @@ def breach_post(request: HttpRequest, id: RecordId, payload: BreachIn
                 ) -> tuple[int, dict[str, Any]]:
     """Report a breach of a convention in force (optionally at a building)."""
     convention = _one(request, id)
-    return 201, breach_out(breach_report(
+    return Status(201, breach_out(breach_report(
         convention=convention, by=caller(request), text=payload.text,
-        building=_building(request, payload.building_id)))
+        building=_building(request, payload.building_id))))
 
 
 @router.post("/conventions/{id}/reviews", response={201: ReviewOut}, openapi_extra=REFUSALS)
@@ -483,8 +483,8 @@ def review_post(request: HttpRequest, id: RecordId, payload: ReviewIn
     review = review_record(convention=convention, by=caller(request),
                            reviewed_on=payload.reviewed_on, outcome=payload.outcome,
                            notes=payload.notes)
-    return 201, {"id": review.pk, "reviewed_on": review.reviewed_on,
-                 "outcome": review.outcome, "notes": review.notes}
+    return Status(201, {"id": review.pk, "reviewed_on": review.reviewed_on,
+                        "outcome": review.outcome, "notes": review.notes})
 
 
 def my_out(request: HttpRequest, convention: Convention) -> dict[str, Any]:
@@ -532,8 +532,8 @@ def my_comment_post(request: HttpRequest, id: RecordId, payload: ConventionComme
                     ) -> tuple[int, dict[str, Any]]:
     """Comment, or propose an amendment (a whole new text)."""
     convention = _mine(request, id)
-    return 201, comment_out(comment_add(convention=convention, by=caller(request),
-                                        text=payload.text, amendment=payload.amendment))
+    return Status(201, comment_out(comment_add(convention=convention, by=caller(request),
+                                               text=payload.text, amendment=payload.amendment)))
 
 
 @router.post("/me/conventions/{id}/ballot", response=MyConventionOut, openapi_extra=REFUSALS)
@@ -557,5 +557,5 @@ def my_breach_post(request: HttpRequest, id: RecordId, payload: BreachIn
     building = None
     if payload.building_id is not None:
         building = Building.objects.filter(pk=payload.building_id).first()
-    return 201, breach_out(breach_report(convention=convention, by=caller(request),
-                                         text=payload.text, building=building))
+    return Status(201, breach_out(breach_report(convention=convention, by=caller(request),
+                                                text=payload.text, building=building)))

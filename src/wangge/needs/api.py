@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.access.models import User
@@ -341,7 +341,7 @@ def offer_post(request: HttpRequest, payload: OfferIn) -> tuple[int, dict[str, A
                               field="organization_id", pk=payload.organization_id)
     offer = offer_record(by=by, organization=organization, **payload.model_dump(
         exclude={"organization_id"}))
-    return 201, offer_out(offer, by)
+    return Status(201, offer_out(offer, by))
 
 
 @router.get("/needs/offers/{id}", response=OfferOut)
@@ -383,9 +383,9 @@ def match_post(request: HttpRequest, payload: MatchIn) -> tuple[int, dict[str, A
         assignee = User.objects.filter(pk=payload.assignee_id).first()
         if assignee is None:
             raise ValidationError({"assignee_id": _("There is no such user.")})
-    return 201, match_out(match_confirm(by=by, need=need, offer=offer,
-                                        quantity=payload.quantity, assignee=assignee,
-                                        note=payload.note))
+    return Status(201, match_out(match_confirm(by=by, need=need, offer=offer,
+                                               quantity=payload.quantity, assignee=assignee,
+                                               note=payload.note)))
 
 
 @router.get("/needs/matches/{id}", response=MatchOut)
@@ -428,8 +428,9 @@ def donation_post(request: HttpRequest, payload: DonationIn) -> tuple[int, dict[
     by = acting(request, MATCH)
     organization = referenced(request, organizations_visible_to, Action.VIEW_ORGANIZATIONS,
                               field="organization_id", pk=payload.organization_id)
-    return 201, donation_out(donation_record(by=by, organization=organization,
-                                             **payload.model_dump(exclude={"organization_id"})))
+    donation = donation_record(by=by, organization=organization,
+                               **payload.model_dump(exclude={"organization_id"}))
+    return Status(201, donation_out(donation))
 
 
 @router.get("/needs/donations/summary/{code}", response=DonationSumsOut, auth=None)
@@ -467,7 +468,7 @@ def need_create(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, A
              if payload.care_visit_id is not None else None)
     need = need_post(by=by, event=event, care_visit=visit, **payload.model_dump(
         exclude={"event_id", "care_visit_id"}))
-    return 201, need_out(need)
+    return Status(201, need_out(need))
 
 
 @router.get("/needs/{id}", response=NeedOut)

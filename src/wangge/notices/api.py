@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.foundation.api_support import (
@@ -248,7 +248,7 @@ def notice_post(request: HttpRequest, payload: NoticeIn) -> tuple[int, dict[str,
     """Publish a notice to exactly its audience inside the caller's jurisdiction (its
     recipients kept), or schedule it for ``publish_at``."""
     by = acting(request, PUBLISH)
-    return 201, notice_out(notice_create(by=by, **_fields(request, payload)))
+    return Status(201, notice_out(notice_create(by=by, **_fields(request, payload))))
 
 
 @router.get("/notices/{id}", response=NoticeDetailOut)

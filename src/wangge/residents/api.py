@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.events.models import RATING_COMMENT_MAX, Satisfaction
@@ -118,7 +118,7 @@ def my_request_post(request: HttpRequest, payload: RequestIn) -> tuple[int, dict
     linked to no person."""
     user = acting(request, OWN)
     filed = resident_request_file(by=user, kind=payload.kind, text=payload.text)
-    return 201, request_detail_out(_own(request, filed.pk))
+    return Status(201, request_detail_out(_own(request, filed.pk)))
 
 
 def _own(request: HttpRequest, id: int) -> ResidentRequest:
@@ -146,4 +146,4 @@ def my_request_rate(request: HttpRequest, id: RecordId, payload: RequestRatingIn
     found = _own(request, id)
     resident_request_rate(request=found, by=caller(request), satisfaction=payload.satisfaction,
                           comment=payload.comment)
-    return 201, request_detail_out(_own(request, id))
+    return Status(201, request_detail_out(_own(request, id)))

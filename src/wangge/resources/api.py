@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.foundation.api_support import (
@@ -511,7 +511,8 @@ def supply_request_new(request: HttpRequest, payload: SupplyRequestIn) -> Any:
     created = supply_request_create(
         by=by, **payload.model_dump(exclude={"category"}),
         category=_category(payload.category))
-    return 201, visible_one(request, selectors.supply_requests_visible_to, VIEW, pk=created.pk)
+    return Status(201, visible_one(request, selectors.supply_requests_visible_to, VIEW,
+                                   pk=created.pk))
 
 
 @router.get("/resources/requests/{id}", response=SupplyRequestOut,
@@ -540,8 +541,8 @@ def allocation_list(request: HttpRequest, query: Query[CodeFilter]) -> Any:
 @router.post("/resources/allocations", response={201: AllocationOut},
              operation_id="allocation_run")
 def allocation_new(request: HttpRequest, payload: AllocationIn) -> Any:
-    return 201, allocation_run(code=payload.code, by=acting(request, EDIT),
-                               reason=payload.reason)
+    return Status(201, allocation_run(code=payload.code, by=acting(request, EDIT),
+                                      reason=payload.reason))
 
 
 @router.get("/resources/allocations/{id}", response=AllocationOut,

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wangge.foundation.api_support import (
@@ -404,7 +404,7 @@ def registration_post(request: HttpRequest, payload: RegisterIn) -> tuple[int, d
     person = referenced(request, persons_visible_to, MANAGE, field="person_id",
                         pk=payload.person_id)
     registration = registration_register(by=by, person=person, **_details(request, payload))
-    return 201, registration_out(registration, by)
+    return Status(201, registration_out(registration, by))
 
 
 @router.get("/volunteers/registrations/{id}", response=RegistrationOut)
@@ -440,8 +440,8 @@ def registration_points(request: HttpRequest, id: RecordId,
                         payload: CorrectionIn) -> tuple[int, dict[str, Any]]:
     """Correct the person's points in the community: a new ledger line with its reason."""
     registration = visible_one(request, registrations_decided_by, MANAGE, pk=id)
-    return 201, ledger_out(points_correct(by=caller(request), registration=registration,
-                                          points=payload.points, reason=payload.reason))
+    return Status(201, ledger_out(points_correct(by=caller(request), registration=registration,
+                                                 points=payload.points, reason=payload.reason)))
 
 
 @router.get("/volunteers/tasks", response=list[VolunteerTaskOut])
@@ -457,7 +457,7 @@ def task_create(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, A
     fields = payload.model_dump()
     fields["skills"] = [str(skill) for skill in payload.skills]
     task = task_post(by=by, **fields)
-    return 201, task_out(task)
+    return Status(201, task_out(task))
 
 
 def _task_detail(request: HttpRequest, task: Task) -> dict[str, Any]:
