@@ -178,7 +178,7 @@ def alert_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
 
 
 @router.post("/alerts", response={201: AlertOut}, openapi_extra=REFUSALS)
-def alert_post(request: HttpRequest, payload: AlertIn) -> tuple[int, dict[str, Any]]:
+def alert_post(request: HttpRequest, payload: AlertIn) -> WithStatus[dict[str, Any]]:
     """Publish an alert for grids of the caller's jurisdiction: a real warning (Actual,
     public, told to the grids' staff) or an exercise or test (told to its participants)."""
     by = acting(request, PUBLISH)
@@ -195,7 +195,7 @@ def alert_post(request: HttpRequest, payload: AlertIn) -> tuple[int, dict[str, A
 
 @router.post("/alerts/{id}/update", response={201: AlertOut}, openapi_extra=REFUSALS)
 def alert_update_post(request: HttpRequest, id: RecordId, payload: AlertUpdateIn
-                      ) -> tuple[int, dict[str, Any]]:
+                      ) -> WithStatus[dict[str, Any]]:
     """Publish an update of an alert in force (CAP msgType Update, referencing it): the
     fields sent change, the rest is copied; the alert updated is no longer current."""
     alert = visible_one(request, alerts_visible_to, None, pk=id)
@@ -212,7 +212,7 @@ def alert_update_post(request: HttpRequest, id: RecordId, payload: AlertUpdateIn
 
 @router.post("/alerts/{id}/cancel", response={201: AlertOut}, openapi_extra=REFUSALS)
 def alert_cancel_post(request: HttpRequest, id: RecordId, payload: AlertCancelIn
-                      ) -> tuple[int, dict[str, Any]]:
+                      ) -> WithStatus[dict[str, Any]]:
     """Cancel an alert in force (CAP msgType Cancel, referencing it)."""
     alert = visible_one(request, alerts_visible_to, None, pk=id)
     return WithStatus(201, alert_out(alert_cancel(alert=alert, by=acting(request, PUBLISH),

@@ -330,7 +330,7 @@ def convention_list(request: HttpRequest, filters: Query[ConventionFilter]) -> Q
 
 
 @router.post("/conventions", response={201: ConventionDetailOut}, openapi_extra=REFUSALS)
-def convention_post(request: HttpRequest, payload: ConventionIn) -> tuple[int, dict[str, Any]]:
+def convention_post(request: HttpRequest, payload: ConventionIn) -> Status[dict[str, Any]]:
     """Draft a convention or proposal with its first version."""
     by = acting(request, MANAGE)
     supersedes = None
@@ -400,7 +400,7 @@ def convention_diff(request: HttpRequest, id: RecordId,
 @router.post("/conventions/{id}/versions", response={201: ConventionVersionOut},
               openapi_extra=REFUSALS)
 def version_post(request: HttpRequest, id: RecordId, payload: VersionIn
-                 ) -> tuple[int, dict[str, Any]]:
+                 ) -> Status[dict[str, Any]]:
     """Amend the text: a new version, with why (before the vote opens)."""
     convention = _one(request, id, MANAGE)
     comment = None
@@ -458,7 +458,7 @@ def comment_list(request: HttpRequest, id: RecordId) -> QuerySet:
 @router.post("/conventions/{id}/comments", response={201: ConventionCommentOut},
               openapi_extra=REFUSALS)
 def comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentIn
-                 ) -> tuple[int, dict[str, Any]]:
+                 ) -> Status[dict[str, Any]]:
     """Comment as staff."""
     convention = _one(request, id)
     return Status(201, comment_out(comment_add(convention=convention, by=caller(request),
@@ -467,7 +467,7 @@ def comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentI
 
 @router.post("/conventions/{id}/breaches", response={201: BreachOut}, openapi_extra=REFUSALS)
 def breach_post(request: HttpRequest, id: RecordId, payload: BreachIn
-                ) -> tuple[int, dict[str, Any]]:
+                ) -> Status[dict[str, Any]]:
     """Report a breach of a convention in force (optionally at a building)."""
     convention = _one(request, id)
     return Status(201, breach_out(breach_report(
@@ -477,7 +477,7 @@ def breach_post(request: HttpRequest, id: RecordId, payload: BreachIn
 
 @router.post("/conventions/{id}/reviews", response={201: ReviewOut}, openapi_extra=REFUSALS)
 def review_post(request: HttpRequest, id: RecordId, payload: ReviewIn
-                ) -> tuple[int, dict[str, Any]]:
+                ) -> Status[dict[str, Any]]:
     """Record a periodic review of a convention in force."""
     convention = _one(request, id, MANAGE)
     review = review_record(convention=convention, by=caller(request),
@@ -529,7 +529,7 @@ def my_convention_comments(request: HttpRequest, id: RecordId) -> QuerySet:
 @router.post("/me/conventions/{id}/comments", response={201: ConventionCommentOut},
              openapi_extra=REFUSALS)
 def my_comment_post(request: HttpRequest, id: RecordId, payload: ConventionCommentIn
-                    ) -> tuple[int, dict[str, Any]]:
+                    ) -> Status[dict[str, Any]]:
     """Comment, or propose an amendment (a whole new text)."""
     convention = _mine(request, id)
     return Status(201, comment_out(comment_add(convention=convention, by=caller(request),
@@ -550,7 +550,7 @@ def my_ballot_post(request: HttpRequest, id: RecordId, payload: BallotIn) -> dic
 @router.post("/me/conventions/{id}/breaches", response={201: BreachOut},
              openapi_extra=REFUSALS)
 def my_breach_post(request: HttpRequest, id: RecordId, payload: BreachIn
-                   ) -> tuple[int, dict[str, Any]]:
+                   ) -> Status[dict[str, Any]]:
     """Report a breach of a convention in force (optionally at a building of the
     community)."""
     convention = _mine(request, id)

@@ -333,7 +333,7 @@ def offer_list(request: HttpRequest, filters: Query[OfferFilter]) -> QuerySet:
 
 
 @router.post("/needs/offers", response={201: OfferOut}, openapi_extra=REFUSALS)
-def offer_post(request: HttpRequest, payload: OfferIn) -> tuple[int, dict[str, Any]]:
+def offer_post(request: HttpRequest, payload: OfferIn) -> Status[dict[str, Any]]:
     """Record what an organization of the registry (``organization_id``) or a named donor
     offers to an area of the caller's jurisdiction."""
     by = acting(request, MATCH)
@@ -371,7 +371,7 @@ def match_list(request: HttpRequest, filters: Query[MatchFilter]) -> QuerySet:
 
 
 @router.post("/needs/matches", response={201: MatchOut}, openapi_extra=REFUSALS)
-def match_post(request: HttpRequest, payload: MatchIn) -> tuple[int, dict[str, Any]]:
+def match_post(request: HttpRequest, payload: MatchIn) -> Status[dict[str, Any]]:
     """Give part of an offer to a need (at most what each still has, checked under a lock);
     the match is a delivery task for the person responsible."""
     by = acting(request, MATCH)
@@ -422,7 +422,7 @@ def donation_list(request: HttpRequest, filters: Query[CodeFilter]) -> QuerySet:
 
 
 @router.post("/needs/donations", response={201: DonationOut}, openapi_extra=REFUSALS)
-def donation_post(request: HttpRequest, payload: DonationIn) -> tuple[int, dict[str, Any]]:
+def donation_post(request: HttpRequest, payload: DonationIn) -> Status[dict[str, Any]]:
     """Record a gift made outside the board, to a grid or community of the caller's
     jurisdiction."""
     by = acting(request, MATCH)
@@ -457,7 +457,7 @@ def need_list(request: HttpRequest, filters: Query[NeedFilter]) -> QuerySet:
 
 
 @router.post("/needs", response={201: NeedOut}, openapi_extra=REFUSALS)
-def need_create(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, Any]]:
+def need_create(request: HttpRequest, payload: NeedIn) -> Status[dict[str, Any]]:
     """Post a need of a grid of the caller's jurisdiction, or from an event or care visit
     they see (then in its grid, linked to it internally)."""
     by = acting(request, POST)

@@ -244,7 +244,7 @@ def notice_preview_post(request: HttpRequest, payload: NoticeIn) -> dict[str, in
 
 
 @router.post("/notices", response={201: NoticeOut}, openapi_extra=REFUSALS)
-def notice_post(request: HttpRequest, payload: NoticeIn) -> tuple[int, dict[str, Any]]:
+def notice_post(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
     """Publish a notice to exactly its audience inside the caller's jurisdiction (its
     recipients kept), or schedule it for ``publish_at``."""
     by = acting(request, PUBLISH)

@@ -112,7 +112,7 @@ def my_requests(request: HttpRequest) -> QuerySet:
              openapi_extra=also_answers(422, meaning={422: gettext_lazy(
                  "The request breaks a rule (its kind, its length, too many open at once); "
                  "errors names each.")}))
-def my_request_post(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def my_request_post(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """File a question, a need or a complaint: an event in the resident's own grid, under
     the kind's category (its deadline from the category's hours). 403 for an account
     linked to no person."""
@@ -140,7 +140,7 @@ def my_request(request: HttpRequest, id: RecordId) -> dict[str, Any]:
                  "The request is not closed, or was rated since it was closed; or a field "
                  "is invalid.")}))
 def my_request_rate(request: HttpRequest, id: RecordId, payload: RequestRatingIn
-                    ) -> tuple[int, dict[str, Any]]:
+                    ) -> Status[dict[str, Any]]:
     """Rate the answer to a closed request, once per closing. The first unsatisfied rating
     opens it again for the level above (``reopened``); a later one opens nothing."""
     found = _own(request, id)

@@ -398,7 +398,7 @@ def registration_list(request: HttpRequest, filters: Query[RegistrationFilter]) 
 
 @router.post("/volunteers/registrations", response={201: RegistrationOut},
              openapi_extra=REFUSALS)
-def registration_post(request: HttpRequest, payload: RegisterIn) -> tuple[int, dict[str, Any]]:
+def registration_post(request: HttpRequest, payload: RegisterIn) -> Status[dict[str, Any]]:
     """Report a person of the caller's registry in, on their behalf (confirmed at once)."""
     by = acting(request, MANAGE)
     person = referenced(request, persons_visible_to, MANAGE, field="person_id",
@@ -437,7 +437,7 @@ def registration_ledger(request: HttpRequest, id: RecordId) -> QuerySet:
 @router.post("/volunteers/registrations/{id}/points", response={201: LedgerOut},
              openapi_extra=REFUSALS)
 def registration_points(request: HttpRequest, id: RecordId,
-                        payload: CorrectionIn) -> tuple[int, dict[str, Any]]:
+                        payload: CorrectionIn) -> Status[dict[str, Any]]:
     """Correct the person's points in the community: a new ledger line with its reason."""
     registration = visible_one(request, registrations_decided_by, MANAGE, pk=id)
     return Status(201, ledger_out(points_correct(by=caller(request), registration=registration,
@@ -451,7 +451,7 @@ def task_list(request: HttpRequest) -> QuerySet:
 
 
 @router.post("/volunteers/tasks", response={201: VolunteerTaskOut}, openapi_extra=REFUSALS)
-def task_create(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, Any]]:
+def task_create(request: HttpRequest, payload: TaskIn) -> Status[dict[str, Any]]:
     """Post a task for the confirmed volunteers of a community of the caller's."""
     by = acting(request, MANAGE)
     fields = payload.model_dump()

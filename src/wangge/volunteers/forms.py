@@ -67,17 +67,17 @@ class ReportInForm(forms.Form):
             "hx-trigger": "input changed delay:300ms, search",
             "hx-target": "#id_party_organization", "hx-select": "#id_party_organization",
             "hx-swap": "outerHTML"})
-        field = self.fields["party_organization"]
+        parties = Organization.objects.filter(kind=OrganizationKind.PARTY)
         search = (self.data.get("party_search") or search).strip()[:PARTY_SEARCH_CHARACTERS]
-        options = dict(field.queryset.filter(name__icontains=search).order_by("name")
+        options = dict(parties.filter(name__icontains=search).order_by("name")
                        .values_list("pk", "name")[:PARTY_CHOICES]) if search else {}
         chosen = (self.data.get("party_organization") if self.is_bound
                   else self.initial.get("party_organization"))
         chosen = str(getattr(chosen, "pk", chosen) or "")
         if chosen.isdigit() and int(chosen) <= MAX_ID:
-            options.update(field.queryset.filter(pk=int(chosen)).values_list("pk", "name"))
-        field.widget.choices = [("", "---------"), *sorted(options.items(),
-                                                           key=lambda option: option[1])]
+            options.update(parties.filter(pk=int(chosen)).values_list("pk", "name"))
+        self.fields["party_organization"].widget.choices = [
+            ("", "---------"), *sorted(options.items(), key=lambda option: option[1])]
 
     def details(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items()
