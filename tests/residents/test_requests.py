@@ -7,10 +7,13 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
+from tests.events.test_photos import camera_jpeg
 from tests.factories import COMMUNITY_1, GRID_A, make_user
-from wangge.events.models import Category, Channel, Event, RatingSource, State
+from wangge.events.models import Category, Channel, Event, PhotoStage, RatingSource, State
+from wangge.events.photos import photos_add
 from wangge.events.selectors import event_tasks
 from wangge.events.services import event_transition
 from wangge.foundation.permissions import Role
@@ -159,6 +162,58 @@ def test_the_resident_hears_in_their_inbox_when_their_request_is_answered_or_clo
              f"/me/requests/{declined.pk}/")]
     # Nobody else's inbox hears of it, and events that are not requests tell no resident.
     assert not Notification.objects.filter(recipient=world.neighbour).exists()
+
+
+def test_photos_with_a_request_bounded_and_seen_by_the_resident_and_staff(world, page_as,
+                                                                          settings):
+    settings.WANGGE_PUBLIC_MAX_PHOTOS = 2
+    page = page_as(world.resident)
+    assert 'enctype="multipart/form-data"' in page.get("/me/requests/new/").content.decode()
+
+    def photo(name: str = "IMG_0001.jpg", content: bytes | None = None) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, content or camera_jpeg(), content_type="image/jpeg")
+
+    three = page.post("/me/requests/new/", {"kind": "need", "text": "屋顶漏水",
+                                            "photos": [photo(), photo(), photo()]})
+    assert "Send at most 2 photos." in three.content.decode()
+    text = page.post("/me/requests/new/", {"kind": "need", "text": "屋顶漏水",
+                                           "photos": [photo("note.jpg", b"not a photo")]})
+    assert "This file is not a photo we can read." in text.content.decode()
+    assert not ResidentRequest.objects.exists()
+    page.post("/me/requests/new/", {"kind": "need", "text": "屋顶漏水", "photos": [photo()]})
+    filed = ResidentRequest.objects.get()
+    sent = filed.event.photos.get()
+    assert (sent.stage, sent.uploaded_by) == ("report", None)
+    assert b"HUAWEI" not in sent.image.read()  # re-encoded without the camera's details
+    # Staff see it on the event; a photo staff add later is not the resident's to see, the
+    # result's photos are.
+    staff = page_as(world.loop.worker)
+    assert staff.get(f"/events/{filed.event_id}/photos/{sent.pk}/").status_code == 200
+    internal = photos_add(event=filed.event, uploads=[photo()], by=world.loop.worker)[0]
+    answer_and_close(world, filed, world.loop.police)
+    result = photos_add(event=filed.event, uploads=[photo()], by=world.loop.department,
+                        stage=PhotoStage.AFTER)[0]
+    shown = page.get(f"/me/requests/{filed.pk}/").content.decode()
+    for seen in (sent, result):
+        assert f"/me/requests/{filed.pk}/photos/{seen.pk}/" in shown
+        assert page.get(f"/me/requests/{filed.pk}/photos/{seen.pk}/").status_code == 200
+    assert f"/photos/{internal.pk}/" not in shown
+    assert page.get(f"/me/requests/{filed.pk}/photos/{internal.pk}/").status_code == 404
+    # Another resident sees none of it.
+    neighbour = page_as(world.neighbour)
+    assert neighbour.get(f"/me/requests/{filed.pk}/photos/{sent.pk}/").status_code == 404
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(world, page_as,
+                                                                    settings):
+    settings.WANGGE_PUBLIC_MAX_PHOTOS = 1
+    settings.WANGGE_PHOTO_MAX_BYTES = 1000
+    big = SimpleUploadedFile("big.jpg", b"x" * (2 * 2**20), content_type="image/jpeg")
+    response = page_as(world.resident).post("/me/requests/new/", {
+        "kind": "need", "text": "屋顶漏水", "photos": [big]})
+    assert response.status_code == 413
+    assert "too much to send at once" in response.content.decode()
+    assert not ResidentRequest.objects.exists()
 
 
 def test_the_pages_of_a_residents_requests(world, page_as):

@@ -11,8 +11,10 @@ import logging
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from wangge.foundation.client import client_ip
@@ -75,6 +77,23 @@ def client_over_limit(request: HttpRequest, group: str, *, rate: str,
     by_phone = over_limit(request, f"{group}-client", rate=rate,
                           key=f"phone:{cookie}" if cookie else f"cookieless:{network_of(request)}")
     return by_address or by_phone
+
+
+# Room for the form fields around the photos.
+FORM_ALLOWANCE = 2**20
+
+
+def public_body_limit() -> int:
+    """The largest body a resident's report or request may have: its photos (at most
+    ``WANGGE_PUBLIC_MAX_PHOTOS``) and the fields around them."""
+    return settings.WANGGE_PUBLIC_MAX_PHOTOS * settings.WANGGE_PHOTO_MAX_BYTES + FORM_ALLOWANCE
+
+
+def public_body_refusal() -> str:
+    """What a person is told when their report or request is over ``public_body_limit``."""
+    return _("This is too much to send at once: send fewer or smaller photos (at most "
+             "%(count)s, together under %(size)s MB).") % {
+        "count": settings.WANGGE_PUBLIC_MAX_PHOTOS, "size": public_body_limit() // 2**20}
 
 
 def limit_body(limit: Callable[[], int],

@@ -32,12 +32,13 @@ from wangge.events.models import (
     Priority,
     State,
 )
+from wangge.foundation import limits
 from wangge.foundation.codes import is_within, scope_prefix
 from wangge.places.addresses import AddressBase, Refusal
 from wangge.places.models import Building
 
 from .formats import document, errors, w3_datetime
-from .limits import body_limit, over_limit
+from .limits import over_limit
 from .models import Open311Key
 from .selectors import (
     coarse_address,
@@ -330,7 +331,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > body_limit():
+    if length > limits.public_body_limit():
         raise Open311Error(413, _("The request is too large: send one photo of at most "
                                   "%(size)s MB.")
                            % {"size": settings.WANGGE_PHOTO_MAX_BYTES // 2**20})

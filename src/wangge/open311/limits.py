@@ -8,9 +8,6 @@ from django.http import HttpRequest, HttpResponse
 
 from wangge.foundation import limits
 
-# Room for the form fields around the photos.
-FORM_ALLOWANCE = 2**20
-
 
 def over_limit(request: HttpRequest, group: str, *, rate: str, key: str | None = None) -> bool:
     """``foundation.limits.over_limit`` in the group ``open311.<group>``."""
@@ -25,11 +22,6 @@ def report_over_limit(request: HttpRequest, *, kind: str = "report") -> bool:
                                     network_rate=settings.WANGGE_PUBLIC_REPORT_IP_RATE)
 
 
-def body_limit() -> int:
-    """The largest body a public report may have: its photos and the fields around them."""
-    return settings.WANGGE_PUBLIC_MAX_PHOTOS * settings.WANGGE_PHOTO_MAX_BYTES + FORM_ALLOWANCE
-
-
 def limit_body(too_large: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """``foundation.limits.limit_body`` at the size of a public report."""
-    return limits.limit_body(body_limit, too_large)
+    return limits.limit_body(limits.public_body_limit, too_large)

@@ -19,6 +19,7 @@ from wangge.access.decorators import action_required
 from wangge.access.models import User
 from wangge.events.models import Event
 from wangge.events.services import event_rating_open
+from wangge.foundation import limits
 from wangge.foundation.codes import scope_prefix
 from wangge.foundation.limits import remember_client
 from wangge.foundation.permissions import Action, Role
@@ -26,7 +27,7 @@ from wangge.health.passes import place_token
 from wangge.places.selectors import buildings_visible_to
 
 from .forms import PublicRatingForm, PublicReportForm
-from .limits import body_limit, limit_body, over_limit, report_over_limit
+from .limits import limit_body, over_limit, report_over_limit
 from .selectors import (
     community_at,
     public_event,
@@ -41,11 +42,8 @@ from .services import public_rating_give, public_report_file
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
-    return render(request, "open311/refused.html", {
-        "message": _("This is too much to send at once: send fewer or smaller photos "
-                     "(at most %(count)s, together under %(size)s MB).")
-        % {"count": settings.WANGGE_PUBLIC_MAX_PHOTOS, "size": body_limit() // 2**20},
-    }, status=413)
+    return render(request, "open311/refused.html", {"message": limits.public_body_refusal()},
+                  status=413)
 
 
 @csrf_exempt  # csrf_protect below checks the token once the body is known to be small

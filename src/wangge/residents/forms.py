@@ -1,9 +1,13 @@
 """Forms of the residents' pages. They only collect input; rules live in the services."""
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from wangge.events.forms import PhotosField
 from wangge.events.models import RATING_COMMENT_MAX, Satisfaction
 
 from .models import RecordPart, RequestKind
@@ -59,6 +63,13 @@ class RequestForm(forms.Form):
     text = forms.CharField(label=_("Your request"), max_length=REQUEST_CHARACTERS,
                            help_text=_("Your grid worker and whoever answers it read this."),
                            widget=forms.Textarea(attrs={"rows": 5}))
+    photos = PhotosField(label=_("Photos (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _("Up to %(count)s photos; location and camera "
+                                            "details are removed.") % {
+            "count": settings.WANGGE_PUBLIC_MAX_PHOTOS}
 
 
 class RequestRatingForm(forms.Form):

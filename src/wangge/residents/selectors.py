@@ -15,7 +15,7 @@ from wangge.access.models import User
 from wangge.auditlog.models import Kind
 from wangge.auditlog.services import access_record
 from wangge.divisions.selectors import area_names
-from wangge.events.models import Event, EventRating, State
+from wangge.events.models import Event, EventPhoto, EventRating, PhotoStage, State
 from wangge.foundation.permissions import Action, SensitiveField, can
 from wangge.people.models import Person
 from wangge.people.selectors import household_name, own_history
@@ -129,6 +129,14 @@ def request_answers(event: Event) -> list[Answer]:
     a reason for a step."""
     return [Answer(at, text) for at, text in event.transitions.filter(action="feedback")
             .order_by("at", "pk").values_list("at", "comment")]
+
+
+def request_photos(event: Event) -> QuerySet[EventPhoto]:
+    """The photos a resident sees on their request: those they sent with it (stored by
+    their page, no staff account) and those of the result reported back, which the report
+    form tells handlers the resident sees; never a photo staff added to the event."""
+    return event.photos.filter(Q(stage=PhotoStage.REPORT, uploaded_by=None)
+                               | Q(stage=PhotoStage.AFTER)).order_by("stage", "pk")
 
 
 def request_ratings(event: Event) -> list[EventRating]:

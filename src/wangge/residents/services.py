@@ -14,6 +14,8 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Sequence
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +41,7 @@ from wangge.events.models import (
     RatingSource,
     State,
 )
+from wangge.events.photos import photos_prepared
 from wangge.events.services import event_rate, event_report
 from wangge.foundation.actors import Actor, SystemActor, system_actor, user_of
 from wangge.foundation.codes import is_within
@@ -314,11 +317,13 @@ def _resident(by: User) -> Person:
     return person
 
 
-def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
+def resident_request_file(*, by: User, kind: str, text: str,
+                          photos: Sequence[IO[bytes]] = ()) -> ResidentRequest:
     """A signed-in resident asks a question, says a need or makes a complaint: an event of
     the kind's category in their own grid (at their dwelling, else the grid's middle), filed
     through ``events.services.event_report`` like any other, so its deadline, escalation,
-    dispatch, handling and closing are the event loop's. At most ``OPEN_REQUESTS`` open."""
+    dispatch, handling and closing are the event loop's. At most ``OPEN_REQUESTS`` open, with
+    at most ``WANGGE_PUBLIC_MAX_PHOTOS`` photos (decoded before the transaction)."""
     person = _resident(by)
     text = text.strip()
     errors: dict[str, list[str]] = {}
@@ -329,6 +334,9 @@ def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
     elif len(text) > REQUEST_CHARACTERS:
         errors["text"] = [_("Keep it under %(count)s characters.")
                           % {"count": REQUEST_CHARACTERS}]
+    if len(photos) > settings.WANGGE_PUBLIC_MAX_PHOTOS:
+        errors["photos"] = [_("Send at most %(count)s photos.")
+                            % {"count": settings.WANGGE_PUBLIC_MAX_PHOTOS}]
     place: dict = {}
     if person.dwelling_id is not None:
         place = {"dwelling": person.dwelling}
@@ -338,6 +346,7 @@ def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
         errors["text"] = [_("Your record has no address or grid yet: ask your grid worker.")]
     if errors:
         raise ValidationError(errors)
+    prepared = photos_prepared(photos)
     category = Category.objects.get(code=REQUEST_CATEGORIES[RequestKind(kind)])
     with transaction.atomic():
         # One at a time per resident, so that two taps cannot pass the bound together.
@@ -348,7 +357,7 @@ def resident_request_file(*, by: User, kind: str, text: str) -> ResidentRequest:
                 _("You have %(count)s requests open already: wait for an answer first.")
                 % {"count": OPEN_REQUESTS}]})
         event = event_report(category=category, description=text, by=_own_page(person.grid_code),
-                             channel=Channel.PUBLIC, **place)
+                             channel=Channel.PUBLIC, photos=prepared, **place)
         return ResidentRequest.objects.create(event=event, person=person, kind=kind,
                                               grid_code=event.grid_code,
                                               created=event.reported_at)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("me/requests/new/", views.request_new, name="request_new"),
     path("me/requests/<int:pk>/", views.request_own, name="request"),
     path("me/requests/<int:pk>/rate/", views.request_rate, name="request_rate"),
+    path("me/requests/<int:pk>/photos/<int:photo>/", views.request_photo,
+         name="request_photo"),
     path("residents/persons/<int:pk>/link/", views.link_create, name="link_create"),
     path("residents/corrections/", views.corrections, name="corrections"),
     path("residents/corrections/<int:pk>/", views.correction, name="correction"),

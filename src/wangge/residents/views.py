@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.access.decorators import action_required
@@ -43,6 +44,7 @@ from .selectors import (
     own_record,
     own_requests,
     request_answers,
+    request_photos,
     request_ratings,
     request_reopened,
     requests_visible_to,
@@ -240,13 +242,23 @@ def requests_own(request: SignedInRequest) -> HttpResponse:
         "requests": [(found, state_words(found.event)) for found in page]})
 
 
+def _request_too_large(request: HttpRequest) -> HttpResponse:
+    return render(request, "residents/request_new.html", {
+        "form": RequestForm(), "most": OPEN_REQUESTS,
+        "refused": limits.public_body_refusal()}, status=413)
+
+
+@csrf_exempt  # csrf_protect below checks the token once the body is known to be small
 @require_http_methods(["GET", "POST"])
 @action_required(Action.VIEW_OWN_RECORD)
+@limits.limit_body(limits.public_body_limit, _request_too_large)
+@csrf_protect
 def request_new(request: SignedInRequest) -> HttpResponse:
-    """Ask a question, say a need or make a complaint: an event in the resident's grid."""
+    """Ask a question, say a need or make a complaint (with photos): an event in the
+    resident's grid."""
     if resident_person(request.user) is None:
         return render(request, "residents/not_linked.html")
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             filed = resident_request_file(by=request.user, **form.cleaned_data)
@@ -278,9 +290,16 @@ def request_own(request: SignedInRequest, pk: int) -> HttpResponse:
     event = found.event
     return render(request, "residents/request.html", {
         "request_": found, "event": event, "state": state_words(event),
-        "answers": request_answers(event),
+        "answers": request_answers(event), "photos": request_photos(event),
         "ratings": request_ratings(event), "reopened": request_reopened(event),
         "form": RequestRatingForm() if event_rating_open(event) else None})
+
+
+@action_required(Action.VIEW_OWN_RECORD)
+def request_photo(request: SignedInRequest, pk: int, photo: int) -> FileResponse:
+    """A photo the resident sent with their request, or one of the result reported back."""
+    found = get_object_or_404(request_photos(_own_request(request, pk).event), pk=photo)
+    return FileResponse(found.image.open("rb"), content_type=found.content_type)
 
 
 @require_POST
