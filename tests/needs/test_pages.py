@@ -7,9 +7,22 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import COMMUNITY_1, COMMUNITY_2, DISTRICT, GRID_A, GRID_B, GRID_C, STREET_1
-from wangge.needs.models import MatchStatus, Need
+from tests.factories import (
+    COMMUNITY_1,
+    COMMUNITY_2,
+    DISTRICT,
+    GRID_A,
+    GRID_B,
+    GRID_C,
+    STREET_1,
+    SYSTEM,
+    make_user,
+)
+from wangge.events.models import Responder
+from wangge.foundation.permissions import Role
+from wangge.needs.models import MatchStatus, Need, Offer
 from wangge.needs.services import donation_record, match_confirm, match_deliver
+from wangge.organizations.services import organization_create
 
 
 def test_the_board_shows_nothing_outside_the_jurisdiction(town, client):
@@ -147,3 +160,59 @@ def test_the_public_sums_name_no_one_who_did_not_agree(given, client):
         "start": "2010-01-01"}).status_code == 400
     assert client.get("/needs/donations/420102009001/").status_code == 404
     assert client.get(f"/needs/donations/{STREET_1}/").status_code == 200
+
+
+def test_an_organization_offers_help_in_its_own_name_and_follows_it(town, client):
+    """The charity's desk (an institution's account: department staff answering for it)
+    offers on its page and through the API, only in its own name, sees what became of its
+    offers and closes them; it sees no need, no other offer and no board."""
+    desk = make_user(Role.DEPARTMENT_STAFF, STREET_1, username="charity-desk")
+    Responder.objects.create(organization=town.charity, user=desk)
+    other = organization_create(name="邻里互助会", kind="social", grid_code=GRID_B, by=SYSTEM)
+    theirs = town.offer(COMMUNITY_1, organization=other, item="面粉")
+    need = town.need(GRID_A)
+    client.force_login(desk)
+    assert "/needs/offers/ours/" in client.get("/").content.decode()
+    assert client.get("/needs/").status_code == 403
+    assert client.get(f"/needs/{need.pk}/").status_code == 403
+    form = client.get("/needs/offers/new/").content.decode()
+    assert "爱心公益协会" in form
+    assert "邻里互助会" not in form  # not an organization it answers for
+    assert 'name="donor_name"' not in form
+    refused = client.post("/needs/offers/new/", {
+        "area_code": COMMUNITY_1, "organization": other.pk, "kind": "goods",
+        "category": "food", "item": "大米", "quantity": "5", "unit": "袋"})
+    assert refused.status_code == 400
+    posted = client.post("/needs/offers/new/", {
+        "area_code": COMMUNITY_1, "organization": town.charity.pk, "kind": "goods",
+        "category": "food", "item": "大米", "quantity": "5", "unit": "袋",
+        "named_publicly": "on"})
+    offer = Offer.objects.get(item="大米", quantity=5)
+    assert posted.status_code == 302
+    assert (offer.organization, offer.recorded_by, offer.donor_name) == (town.charity, desk, "")
+    # Community staff match it; the desk sees where it went, without the need's page.
+    match = match_confirm(by=town.staff, need=need, offer=offer, quantity=2)
+    match_deliver(by=town.worker_a, match=match, quantity=2)
+    ours = client.get("/needs/offers/ours/").content.decode()
+    assert f"/needs/offers/{offer.pk}/" in ours
+    assert f"/needs/offers/{theirs.pk}/" not in ours
+    page = client.get(f"/needs/offers/{offer.pk}/").content.decode()
+    assert "Where it went" in page
+    assert "Delivered" in page
+    assert f"/needs/matches/{match.pk}/" not in page
+    assert client.get(f"/needs/matches/{match.pk}/").status_code == 403
+    assert client.get(f"/needs/offers/{theirs.pk}/").status_code == 404
+    # The API: only in its own name; its offers listed; another's closed is not found.
+    api = client.post("/api/v1/needs/offers", {
+        "area_code": COMMUNITY_1, "organization_id": other.pk, "kind": "goods",
+        "category": "food", "item": "油", "quantity": 3, "unit": "桶"},
+        content_type="application/json")
+    assert api.status_code == 403
+    listed = client.get("/api/v1/needs/offers?open=false").json()
+    assert [item["id"] for item in listed["items"]] == [offer.pk]
+    assert client.post(f"/api/v1/needs/offers/{theirs.pk}/close", {"reason": "x"},
+                       content_type="application/json").status_code == 404
+    closed = client.post(f"/needs/offers/{offer.pk}/close/", {"reason": "已发完"})
+    assert closed.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == "closed"

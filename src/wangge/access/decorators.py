@@ -12,16 +12,16 @@ from wangge.foundation.permissions import Action, can
 from wangge.foundation.requests import SignedInRequest
 
 
-def action_required(action: Action) -> Callable[[Callable[..., HttpResponse]],
-                                                 Callable[..., HttpResponse]]:
-    """Sign-in first, then 403 for a role that may not take ``action``: a page about a kind of
-    record the role never sees answers as the API does, before any record is looked up (which
-    would be 404 for everyone)."""
+def action_required(action: Action, *or_actions: Action
+                    ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in first, then 403 for a role that may take neither ``action`` nor any of
+    ``or_actions``: a page about a kind of record the role never sees answers as the API
+    does, before any record is looked up (which would be 404 for everyone)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def checked(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not can(request.user, action):
+            if not any(can(request.user, each) for each in (action, *or_actions)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

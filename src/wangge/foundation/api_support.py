@@ -125,11 +125,12 @@ def visible_one(request: HttpRequest, selector: Selector, action: Action | None,
     return get_object_or_404(visible(request, selector, action), **lookup)
 
 
-def acting(request: HttpRequest, action: Action) -> "User":
-    """The caller, refused (403) up front when their role may not take ``action``: before
-    the ids in the body are looked up, so the answer does not depend on them."""
+def acting(request: HttpRequest, action: Action, *or_actions: Action) -> "User":
+    """The caller, refused (403) up front when their role may take neither ``action`` nor
+    any of ``or_actions``: before the ids in the body are looked up, so the answer does not
+    depend on them."""
     user = caller(request)
-    require(user, action)
+    require(user, action, *or_actions)
     return user
 
 

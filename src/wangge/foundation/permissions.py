@@ -124,6 +124,9 @@ class Action(StrEnum):
     # to a need with a person responsible for the delivery.
     POST_NEEDS = "post_needs"
     MATCH_NEEDS = "match_needs"
+    # An institution or business (a department staff account answering for an organization)
+    # offers help in its own name and follows what became of it.
+    OFFER_HELP = "offer_help"
     # A resident's own record, household and notices, once their account is linked to their
     # person (wangge.residents): nobody else's, and only their own.
     VIEW_OWN_RECORD = "view_own_record"
@@ -230,7 +233,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.DEPARTMENT_STAFF: _EVERY_VIEW | _CHECK_INS | _CASES | _PROPOSE_MEASURES | {
         Action.USE_REPORTS, Action.VIEW_EVENTS, Action.COMMENT_EVENTS, Action.HANDLE_EVENTS,
         Action.VIEW_RISK, Action.VIEW_EMERGENCIES,
-        Action.VIEW_RESOURCES},
+        Action.VIEW_RESOURCES, Action.OFFER_HELP},
     Role.VOLUNTEER: set(_EVERY_VIEW),
     # Residents use the public channels; they see places and organizations, not other people,
     # and (signed in as their person: wangge.residents) their own record and notices.
@@ -397,10 +400,11 @@ def shown(user: Asker, field: SensitiveField, value: object, *,
     return HIDDEN
 
 
-def require(user: Actor, action: Action) -> None:
-    """Refuse a user who may not take ``action`` (a system actor may take any); a missing
-    actor (None) is a TypeError, never a pass."""
-    if not can(actor_checked(user), action):
+def require(user: Actor, action: Action, *or_actions: Action) -> None:
+    """Refuse a user who may take neither ``action`` nor any of ``or_actions`` (a system
+    actor may take any); a missing actor (None) is a TypeError, never a pass."""
+    checked = actor_checked(user)
+    if not any(can(checked, each) for each in (action, *or_actions)):
         raise PermissionDenied(_("Your role may not do this."))
 
 

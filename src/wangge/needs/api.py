@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -71,7 +72,14 @@ from .services import (
 from .views import public_area, public_period
 
 router = Router(tags=["needs"])
-POST, MATCH = Action.POST_NEEDS, Action.MATCH_NEEDS
+POST, MATCH, OFFER = Action.POST_NEEDS, Action.MATCH_NEEDS, Action.OFFER_HELP
+
+
+def _offers(request: HttpRequest) -> QuerySet[Offer]:
+    """The offers the caller sees: staff who post needs, those of their board; an
+    organization's desk (``OFFER_HELP``), its organizations' own. Any other role: 403."""
+    user = acting(request, POST, OFFER)
+    return offers_visible_to(user)
 REFUSALS = also_answers(422, meaning={422: gettext_lazy(
     "The record breaks a rule (a field, an area beyond your jurisdiction, more than a need "
     "needs or an offer holds); errors names each.")})
@@ -325,8 +333,9 @@ def _narrowed(filters: BoardFilter, records: QuerySet) -> QuerySet:
 @router.get("/needs/offers", response=list[OfferOut])
 @paginate(_pages(offer_out, with_user=True))
 def offer_list(request: HttpRequest, filters: Query[OfferFilter]) -> QuerySet:
-    """Offers for an area inside or around the caller's jurisdiction."""
-    offers = visible(request, offers_visible_to, POST)
+    """Offers for an area inside or around the caller's jurisdiction; for an organization's
+    desk, its organizations' own."""
+    offers = _offers(request)
     if filters.open:
         offers = offers_open(offers)
     return _narrowed(filters, offers).order_by("available_until", "pk")
@@ -335,8 +344,9 @@ def offer_list(request: HttpRequest, filters: Query[OfferFilter]) -> QuerySet:
 @router.post("/needs/offers", response={201: OfferOut}, openapi_extra=REFUSALS)
 def offer_post(request: HttpRequest, payload: OfferIn) -> Status[dict[str, Any]]:
     """Record what an organization of the registry (``organization_id``) or a named donor
-    offers to an area of the caller's jurisdiction."""
-    by = acting(request, MATCH)
+    offers to an area of the caller's jurisdiction. An organization's desk offers only in
+    the name of an organization it answers for (403 otherwise)."""
+    by = acting(request, MATCH, OFFER)
     organization = referenced(request, organizations_visible_to, Action.VIEW_ORGANIZATIONS,
                               field="organization_id", pk=payload.organization_id)
     offer = offer_record(by=by, organization=organization, **payload.model_dump(
@@ -346,15 +356,16 @@ def offer_post(request: HttpRequest, payload: OfferIn) -> Status[dict[str, Any]]
 
 @router.get("/needs/offers/{id}", response=OfferOut)
 def offer_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
-    """An offer for an area inside or around the caller's jurisdiction."""
-    return offer_out(visible_one(request, offers_visible_to, POST, pk=id), caller(request))
+    """An offer for an area inside or around the caller's jurisdiction (or of the caller's
+    organization)."""
+    return offer_out(get_object_or_404(_offers(request), pk=id), caller(request))
 
 
 @router.post("/needs/offers/{id}/close", response=OfferOut, openapi_extra=REFUSALS)
 def offer_close_post(request: HttpRequest, id: RecordId, payload: NeedsReasonIn) -> dict[str, Any]:
     """Close an offer; matches under way stay."""
-    acting(request, MATCH)
-    offer = visible_one(request, offers_visible_to, POST, pk=id)
+    acting(request, MATCH, OFFER)
+    offer = get_object_or_404(_offers(request), pk=id)
     return offer_out(offer_close(by=caller(request), offer=offer, reason=payload.reason),
                      caller(request))
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.access.models import User
 from wangge.divisions.selectors import area_choices, grids_visible_to
 from wangge.foundation.codes import Level, level_of
+from wangge.foundation.permissions import Action, can
 from wangge.organizations.models import Organization
 from wangge.organizations.selectors import organizations_visible_to
 
@@ -84,8 +85,14 @@ class OfferForm(forms.Form):
                                                          required=False, widget=DATE)
         cast(forms.ChoiceField, self.fields["area_code"]).choices = area_choices(
             user.scope_prefixes, grid_limit=GRID_CHOICES)
-        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = (
-            organizations_visible_to(user).order_by("name"))
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
+        if can(user, Action.MATCH_NEEDS):
+            organization.queryset = organizations_visible_to(user).order_by("name")
+        else:  # an organization's desk offers in its own name only
+            organization.queryset = Organization.objects.filter(
+                responders__user=user).order_by("name")
+            organization.required, organization.help_text = True, ""
+            del self.fields["donor_name"], self.fields["donor_contact"]
 
 
 class MatchForm(forms.Form):
@@ -139,8 +146,14 @@ class DonationForm(forms.Form):
             (code, name) for code, name in area_choices(user.scope_prefixes,
                                                         grid_limit=GRID_CHOICES)
             if level_of(code) in (Level.GRID, Level.COMMUNITY)]
-        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = (
-            organizations_visible_to(user).order_by("name"))
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
+        if can(user, Action.MATCH_NEEDS):
+            organization.queryset = organizations_visible_to(user).order_by("name")
+        else:  # an organization's desk offers in its own name only
+            organization.queryset = Organization.objects.filter(
+                responders__user=user).order_by("name")
+            organization.required, organization.help_text = True, ""
+            del self.fields["donor_name"], self.fields["donor_contact"]
 
 
 class BoardFilter(forms.Form):

@@ -49,11 +49,14 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
-    """Offers for an area inside the caller's jurisdiction or around it."""
+    """Offers for an area inside the caller's jurisdiction or around it; for an
+    organization's desk (``OFFER_HELP``), the offers of the organizations it answers for."""
+    offers = Offer.objects.select_related("organization")
     if not can(user, Action.POST_NEEDS):
+        if can(user, Action.OFFER_HELP):
+            return offers.filter(organization__responders__user=user)
         return Offer.objects.none()
     prefixes = user.scope_prefixes
-    offers = Offer.objects.select_related("organization")
     if "" in prefixes:
         return offers
     condition = Q(pk__in=[])
@@ -64,10 +67,15 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
 
 
 def matches_visible_to(user: User) -> QuerySet[Match]:
+    """Matches of needs of the caller's grids; for an organization's desk, those of its own
+    offers (wherever they went: it follows its help)."""
+    matches = Match.objects.select_related("need", "offer__organization", "assignee",
+                                           "confirmed_by")
     if not can(user, Action.POST_NEEDS):
+        if can(user, Action.OFFER_HELP):
+            return matches.filter(offer__organization__responders__user=user)
         return Match.objects.none()
-    return Match.objects.in_scope(user.scope_prefixes).select_related(
-        "need", "offer__organization", "assignee", "confirmed_by")
+    return matches.in_scope(user.scope_prefixes)
 
 
 def donations_visible_to(user: User) -> QuerySet[Donation]:

@@ -159,14 +159,32 @@ def _area_checked(errors: dict[str, list[str]], code: str, by: Actor) -> None:
                                % {"code": code}]
 
 
+def answers_for(by: Actor, organization: Organization | None) -> bool:
+    """Whether ``by`` is a responder of ``organization`` (events.Responder): its desk."""
+    user = user_of(by)
+    return (organization is not None and user is not None
+            and organization.responders.filter(user=user).exists())
+
+
+def _offering(by: Actor, organization: Organization | None) -> None:
+    """Community staff and up (``MATCH_NEEDS``) record and close anyone's offers; an
+    institution's or business's account (``OFFER_HELP``) only those of an organization it
+    answers for."""
+    require(by, Action.MATCH_NEEDS, Action.OFFER_HELP)
+    if not can(actor_checked(by), Action.MATCH_NEEDS) and not answers_for(by, organization):
+        raise PermissionDenied(_("You may offer help only in the name of an organization you "
+                                 "answer for."))
+
+
 def offer_record(*, by: Actor, area_code: str, kind: str, category: str, item: str,
                  quantity: int, unit: str, organization: Organization | None = None,
                  donor_name: str = "", donor_contact: str = "", named_publicly: bool = False,
                  description: str = "", available_until: datetime.date | None = None
                  ) -> Offer:
     """Record what an organization of the registry, or a named donor, offers to the needs of
-    an area of ``by``'s jurisdiction (a grid, or a division: every grid in it)."""
-    require(by, Action.MATCH_NEEDS)
+    an area of ``by``'s jurisdiction (a grid, or a division: every grid in it); an
+    organization's own desk offers in its name (``_offering``)."""
+    _offering(by, organization)
     item, unit, description = _text(item), _text(unit), description.strip()
     donor_name, donor_contact = _text(donor_name), _text(donor_contact)
     errors: dict[str, list[str]] = {}
@@ -378,7 +396,7 @@ def need_close(*, by: Actor, need: Need, reason: str) -> Need:
 
 def offer_close(*, by: Actor, offer: Offer, reason: str) -> Offer:
     """Close an offer (withdrawn by the donor, used up elsewhere); matches under way stay."""
-    require(by, Action.MATCH_NEEDS)
+    _offering(by, offer.organization)
     require_in_scope(by, offer.area_code, "offer")
     reason = stated_reason(reason, _("Say why the offer is closed."))[:NOTE_CHARACTERS]
     with transaction.atomic():

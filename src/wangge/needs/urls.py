@@ -11,6 +11,7 @@ urlpatterns = [
     path("needs/<int:pk>/", views.need_detail, name="need"),
     path("needs/<int:pk>/match/", views.need_match, name="match_new"),
     path("needs/<int:pk>/close/", views.need_close_view, name="close"),
+    path("needs/offers/ours/", views.offers_ours, name="offers_ours"),
     path("needs/offers/new/", views.offer_new, name="offer_new"),
     path("needs/offers/<int:pk>/", views.offer_detail, name="offer"),
     path("needs/offers/<int:pk>/close/", views.offer_close_view, name="offer_close"),

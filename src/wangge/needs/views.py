@@ -53,6 +53,7 @@ from .selectors import (
     suggestions_for,
 )
 from .services import (
+    answers_for,
     donation_record,
     match_cancel,
     match_confirm,
@@ -64,7 +65,7 @@ from .services import (
     offer_record,
 )
 
-POST, MATCH = Action.POST_NEEDS, Action.MATCH_NEEDS
+POST, MATCH, OFFER = Action.POST_NEEDS, Action.MATCH_NEEDS, Action.OFFER_HELP
 # The public page's longest period and the one it shows without asking.
 LONGEST_PERIOD = datetime.timedelta(days=3 * 366)
 DEFAULT_PERIOD = datetime.timedelta(days=365)
@@ -195,8 +196,19 @@ def need_close_view(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("needs:need", pk=need.pk)
 
 
+@action_required(OFFER)
+def offers_ours(request: SignedInRequest) -> HttpResponse:
+    """An organization's desk: the offers of the organizations it answers for, the newest
+    first, and what became of them."""
+    page = page_of(request, offers_visible_to(request.user).order_by("-recorded_at", "-pk"))
+    names = area_names({offer.area_code for offer in page})
+    return render(request, "needs/offers_ours.html", {
+        "offers": page, "offers_and_areas": [
+            (offer, names.get(offer.area_code, offer.area_code)) for offer in page]})
+
+
 @require_http_methods(["GET", "POST"])
-@action_required(MATCH)
+@action_required(MATCH, OFFER)
 def offer_new(request: SignedInRequest) -> HttpResponse:
     form = OfferForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -211,20 +223,22 @@ def offer_new(request: SignedInRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@action_required(POST)
+@action_required(POST, OFFER)
 def offer_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(offers_visible_to(request.user), pk=pk)
+    user = request.user
+    offer = get_object_or_404(offers_visible_to(user), pk=pk)
     return render(request, "needs/offer.html", {
         "offer": offer, "area_name": area_names([offer.area_code]).get(offer.area_code),
-        "contact": shown(request.user, SensitiveField.PHONE, offer.donor_contact),
-        "matches": matches_visible_to(request.user).filter(offer=offer)
+        "contact": shown(user, SensitiveField.PHONE, offer.donor_contact),
+        "matches": matches_visible_to(user).filter(offer=offer)
         .order_by("-matched_at"),
         "close_form": ReasonForm() if offer.status != OfferStatus.CLOSED else None,
-        "matches_allowed": can(request.user, MATCH)})
+        "may_close": can(user, MATCH) or answers_for(user, offer.organization),
+        "match_pages": can(user, POST)})
 
 
 @require_POST
-@action_required(MATCH)
+@action_required(MATCH, OFFER)
 def offer_close_view(request: SignedInRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(offers_visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST)
