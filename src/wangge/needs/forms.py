@@ -92,6 +92,9 @@ class OfferForm(forms.Form):
             organization.queryset = Organization.objects.filter(
                 responders__user=user).order_by("name")
             organization.required, organization.help_text = True, ""
+            own = list(organization.queryset[:2])
+            if len(own) == 1:  # the usual desk answers for one
+                organization.initial = own[0]
             del self.fields["donor_name"], self.fields["donor_contact"]
 
 
@@ -153,6 +156,9 @@ class DonationForm(forms.Form):
             organization.queryset = Organization.objects.filter(
                 responders__user=user).order_by("name")
             organization.required, organization.help_text = True, ""
+            own = list(organization.queryset[:2])
+            if len(own) == 1:  # the usual desk answers for one
+                organization.initial = own[0]
             del self.fields["donor_name"], self.fields["donor_contact"]
 
 
