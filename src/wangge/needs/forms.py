@@ -149,17 +149,8 @@ class DonationForm(forms.Form):
             (code, name) for code, name in area_choices(user.scope_prefixes,
                                                         grid_limit=GRID_CHOICES)
             if level_of(code) in (Level.GRID, Level.COMMUNITY)]
-        organization = cast(forms.ModelChoiceField, self.fields["organization"])
-        if can(user, Action.MATCH_NEEDS):
-            organization.queryset = organizations_visible_to(user).order_by("name")
-        else:  # an organization's desk offers in its own name only
-            organization.queryset = Organization.objects.filter(
-                responders__user=user).order_by("name")
-            organization.required, organization.help_text = True, ""
-            own = list(organization.queryset[:2])
-            if len(own) == 1:  # the usual desk answers for one
-                organization.initial = own[0]
-            del self.fields["donor_name"], self.fields["donor_contact"]
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = (
+            organizations_visible_to(user).order_by("name"))
 
 
 class BoardFilter(forms.Form):
