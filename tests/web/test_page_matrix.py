@@ -348,7 +348,9 @@ PAGES = [
     # Needs and offers: the board and its forms (a need, role by role, in tests/needs).
     Page("GET", "needs/", "/needs/", view=Action.POST_NEEDS, kind="page"),
     Page("GET", "needs/new/", "/needs/new/", view=Action.POST_NEEDS, kind="page"),
-    Page("GET", "needs/offers/new/", "/needs/offers/new/", view=Action.MATCH_NEEDS,
+    Page("GET", "needs/offers/new/", "/needs/offers/new/",
+         view=(Action.MATCH_NEEDS, Action.OFFER_HELP), kind="page"),
+    Page("GET", "needs/offers/ours/", "/needs/offers/ours/", view=Action.OFFER_HELP,
          kind="page"),
     Page("GET", "needs/donations/new/", "/needs/donations/new/", view=Action.MATCH_NEEDS,
          kind="page"),
@@ -422,7 +424,8 @@ NOT_IN_THE_MATRIX = {
         "needs and offers, role by role, in and out of scope (tests/needs/test_pages.py; "
         "the scene holds no need)"),
     r"^needs/donations/(?P<code>\d{12})/$": "the public sums of donations (tests/needs)",
-    **dict.fromkeys(("me/requests/<int:pk>/", "me/requests/<int:pk>/rate/"),
+    **dict.fromkeys(("me/requests/<int:pk>/", "me/requests/<int:pk>/rate/",
+                     "me/requests/<int:pk>/photos/<int:photo>/"),
                     "a resident's own request, theirs alone (tests/residents/"
                     "test_requests.py; the scene's residents are linked to no person)"),
     **dict.fromkeys((
