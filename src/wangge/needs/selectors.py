@@ -19,6 +19,7 @@ from wangge.access.models import User
 from wangge.divisions.selectors import area_names
 from wangge.foundation.codes import Level, level_of, parent_code, prefix_range, scope_prefix
 from wangge.foundation.permissions import Action, Role, can
+from wangge.organizations.models import Organization
 
 from .models import Category, Donation, Match, MatchStatus, Need, NeedStatus, Offer, OfferStatus
 
@@ -46,6 +47,11 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
     if not can(user, Action.POST_NEEDS):
         return Need.objects.none()
     return Need.objects.in_scope(user.scope_prefixes).select_related("posted_by")
+
+
+def answers_for(user: User, organization: Organization | None) -> bool:
+    """Whether ``user`` is a responder of ``organization`` (events.Responder): its desk."""
+    return organization is not None and organization.responders.filter(user=user).exists()
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:

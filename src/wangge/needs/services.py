@@ -40,6 +40,7 @@ from .models import (
     OfferStatus,
     Urgency,
 )
+from .selectors import answers_for
 
 ITEM_CHARACTERS = 60
 UNIT_CHARACTERS = 20
@@ -159,19 +160,14 @@ def _area_checked(errors: dict[str, list[str]], code: str, by: Actor) -> None:
                                % {"code": code}]
 
 
-def answers_for(by: Actor, organization: Organization | None) -> bool:
-    """Whether ``by`` is a responder of ``organization`` (events.Responder): its desk."""
-    user = user_of(by)
-    return (organization is not None and user is not None
-            and organization.responders.filter(user=user).exists())
-
-
 def _offering(by: Actor, organization: Organization | None) -> None:
     """Community staff and up (``MATCH_NEEDS``) record and close anyone's offers; an
     institution's or business's account (``OFFER_HELP``) only those of an organization it
     answers for."""
     require(by, Action.MATCH_NEEDS, Action.OFFER_HELP)
-    if not can(actor_checked(by), Action.MATCH_NEEDS) and not answers_for(by, organization):
+    user = user_of(by)
+    if not can(actor_checked(by), Action.MATCH_NEEDS) and (
+            user is None or not answers_for(user, organization)):
         raise PermissionDenied(_("You may offer help only in the name of an organization you "
                                  "answer for."))
 

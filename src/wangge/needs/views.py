@@ -43,6 +43,7 @@ from .models import MatchStatus, NeedStatus, OfferStatus
 from .selectors import (
     OPEN_NEEDS,
     Period,
+    answers_for,
     candidates_for,
     deliveries_waiting,
     donation_sums,
@@ -53,7 +54,6 @@ from .selectors import (
     suggestions_for,
 )
 from .services import (
-    answers_for,
     donation_record,
     match_cancel,
     match_confirm,
