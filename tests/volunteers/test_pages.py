@@ -143,6 +143,8 @@ def test_a_party_organization_is_found_by_name_among_many(town, client):
     assert found.count("社区党支部</option>") == PARTY_CHOICES
     assert "第00社区党支部" in found
     assert "机关党支部</option>" not in found
+    for garbage in ("\x00", "党\x00", "%" * 500):
+        assert client.get("/me/volunteer/", {"party_search": garbage}).status_code == 200
     # Without a script: the form sent with words and no choice lists the matches again.
     refused = client.post("/me/volunteer/", {"as_party_member": "on",
                                              "party_search": "机关"})

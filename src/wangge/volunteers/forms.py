@@ -69,6 +69,8 @@ class ReportInForm(forms.Form):
             "hx-swap": "outerHTML"})
         parties = Organization.objects.filter(kind=OrganizationKind.PARTY)
         search = (self.data.get("party_search") or search).strip()[:PARTY_SEARCH_CHARACTERS]
+        if "\x00" in search:  # PostgreSQL can neither store nor compare one
+            search = ""
         options = dict(parties.filter(name__icontains=search).order_by("name")
                        .values_list("pk", "name")[:PARTY_CHOICES]) if search else {}
         chosen = (self.data.get("party_organization") if self.is_bound
