@@ -507,7 +507,8 @@ VOLUNTEER_ROUTES = {
 NEEDS_ROUTES = {
     "GET /needs", "POST /needs", "GET /needs/{id}", "POST /needs/{id}/close",
     "GET /needs/{id}/suggestions", "GET /needs/offers", "POST /needs/offers",
-    "GET /needs/offers/{id}", "POST /needs/offers/{id}/close", "GET /needs/matches",
+    "GET /needs/offers/{id}", "GET /needs/offers/{id}/matches",
+    "POST /needs/offers/{id}/close", "GET /needs/matches",
     "POST /needs/matches", "GET /needs/matches/{id}", "POST /needs/matches/{id}/deliver",
     "POST /needs/matches/{id}/cancel", "GET /needs/donations", "POST /needs/donations",
     "GET /needs/donations/summary/{code}"}

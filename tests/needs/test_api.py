@@ -24,6 +24,7 @@ def test_needs_role_by_role(role, town, client):
         client.force_login(make_user(role, street))
         found = (200 if in_scope else 404) if posts else 403
         for path in (f"/api/v1/needs/{need.pk}", f"/api/v1/needs/offers/{offer.pk}",
+                     f"/api/v1/needs/offers/{offer.pk}/matches",
                      f"/api/v1/needs/matches/{match.pk}",
                      f"/api/v1/needs/{need.pk}/suggestions"):
             expected = 404 if desk and "/offers/" in path else found

@@ -210,6 +210,12 @@ def test_an_organization_offers_help_in_its_own_name_and_follows_it(town, client
     assert api.status_code == 403
     listed = client.get("/api/v1/needs/offers?open=false").json()
     assert [item["id"] for item in listed["items"]] == [offer.pk]
+    went = client.get(f"/api/v1/needs/offers/{offer.pk}/matches").json()
+    assert went["items"] == [{
+        "item": "大米", "quantity": 2, "status": "delivered",
+        "matched_at": went["items"][0]["matched_at"], "delivered_quantity": 2,
+        "delivered_at": went["items"][0]["delivered_at"]}]
+    assert client.get(f"/api/v1/needs/offers/{theirs.pk}/matches").status_code == 404
     assert client.post(f"/api/v1/needs/offers/{theirs.pk}/close", {"reason": "x"},
                        content_type="application/json").status_code == 404
     closed = client.post(f"/needs/offers/{offer.pk}/close/", {"reason": "已发完"})

@@ -212,6 +212,18 @@ class MatchOut(Schema):
     note: str
 
 
+class OfferMatchOut(Schema):
+    """Where part of an offer went, as the offering organization's desk sees it: what, how
+    much and how it stands, never who needs it or who delivers."""
+
+    item: str = Field(description="The need's item")
+    quantity: int
+    status: MatchStatus
+    matched_at: datetime.datetime
+    delivered_quantity: int
+    delivered_at: datetime.datetime | None
+
+
 class DeliverIn(Schema):
     quantity: int = Field(ge=0, le=MOST, description="What arrived")
     note: str = Field("", max_length=NOTE_CHARACTERS)
@@ -306,6 +318,11 @@ def match_out(match: Match) -> dict[str, Any]:
     return {name: getattr(match, name) for name in MATCH_FIELDS}
 
 
+def offer_match_out(match: Match) -> dict[str, Any]:
+    return {"item": match.need.item, **{name: getattr(match, name) for name in
+                                        OfferMatchOut.model_fields if name != "item"}}
+
+
 def donation_out(donation: Donation) -> dict[str, Any]:
     return {name: getattr(donation, name) for name in DONATION_FIELDS}
 
@@ -359,6 +376,16 @@ def offer_get(request: HttpRequest, id: RecordId) -> dict[str, Any]:
     """An offer for an area inside or around the caller's jurisdiction (or of the caller's
     organization)."""
     return offer_out(get_object_or_404(_offers(request), pk=id), caller(request))
+
+
+@router.get("/needs/offers/{id}/matches", response=list[OfferMatchOut])
+@paginate(_pages(offer_match_out))
+def offer_match_list(request: HttpRequest, id: RecordId) -> QuerySet:
+    """Where an offer went, the newest first: its matches the caller sees (for an
+    organization's desk, all of its own offer's)."""
+    offer = get_object_or_404(_offers(request), pk=id)
+    return matches_visible_to(caller(request)).filter(offer=offer).order_by("-matched_at",
+                                                                              "-pk")
 
 
 @router.post("/needs/offers/{id}/close", response=OfferOut, openapi_extra=REFUSALS)
