@@ -8,8 +8,8 @@ from django.utils import timezone
 from tests.factories import COMMUNITY_1, STREET_1, STREET_2, SYSTEM, make_user
 from wangge.foundation.permissions import ROLE_ACTIONS, Action, Role, mask_phone
 from wangge.organizations.services import organization_create
-from wangge.volunteers.forms import PARTY_CHOICES
 from wangge.volunteers.models import LedgerEntry, Participation, Registration
+from wangge.volunteers.selectors import PARTY_CHOICES
 from wangge.volunteers.services import (
     points_correct,
     registration_report_in,
@@ -143,6 +143,12 @@ def test_a_party_organization_is_found_by_name_among_many(town, client):
     assert found.count("社区党支部</option>") == PARTY_CHOICES
     assert "第00社区党支部" in found
     assert "机关党支部</option>" not in found
+    # As one types (htmx), the choice alone comes back, not the whole page.
+    typed = client.get("/me/volunteer/", {"party_search": "社区党支部"},
+                       headers={"HX-Request": "true"}).content.decode()
+    assert typed.startswith('<select name="party_organization"')
+    assert typed.count("社区党支部</option>") == PARTY_CHOICES
+    assert "<html" not in typed
     for garbage in ("\x00", "党\x00", "%" * 500):
         assert client.get("/me/volunteer/", {"party_search": garbage}).status_code == 200
     # Without a script: the form sent with words and no choice lists the matches again.

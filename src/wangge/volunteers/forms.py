@@ -11,6 +11,7 @@ from wangge.foundation.codes import Level
 from wangge.organizations.models import Organization, OrganizationKind
 
 from .models import Skill, TaskKind, Weekday
+from .selectors import party_choices
 from .services import (
     DESCRIPTION_CHARACTERS,
     NOTE_CHARACTERS,
@@ -28,9 +29,6 @@ def communities_of(prefixes: list[str]) -> list[tuple[str, str]]:
                 .order_by("code").values_list("code", "name"))
 
 
-# A city has thousands of party organizations: the choice lists those whose name holds what
-# was typed in the search field, at most this many, and the one chosen.
-PARTY_CHOICES = 20
 PARTY_SEARCH_CHARACTERS = 100
 
 
@@ -67,19 +65,14 @@ class ReportInForm(forms.Form):
             "hx-trigger": "input changed delay:300ms, search",
             "hx-target": "#id_party_organization", "hx-select": "#id_party_organization",
             "hx-swap": "outerHTML"})
-        parties = Organization.objects.filter(kind=OrganizationKind.PARTY)
         search = (self.data.get("party_search") or search).strip()[:PARTY_SEARCH_CHARACTERS]
         if "\x00" in search:  # PostgreSQL can neither store nor compare one
             search = ""
-        options = dict(parties.filter(name__icontains=search).order_by("name")
-                       .values_list("pk", "name")[:PARTY_CHOICES]) if search else {}
         chosen = (self.data.get("party_organization") if self.is_bound
                   else self.initial.get("party_organization"))
         chosen = str(getattr(chosen, "pk", chosen) or "")
-        if chosen.isdigit() and int(chosen) <= MAX_ID:
-            options.update(parties.filter(pk=int(chosen)).values_list("pk", "name"))
-        self.fields["party_organization"].widget.choices = [
-            ("", "---------"), *sorted(options.items(), key=lambda option: option[1])]
+        self.fields["party_organization"].widget.choices = [("", "---------"), *party_choices(
+            search, int(chosen) if chosen.isdigit() and int(chosen) <= MAX_ID else None)]
 
     def details(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items()

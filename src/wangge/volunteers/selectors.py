@@ -19,6 +19,7 @@ from wangge.foundation.permissions import (
     mask_name,
     shown,
 )
+from wangge.organizations.models import Organization, OrganizationKind
 from wangge.people.models import Person
 
 from .models import (
@@ -32,6 +33,22 @@ from .models import (
 
 RANKED = 20
 MOST_RANKED = 100
+
+
+# A city has thousands of party organizations: the report-in lists those whose name holds
+# what was typed, at most this many, and the one chosen.
+PARTY_CHOICES = 20
+
+
+def party_choices(search: str, chosen: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the party organizations whose name holds ``search`` (at most
+    ``PARTY_CHOICES``), and of ``chosen``, by name."""
+    parties = Organization.objects.filter(kind=OrganizationKind.PARTY)
+    options = dict(parties.filter(name__icontains=search).order_by("name")
+                   .values_list("pk", "name")[:PARTY_CHOICES]) if search else {}
+    if chosen is not None:
+        options.update(parties.filter(pk=chosen).values_list("pk", "name"))
+    return sorted(options.items(), key=lambda option: option[1])
 
 
 def registrations_visible_to(user: User) -> QuerySet[Registration]:

@@ -78,6 +78,14 @@ def year_start() -> datetime.date:
     return timezone.localdate().replace(month=1, day=1)
 
 
+def _party_choices_only(request: SignedInRequest, form: ReportInForm) -> HttpResponse | None:
+    """What the party search field fetches as one types (htmx): the choice alone, not the
+    whole page with its tasks, points and ranking."""
+    if request.htmx and request.method == "GET" and "party_search" in request.GET:
+        return HttpResponse(str(form["party_organization"]))
+    return None
+
+
 # -- a resident's page ---------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
@@ -94,6 +102,8 @@ def mine(request: SignedInRequest) -> HttpResponse:
             "days", "times")}
     form = ReportInForm(request.POST or None, initial=initial,
                         search=request.GET.get("party_search", ""), path=request.path)
+    if (choices := _party_choices_only(request, form)) is not None:
+        return choices
     if request.method == "POST" and person is not None and form.is_valid():
         try:
             registration_report_in(by=request.user, **form.details())
@@ -189,6 +199,8 @@ def register(request: SignedInRequest) -> HttpResponse:
     """Report a person of the registry in on their behalf (confirmed at once)."""
     form = RegisterForm(request.POST or None, search=request.GET.get("party_search", ""),
                         path=request.path)
+    if (choices := _party_choices_only(request, form)) is not None:
+        return choices
     if request.method == "POST" and form.is_valid():
         person = persons_visible_to(request.user).filter(pk=form.cleaned_data["person"]).first()
         try:
