@@ -597,8 +597,8 @@ def dense_optimum(problem: Problem, *, solver: str = "simplex") -> tuple[int, fl
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("solver", solver)
-        # Only the optimal value is wanted: the interior point's, without the crossover to a
-        # vertex, which takes far longer than the solve on millions of columns.
+        # Only the optimal value is wanted: the interior point stops there, without crossing
+        # over to a vertex.
         highs.setOptionValue("run_crossover", "off")
         lp = highspy.HighsLp()
         lp.num_col_ = arcs + len(demands)
