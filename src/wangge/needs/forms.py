@@ -13,7 +13,7 @@ from wangge.organizations.models import Organization
 from wangge.organizations.selectors import organizations_visible_to
 
 from .models import MOST, Category, Kind, Need, Urgency
-from .selectors import areas_around
+from .selectors import areas_around, organizations_answered_for
 from .services import (
     ITEM_CHARACTERS,
     NAME_CHARACTERS,
@@ -89,8 +89,7 @@ class OfferForm(forms.Form):
         if can(user, Action.MATCH_NEEDS):
             organization.queryset = organizations_visible_to(user).order_by("name")
         else:  # an organization's desk offers in its own name only
-            organization.queryset = Organization.objects.filter(
-                responders__user=user).order_by("name")
+            organization.queryset = organizations_answered_for(user).order_by("name")
             organization.required, organization.help_text = True, ""
             own = list(organization.queryset[:2])
             if len(own) == 1:  # the usual desk answers for one

@@ -49,9 +49,18 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
     return Need.objects.in_scope(user.scope_prefixes).select_related("posted_by")
 
 
-def answers_for(user: User, organization: Organization | None) -> bool:
-    """Whether ``user`` is a responder of ``organization`` (events.Responder): its desk."""
-    return organization is not None and organization.responders.filter(user=user).exists()
+def organizations_answered_for(user: User) -> QuerySet[Organization]:
+    """The organizations ``user`` is a responder of (events.Responder): the desk's own."""
+    return Organization.objects.filter(responders__user=user)
+
+
+def may_offer_for(user: User, organization: Organization | None) -> bool:
+    """Whether ``user`` may record or close an offer in ``organization``'s name: staff who
+    match needs, anyone's; an organization's desk (``OFFER_HELP``), its own organization's."""
+    if can(user, Action.MATCH_NEEDS):
+        return True
+    return (organization is not None and can(user, Action.OFFER_HELP)
+            and organizations_answered_for(user).filter(pk=organization.pk).exists())
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
@@ -60,7 +69,7 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
     offers = Offer.objects.select_related("organization")
     if not can(user, Action.POST_NEEDS):
         if can(user, Action.OFFER_HELP):
-            return offers.filter(organization__responders__user=user)
+            return offers.filter(organization__in=organizations_answered_for(user))
         return Offer.objects.none()
     prefixes = user.scope_prefixes
     if "" in prefixes:
@@ -79,7 +88,7 @@ def matches_visible_to(user: User) -> QuerySet[Match]:
                                            "confirmed_by")
     if not can(user, Action.POST_NEEDS):
         if can(user, Action.OFFER_HELP):
-            return matches.filter(offer__organization__responders__user=user)
+            return matches.filter(offer__organization__in=organizations_answered_for(user))
         return Match.objects.none()
     return matches.in_scope(user.scope_prefixes)
 

@@ -40,7 +40,7 @@ from .models import (
     OfferStatus,
     Urgency,
 )
-from .selectors import answers_for
+from .selectors import may_offer_for
 
 ITEM_CHARACTERS = 60
 UNIT_CHARACTERS = 20
@@ -161,13 +161,11 @@ def _area_checked(errors: dict[str, list[str]], code: str, by: Actor) -> None:
 
 
 def _offering(by: Actor, organization: Organization | None) -> None:
-    """Community staff and up (``MATCH_NEEDS``) record and close anyone's offers; an
-    institution's or business's account (``OFFER_HELP``) only those of an organization it
-    answers for."""
+    """Refuse an offer in ``organization``'s name to anyone but staff who match needs and
+    the organization's own desk (``selectors.may_offer_for``)."""
     require(by, Action.MATCH_NEEDS, Action.OFFER_HELP)
     user = user_of(by)
-    if not can(actor_checked(by), Action.MATCH_NEEDS) and (
-            user is None or not answers_for(user, organization)):
+    if user is not None and not may_offer_for(user, organization):
         raise PermissionDenied(_("You may offer help only in the name of an organization you "
                                  "answer for."))
 

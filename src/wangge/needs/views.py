@@ -43,11 +43,11 @@ from .models import MatchStatus, NeedStatus, OfferStatus
 from .selectors import (
     OPEN_NEEDS,
     Period,
-    answers_for,
     candidates_for,
     deliveries_waiting,
     donation_sums,
     matches_visible_to,
+    may_offer_for,
     needs_visible_to,
     offers_open,
     offers_visible_to,
@@ -233,7 +233,7 @@ def offer_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "matches": matches_visible_to(user).filter(offer=offer)
         .order_by("-matched_at"),
         "close_form": ReasonForm() if offer.status != OfferStatus.CLOSED else None,
-        "may_close": can(user, MATCH) or answers_for(user, offer.organization),
+        "may_close": may_offer_for(user, offer.organization),
         "match_pages": can(user, POST)})
 
 
